@@ -1,0 +1,128 @@
+package hartlab.mmu;
+
+/**
+ * The kernel's editor of Sv39 page tables in guest RAM. Maps only 4 KiB leaves.
+ *
+ * <p>Callers serialize edits of one page table (the kernel holds the mm's page-table lock);
+ * walkers on other harts read concurrently, so a new entry is published with a release store
+ * after the frame it points at is initialized, and entries are changed with {@link #compareAndSet}
+ * where the hardware may be setting A/D at the same time.
+ */
+public final class PageTable {
+  /** Visits a valid leaf: its virtual page, the physical address of its PTE slot, and the PTE. */
+  @FunctionalInterface
+  public interface LeafVisitor {
+    void leaf(long va, long slotPa, long pte);
+  }
+
+  private final PhysicalMemory memory;
+  private final FrameAllocator frames;
+
+  public PageTable(PhysicalMemory memory, FrameAllocator frames) {
+    this.memory = memory;
+    this.frames = frames;
+  }
+
+  /** A new empty root table, or -1 when memory is exhausted. */
+  public long createRoot() {
+    return frames.alloc();
+  }
+
+  /**
+   * Physical address of the level-0 PTE slot for {@code va}, creating missing intermediate
+   * tables when {@code create}. Returns -1 if a table is missing (and not created) or memory ran
+   * out.
+   */
+  public long leafSlot(long root, long va, boolean create) {
+    long table = root;
+    for (int level = Pte.LEVELS - 1; level > 0; level--) {
+      long slot = table + (long) Pte.vpn(va, level) * Pte.PTE_SIZE;
+      long pte = memory.getLongAcquire(slot);
+      if (!Pte.isValid(pte)) {
+        if (!create) {
+          return -1;
+        }
+        long next = frames.alloc();
+        if (next < 0) {
+          return -1;
+        }
+        pte = Pte.make(next, Pte.V);
+        memory.putLongRelease(slot, pte);
+      } else if (Pte.isLeaf(pte)) {
+        throw new IllegalStateException(
+            String.format("PageTable.leafSlot: superpage at level %d for va 0x%x", level, va));
+      }
+      table = Pte.pa(pte);
+    }
+    return table + (long) Pte.vpn(va, 0) * Pte.PTE_SIZE;
+  }
+
+  public long get(long slotPa) {
+    return memory.getLongAcquire(slotPa);
+  }
+
+  public void set(long slotPa, long pte) {
+    memory.putLongRelease(slotPa, pte);
+  }
+
+  public boolean compareAndSet(long slotPa, long expected, long pte) {
+    return memory.compareAndSetLong(slotPa, expected, pte);
+  }
+
+  /** The leaf PTE for {@code va}, or 0 when none is mapped. */
+  public long lookup(long root, long va) {
+    long slot = leafSlot(root, va, false);
+    return slot < 0 ? 0 : get(slot);
+  }
+
+  /** Visits every valid leaf with {@code start <= va < end}, in address order. */
+  public void forEachLeaf(long root, long start, long end, LeafVisitor visitor) {
+    visit(root, Pte.LEVELS - 1, 0, start, end, visitor);
+  }
+
+  private void visit(long table, int level, long base, long start, long end, LeafVisitor visitor) {
+    long span = 1L << (12 + 9 * level);
+    for (int i = 0; i < 512; i++) {
+      long va = base + i * span;
+      if (va + span <= start || va >= end) {
+        continue;
+      }
+      long slot = table + (long) i * Pte.PTE_SIZE;
+      long pte = memory.getLongAcquire(slot);
+      if (!Pte.isValid(pte)) {
+        continue;
+      }
+      if (level == 0) {
+        visitor.leaf(va, slot, pte);
+      } else if (!Pte.isLeaf(pte)) {
+        visit(Pte.pa(pte), level - 1, va, start, end, visitor);
+      }
+    }
+  }
+
+  /**
+   * Frees every table page of this page table, the root included, after showing each valid
+   * leaf to {@code leaves} (which frees or drops the data frames). The caller guarantees no
+   * hart can still walk this table.
+   */
+  public void destroy(long root, LeafVisitor leaves) {
+    freeLevel(root, Pte.LEVELS - 1, 0, leaves);
+  }
+
+  private void freeLevel(long table, int level, long base, LeafVisitor leaves) {
+    long span = 1L << (12 + 9 * level);
+    for (int i = 0; i < 512; i++) {
+      long slot = table + (long) i * Pte.PTE_SIZE;
+      long pte = memory.getLongAcquire(slot);
+      if (!Pte.isValid(pte)) {
+        continue;
+      }
+      if (level == 0) {
+        leaves.leaf(base + i * span, slot, pte);
+      } else {
+        freeLevel(Pte.pa(pte), level - 1, base + i * span, leaves);
+      }
+    }
+    frames.free(table);
+  }
+}
