@@ -1,0 +1,144 @@
+package hartlab.cli;
+
+import hartlab.kernel.Console;
+import hartlab.kernel.Machine;
+import hartlab.kernel.MachineConfig;
+import hartlab.kernel.Outcome;
+import hartlab.kernel.RunResult;
+import hartlab.loader.ElfParser;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code hartlab bench}: single-hart interpreter speed on a compute-bound guest, and the run-time
+ * ratio to qemu-riscv64 on the same binary, measured alternately in the same run so that machine
+ * noise hits both.
+ */
+@Command(name = "bench", sortOptions = false,
+    description = {"Measure single-hart MIPS on the built-in 'compute' image and compare the",
+        "run time with qemu-riscv64 (if installed) on the same binary."})
+final class BenchCommand implements Callable<Integer> {
+  @Option(names = "--image", defaultValue = "compute", description = "Guest to run (default: ${DEFAULT-VALUE}).")
+  String image;
+
+  @Option(names = "--rounds", defaultValue = "", description = "Argument passed to the guest (its round count).")
+  String rounds;
+
+  @Option(names = "--repeat", defaultValue = "3", description = "Runs of each; the fastest counts (default: ${DEFAULT-VALUE}).")
+  int repeat;
+
+  @Option(names = "--qemu", defaultValue = "qemu-riscv64", description = "qemu user-mode binary; 'none' to skip.")
+  String qemu;
+
+  @Option(names = "--out", defaultValue = "hartlab-bench.json", description = "JSON result file (default: ${DEFAULT-VALUE}).")
+  Path out;
+
+  private final Cli cli;
+
+  BenchCommand(Cli cli) {
+    this.cli = cli;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    GuestImage guest;
+    try {
+      guest = GuestImage.resolve(image);
+    } catch (GuestImage.NotFound e) {
+      return cli.fail(ExitCodes.BAD_IMAGE, e.getMessage());
+    }
+    List<String> argv = new ArrayList<>(List.of(guest.argv0()));
+    if (!rounds.isEmpty()) {
+      argv.add(rounds);
+    }
+    Path binary = Files.createTempFile("hartlab-bench-", "-" + guest.name());
+    try {
+      Files.write(binary, guest.bytes());
+      binary.toFile().setExecutable(true);
+      return measure(guest, argv, binary);
+    } finally {
+      Files.deleteIfExists(binary);
+    }
+  }
+
+  private int measure(GuestImage guest, List<String> argv, Path binary) throws Exception {
+    MachineConfig config = MachineConfig.defaults().withCores(1);
+    long bestHartlab = Long.MAX_VALUE;
+    long bestQemu = Long.MAX_VALUE;
+    long instructions = 0;
+    boolean haveQemu = !"none".equals(qemu);
+    for (int i = 1; i <= repeat; i++) {
+      ByteArrayOutputStream guestOut = new ByteArrayOutputStream();
+      RunResult r = new Machine(config, new Console(new PrintStream(guestOut), cli.err(),
+          InputStream.nullInputStream())).run(ElfParser.parse(guest.bytes()), guest.name(), argv, List.of());
+      if (r.outcome() != Outcome.EXITED || r.exitCode() != 0) {
+        return cli.fail(ExitCodes.INTERNAL, "bench guest failed: " + r.outcome() + " " + r.message());
+      }
+      instructions = r.instructions();
+      bestHartlab = Math.min(bestHartlab, r.hostNanos());
+      cli.err().printf("run %d/%d: hartlab %.3f s, %.1f MIPS", i, repeat, r.hostNanos() / 1e9,
+          instructions / (r.hostNanos() / 1e3));
+      if (haveQemu) {
+        long q = timeQemu(binary, argv);
+        if (q < 0) {
+          haveQemu = false;
+          cli.err().print(" (qemu not runnable; skipping it)");
+        } else {
+          bestQemu = Math.min(bestQemu, q);
+          cli.err().printf(", qemu %.3f s", q / 1e9);
+        }
+      }
+      cli.err().println();
+    }
+    double mips = instructions / (bestHartlab / 1e3);
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("image", guest.name());
+    result.put("argv", argv);
+    result.put("instructions", instructions);
+    result.put("hartlabSeconds", bestHartlab / 1e9);
+    result.put("mips", mips);
+    if (haveQemu) {
+      result.put("qemuSeconds", bestQemu / 1e9);
+      result.put("slowdownVsQemu", (double) bestHartlab / bestQemu);
+    }
+    StatsReport.writeJson(out, result);
+    cli.out().printf("%s: %,d instructions, best of %d: %.3f s, %.1f MIPS%n", guest.name(),
+        instructions, repeat, bestHartlab / 1e9, mips);
+    if (haveQemu) {
+      cli.out().printf("qemu-riscv64: %.3f s; hartlab takes %.1fx qemu's time%n", bestQemu / 1e9,
+          (double) bestHartlab / bestQemu);
+    }
+    cli.out().println("written to " + out);
+    return 0;
+  }
+
+  /** Wall time of one qemu run in ns, or -1 when qemu cannot be run. */
+  private long timeQemu(Path binary, List<String> argv) throws InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of(qemu, binary.toString()));
+    cmd.addAll(argv.subList(1, argv.size()));
+    long start = System.nanoTime();
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
+        p.destroyForcibly();
+        return -1;
+      }
+    } catch (IOException e) {
+      return -1;
+    }
+    return System.nanoTime() - start;
+  }
+}

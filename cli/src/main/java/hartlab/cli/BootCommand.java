@@ -1,0 +1,139 @@
+package hartlab.cli;
+
+import hartlab.images.Images;
+import hartlab.kernel.Console;
+import hartlab.kernel.Machine;
+import hartlab.kernel.MachineConfig;
+import hartlab.kernel.RunResult;
+import hartlab.loader.ElfFormatException;
+import hartlab.loader.ElfImage;
+import hartlab.loader.ElfParser;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code hartlab boot}: run one guest program to its end. */
+@Command(name = "boot", sortOptions = false, usageHelpAutoWidth = true,
+    description = {"Boot a static RISC-V Linux program on an emulated multi-core machine.",
+        "IMAGE is a built-in image (see 'hartlab images'), PATH an ELF file; default: demo.",
+        "Guest output goes to stdout, statistics to stderr."},
+    footer = {"", "Exit status: the guest's own, 128+signal if it was killed, 64 usage error,",
+        "65 unusable image, 70 internal error, 124 stopped by --timeout/--max-instructions."})
+final class BootCommand implements Callable<Integer> {
+  @Parameters(index = "0", arity = "0..1", paramLabel = "IMAGE|PATH",
+      description = "Program to boot (default: ${DEFAULT-VALUE}).", defaultValue = Images.DEFAULT)
+  String image;
+
+  @Parameters(index = "1..*", paramLabel = "ARG", description = "Guest arguments, after --.")
+  List<String> guestArgs = new ArrayList<>();
+
+  @Mixin MachineOptions machine;
+
+  @Option(names = "--env", paramLabel = "NAME=VALUE",
+      description = "Add or replace a guest environment variable (repeatable). "
+          + "Default environment: PATH=/bin HOME=/ TERM=dumb.")
+  List<String> env = new ArrayList<>();
+
+  @Option(names = "--stats", paramLabel = "table|json|none", defaultValue = "table",
+      description = "Statistics on stderr (default: ${DEFAULT-VALUE}).")
+  StatsFormat stats;
+
+  @Option(names = "--stats-file", paramLabel = "FILE",
+      description = "Also write the statistics as JSON to FILE.")
+  Path statsFile;
+
+  enum StatsFormat { table, json, none }
+
+  private final Cli cli;
+
+  BootCommand(Cli cli) {
+    this.cli = cli;
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    GuestImage guest;
+    ElfImage elf;
+    try {
+      guest = GuestImage.resolve(image);
+      elf = ElfParser.parse(guest.bytes());
+    } catch (GuestImage.NotFound e) {
+      return cli.fail(ExitCodes.BAD_IMAGE, e.getMessage());
+    } catch (ElfFormatException e) {
+      return cli.fail(ExitCodes.BAD_IMAGE, image + ": not a program hartlab can run: " + e.getMessage());
+    }
+    MachineConfig config = machine.config();
+    List<String> argv = new ArrayList<>();
+    argv.add(guest.argv0());
+    argv.addAll(guestArgs);
+    Console console = new Console(cli.out(), cli.err(), cli.in());
+    RunResult result;
+    try {
+      result = new Machine(config, console).run(elf, guest.name(), argv, environment());
+    } catch (Machine.BootException e) {
+      return cli.fail(ExitCodes.BAD_IMAGE, image + ": cannot start: " + e.getMessage());
+    }
+    cli.out().flush();
+    report(guest.name(), argv, config, result);
+    return exitCode(result);
+  }
+
+  private List<String> environment() {
+    Map<String, String> vars = new LinkedHashMap<>();
+    vars.put("PATH", "/bin");
+    vars.put("HOME", "/");
+    vars.put("TERM", "dumb");
+    for (String e : env) {
+      int eq = e.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("--env wants NAME=VALUE, got '" + e + "'");
+      }
+      vars.put(e.substring(0, eq), e.substring(eq + 1));
+    }
+    List<String> out = new ArrayList<>();
+    vars.forEach((k, v) -> out.add(k + "=" + v));
+    return out;
+  }
+
+  private void report(String name, List<String> argv, MachineConfig config, RunResult result)
+      throws IOException {
+    if (!result.message().isEmpty()) {
+      cli.err().println("hartlab: " + result.message());
+    }
+    Map<String, Object> map = StatsReport.toMap(name, argv, config, result);
+    switch (stats) {
+      case table:
+        StatsReport.printTable(cli.err(), name, config, result);
+        break;
+      case json:
+        cli.err().println(StatsReport.json(map));
+        break;
+      default:
+        break;
+    }
+    if (statsFile != null) {
+      StatsReport.writeJson(statsFile, map);
+    }
+  }
+
+  static int exitCode(RunResult r) {
+    switch (r.outcome()) {
+      case EXITED:
+      case KILLED:
+        return r.exitCode();
+      case TIMEOUT:
+      case INSTRUCTION_LIMIT:
+        return ExitCodes.LIMIT;
+      default:
+        return ExitCodes.INTERNAL;
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package hartlab.cli;
+
+import hartlab.images.Images;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code hartlab} command. {@link #run} is the whole program with its streams passed in, so
+ * tests drive it exactly as a user does; {@link #main} only binds it to the process.
+ */
+@Command(name = "hartlab", mixinStandardHelpOptions = true, version = "hartlab 0.1.0",
+    description = "A multi-core RISC-V machine emulator for studying TLB coherence.",
+    subcommands = {CommandLine.HelpCommand.class})
+public final class Cli implements Callable<Integer> {
+  private final PrintStream out;
+  private final PrintStream err;
+  private final InputStream in;
+
+  Cli(PrintStream out, PrintStream err, InputStream in) {
+    this.out = out;
+    this.err = err;
+    this.in = in;
+  }
+
+  public static void main(String[] args) {
+    int status = run(args, System.out, System.err, System.in);
+    System.out.flush();
+    System.exit(status);
+  }
+
+  /** Runs hartlab with {@code args}; returns the exit status (see {@link ExitCodes}). */
+  public static int run(String[] args, PrintStream out, PrintStream err, InputStream in) {
+    Cli cli = new Cli(out, err, in);
+    CommandLine cmd = new CommandLine(cli);
+    cmd.addSubcommand("boot", new BootCommand(cli));
+    cmd.addSubcommand("images", new ImagesCommand(cli));
+    cmd.addSubcommand("bench", new BenchCommand(cli));
+    cmd.setOut(new java.io.PrintWriter(out, true));
+    cmd.setErr(new java.io.PrintWriter(err, true));
+    cmd.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException
+        ? ExitCodes.USAGE : ExitCodes.INTERNAL);
+    cmd.setParameterExceptionHandler((e, a) -> {
+      err.println("hartlab: " + e.getMessage());
+      err.println("Try 'hartlab " + (e.getCommandLine() == cmd ? "" : e.getCommandLine().getCommandName() + " ")
+          + "--help'.");
+      return ExitCodes.USAGE;
+    });
+    cmd.setExecutionExceptionHandler((e, c, parsed) -> {
+      if (e instanceof IllegalArgumentException) {
+        err.println("hartlab: " + e.getMessage());
+        return ExitCodes.USAGE;
+      }
+      err.println("hartlab: internal error: " + e);
+      org.slf4j.LoggerFactory.getLogger(Cli.class).debug("internal error", e);
+      return ExitCodes.INTERNAL;
+    });
+    return cmd.execute(args);
+  }
+
+  /** Without a subcommand: help. */
+  @Override
+  public Integer call() {
+    new CommandLine(this).usage(out);
+    out.println();
+    out.println("Commands: boot [IMAGE|PATH] [options] [-- args], images, bench. Default image: "
+        + Images.DEFAULT + ".");
+    return 0;
+  }
+
+  PrintStream out() {
+    return out;
+  }
+
+  PrintStream err() {
+    return err;
+  }
+
+  InputStream in() {
+    return in;
+  }
+
+  int fail(int status, String message) {
+    err.println("hartlab: " + message);
+    return status;
+  }
+}

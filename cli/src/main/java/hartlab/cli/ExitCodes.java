@@ -1,0 +1,20 @@
+package hartlab.cli;
+
+/**
+ * hartlab's exit status. A guest that exits passes its own status through (0–255), and a guest
+ * killed by a signal gives 128 + signal, as a shell reports it; hartlab's own outcomes use the
+ * sysexits.h values, which a guest could also choose, so the message on stderr is what tells them
+ * apart.
+ */
+public final class ExitCodes {
+  /** The command line was wrong. */
+  public static final int USAGE = 64;
+  /** The image could not be read or is not a program hartlab can run. */
+  public static final int BAD_IMAGE = 65;
+  /** hartlab failed; a bug. */
+  public static final int INTERNAL = 70;
+  /** --timeout or --max-instructions stopped a guest that had not finished (like timeout(1)). */
+  public static final int LIMIT = 124;
+
+  private ExitCodes() {}
+}

@@ -1,0 +1,104 @@
+package hartlab.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import hartlab.kernel.HartStats;
+import hartlab.kernel.MachineConfig;
+import hartlab.kernel.RunResult;
+import hartlab.mmu.TlbStats;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Statistics of a run: a table for people, JSON for programs. */
+final class StatsReport {
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private StatsReport() {}
+
+  static void printTable(PrintStream out, String image, MachineConfig config, RunResult r) {
+    out.printf("%n%s on %d hart%s: %s, status %d, %.3f s host, %s instructions, %.1f MIPS%n",
+        image, r.cores(), r.cores() == 1 ? "" : "s", r.outcome().name().toLowerCase(),
+        r.exitCode(), r.hostNanos() / 1e9, group(r.instructions()),
+        r.instructions() / (r.hostNanos() / 1e3));
+    String head = "%4s %14s %14s %12s %10s %9s %8s %8s %8s %7s%n";
+    out.printf(head, "hart", "instructions", "cycles", "tlb-hits", "tlb-miss", "walks",
+        "flushes", "faults", "syscalls", "ctxsw");
+    for (HartStats h : r.harts()) {
+      row(out, Integer.toString(h.hart()), h.instructions(), h.cycles(), h.tlb(), h.pageWalks(),
+          h.pageFaults(), h.syscalls(), h.contextSwitches());
+    }
+    if (r.harts().size() > 1) {
+      HartStats t = totals(r.harts());
+      row(out, "all", t.instructions(), t.cycles(), t.tlb(), t.pageWalks(), t.pageFaults(),
+          t.syscalls(), t.contextSwitches());
+    }
+    if (!r.syscalls().isEmpty()) {
+      List<String> calls = new ArrayList<>();
+      r.syscalls().forEach((name, n) -> calls.add(name + " " + n));
+      out.println("syscalls: " + String.join(", ", calls));
+    }
+  }
+
+  private static void row(PrintStream out, String hart, long insns, long cycles, TlbStats tlb,
+      long walks, long faults, long syscalls, long switches) {
+    out.printf("%4s %14s %14s %12s %10s %9s %8s %8s %8s %7s%n", hart, group(insns), group(cycles),
+        group(tlb.hits()), group(tlb.misses()), group(walks), group(tlb.flushes()), group(faults),
+        group(syscalls), group(switches));
+  }
+
+  private static String group(long v) {
+    return String.format("%,d", v);
+  }
+
+  /** Sums of every counter; cycles is the largest hart clock (the run's virtual length). */
+  static HartStats totals(List<HartStats> harts) {
+    TlbStats tlb = new TlbStats(0, 0, 0, 0, 0, 0, 0);
+    long insns = 0, cycles = 0, walks = 0, faults = 0, syscalls = 0, traps = 0, switches = 0;
+    for (HartStats h : harts) {
+      tlb = tlb.plus(h.tlb());
+      insns += h.instructions();
+      cycles = Math.max(cycles, h.cycles());
+      walks += h.pageWalks();
+      faults += h.pageFaults();
+      syscalls += h.syscalls();
+      traps += h.traps();
+      switches += h.contextSwitches();
+    }
+    return new HartStats(-1, insns, cycles, tlb, walks, faults, syscalls, traps, switches);
+  }
+
+  static Map<String, Object> toMap(String image, List<String> argv, MachineConfig config, RunResult r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("image", image);
+    m.put("argv", argv);
+    m.put("outcome", r.outcome().name().toLowerCase());
+    m.put("exitCode", r.exitCode());
+    m.put("message", r.message());
+    m.put("config", config);
+    m.put("hostSeconds", r.hostNanos() / 1e9);
+    m.put("mips", r.instructions() / (r.hostNanos() / 1e3));
+    m.put("totals", totals(r.harts()));
+    m.put("harts", r.harts());
+    m.put("syscalls", r.syscalls());
+    return m;
+  }
+
+  static String json(Map<String, Object> report) {
+    try {
+      return JSON.writeValueAsString(report);
+    } catch (IOException e) {
+      throw new IllegalStateException("StatsReport.json: " + e.getMessage(), e);
+    }
+  }
+
+  static void writeJson(Path file, Map<String, Object> report) throws IOException {
+    Files.writeString(file, json(report) + "\n");
+  }
+}

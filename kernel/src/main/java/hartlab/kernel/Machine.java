@@ -1,0 +1,123 @@
+package hartlab.kernel;
+
+import hartlab.cpu.CodeCache;
+import hartlab.cpu.Hart;
+import hartlab.loader.ElfImage;
+import hartlab.mmu.FrameAllocator;
+import hartlab.mmu.Mmu;
+import hartlab.mmu.PhysicalMemory;
+import hartlab.mmu.Tlb;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The board: RAM, the harts with their threads ({@code hart-N}), and the kernel. One machine
+ * runs one guest program to its end.
+ */
+public final class Machine {
+  private static final Logger log = LoggerFactory.getLogger(Machine.class);
+  /** How long stopping harts get to leave before the run is declared hung. */
+  private static final long STOP_GRACE_MILLIS = 5_000;
+
+  private final MachineConfig config;
+  private final Hart[] harts;
+  private final Kernel kernel;
+
+  public Machine(MachineConfig config, Console console) {
+    this.config = config;
+    PhysicalMemory memory = new PhysicalMemory(config.memoryBytes());
+    FrameAllocator frames = new FrameAllocator(memory, 1, true);
+    CodeCache codeCache = new CodeCache(memory);
+    frames.setFreeListener(codeCache::invalidate);
+    this.harts = new Hart[config.cores()];
+    for (int i = 0; i < harts.length; i++) {
+      Mmu mmu = new Mmu(memory, new Tlb(config.tlbEntries(), config.tlbWays()), config.cost().walkLevel());
+      harts[i] = new Hart(i, mmu, codeCache, config.cost());
+    }
+    this.kernel = new Kernel(config, memory, frames, codeCache, harts, console);
+  }
+
+  /** Thrown when the image cannot be made into a process (too large for RAM, arguments too long). */
+  public static final class BootException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    BootException(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * Boots {@code image} as the first process with {@code argv} and {@code envp}, runs the machine
+   * until the guest ends or a limit stops it, and reports how it ended. Call once.
+   */
+  public RunResult run(ElfImage image, String name, List<String> argv, List<String> envp)
+      throws BootException {
+    try {
+      kernel.startInit(image, name, argv, envp);
+    } catch (Exec.ExecFailure e) {
+      throw new BootException(e.getMessage());
+    }
+    long start = System.nanoTime();
+    Thread[] threads = new Thread[harts.length];
+    for (int i = 0; i < harts.length; i++) {
+      Hart hart = harts[i];
+      threads[i] = new Thread(() -> runHart(hart), "hart-" + i);
+      threads[i].setDaemon(true);
+      kernel.attachThread(i, threads[i]);
+    }
+    for (Thread t : threads) {
+      t.start();
+    }
+    long deadline = config.timeoutMillis() > 0
+        ? start + TimeUnit.MILLISECONDS.toNanos(config.timeoutMillis()) : Long.MAX_VALUE;
+    if (!joinAll(threads, deadline)) {
+      kernel.requestStop(new Kernel.Ending(Outcome.TIMEOUT, 0, String.format(
+          "stopped after --timeout %.1fs: the guest had not finished", config.timeoutMillis() / 1000.0)));
+      if (!joinAll(threads, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_GRACE_MILLIS))) {
+        return result(new Kernel.Ending(Outcome.INTERNAL_ERROR, 0,
+            "internal error: harts did not stop within 5 s of the stop request"), start);
+      }
+    }
+    return result(kernel.ending(), start);
+  }
+
+  private RunResult result(Kernel.Ending end, long start) {
+    return new RunResult(end.outcome(), end.exitCode(), end.message(), kernel.hartStats(),
+        kernel.syscallCounts(), System.nanoTime() - start, harts.length);
+  }
+
+  private void runHart(Hart hart) {
+    try {
+      hart.runLoop(kernel);
+    } catch (Throwable t) {
+      log.debug("hart-{} failed", hart.id(), t);
+      kernel.requestStop(new Kernel.Ending(Outcome.INTERNAL_ERROR, 0, String.format(
+          "internal error on hart-%d at pc 0x%x: %s", hart.id(), hart.pc(), t)));
+    }
+  }
+
+  /** Joins every thread before {@code deadlineNanos}; false if one is still running then. */
+  private static boolean joinAll(Thread[] threads, long deadlineNanos) {
+    try {
+      for (Thread t : threads) {
+        if (deadlineNanos == Long.MAX_VALUE) {
+          t.join();
+          continue;
+        }
+        long left = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+        if (left > 0) {
+          t.join(left);
+        }
+        if (t.isAlive()) {
+          return false;
+        }
+      }
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+}

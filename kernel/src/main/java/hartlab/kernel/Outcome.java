@@ -1,0 +1,15 @@
+package hartlab.kernel;
+
+/** How a run ended. */
+public enum Outcome {
+  /** The guest's processes all exited; the first one's status is the result. */
+  EXITED,
+  /** The first process was killed by a signal (a fault, or the OOM killer). */
+  KILLED,
+  /** --timeout passed. */
+  TIMEOUT,
+  /** --max-instructions were executed. */
+  INSTRUCTION_LIMIT,
+  /** hartlab itself failed; a bug, reported with the hart and the reason. */
+  INTERNAL_ERROR
+}

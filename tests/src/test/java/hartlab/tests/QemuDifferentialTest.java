@@ -1,0 +1,59 @@
+package hartlab.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import hartlab.images.Images;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every built-in image, booted by path with arguments, prints the same stdout and exits with the
+ * same status under hartlab as under qemu-riscv64, the reference.
+ */
+class QemuDifferentialTest {
+  @TempDir static Path dir;
+
+  /** Image and guest arguments; every image appears at least once. */
+  static Stream<Arguments> cases() {
+    return Stream.of(
+        Arguments.of("hello", List.of()),
+        Arguments.of("hello", List.of("a", "b", "c")),
+        Arguments.of("hello", List.of("", "with space", "ünïcödé")),
+        Arguments.of("demo", List.of()),
+        Arguments.of("isatest", List.of()),
+        Arguments.of("fault", List.of("segv")),
+        Arguments.of("fault", List.of("ill")),
+        Arguments.of("fault", List.of("exit", "42")),
+        Arguments.of("fault", List.of("wild")),
+        Arguments.of("compute", List.of("1")));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("cases")
+  void sameStdoutAndStatusAsQemu(String image, List<String> args) throws Exception {
+    Path binary = Runs.extract(image, dir);
+    Runs.Outcome reference = Runs.qemu(binary, args);
+    List<String> cmd = new ArrayList<>(List.of("boot", binary.toString(), "--cores", "2", "--stats", "none", "--"));
+    cmd.addAll(args);
+    Runs.Outcome ours = Runs.hartlab(cmd.toArray(String[]::new));
+    assertEquals(reference.stdout(), ours.stdout(), "stdout of " + image + " " + args + "; stderr: " + ours.stderr());
+    assertEquals(reference.status(), ours.status(), "exit status of " + image + " " + args + "; stderr: " + ours.stderr());
+  }
+
+  @Test
+  void everyImageIsCovered() {
+    Set<String> covered = cases().map(a -> (String) a.get()[0]).collect(Collectors.toSet());
+    Set<String> all = Images.list().stream().map(Images.ImageInfo::name).collect(Collectors.toSet());
+    assertTrue(covered.containsAll(all), "images without a differential case: " + all);
+  }
+}
