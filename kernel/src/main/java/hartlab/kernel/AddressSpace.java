@@ -49,15 +49,20 @@ final class AddressSpace {
     return v & -PAGE;
   }
 
+  /** Lengths and ends are size_t: compare unsigned, so a huge value cannot pass as negative. */
+  private static boolean fitsUserSpace(long v) {
+    return Long.compareUnsigned(v, Mm.TASK_SIZE) <= 0;
+  }
+
   /** mmap(2) for anonymous memory; file mappings are refused (no file system backs them yet). */
   long mmap(Hart hart, Mm mm, long addr, long length, int prot, int flags, int fd, long offset) {
     if (length == 0 || (offset & (PAGE - 1)) != 0) {
       throw SyscallError.of(Errno.EINVAL);
     }
-    long len = pageUp(length);
-    if (len == 0 || len > Mm.TASK_SIZE) {
+    if (!fitsUserSpace(length)) {
       throw SyscallError.of(Errno.ENOMEM);
     }
+    long len = pageUp(length);
     int type = flags & MAP_TYPE;
     if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE) {
       throw SyscallError.of(Errno.EINVAL);
@@ -81,7 +86,7 @@ final class AddressSpace {
         if (addr < Mm.MMAP_MIN_ADDR) {
           throw SyscallError.of(Errno.EPERM);
         }
-        if (addr + len > Mm.TASK_SIZE || addr + len < addr) {
+        if (!fitsUserSpace(addr + len) || addr + len < addr) {
           throw SyscallError.of(Errno.ENOMEM);
         }
         if (!mm.vmas.isFree(addr, addr + len)) {
@@ -130,11 +135,11 @@ final class AddressSpace {
   }
 
   long munmap(Hart hart, Mm mm, long addr, long length) {
-    if ((addr & (PAGE - 1)) != 0 || length == 0) {
+    if ((addr & (PAGE - 1)) != 0 || length == 0 || !fitsUserSpace(length)) {
       throw SyscallError.of(Errno.EINVAL);
     }
     long len = pageUp(length);
-    if (addr + len > Mm.TASK_SIZE || addr + len < addr) {
+    if (!fitsUserSpace(addr + len) || addr + len < addr) {
       throw SyscallError.of(Errno.EINVAL);
     }
     synchronized (mm.lock) {
@@ -199,8 +204,11 @@ final class AddressSpace {
         || (prot & ~(Vma.PROT_READ | Vma.PROT_WRITE | Vma.PROT_EXEC)) != 0) {
       throw SyscallError.of(Errno.EINVAL);
     }
+    if (!fitsUserSpace(length)) {
+      throw SyscallError.of(Errno.ENOMEM);
+    }
     long end = addr + pageUp(length);
-    if (end < addr || end > Mm.TASK_SIZE) {
+    if (end < addr || !fitsUserSpace(end)) {
       throw SyscallError.of(Errno.ENOMEM);
     }
     if (end == addr) {

@@ -21,15 +21,11 @@ final class Runs {
   private Runs() {}
 
   static Outcome hartlab(String... args) {
-    return hartlab("", args);
-  }
-
-  static Outcome hartlab(String stdin, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int status = Cli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8),
-        new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+        new ByteArrayInputStream(new byte[0]));
     return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
