@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
  * ratio to qemu-riscv64 on the same binary, measured alternately in the same run so that machine
  * noise hits both.
  */
-@Command(name = "bench", sortOptions = false,
+@Command(name = "bench", sortOptions = false, mixinStandardHelpOptions = true,
     description = {"Measure single-hart MIPS on the built-in 'compute' image and compare the",
         "run time with qemu-riscv64 (if installed) on the same binary."})
 final class BenchCommand implements Callable<Integer> {

@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code hartlab boot}: run one guest program to its end. */
-@Command(name = "boot", sortOptions = false, usageHelpAutoWidth = true,
+@Command(name = "boot", sortOptions = false, mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
     description = {"Boot a static RISC-V Linux program on an emulated multi-core machine.",
         "IMAGE is a built-in image (see 'hartlab images'), PATH an ELF file; default: demo.",
         "Guest output goes to stdout, statistics to stderr."},

@@ -5,7 +5,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
 /** {@code hartlab images}: the built-in guest programs. */
-@Command(name = "images", description = "List the built-in guest images.")
+@Command(name = "images", mixinStandardHelpOptions = true, description = "List the built-in guest images.")
 final class ImagesCommand implements Callable<Integer> {
   private final Cli cli;
 
