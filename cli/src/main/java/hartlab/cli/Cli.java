@@ -26,6 +26,9 @@ public final class Cli implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
+    // Netty would reach for sun.misc.Unsafe, which JDK 24+ warns about on the console; the
+    // console's heap buffers do not need it. Must be set before any netty class loads.
+    System.setProperty("io.netty.noUnsafe", "true");
     int status = run(args, System.out, System.err, System.in);
     System.out.flush();
     System.exit(status);
