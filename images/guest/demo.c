@@ -1,6 +1,7 @@
 /*
  * demo: the default image. A guided tour of the memory system calls hartlab's kernel
- * implements, one numbered step at a time, saying what it asks for and what came back.
+ * implements, one numbered step at a time, saying what it asks for and what came back;
+ * the last step forks two children and starts two threads on whichever harts are free.
  *
  * Addresses, times and ids differ between machines and runs, so the program prints
  * only sizes, counts and checksums: the output is the same under hartlab and under
@@ -354,6 +355,85 @@ static void demo_misc(void)
 	printf("  write from a bad pointer: EFAULT, nothing written\n");
 }
 
+/* Step 11: each child and thread asks getcpu where it runs and says so on a pipe. The
+   cpu number differs between machines and runs, so only whether getcpu worked travels. */
+struct task_report {
+	char	kind;		/* 'c' child, 't' thread */
+	char	index;		/* 1 or 2 */
+	char	cpu_ok;		/* getcpu succeeded */
+};
+
+static int tasks_pipe[2];
+static int threads_done;	/* a futex word: each thread adds 1 when it has reported */
+
+static void report_task(char kind, int index)
+{
+	unsigned cpu = ~0u;
+	struct task_report rep = { kind, (char)index, sys_getcpu(&cpu, 0, 0) == 0 && cpu != ~0u };
+
+	sys_write(tasks_pipe[1], &rep, sizeof(rep));	/* small writes to a pipe are atomic */
+}
+
+static int demo_thread(void *arg)
+{
+	report_task('t', (int)(long)arg);
+	atomic_fetch_add(&threads_done, 1);
+	futex_wake(&threads_done, 1);
+	return 0;
+}
+
+static void demo_tasks(void)
+{
+	const unsigned long stack_size = 64 * KiB;
+	static int tids[2];
+	struct task_report rep;
+	long pids[2], r;
+	unsigned char *stacks;
+	int i, done, status;
+
+	step("fork() and threads -- two child processes and two threads, on any free harts");
+	r = sys_pipe2(tasks_pipe, 0);
+	expect(r == 0, "pipe2 failed", r);
+	for (i = 0; i < 2; i++) {
+		pids[i] = fork();
+		expect(pids[i] >= 0, "fork failed", pids[i]);
+		if (pids[i] == 0) {
+			report_task('c', i + 1);
+			exit(0);
+		}
+	}
+	stacks = map_anon(2 * stack_size, MAP_PRIVATE);
+	for (i = 0; i < 2; i++) {
+		r = thread_create(demo_thread, (void *)(long)(i + 1), stacks + i * stack_size,
+				  stack_size, &tids[i]);
+		expect(r > 0, "thread_create failed", r);
+	}
+
+	while ((done = atomic_load_acquire(&threads_done)) < 2)
+		futex_wait(&threads_done, done, 0);
+	printf("  main slept on a futex until both threads had done their work\n");
+	/* reports arrive in any order; print them in a fixed one */
+	for (i = 0; i < 4; i++) {
+		r = sys_read(tasks_pipe[0], &rep, sizeof(rep));
+		expect(r == sizeof(rep), "short read from the pipe", r);
+		expect(rep.cpu_ok, "getcpu failed in a child or thread", rep.index);
+	}
+	for (i = 0; i < 4; i++)
+		printf("  %s %d ran on a cpu and said so through a pipe\n",
+		       i < 2 ? "child" : "thread", i % 2 + 1);
+
+	for (i = 0; i < 2; i++) {
+		r = waitpid((int)pids[i], &status, 0);
+		expect(r == pids[i], "wait4 did not return the child", r);
+		expect(status == 0, "a child did not exit with status 0", status);
+		thread_join(&tids[i]);
+	}
+	printf("  reaped both children (exit status 0) and joined both threads\n");
+	expect(sys_munmap(stacks, 2 * stack_size) == 0, "munmap of the stacks failed", 0);
+	sys_close(tasks_pipe[0]);
+	sys_close(tasks_pipe[1]);
+}
+
 int main(void)
 {
 	puts("hartlab demo: a tour of the memory system calls of this machine's kernel.");
@@ -367,6 +447,7 @@ int main(void)
 	demo_mprotect();
 	demo_munmap_and_fixed();
 	demo_misc();
+	demo_tasks();
 
 	printf("\ndemo: %d steps ok\n", step_no);
 	return 0;

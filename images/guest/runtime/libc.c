@@ -379,3 +379,185 @@ unsigned long getauxval(unsigned long type)
 	}
 	return 0;
 }
+
+/* ---- names for numbers ---- */
+
+static const char *const errno_names[] = {
+	[EPERM] = "EPERM",	[ENOENT] = "ENOENT",	[ESRCH] = "ESRCH",
+	[EINTR] = "EINTR",	[E2BIG] = "E2BIG",	[ENOEXEC] = "ENOEXEC",
+	[EBADF] = "EBADF",	[ECHILD] = "ECHILD",	[EAGAIN] = "EAGAIN",
+	[ENOMEM] = "ENOMEM",	[EACCES] = "EACCES",	[EFAULT] = "EFAULT",
+	[EEXIST] = "EEXIST",	[ENOTDIR] = "ENOTDIR",	[EINVAL] = "EINVAL",
+	[EMFILE] = "EMFILE",	[EPIPE] = "EPIPE",	[ENAMETOOLONG] = "ENAMETOOLONG",
+	[ENOSYS] = "ENOSYS",	[ETIMEDOUT] = "ETIMEDOUT",
+};
+
+static const char *const signal_names[] = {
+	[SIGHUP] = "SIGHUP",	[SIGINT] = "SIGINT",	[SIGQUIT] = "SIGQUIT",
+	[SIGILL] = "SIGILL",	[SIGTRAP] = "SIGTRAP",	[SIGABRT] = "SIGABRT",
+	[SIGBUS] = "SIGBUS",	[SIGFPE] = "SIGFPE",	[SIGKILL] = "SIGKILL",
+	[SIGUSR1] = "SIGUSR1",	[SIGSEGV] = "SIGSEGV",	[SIGUSR2] = "SIGUSR2",
+	[SIGPIPE] = "SIGPIPE",	[SIGALRM] = "SIGALRM",	[SIGTERM] = "SIGTERM",
+	[SIGCHLD] = "SIGCHLD",
+};
+
+static const char *name_of(const char *const *names, long count, long n, const char *what)
+{
+	static char unnamed[24];
+
+	if (n >= 0 && n < count && names[n])
+		return names[n];
+	snprintf(unnamed, sizeof(unnamed), "%s %ld", what, n);
+	return unnamed;
+}
+
+const char *errno_name(long err)
+{
+	return name_of(errno_names, sizeof(errno_names) / sizeof(errno_names[0]),
+		       err < 0 ? -err : err, "errno");
+}
+
+const char *signal_name(int sig)
+{
+	return name_of(signal_names, sizeof(signal_names) / sizeof(signal_names[0]), sig,
+		       "signal");
+}
+
+/* ---- processes ---- */
+
+long fork(void)
+{
+	return sys_clone(SIGCHLD, 0, 0, 0, 0);
+}
+
+long waitpid(int pid, int *status, int options)
+{
+	return sys_wait4(pid, status, options, 0);
+}
+
+char *describe_status(int status, char *buf, size_t size)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, size, "exited with status %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, size, "killed by signal %d (%s)", WTERMSIG(status),
+			 signal_name(WTERMSIG(status)));
+	else
+		snprintf(buf, size, "status 0x%x (neither exited nor killed)", status);
+	return buf;
+}
+
+/* ---- threads and futexes ---- */
+
+long thread_create(int (*fn)(void *), void *arg, void *stack, size_t stack_size, int *tid_ptr)
+{
+	*tid_ptr = 0;
+	return clone(fn, (char *)stack + stack_size, THREAD_CLONE_FLAGS, arg, tid_ptr, 0, tid_ptr);
+}
+
+void thread_join(int *tid_ptr)
+{
+	int tid;
+
+	/* The kernel stores 0 and then wakes; a wait that finds the word already changed
+	   returns EAGAIN at once, so no wake is lost between the load and the wait. */
+	while ((tid = atomic_load_acquire(tid_ptr)) != 0)
+		futex_wait_shared(tid_ptr, tid, 0);
+}
+
+long futex_wait(int *uaddr, int val, const struct timespec *timeout)
+{
+	return sys_futex(uaddr, FUTEX_WAIT_PRIVATE, val, timeout, 0, 0);
+}
+
+long futex_wake(int *uaddr, int n)
+{
+	return sys_futex(uaddr, FUTEX_WAKE_PRIVATE, n, 0, 0, 0);
+}
+
+long futex_wait_shared(int *uaddr, int val, const struct timespec *timeout)
+{
+	return sys_futex(uaddr, FUTEX_WAIT, val, timeout, 0, 0);
+}
+
+long futex_wake_shared(int *uaddr, int n)
+{
+	return sys_futex(uaddr, FUTEX_WAKE, n, 0, 0, 0);
+}
+
+void barrier_init(struct barrier *b, int n)
+{
+	b->n = n;
+	b->arrived = 0;
+	b->round = 0;
+}
+
+int barrier_wait(struct barrier *b)
+{
+	/* Read the round before arriving: once we have arrived the last one may end it. */
+	int round = atomic_load_acquire(&b->round);
+
+	if (atomic_fetch_add(&b->arrived, 1) == b->n - 1) {
+		/* Everyone else is waiting for round to move, so nobody touches arrived
+		   until the fetch_add below publishes this reset (it is a release). */
+		__atomic_store_n(&b->arrived, 0, __ATOMIC_RELAXED);
+		atomic_fetch_add(&b->round, 1);
+		futex_wake(&b->round, 0x7fffffff);
+		return 1;
+	}
+	while (atomic_load_acquire(&b->round) == round)
+		futex_wait(&b->round, round, 0);
+	return 0;
+}
+
+/* ---- CPUs and time ---- */
+
+int cpu_count(const cpu_set_t *s)
+{
+	int i, n = 0;
+
+	/* not __builtin_popcountl: libgcc's is built for the double-float ABI */
+	for (i = 0; i < CPU_SETSIZE / 64; i++) {
+		unsigned long w;
+
+		for (w = s->bits[i]; w; w &= w - 1)
+			n++;
+	}
+	return n;
+}
+
+int allowed_cpus(int *list, int max)
+{
+	cpu_set_t s;
+	int cpu, n = 0;
+	long r;
+
+	cpu_zero(&s);
+	r = sys_sched_getaffinity(0, sizeof(s), &s);
+	if (r < 0)
+		return (int)r;
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		if (cpu_isset(cpu, &s)) {
+			if (list && n < max)
+				list[n] = cpu;
+			n++;
+		}
+	}
+	return n;
+}
+
+long pin_to_cpu(int cpu)
+{
+	cpu_set_t s;
+
+	cpu_zero(&s);
+	cpu_set(cpu, &s);
+	return sys_sched_setaffinity(0, sizeof(s), &s);
+}
+
+long sleep_ms(long ms)
+{
+	struct timespec t = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000 };
+
+	return sys_nanosleep(&t, 0);
+}

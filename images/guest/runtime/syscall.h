@@ -13,34 +13,60 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define SYS_dup			23
+#define SYS_dup3		24
+#define SYS_close		57
+#define SYS_pipe2		59
 #define SYS_read		63
 #define SYS_write		64
 #define SYS_writev		66
 #define SYS_exit		93
 #define SYS_exit_group		94
 #define SYS_set_tid_address	96
+#define SYS_futex		98
+#define SYS_nanosleep		101
 #define SYS_clock_gettime	113
+#define SYS_clock_nanosleep	115
+#define SYS_sched_setaffinity	122
+#define SYS_sched_getaffinity	123
+#define SYS_sched_yield		124
+#define SYS_kill		129
 #define SYS_uname		160
+#define SYS_getcpu		168
 #define SYS_getpid		172
+#define SYS_getppid		173
 #define SYS_gettid		178
 #define SYS_brk			214
 #define SYS_munmap		215
+#define SYS_clone		220
+#define SYS_execve		221
 #define SYS_mmap		222
 #define SYS_mprotect		226
+#define SYS_wait4		260
 #define SYS_getrandom		278
+#define SYS_clone3		435
 
 /* errno values (returned negated) */
 #define EPERM		1
 #define ENOENT		2
+#define ESRCH		3
 #define EINTR		4
+#define E2BIG		7
+#define ENOEXEC		8
 #define EBADF		9
+#define ECHILD		10
 #define EAGAIN		11
 #define ENOMEM		12
 #define EACCES		13
 #define EFAULT		14
 #define EEXIST		17
+#define ENOTDIR		20
 #define EINVAL		22
+#define EMFILE		24
+#define EPIPE		32
+#define ENAMETOOLONG	36
 #define ENOSYS		38
+#define ETIMEDOUT	110
 
 /* mmap / mprotect */
 #define PROT_NONE		0x0
@@ -53,9 +79,70 @@
 #define MAP_ANONYMOUS		0x20
 #define MAP_FIXED_NOREPLACE	0x100000
 
-/* clock_gettime */
+/* clock_gettime, clock_nanosleep */
 #define CLOCK_REALTIME		0
 #define CLOCK_MONOTONIC		1
+#define TIMER_ABSTIME		1
+
+/* open flags that pipe2 and dup3 take */
+#define O_NONBLOCK		0x800
+#define O_CLOEXEC		0x80000
+
+/* clone and clone3 flags; the low byte of clone's flags is the signal sent to the
+   parent when the child exits (SIGCHLD for a fork, 0 for a thread) */
+#define CSIGNAL			0x000000ff
+#define CLONE_VM		0x00000100
+#define CLONE_FS		0x00000200
+#define CLONE_FILES		0x00000400
+#define CLONE_SIGHAND		0x00000800
+#define CLONE_PIDFD		0x00001000
+#define CLONE_VFORK		0x00004000
+#define CLONE_PARENT		0x00008000
+#define CLONE_THREAD		0x00010000
+#define CLONE_SYSVSEM		0x00040000
+#define CLONE_SETTLS		0x00080000
+#define CLONE_PARENT_SETTID	0x00100000
+#define CLONE_CHILD_CLEARTID	0x00200000
+#define CLONE_CHILD_SETTID	0x01000000
+
+/* signals: their numbers, as kill takes them and wait4's status reports them */
+#define SIGHUP		1
+#define SIGINT		2
+#define SIGQUIT		3
+#define SIGILL		4
+#define SIGTRAP		5
+#define SIGABRT		6
+#define SIGBUS		7
+#define SIGFPE		8
+#define SIGKILL		9
+#define SIGUSR1		10
+#define SIGSEGV		11
+#define SIGUSR2		12
+#define SIGPIPE		13
+#define SIGALRM		14
+#define SIGTERM		15
+#define SIGCHLD		17
+
+/* wait4 options, and the status word it stores: exit status in bits 8..15 and 0 in
+   bits 0..6 for an exit; the signal number in bits 0..6 (bit 7: core dumped) for a
+   death by signal */
+#define WNOHANG			1
+#define WUNTRACED		2
+#define __WALL			0x40000000
+#define __WCLONE		0x80000000
+#define WIFEXITED(s)		(((s) & 0x7f) == 0)
+#define WEXITSTATUS(s)		(((s) >> 8) & 0xff)
+#define WIFSIGNALED(s)		(((s) & 0x7f) != 0 && ((s) & 0x7f) != 0x7f)
+#define WTERMSIG(s)		((s) & 0x7f)
+#define WCOREDUMP(s)		(((s) & 0x80) != 0)
+
+/* futex operations; FUTEX_PRIVATE_FLAG promises that only this process uses the word,
+   and a private waiter is woken only by a private wake */
+#define FUTEX_WAIT		0
+#define FUTEX_WAKE		1
+#define FUTEX_PRIVATE_FLAG	128
+#define FUTEX_WAIT_PRIVATE	(FUTEX_WAIT | FUTEX_PRIVATE_FLAG)
+#define FUTEX_WAKE_PRIVATE	(FUTEX_WAKE | FUTEX_PRIVATE_FLAG)
 
 /* auxiliary vector types (see getauxval in libc.h) */
 #define AT_NULL		0
@@ -85,6 +172,42 @@ struct timespec {
 	long	tv_sec;
 	long	tv_nsec;
 };
+
+/* wait4's resource usage (only its size matters here: the runtime passes NULL) */
+struct timeval {
+	long	tv_sec;
+	long	tv_usec;
+};
+
+struct rusage {
+	struct timeval	ru_utime;
+	struct timeval	ru_stime;
+	long		ru_misc[14];	/* maxrss ... nivcsw */
+};
+
+/* clone3's argument, as of Linux 5.7 (CLONE_ARGS_SIZE_VER2, 88 bytes); a kernel
+   accepts any size from VER0 (64: flags ... tls) up, and zeroes what it is not given */
+struct clone_args {
+	uint64_t	flags;
+	uint64_t	pidfd;		/* CLONE_PIDFD: where to store the pidfd */
+	uint64_t	child_tid;	/* CLONE_CHILD_SETTID / CLONE_CHILD_CLEARTID */
+	uint64_t	parent_tid;	/* CLONE_PARENT_SETTID */
+	uint64_t	exit_signal;	/* not in flags, unlike clone */
+	uint64_t	stack;		/* lowest address of the child's stack, or 0 */
+	uint64_t	stack_size;
+	uint64_t	tls;		/* CLONE_SETTLS */
+	uint64_t	set_tid;
+	uint64_t	set_tid_size;
+	uint64_t	cgroup;
+};
+#define CLONE_ARGS_SIZE_VER0	64
+
+/* sched_{get,set}affinity take a byte size and a bit mask of CPUs; 1024 CPUs is
+   glibc's cpu_set_t */
+#define CPU_SETSIZE		1024
+typedef struct {
+	unsigned long	bits[CPU_SETSIZE / 64];
+} cpu_set_t;
 
 struct utsname {
 	char	sysname[65];
@@ -118,5 +241,41 @@ long sys_mmap(void *addr, size_t len, int prot, int flags, int fd, long offset);
 long sys_munmap(void *addr, size_t len);
 long sys_mprotect(void *addr, size_t len, int prot);
 long sys_getrandom(void *buf, size_t len, unsigned int flags);
+
+/* files: only pipes and the console here */
+long sys_close(int fd);
+long sys_dup(int fd);
+long sys_dup3(int oldfd, int newfd, int flags);
+long sys_pipe2(int fds[2], int flags);
+
+/*
+ * Processes and threads.
+ *
+ * sys_clone is the raw call in RISC-V's argument order (the kernel's CLONE_BACKWARDS:
+ * tls before child_tid). With a stack the child starts on it, with no frame to return
+ * to, so only the asm clone() of libc.h can use one; sys_clone itself is for forks
+ * (stack 0: the child returns from this function on a copy of the parent's stack).
+ * Returns the child's tid in the parent and 0 in the child.
+ */
+long sys_clone(unsigned long flags, void *stack, int *parent_tid, void *tls, int *child_tid);
+/* clone3: size is sizeof(struct clone_args) or an older, smaller version. */
+long sys_clone3(struct clone_args *args, size_t size);
+/* Returns only on failure. */
+long sys_execve(const char *path, char *const argv[], char *const envp[]);
+long sys_wait4(int pid, int *status, int options, struct rusage *ru);
+long sys_getppid(void);
+long sys_kill(int pid, int sig);
+long sys_sched_yield(void);
+long sys_sched_setaffinity(int pid, size_t size, const cpu_set_t *mask);
+/* Returns the number of bytes of mask the kernel filled (a multiple of 8), not 0. */
+long sys_sched_getaffinity(int pid, size_t size, cpu_set_t *mask);
+long sys_getcpu(unsigned *cpu, unsigned *node, void *unused);
+
+/* time */
+long sys_nanosleep(const struct timespec *req, struct timespec *rem);
+long sys_clock_nanosleep(int clock, int flags, const struct timespec *req, struct timespec *rem);
+
+/* futex: uaddr is a 32-bit word; timeout is relative for FUTEX_WAIT, may be NULL. */
+long sys_futex(int *uaddr, int op, int val, const struct timespec *timeout, int *uaddr2, int val3);
 
 #endif

@@ -74,7 +74,7 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private int measure(GuestImage guest, List<String> argv, Path binary) throws Exception {
-    MachineConfig config = MachineConfig.defaults().withCores(1);
+    MachineConfig config = MachineConfig.builder().cores(1).build();
     long bestHartlab = Long.MAX_VALUE;
     long bestQemu = Long.MAX_VALUE;
     long instructions = 0;
@@ -82,7 +82,7 @@ final class BenchCommand implements Callable<Integer> {
     for (int i = 1; i <= repeat; i++) {
       ByteArrayOutputStream guestOut = new ByteArrayOutputStream();
       RunResult r = new Machine(config, new Console(new PrintStream(guestOut), cli.err(),
-          InputStream.nullInputStream())).run(ElfParser.parse(guest.bytes()), guest.name(), argv, List.of());
+          InputStream.nullInputStream()), GuestImage.rootFs()).run(ElfParser.parse(guest.bytes()), guest.name(), argv, List.of());
       if (r.outcome() != Outcome.EXITED || r.exitCode() != 0) {
         return cli.fail(ExitCodes.INTERNAL, "bench guest failed: " + r.outcome() + " " + r.message());
       }

@@ -26,7 +26,8 @@ import picocli.CommandLine.Parameters;
         "IMAGE is a built-in image (see 'hartlab images'), PATH an ELF file; default: demo.",
         "Guest output goes to stdout, statistics to stderr."},
     footer = {"", "Exit status: the guest's own, 128+signal if it was killed, 64 usage error,",
-        "65 unusable image, 70 internal error, 124 stopped by --timeout/--max-instructions."})
+        "65 unusable image, 70 internal error, 99 a checker caught a violation,",
+        "124 stopped by --timeout/--max-instructions."})
 final class BootCommand implements Callable<Integer> {
   @Parameters(index = "0", arity = "0..1", paramLabel = "IMAGE|PATH",
       description = "Program to boot (default: ${DEFAULT-VALUE}).", defaultValue = Images.DEFAULT)
@@ -77,7 +78,7 @@ final class BootCommand implements Callable<Integer> {
     Console console = new Console(cli.out(), cli.err(), cli.in());
     RunResult result;
     try {
-      result = new Machine(config, console).run(elf, guest.name(), argv, environment());
+      result = new Machine(config, console, GuestImage.rootFs()).run(elf, guest.name(), argv, environment());
     } catch (Machine.BootException e) {
       return cli.fail(ExitCodes.BAD_IMAGE, image + ": cannot start: " + e.getMessage());
     }
@@ -132,6 +133,8 @@ final class BootCommand implements Callable<Integer> {
       case TIMEOUT:
       case INSTRUCTION_LIMIT:
         return ExitCodes.LIMIT;
+      case VIOLATION:
+        return ExitCodes.VIOLATION;
       default:
         return ExitCodes.INTERNAL;
     }

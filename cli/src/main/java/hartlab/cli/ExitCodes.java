@@ -13,6 +13,8 @@ public final class ExitCodes {
   public static final int BAD_IMAGE = 65;
   /** hartlab failed; a bug. */
   public static final int INTERNAL = 70;
+  /** A checker caught the kernel breaking an invariant (the report says which). */
+  public static final int VIOLATION = 99;
   /** --timeout or --max-instructions stopped a guest that had not finished (like timeout(1)). */
   public static final int LIMIT = 124;
 

@@ -1,10 +1,13 @@
 package hartlab.cli;
 
 import hartlab.images.Images;
+import hartlab.kernel.RootFs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -23,6 +26,15 @@ record GuestImage(String name, String argv0, byte[] bytes) {
     NotFound(String message) {
       super(message);
     }
+  }
+
+  /** The guest's root file system: every built-in image at /bin/NAME, for execve. */
+  static RootFs rootFs() {
+    Map<String, byte[]> programs = new LinkedHashMap<>();
+    for (Images.ImageInfo info : Images.list()) {
+      Images.load(info.name()).ifPresent(bytes -> programs.put(info.name(), bytes));
+    }
+    return RootFs.withPrograms(programs);
   }
 
   /** A name without a slash that is a built-in image boots that; anything else is a path. */

@@ -1,6 +1,9 @@
 package hartlab.cli;
 
+import hartlab.kernel.ExecMode;
+import hartlab.kernel.LazyTlbMode;
 import hartlab.kernel.MachineConfig;
+import hartlab.sched.Policy;
 import picocli.CommandLine.Option;
 
 /** The options that shape the emulated machine, shared by every command that runs one. */
@@ -13,6 +16,30 @@ final class MachineOptions {
       description = "Guest RAM, up to 1G (default: ${DEFAULT-VALUE}).")
   String memory;
 
+  @Option(names = "--exec", paramLabel = "parallel|lockstep", defaultValue = "parallel",
+      description = "parallel: harts run freely; lockstep: they take turns, reproducibly (default: ${DEFAULT-VALUE}).")
+  String exec;
+
+  @Option(names = "--quantum", paramLabel = "CYCLES", defaultValue = "100000",
+      description = "Lockstep: virtual cycles per turn (default: ${DEFAULT-VALUE}).")
+  long quantum;
+
+  @Option(names = "--sched", paramLabel = "rr|fair", defaultValue = "fair",
+      description = "Scheduling policy (default: ${DEFAULT-VALUE}).")
+  String sched;
+
+  @Option(names = "--lazy-tlb", paramLabel = "MODE", defaultValue = "refcount",
+      description = "refcount, shootdown, off, or unsafe (default: ${DEFAULT-VALUE}).")
+  String lazyTlb;
+
+  @Option(names = "--asid", paramLabel = "on|off", defaultValue = "on",
+      description = "ASID-tagged TLB entries; off flushes on every switch (default: ${DEFAULT-VALUE}).")
+  String asid;
+
+  @Option(names = "--asid-bits", paramLabel = "N", defaultValue = "16",
+      description = "ASID width, 2..16; small values force rollovers (default: ${DEFAULT-VALUE}).")
+  int asidBits;
+
   @Option(names = "--tlb-entries", paramLabel = "N", defaultValue = "64",
       description = "Entries per hart TLB, a power of two (default: ${DEFAULT-VALUE}).")
   int tlbEntries;
@@ -24,6 +51,14 @@ final class MachineOptions {
   @Option(names = "--flush-ceiling", paramLabel = "PAGES", defaultValue = "33",
       description = "Above this many pages a range flush becomes a full ASID flush (default: ${DEFAULT-VALUE}).")
   int flushCeiling;
+
+  @Option(names = "--check", paramLabel = "on|off", defaultValue = "on",
+      description = "Run the checkers (active_mm); a violation stops the run (default: ${DEFAULT-VALUE}).")
+  String check;
+
+  @Option(names = "--max-tasks", paramLabel = "N", defaultValue = "1024",
+      description = "Tasks the machine may hold; more clones get EAGAIN (default: ${DEFAULT-VALUE}).")
+  int maxTasks;
 
   @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
       description = "Seed of everything random the guest sees (default: ${DEFAULT-VALUE}).")
@@ -38,13 +73,33 @@ final class MachineOptions {
   String timeout;
 
   MachineConfig config() {
-    long mem = Sizes.bytes(memory);
-    return MachineConfig.defaults()
-        .withCores(cores)
-        .withMemory(mem)
-        .withTlb(tlbEntries, tlbWays)
-        .withFlushCeiling(flushCeiling)
-        .withSeed(seed)
-        .withLimits(maxInstructions, Sizes.millis(timeout));
+    return MachineConfig.builder()
+        .cores(cores)
+        .memoryBytes(Sizes.bytes(memory))
+        .execMode(ExecMode.parse(exec))
+        .quantumCycles(quantum)
+        .policy(Policy.parse(sched))
+        .lazyTlb(LazyTlbMode.parse(lazyTlb))
+        .asids(onOff("--asid", asid))
+        .asidBits(asidBits)
+        .tlb(tlbEntries, tlbWays)
+        .flushCeiling(flushCeiling)
+        .check(onOff("--check", check))
+        .maxTasks(maxTasks)
+        .seed(seed)
+        .maxInstructions(maxInstructions)
+        .timeoutMillis(Sizes.millis(timeout))
+        .build();
+  }
+
+  private static boolean onOff(String option, String value) {
+    switch (value) {
+      case "on":
+        return true;
+      case "off":
+        return false;
+      default:
+        throw new IllegalArgumentException(option + " takes on or off, got '" + value + "'");
+    }
   }
 }

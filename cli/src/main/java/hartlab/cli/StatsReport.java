@@ -3,11 +3,15 @@ package hartlab.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import hartlab.kernel.HartStats;
+import hartlab.kernel.KernelStats;
 import hartlab.kernel.MachineConfig;
 import hartlab.kernel.RunResult;
 import hartlab.mmu.TlbStats;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,6 +48,13 @@ final class StatsReport {
       r.syscalls().forEach((name, n) -> calls.add(name + " " + n));
       out.println("syscalls: " + String.join(", ", calls));
     }
+    KernelStats k = r.kernel();
+    out.printf("kernel: %s tasks, %s migrations, %s preemptions, run-queue wait p50 %s p99 %s cycles, "
+            + "%s IPIs, %s ASID rollovers, %s active_mm violations%n", group(k.tasksCreated()),
+        group(k.sched().migrations()), group(k.sched().preemptions()), group(k.sched().waitP50()),
+        group(k.sched().waitP99()), group(totals(r.harts()).ipisSent()), group(k.asidRollovers()),
+        group(k.activeMmViolations()));
+    out.println("digest: " + digest(r));
   }
 
   private static void row(PrintStream out, String hart, long insns, long cycles, TlbStats tlb,
@@ -61,6 +72,7 @@ final class StatsReport {
   static HartStats totals(List<HartStats> harts) {
     TlbStats tlb = new TlbStats(0, 0, 0, 0, 0, 0, 0);
     long insns = 0, cycles = 0, walks = 0, faults = 0, syscalls = 0, traps = 0, switches = 0;
+    long ipisSent = 0, ipisReceived = 0;
     for (HartStats h : harts) {
       tlb = tlb.plus(h.tlb());
       insns += h.instructions();
@@ -70,8 +82,11 @@ final class StatsReport {
       syscalls += h.syscalls();
       traps += h.traps();
       switches += h.contextSwitches();
+      ipisSent += h.ipisSent();
+      ipisReceived += h.ipisReceived();
     }
-    return new HartStats(-1, insns, cycles, tlb, walks, faults, syscalls, traps, switches);
+    return new HartStats(-1, insns, cycles, tlb, walks, faults, syscalls, traps, switches, ipisSent,
+        ipisReceived);
   }
 
   static Map<String, Object> toMap(String image, List<String> argv, MachineConfig config, RunResult r) {
@@ -87,7 +102,48 @@ final class StatsReport {
     m.put("totals", totals(r.harts()));
     m.put("harts", r.harts());
     m.put("syscalls", r.syscalls());
+    m.put("kernel", kernelMap(r.kernel()));
+    m.put("digest", digest(r));
     return m;
+  }
+
+  private static Map<String, Object> kernelMap(KernelStats k) {
+    Map<String, Object> sched = new LinkedHashMap<>();
+    sched.put("wakeups", k.sched().wakeups());
+    sched.put("migrations", k.sched().migrations());
+    sched.put("idlePulls", k.sched().idlePulls());
+    sched.put("balancePulls", k.sched().balancePulls());
+    sched.put("preemptions", k.sched().preemptions());
+    sched.put("picks", k.sched().picks());
+    sched.put("runQueueWaitP50", k.sched().waitP50());
+    sched.put("runQueueWaitP99", k.sched().waitP99());
+    sched.put("runQueueWaitMax", k.sched().waitMax());
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("tasksCreated", k.tasksCreated());
+    m.put("asidRollovers", k.asidRollovers());
+    m.put("activeMmViolations", k.activeMmViolations());
+    m.put("sched", sched);
+    return m;
+  }
+
+  /**
+   * SHA-256 over every figure that does not measure the host: how the run ended, each hart's
+   * counters, the syscall counts and the kernel's counters. Equal digests mean equal runs; in
+   * lockstep the same image, options and seed always give the same digest.
+   */
+  static String digest(RunResult r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("outcome", r.outcome());
+    m.put("exitCode", r.exitCode());
+    m.put("harts", r.harts());
+    m.put("syscalls", r.syscalls());
+    m.put("kernel", kernelMap(r.kernel()));
+    try {
+      byte[] canonical = JSON.writeValueAsBytes(m);
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
+    } catch (IOException | NoSuchAlgorithmException e) {
+      throw new IllegalStateException("StatsReport.digest: " + e.getMessage(), e);
+    }
   }
 
   static String json(Map<String, Object> report) {

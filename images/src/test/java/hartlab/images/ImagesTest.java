@@ -41,7 +41,11 @@ class ImagesTest {
   @Test
   void theGuestProgramsAreAllListed() {
     assertTrue(
-        names().containsAll(List.of("hello", "demo", "isatest", "fault", "compute")),
+        names()
+            .containsAll(
+                List.of(
+                    "hello", "demo", "isatest", "fault", "compute", "forkexec", "threads",
+                    "pipes", "pingpong", "forkstorm")),
         "index.txt lists " + names());
   }
 

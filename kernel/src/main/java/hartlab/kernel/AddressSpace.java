@@ -8,11 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The VMA-level system calls on an mm: mmap, munmap, mprotect and brk, with Linux's argument
- * checks and errno values. Each takes the mm's lock for its whole duration.
+ * The VMA-level operations on an mm: mmap, munmap, mprotect, brk and fork's dup_mmap, with
+ * Linux's argument checks and errno values. Callers hold the mm's mmap lock for writing.
  *
  * <p>Unmapping follows the order that keeps freed memory unreachable: clear the PTEs, flush the
- * TLBs ({@link TlbFlush}), and only then free the frames.
+ * TLBs ({@link TlbFlush}), and only then drop the frames.
  */
 final class AddressSpace {
   static final int MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_SHARED_VALIDATE = 0x03,
@@ -30,12 +30,15 @@ final class AddressSpace {
   private static final long PAGE = 4096;
 
   private final PageTable pageTable;
+  private final FrameRefs refs;
   private final FrameAllocator frames;
   private final TlbFlush tlbFlush;
   private final PageFaults faults;
 
-  AddressSpace(PageTable pageTable, FrameAllocator frames, TlbFlush tlbFlush, PageFaults faults) {
+  AddressSpace(PageTable pageTable, FrameRefs refs, FrameAllocator frames, TlbFlush tlbFlush,
+      PageFaults faults) {
     this.pageTable = pageTable;
+    this.refs = refs;
     this.frames = frames;
     this.tlbFlush = tlbFlush;
     this.faults = faults;
@@ -77,7 +80,7 @@ final class AddressSpace {
       throw SyscallError.of(fd >= 0 && fd <= 2 ? Errno.ENODEV : Errno.EBADF);
     }
     boolean fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0;
-    synchronized (mm.lock) {
+    {
       long start;
       if (fixed) {
         if ((addr & (PAGE - 1)) != 0) {
@@ -104,9 +107,9 @@ final class AddressSpace {
       }
       boolean shared = type != MAP_PRIVATE;
       mm.vmas.insert(new Vma(start, start + len, prot, Vma.Kind.ANON,
-          shared ? new SharedAnonMemory(frames) : null, 0));
+          shared ? new SharedAnonMemory(refs) : null, 0));
       if ((flags & MAP_POPULATE) != 0 && prot != 0) {
-        populate(mm, start, start + len, (prot & Vma.PROT_WRITE) != 0);
+        populate(hart, mm, start, start + len, (prot & Vma.PROT_WRITE) != 0);
       }
       return start;
     }
@@ -125,9 +128,9 @@ final class AddressSpace {
     return gap;
   }
 
-  private void populate(Mm mm, long start, long end, boolean write) {
+  private void populate(Hart hart, Mm mm, long start, long end, boolean write) {
     for (long va = start; va < end; va += PAGE) {
-      if (faults.handle(mm, va, write ? hartlab.mmu.Mmu.STORE : hartlab.mmu.Mmu.LOAD)
+      if (faults.handle(hart, mm, va, write ? hartlab.mmu.Mmu.STORE : hartlab.mmu.Mmu.LOAD)
           == PageFaults.Result.OUT_OF_MEMORY) {
         return; // MAP_POPULATE is best effort, as in Linux
       }
@@ -142,13 +145,11 @@ final class AddressSpace {
     if (!fitsUserSpace(addr + len) || addr + len < addr) {
       throw SyscallError.of(Errno.EINVAL);
     }
-    synchronized (mm.lock) {
-      unmapLocked(hart, mm, addr, addr + len);
-    }
+    unmapLocked(hart, mm, addr, addr + len);
     return 0;
   }
 
-  /** Removes every mapping in {@code [start, end)}, splitting areas at the edges. Holds mm.lock. */
+  /** Removes every mapping in {@code [start, end)}, splitting areas at the edges. Holds the mmap lock or is the mm's last user. */
   void unmapLocked(Hart hart, Mm mm, long start, long end) {
     List<Vma> doomed = isolate(mm, start, end);
     if (doomed.isEmpty()) {
@@ -160,7 +161,7 @@ final class AddressSpace {
       clearPtes(mm, v, freed);
     }
     tlbFlush.flushTlbMmRange(hart, mm, start, end);
-    freed.forEach(frames::free);
+    freed.forEach(refs::put);
     for (Vma v : doomed) {
       if (v.shared != null) {
         v.shared.release();
@@ -170,7 +171,7 @@ final class AddressSpace {
 
   /**
    * Splits areas so that {@code [start, end)} is covered by whole areas and returns those, in
-   * order. Holds mm.lock.
+   * order. Holds the mmap lock.
    */
   private static List<Vma> isolate(Mm mm, long start, long end) {
     List<Vma> inside = new ArrayList<>();
@@ -188,11 +189,10 @@ final class AddressSpace {
     return inside;
   }
 
-  /** Clears the PTEs of {@code v}, collecting the frames it owned. Holds mm.lock. */
+  /** Clears the PTEs of {@code v}, collecting the frame references it held. Holds the mmap lock. */
   private void clearPtes(Mm mm, Vma v, List<Long> freed) {
     pageTable.forEachLeaf(mm.root, v.start, v.end, (va, slot, pte) -> {
       pageTable.set(slot, 0);
-      mm.residentPages--;
       if (v.shared == null) {
         freed.add(Pte.pa(pte));
       }
@@ -214,28 +214,36 @@ final class AddressSpace {
     if (end == addr) {
       return 0;
     }
-    synchronized (mm.lock) {
-      if (!fullyMapped(mm, addr, end)) {
-        throw SyscallError.of(Errno.ENOMEM);
-      }
-      boolean downgrade = false;
-      long bits = PageFaults.permissionBits(prot);
-      long permissionMask = Pte.R | Pte.W | Pte.X | Pte.U;
-      for (Vma v : isolate(mm, addr, end)) {
-        downgrade |= (v.prot & ~prot) != 0;
-        v.prot = prot;
-        pageTable.forEachLeaf(mm.root, v.start, v.end, (va, slot, pte) -> {
-          long old;
-          do {
-            old = pageTable.get(slot);
-          } while (!pageTable.compareAndSet(slot, old, (old & ~permissionMask) | bits));
-        });
-      }
-      if (downgrade) {
-        tlbFlush.flushTlbMmRange(hart, mm, addr, end);
-      }
+    if (!fullyMapped(mm, addr, end)) {
+      throw SyscallError.of(Errno.ENOMEM);
+    }
+    boolean downgrade = false;
+    for (Vma v : isolate(mm, addr, end)) {
+      downgrade |= (v.prot & ~prot) != 0;
+      v.prot = prot;
+      pageTable.forEachLeaf(mm.root, v.start, v.end, (va, slot, pte) -> {
+        long old;
+        do {
+          old = pageTable.get(slot);
+        } while (!pageTable.compareAndSet(slot, old, withPermissions(v, old)));
+      });
+    }
+    if (downgrade) {
+      tlbFlush.flushTlbMmRange(hart, mm, addr, end);
     }
     return 0;
+  }
+
+  /**
+   * A present leaf's PTE with its area's current permissions. A private frame still shared
+   * copy-on-write stays read-only, so the first store breaks the sharing.
+   */
+  long withPermissions(Vma v, long pte) {
+    long bits = PageFaults.permissionBits(v.prot);
+    if (v.shared == null && refs.count(Pte.pa(pte)) > 1) {
+      bits &= ~Pte.W;
+    }
+    return (pte & ~(Pte.R | Pte.W | Pte.X | Pte.U)) | bits;
   }
 
   private static boolean fullyMapped(Mm mm, long start, long end) {
@@ -251,7 +259,7 @@ final class AddressSpace {
 
   /** brk(2): Linux returns the (possibly unchanged) break rather than an error. */
   long brk(Hart hart, Mm mm, long requested) {
-    synchronized (mm.lock) {
+    {
       if (requested < mm.startBrk) {
         return mm.brk;
       }
@@ -276,5 +284,56 @@ final class AddressSpace {
       mm.brk = requested;
       return mm.brk;
     }
+  }
+
+  /**
+   * fork's dup_mmap: a new mm with copies of every area, the areas bulk-loaded into its tree, and
+   * every private page shared copy-on-write: write-protected in both. Before returning it flushes
+   * the parent's now stale writable translations on every hart. Caller holds the parent's mmap
+   * lock for writing. ENOMEM leaves the parent as it was, minus write permission the next fault
+   * restores.
+   */
+  Mm dupMmap(Hart hart, Mm parent, int id) {
+    long root = pageTable.createRoot();
+    if (root < 0) {
+      throw SyscallError.of(Errno.ENOMEM);
+    }
+    Mm child = new Mm(id, root);
+    child.startBrk = parent.startBrk;
+    child.brk = parent.brk;
+    child.vmas.loadCopyOf(parent.vmas, v -> {
+      if (v.shared != null) {
+        v.shared.retain();
+      }
+      return v.copy();
+    });
+    boolean[] outOfMemory = {false};
+    for (Vma v : child.vmas.all()) {
+      pageTable.forEachLeaf(parent.root, v.start, v.end, (va, slot, pte) -> {
+        long slotInChild = outOfMemory[0] ? -1 : pageTable.leafSlot(root, va, true);
+        if (slotInChild < 0) {
+          outOfMemory[0] = true;
+          return;
+        }
+        long shared = pte;
+        if (v.shared == null) {
+          long old;
+          do {
+            old = pageTable.get(slot);
+            shared = old & ~Pte.W;
+          } while (old != shared && !pageTable.compareAndSet(slot, old, shared));
+          refs.get(Pte.pa(shared));
+        }
+        pageTable.set(slotInChild, shared);
+      });
+    }
+    tlbFlush.flushTlbMmRange(hart, parent, 0, Mm.TASK_SIZE);
+    if (outOfMemory[0]) {
+      unmapLocked(hart, child, 0, Mm.TASK_SIZE);
+      pageTable.freeBelowRoot(root, (va, slot, pte) -> {});
+      frames.free(root);
+      throw SyscallError.of(Errno.ENOMEM);
+    }
+    return child;
   }
 }

@@ -11,6 +11,7 @@ import hartlab.mmu.PhysicalMemory;
 import hartlab.mmu.Pte;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Builds a fresh mm from an ELF image (Linux's load_elf_binary): one area per run of pages with
@@ -35,33 +36,40 @@ final class Exec {
     }
   }
 
+  int newMmId() {
+    return nextMmId.getAndIncrement();
+  }
+
   /** AT_HWCAP: the extensions the harts implement. */
   private static final long HWCAP = AuxValues.hwcapForIsa("imac");
 
   private final PhysicalMemory memory;
+  private final FrameRefs refs;
   private final FrameAllocator frames;
   private final PageTable pageTable;
+  private final AtomicInteger nextMmId = new AtomicInteger(1);
 
-  Exec(PhysicalMemory memory, FrameAllocator frames, PageTable pageTable) {
+  Exec(PhysicalMemory memory, FrameRefs refs, FrameAllocator frames, PageTable pageTable) {
     this.memory = memory;
+    this.refs = refs;
     this.frames = frames;
     this.pageTable = pageTable;
   }
 
   /**
-   * Loads {@code image} into a new mm with ASID {@code asid} and lays out its stack. On failure
-   * everything allocated is released again.
+   * Loads {@code image} into a new mm and lays out its stack. On failure everything allocated is
+   * released again.
    */
-  Started load(ElfImage image, int asid, List<String> argv, List<String> envp, String execFn,
+  Started load(ElfImage image, List<String> argv, List<String> envp, String execFn,
       byte[] random16) throws ExecFailure {
     ElfImage placed = image.isPositionIndependent() ? image.relocate(Mm.ET_DYN_BASE) : image;
     long root = pageTable.createRoot();
     if (root < 0) {
       throw new ExecFailure(Errno.ENOMEM, "out of guest memory while creating the page table");
     }
-    Mm mm = new Mm(root, asid);
+    Mm mm = new Mm(newMmId(), root);
     try {
-      synchronized (mm.lock) {
+      {
         mapSegments(mm, placed);
         long heapStart = AddressSpace.pageUp(placed.highestVaddrEnd());
         mm.startBrk = heapStart;
@@ -155,28 +163,22 @@ final class Exec {
     if (Pte.isValid(pte)) {
       return Pte.pa(pte);
     }
-    long frame = frames.alloc();
+    long frame = refs.allocate();
     if (frame < 0) {
       throw new ExecFailure(Errno.ENOMEM, "out of guest memory while loading the image");
     }
     Vma vma = mm.vmas.find(page);
     pageTable.set(slot, Pte.make(frame, PageFaults.pteFlags(vma.prot)));
-    mm.residentPages++;
     return frame;
   }
 
-  /** Frees an mm no hart can reach any more: its private frames and its page-table pages. */
-  void release(Mm mm) {
-    synchronized (mm.lock) {
-      mm.vmas.all().forEach(v -> {
-        mm.vmas.remove(v);
-        if (v.shared != null) {
-          pageTable.forEachLeaf(mm.root, v.start, v.end, (va, slot, pte) -> pageTable.set(slot, 0));
-          v.shared.release();
-        }
-      });
-      pageTable.destroy(mm.root, (va, slot, pte) -> frames.free(Pte.pa(pte)));
-      mm.residentPages = 0;
-    }
+  /** Frees an mm that never ran: its frames, its page tables and its root. */
+  private void release(Mm mm) {
+    pageTable.forEachLeaf(mm.root, 0, Mm.TASK_SIZE, (va, slot, pte) -> {
+      pageTable.set(slot, 0);
+      refs.put(Pte.pa(pte));
+    });
+    pageTable.freeBelowRoot(mm.root, (va, slot, pte) -> {});
+    frames.free(mm.root);
   }
 }

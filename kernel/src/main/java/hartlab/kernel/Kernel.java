@@ -10,7 +10,7 @@ import hartlab.mmu.FrameAllocator;
 import hartlab.mmu.Mmu;
 import hartlab.mmu.PageTable;
 import hartlab.mmu.PhysicalMemory;
-import hartlab.sched.RunQueue;
+import hartlab.sched.Scheduler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,75 +21,90 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The kernel: runs on the hart threads as each CPU's kernel context, entered through {@link
- * TrapHandler}. It owns processes and tasks, dispatches syscalls and page faults, switches
- * address spaces, and decides when the machine stops.
+ * TrapHandler}. It schedules tasks, switches address spaces, puts tasks to sleep and wakes them,
+ * delivers IPIs, dispatches traps, and decides when the machine stops.
+ *
+ * <p>Waiting follows one rule: a task that must wait sleeps (its context saved, its hart free to
+ * run something else) and its syscall restarts or completes when woken; a hart waiting for other
+ * harts (IPI acknowledgements) spins through {@link #spinUntil}, which keeps serving its own IPIs
+ * and, in lockstep, gives its turn away. No host lock is held across either.
  */
 public final class Kernel implements TrapHandler {
   private static final Logger log = LoggerFactory.getLogger(Kernel.class);
-  /** Interrupt bit raised on every hart when the machine stops. */
-  static final int IRQ_STOP = 1;
-  static final int SIGILL = 4, SIGTRAP = 5, SIGBUS = 7, SIGKILL = 9, SIGSEGV = 11;
-  private static final int MAX_ASID = 0xFFFF;
+  /** Interrupt bits. */
+  static final int IRQ_STOP = 1, IRQ_IPI = 2, IRQ_KICK = 4;
+  private static final int MAILBOX_CAPACITY = 1024;
 
   /** Why and how the run ended; set once. */
   record Ending(Outcome outcome, int exitCode, String message) {}
-
-  /** Kernel state of one hart. Hart-local: touched only by that hart's thread, except {@link #runQueue}. */
-  static final class Cpu {
-    final RunQueue<Task> runQueue = new RunQueue<>();
-    volatile Thread thread;
-    Task current;
-    Mm activeMm;
-    long nextTick;
-    long accountedInstret;
-    long pageFaults;
-    long syscalls;
-    long traps;
-    long contextSwitches;
-  }
 
   private final MachineConfig config;
   private final CostModel cost;
   private final Hart[] harts;
   private final Cpu[] cpus;
+  private final ManyToOneConcurrentArrayQueue<Ipi>[] mailboxes;
+  private final Turns turns;
+  private final Scheduler<Task> scheduler;
+  private final Timers timers = new Timers();
   private final PageFaults faults;
+  private final AddressSpace addressSpace;
+  private final MmSwitch mmSwitch;
+  private final ActiveMmChecker activeMmChecker;
+  private final AsidAllocator asids;
   private final Exec exec;
   private final Syscalls syscalls;
-  private final long kernelSatp;
-  private final AtomicInteger nextPid = new AtomicInteger(1);
-  private final AtomicInteger nextAsid = new AtomicInteger(1);
-  private final AtomicInteger liveTasks = new AtomicInteger();
+  private final ProcessTable processes;
+  private final UserMemory user;
+  private final Futexes futexes;
   private final AtomicLong instructionsLeft;
+  /** Harts with nothing to run; when all are, virtual time may skip to the next timer. */
+  private final AtomicInteger idleHarts = new AtomicInteger();
   private final AtomicReference<Ending> ending = new AtomicReference<>();
   private final Set<Long> unknownSyscallsSeen = ConcurrentHashMap.newKeySet();
   private final Map<String, LongAdder> syscallCounts = new ConcurrentHashMap<>();
-  private volatile GuestProcess init;
+  private final ThreadLocal<Hart> currentHart = new ThreadLocal<>();
 
+  @SuppressWarnings("unchecked")
   Kernel(MachineConfig config, PhysicalMemory memory, FrameAllocator frames, CodeCache codeCache,
-      Hart[] harts, Console console) {
+      Hart[] harts, Console console, RootFs rootFs) {
     this.config = config;
     this.cost = config.cost();
     this.harts = harts;
     this.cpus = new Cpu[harts.length];
+    this.mailboxes = new ManyToOneConcurrentArrayQueue[harts.length];
     for (int i = 0; i < cpus.length; i++) {
-      cpus[i] = new Cpu();
+      cpus[i] = new Cpu(i);
+      mailboxes[i] = new ManyToOneConcurrentArrayQueue<>(MAILBOX_CAPACITY);
     }
+    this.turns = config.execMode() == ExecMode.LOCKSTEP
+        ? new LockstepTurns(harts, config.quantumCycles(), this::hasWork)
+        : new ParallelTurns(harts.length);
+    this.scheduler = new Scheduler<>(config.policy(), harts.length, config.sched());
     PageTable pageTable = new PageTable(memory, frames);
-    this.faults = new PageFaults(pageTable, frames);
-    this.exec = new Exec(memory, frames, pageTable);
-    AddressSpace addressSpace =
-        new AddressSpace(pageTable, frames, new TlbFlush(config.flushCeiling()), faults);
-    UserMemory user = new UserMemory(faults, codeCache, memory);
-    this.syscalls = new Syscalls(this, user, addressSpace, console, config.seed());
-    // The kernel's own page table maps no user memory: an idle hart or a dying task's hart loads it.
-    long kernelRoot = pageTable.createRoot();
-    this.kernelSatp = Mmu.makeSatp(kernelRoot, 0);
+    FrameRefs refs = new FrameRefs(frames, memory);
+    TlbFlush tlbFlush = new TlbFlush(config.flushCeiling());
+    tlbFlush.attach(this);
+    this.faults = new PageFaults(pageTable, refs, memory, tlbFlush);
+    this.addressSpace = new AddressSpace(pageTable, refs, frames, tlbFlush, faults);
+    this.user = new UserMemory(this, faults, codeCache, memory);
+    this.exec = new Exec(memory, refs, frames, pageTable);
+    this.asids = config.asids() ? new AsidAllocator(config.asidBits(), harts.length) : null;
+    this.activeMmChecker = new ActiveMmChecker(this, config.check());
+    // The kernel's own page table maps no user memory: idle harts and dying tasks' harts load it.
+    long kernelSatp = Mmu.makeSatp(pageTable.createRoot(), 0);
+    this.mmSwitch = new MmSwitch(this, config.lazyTlb(), asids, kernelSatp, pageTable, frames,
+        addressSpace, activeMmChecker);
+    this.processes = new ProcessTable(this, config.maxTasks());
+    this.futexes = new Futexes(this, user, memory);
+    this.syscalls = new Syscalls(this, user, addressSpace, console, processes, futexes, exec,
+        mmSwitch, rootFs, config.seed());
     this.instructionsLeft =
         new AtomicLong(config.maxInstructions() > 0 ? config.maxInstructions() : Long.MAX_VALUE);
     for (Hart h : harts) {
@@ -98,30 +113,47 @@ public final class Kernel implements TrapHandler {
   }
 
   void attachThread(int hart, Thread thread) {
-    cpus[hart].thread = thread;
+    if (turns instanceof LockstepTurns l) {
+      l.attach(hart, thread);
+    } else {
+      ((ParallelTurns) turns).attach(hart, thread);
+    }
   }
 
-  /** Creates the first process from {@code image} and queues it on hart 0. Called before harts start. */
+  /** Called first on each hart thread. */
+  void hartStarted(Hart hart) {
+    currentHart.set(hart);
+  }
+
+  /** Creates the first process from {@code image}. Called before the harts start. */
   void startInit(ElfImage image, String name, List<String> argv, List<String> envp)
       throws Exec.ExecFailure {
-    int pid = nextPid.getAndIncrement();
     String execFn = argv.isEmpty() ? name : argv.get(0);
-    Exec.Started started = exec.load(image, allocateAsid(), argv, envp, execFn, syscalls.atRandom());
-    GuestProcess process = new GuestProcess(pid, name, started.mm());
-    Task task = new Task(pid, process);
+    Exec.Started started = exec.load(image, argv, envp, execFn, syscalls.atRandom());
+    FileTable files = new FileTable();
+    files.install(new ConsoleFile(0), false);
+    files.install(new ConsoleFile(1), false);
+    files.install(new ConsoleFile(2), false);
+    Task task = processes.createInit(name, started.mm(), files);
     task.pc = started.entry();
     task.regs[2] = started.sp();
-    init = process;
-    liveTasks.incrementAndGet();
-    cpus[0].runQueue.enqueue(task);
+    makeRunnable(task, 0, 0);
   }
 
-  private int allocateAsid() {
-    int asid = nextAsid.getAndIncrement();
-    if (asid > MAX_ASID) {
-      throw new IllegalStateException("Kernel.allocateAsid: ASIDs exhausted");
-    }
-    return asid;
+  Cpu cpu(Hart hart) {
+    return cpus[hart.id()];
+  }
+
+  Hart currentHart() {
+    return currentHart.get();
+  }
+
+  CostModel cost() {
+    return cost;
+  }
+
+  MachineConfig config() {
+    return config;
   }
 
   // ---- TrapHandler: everything below runs on the hart's own thread ----
@@ -130,24 +162,39 @@ public final class Kernel implements TrapHandler {
   public long enterUser(Hart hart) {
     Cpu cpu = cpus[hart.id()];
     for (;;) {
+      turns.awaitTurn(hart);
       if (ending.get() != null) {
         return STOP;
       }
-      if (cpu.current == null) {
-        Task next = cpu.runQueue.poll();
+      handleIpis(hart);
+      fireTimers(hart);
+      Task current = cpu.current;
+      if (current != null && current.killPending) {
+        exitTask(hart, current);
+        continue;
+      }
+      if (current == null) {
+        Task next = scheduler.pickNext(hart.id(), hart.cycles());
         if (next == null) {
-          LockSupport.park(this); // idle: an enqueue or the stop unparks us
+          idle(hart, cpu);
           continue;
         }
         switchTo(hart, cpu, next);
+        continue;
       }
       if (hart.cycles() >= cpu.nextTick) {
         tick(hart, cpu);
         continue;
       }
+      long quantumEnd = turns.quantumEnd(hart);
+      if (hart.cycles() >= quantumEnd) {
+        turns.endQuantum(hart);
+        continue;
+      }
       // Each instruction costs at least a cycle, so running to cycles + left never overshoots the budget.
+      long deadline = Math.min(cpu.nextTick, quantumEnd);
       long left = instructionsLeft.get();
-      return left >= cpu.nextTick - hart.cycles() ? cpu.nextTick : hart.cycles() + Math.max(left, 0);
+      return left >= deadline - hart.cycles() ? deadline : hart.cycles() + Math.max(left, 0);
     }
   }
 
@@ -163,11 +210,15 @@ public final class Kernel implements TrapHandler {
     } else if (Cause.isPageFault(cause)) {
       pageFault(hart, cpu, task, cause, tval);
     } else {
-      kill(hart, task, signalFor(cause), String.format("%s at pc 0x%x (tval 0x%x)",
+      kill(hart, task, Signals.forCause(cause), String.format("%s at pc 0x%x (tval 0x%x)",
           Cause.name(cause), hart.pc(), tval));
     }
     if (cpu.current == task) {
-      hart.addCycles(cost.trapExit());
+      if (task.killPending) {
+        exitTask(hart, task);
+      } else {
+        hart.addCycles(cost.trapExit());
+      }
     }
   }
 
@@ -175,6 +226,7 @@ public final class Kernel implements TrapHandler {
   public void interrupt(Hart hart) {
     Cpu cpu = cpus[hart.id()];
     hart.takeInterrupts();
+    handleIpis(hart);
     if (hart.cycles() >= cpu.nextTick) {
       tick(hart, cpu);
     } else {
@@ -182,10 +234,66 @@ public final class Kernel implements TrapHandler {
     }
   }
 
-  /** The timer tick: charge the instructions run since the last tick against --max-instructions. */
+  // ---- scheduling ----
+
+  /**
+   * Nothing to run: enter lazy TLB mode and park. When every hart is idle and a timer is armed,
+   * the machine would only wait for it, so virtual time jumps to it instead (as a tickless
+   * kernel sleeps through idle time); while any hart is busy, its ticks fire timers when its
+   * clock reaches them.
+   */
+  private void idle(Hart hart, Cpu cpu) {
+    mmSwitch.enterLazy(hart, cpu);
+    if (!cpu.idle) {
+      cpu.idle = true;
+      idleHarts.incrementAndGet();
+    }
+    long next = timers.earliest();
+    if (config.execMode() == ExecMode.PARALLEL && next != Long.MAX_VALUE
+        && idleHarts.get() == harts.length) {
+      hart.setCycles(Math.max(hart.cycles(), next));
+      fireTimers(hart);
+      return;
+    }
+    turns.idle(hart);
+  }
+
+  private void switchTo(Hart hart, Cpu cpu, Task next) {
+    if (cpu.idle) {
+      cpu.idle = false;
+      idleHarts.decrementAndGet();
+    }
+    if (hart.cycles() < next.readySince) {
+      hart.setCycles(next.readySince); // an idle hart's clock catches up with whoever woke the task
+    }
+    mmSwitch.switchTo(hart, cpu, next.mm);
+    hart.loadRegisters(next.regs);
+    hart.setPc(next.pc);
+    hart.addCycles(cost.contextSwitch());
+    cpu.contextSwitches++;
+    cpu.current = next;
+    next.state = Task.State.RUNNING;
+    next.switchedInAtCycles = hart.cycles();
+    if (next.setChildTid != 0) {
+      long at = next.setChildTid;
+      next.setChildTid = 0;
+      try {
+        user.putInt(hart, next.mm, at, next.tid); // CLONE_CHILD_SETTID, in the child's own mm
+      } catch (SyscallError e) {
+        // Linux ignores a bad address here too.
+      }
+    }
+  }
+
+  /** The timer tick: charge instructions against --max-instructions, let the scheduler preempt. */
   private void tick(Hart hart, Cpu cpu) {
     cpu.nextTick = hart.cycles() + config.tickCycles();
     account(hart, cpu);
+    Task current = cpu.current;
+    long ran = current == null ? 0 : hart.cycles() - current.switchedInAtCycles;
+    if (scheduler.tick(hart.id(), current, ran, hart.cycles()) && current != null) {
+      preempt(hart, cpu, current, ran);
+    }
   }
 
   private void account(Hart hart, Cpu cpu) {
@@ -197,19 +305,217 @@ public final class Kernel implements TrapHandler {
     }
   }
 
-  private void switchTo(Hart hart, Cpu cpu, Task next) {
-    Mm mm = next.process.mm;
-    if (cpu.activeMm != mm) {
-      hart.mmu().setSatp(Mmu.makeSatp(mm.root, mm.asid));
-      hart.addCycles(cost.satpWrite());
-      cpu.activeMm = mm;
+  /**
+   * The current task gives up its hart but stays runnable: behind the others on this hart
+   * (sched_yield), or placed anew where its affinity allows. Its syscall returns 0.
+   */
+  long yield(Hart hart, Task task, boolean keepHart) {
+    Cpu cpu = cpus[hart.id()];
+    long ran = hart.cycles() - task.switchedInAtCycles;
+    saveContext(hart, task, hart.pc() + 4);
+    task.regs[10] = 0;
+    cpu.current = null;
+    if (keepHart) {
+      task.state = Task.State.RUNNABLE;
+      scheduler.requeue(task, hart.id(), ran, hart.cycles(), true);
+    } else {
+      scheduler.block(task, hart.id(), ran);
+      makeRunnable(task, hart.id(), hart.cycles());
     }
-    hart.loadRegisters(next.regs);
-    hart.setPc(next.pc);
-    hart.addCycles(cost.contextSwitch());
-    cpu.contextSwitches++;
-    cpu.current = next;
+    return Syscalls.BLOCKED;
   }
+
+  /** Preempts the current task: back on this hart's queue, or elsewhere if its affinity no longer allows this hart. */
+  private void preempt(Hart hart, Cpu cpu, Task task, long ran) {
+    saveContext(hart, task, hart.pc());
+    cpu.current = null;
+    if ((task.sched.affinity() & (1L << hart.id())) != 0) {
+      task.state = Task.State.RUNNABLE;
+      scheduler.requeue(task, hart.id(), ran, hart.cycles(), false);
+    } else {
+      scheduler.block(task, hart.id(), ran);
+      makeRunnable(task, hart.id(), hart.cycles());
+    }
+  }
+
+  /** Another task's affinity changed: if it waits in a queue, place it again. */
+  void reaffine(Task task) {
+    if (scheduler.dequeue(task)) {
+      Hart h = currentHart.get();
+      makeRunnable(task, h.id(), h.cycles());
+    }
+  }
+
+  long allHartsMask() {
+    return harts.length == 64 ? -1L : (1L << harts.length) - 1;
+  }
+
+  private static void saveContext(Hart hart, Task task, long pc) {
+    hart.saveRegisters(task.regs);
+    task.pc = pc;
+  }
+
+  /** Queues a runnable task (new, or woken) and wakes the hart it lands on. */
+  void makeRunnable(Task task, int wakerHart, long now) {
+    task.readySince = now;
+    task.state = Task.State.RUNNABLE;
+    int target = scheduler.wake(task, wakerHart, now);
+    if (target != wakerHart) {
+      harts[target].raiseInterrupt(IRQ_KICK);
+      turns.kick(target);
+    }
+  }
+
+  // ---- sleeping and waking ----
+
+  /**
+   * Puts the current task of {@code hart} to sleep. Called by a syscall (or the fault path) that
+   * has found it must wait, while holding the lock that guards the awaited condition, so that a
+   * waker taking that lock finds the task on {@code queue}. With {@code restart} the syscall or
+   * faulting instruction runs again when woken; otherwise it returns the waker's result (or
+   * {@code timeoutResult} when {@code deadline} passes first).
+   *
+   * @return {@link Syscalls#BLOCKED}, for the syscall to return
+   */
+  long sleep(Hart hart, Task task, WaitQueue queue, boolean restart, long deadline, long timeoutResult) {
+    Cpu cpu = cpus[hart.id()];
+    saveContext(hart, task, restart ? hart.pc() : hart.pc() + 4);
+    scheduler.block(task, hart.id(), hart.cycles() - task.switchedInAtCycles);
+    cpu.current = null;
+    task.timeoutResult = timeoutResult;
+    task.sleepingOn = queue;
+    task.state = Task.State.SLEEPING;
+    // Publish last: from here another hart may wake the task and run it.
+    if (deadline != Long.MAX_VALUE) {
+      timers.arm(task, deadline);
+    }
+    if (queue != null) {
+      queue.add(task);
+    }
+    return Syscalls.BLOCKED;
+  }
+
+  /** Wakes a sleeping task with the result its syscall returns (or {@link Task#RESTART}). False if it was not asleep. */
+  boolean wake(Task task, long result) {
+    synchronized (task) {
+      if (task.state != Task.State.SLEEPING) {
+        return false;
+      }
+      task.state = Task.State.RUNNABLE;
+    }
+    WaitQueue q = task.sleepingOn;
+    if (q != null) {
+      q.remove(task);
+      task.sleepingOn = null;
+    }
+    timers.cancel(task);
+    if (result != Task.RESTART) {
+      task.regs[10] = result;
+    }
+    Hart waker = currentHart.get();
+    makeRunnable(task, waker != null ? waker.id() : 0, waker != null ? waker.cycles() : 0);
+    return true;
+  }
+
+  /** Wakes everything on {@code queue}; their syscalls run again. */
+  void wakeAll(WaitQueue queue) {
+    for (Task t : queue.take(Integer.MAX_VALUE)) {
+      wake(t, Task.RESTART);
+    }
+  }
+
+  private void fireTimers(Hart hart) {
+    for (Task t : timers.expire(hart.cycles())) {
+      wake(t, t.timeoutResult);
+    }
+  }
+
+  /**
+   * Takes the mmap lock of {@code mm} for {@code task}, or puts the task to sleep until it is
+   * released (then its syscall or faulting instruction runs again). True if taken. The retry and
+   * the queueing happen under the lock's monitor, which its release also takes before waking.
+   */
+  boolean lockOrSleep(Hart hart, Task task, Mm mm, boolean write) {
+    if (mm.mmapLock.tryLock(write)) {
+      return true;
+    }
+    synchronized (mm.mmapLock) {
+      if (mm.mmapLock.tryLock(write)) {
+        return true;
+      }
+      sleep(hart, task, mm.mmapLock.waiters(), true, Long.MAX_VALUE, 0);
+      return false;
+    }
+  }
+
+  /** Takes the mmap lock by spinning, for kernel paths already inside a syscall. */
+  void lockSpinning(Hart hart, Mm mm, boolean write) {
+    spinUntil(hart, () -> mm.mmapLock.tryLock(write));
+  }
+
+  void unlock(Mm mm, boolean write) {
+    for (Task t : mm.mmapLock.release(write)) {
+      wake(t, Task.RESTART);
+    }
+  }
+
+  // ---- IPIs ----
+
+  /**
+   * Runs {@code call} on every hart in {@code mask} (never this one) and, with {@code wait},
+   * returns once all have run it. Runs on {@code from}'s thread.
+   */
+  void sendIpi(Hart from, long mask, Ipi.Call call, String what, boolean wait) {
+    mask &= ~(1L << from.id());
+    if (mask == 0) {
+      return;
+    }
+    Ipi ipi = new Ipi(call, what, Long.bitCount(mask));
+    for (long m = mask; m != 0; m &= m - 1) {
+      int target = Long.numberOfTrailingZeros(m);
+      while (!mailboxes[target].offer(ipi)) {
+        handleIpis(from);
+        turns.pause(from);
+      }
+      harts[target].raiseInterrupt(IRQ_IPI);
+      turns.kick(target);
+      from.addCycles(cost.ipiSend());
+      cpus[from.id()].ipisSent++;
+    }
+    if (wait) {
+      spinUntil(from, ipi::done);
+    }
+  }
+
+  /** Runs the IPI calls queued for {@code hart}. */
+  void handleIpis(Hart hart) {
+    ManyToOneConcurrentArrayQueue<Ipi> box = mailboxes[hart.id()];
+    for (Ipi ipi; (ipi = box.poll()) != null; ) {
+      hart.addCycles(cost.ipiDeliver() + cost.ipiHandle());
+      cpus[hart.id()].ipisReceived++;
+      ipi.call.run(hart);
+      ipi.acknowledge();
+    }
+  }
+
+  /** A spinning wait: serves this hart's IPIs and, in lockstep, hands the turn on while it waits. */
+  void spinUntil(Hart hart, BooleanSupplier condition) {
+    while (!condition.getAsBoolean()) {
+      handleIpis(hart);
+      if (ending.get() != null) {
+        return;
+      }
+      turns.pause(hart);
+    }
+  }
+
+  /** Whether a hart parked idle has something to do (lockstep skips those that have not). */
+  private boolean hasWork(int hart) {
+    return scheduler.queueLength(hart) > 0 || !mailboxes[hart].isEmpty()
+        || timers.earliest() <= harts[hart].cycles();
+  }
+
+  // ---- traps ----
 
   private void syscall(Hart hart, Cpu cpu, Task task) {
     long number = hart.reg(17);
@@ -232,7 +538,7 @@ public final class Kernel implements TrapHandler {
         result = -e.errno;
       }
     }
-    if (result != Syscalls.NO_RETURN) {
+    if (result != Syscalls.NO_RETURN && result != Syscalls.BLOCKED) {
       hart.setReg(10, result);
       hart.setPc(hart.pc() + 4);
     }
@@ -243,94 +549,81 @@ public final class Kernel implements TrapHandler {
     hart.addCycles(cost.pageFault());
     int access = cause == Cause.INSTRUCTION_PAGE_FAULT ? Mmu.FETCH
         : cause == Cause.LOAD_PAGE_FAULT ? Mmu.LOAD : Mmu.STORE;
-    PageFaults.Result result = faults.handle(task.process.mm, va, access);
+    Mm mm = task.mm;
+    if (!lockOrSleep(hart, task, mm, false)) {
+      return; // the instruction runs again once the lock is free
+    }
+    PageFaults.Result result;
+    Vma vma;
+    try {
+      result = faults.handle(hart, mm, va, access);
+      vma = result == PageFaults.Result.FORBIDDEN ? mm.vmas.find(va) : null;
+    } finally {
+      unlock(mm, false);
+    }
     String where = String.format("%s at pc 0x%x, address 0x%x", Cause.name(cause), hart.pc(), va);
     switch (result) {
       case FIXED:
-        return; // the instruction runs again
+        return;
       case NO_AREA:
-        kill(hart, task, SIGSEGV, where + ": no mapping at this address");
+        kill(hart, task, Signals.SIGSEGV, where + ": no mapping at this address");
         return;
       case FORBIDDEN:
-        Vma vma;
-        synchronized (task.process.mm.lock) {
-          vma = task.process.mm.vmas.find(va);
-        }
-        kill(hart, task, SIGSEGV, where + ": not permitted by mapping " + vma);
+        kill(hart, task, Signals.SIGSEGV, where + ": not permitted by mapping " + vma);
         return;
       default:
-        kill(hart, task, SIGKILL, where + ": out of guest memory (raise --mem)");
+        kill(hart, task, Signals.SIGKILL, where + ": out of guest memory (raise --mem)");
     }
   }
 
-  private static int signalFor(int cause) {
-    switch (cause) {
-      case Cause.ILLEGAL_INSTRUCTION:
-        return SIGILL;
-      case Cause.BREAKPOINT:
-        return SIGTRAP;
-      case Cause.INSTRUCTION_MISALIGNED:
-      case Cause.LOAD_MISALIGNED:
-      case Cause.STORE_MISALIGNED:
-        return SIGBUS;
-      default:
-        return SIGSEGV;
-    }
-  }
-
-  static String signalName(int signal) {
-    switch (signal) {
-      case SIGILL: return "SIGILL";
-      case SIGTRAP: return "SIGTRAP";
-      case SIGBUS: return "SIGBUS";
-      case SIGKILL: return "SIGKILL";
-      case SIGSEGV: return "SIGSEGV";
-      default: return "signal " + signal;
-    }
-  }
-
-  /** Kills the task's process with {@code signal}; its status becomes 128 + signal. */
-  private void kill(Hart hart, Task task, int signal, String why) {
-    String report = String.format("%s (pid %d) killed by %s: %s", task.process.name,
-        task.process.pid, signalName(signal), why);
+  /** Kills the task's whole process with {@code signal}, reporting why. */
+  void kill(Hart hart, Task task, int signal, String why) {
+    String report = String.format("%s killed by %s: %s", task.process, Signals.name(signal), why);
     log.debug(report);
-    exitTask(hart, task, 128 + signal, report);
+    processes.signal(task.process, signal, report);
+    exitTask(hart, task);
   }
 
   /**
-   * Ends {@code task} (the only task of its process, for now) and tears down its mm. Runs on the
-   * task's hart. The hart first leaves the mm and flushes its ASID, so no translation of the
-   * dying mm survives the freeing of its frames.
+   * Ends {@code task} on its hart: clear_child_tid, exit_mm, and, for the last thread, the
+   * process exit (descriptors, zombie, parent notified). Stops the machine with the last task.
    */
-  void exitTask(Hart hart, Task task, int exitCode, String killReport) {
+  void exitTask(Hart hart, Task task) {
     Cpu cpu = cpus[hart.id()];
     account(hart, cpu);
-    cpu.current = null;
-    GuestProcess process = task.process;
-    process.exitCode = exitCode;
-    process.killReport = killReport;
-    hart.mmu().setSatp(kernelSatp);
-    hart.mmu().flushAsid(process.mm.asid);
-    hart.addCycles(cost.satpWrite() + cost.flushAsid());
-    cpu.activeMm = null;
-    exec.release(process.mm);
-    if (liveTasks.decrementAndGet() == 0) {
-      GuestProcess first = init;
+    if (cpu.current == task) {
+      scheduler.block(task, hart.id(), hart.cycles() - task.switchedInAtCycles);
+      cpu.current = null;
+    }
+    task.state = Task.State.DEAD;
+    if (task.clearChildTid != 0) {
+      try {
+        user.putInt(hart, task.mm, task.clearChildTid, 0);
+        futexes.wake(hart, task.mm, task.clearChildTid, 1);
+      } catch (SyscallError e) {
+        // A bad clear_child_tid address is ignored, as in Linux.
+      }
+    }
+    mmSwitch.exitMm(hart, cpu, task.mm);
+    if (processes.taskExited(task, task.exitCode)) {
+      GuestProcess first = processes.init();
       requestStop(new Ending(first.killReport == null ? Outcome.EXITED : Outcome.KILLED,
-          first.exitCode, first.killReport == null ? "" : first.killReport));
+          first.shellStatus(), first.killReport == null ? "" : first.killReport));
     }
   }
 
-  /**
-   * Waits a little for console input on behalf of a blocked read. Returns false when the machine
-   * is stopping. The task keeps its hart while it waits: there is no second task to run yet.
-   */
-  boolean waitForInput(Hart hart) {
-    if (ending.get() != null) {
-      return false;
+  /** Raises an interrupt on the hart running {@code task}'s siblings so they notice a kill. */
+  void kickAll() {
+    for (int i = 0; i < harts.length; i++) {
+      harts[i].raiseInterrupt(IRQ_KICK);
+      turns.kick(i);
     }
-    LockSupport.parkNanos(this, 1_000_000);
-    return ending.get() == null;
+  }
+
+  /** A checker found a violation: stop the run with its report. */
+  void violation(String report) {
+    log.debug(report);
+    requestStop(new Ending(Outcome.VIOLATION, 0, report));
   }
 
   /** Ends the run; the first request wins. Any thread. */
@@ -338,18 +631,17 @@ public final class Kernel implements TrapHandler {
     if (!ending.compareAndSet(null, end)) {
       return;
     }
-    for (int i = 0; i < harts.length; i++) {
-      harts[i].raiseInterrupt(IRQ_STOP);
-      Thread t = cpus[i].thread;
-      if (t != null) {
-        LockSupport.unpark(t);
-      }
+    for (Hart h : harts) {
+      h.raiseInterrupt(IRQ_STOP);
     }
+    turns.stopAll();
   }
 
   Ending ending() {
     return ending.get();
   }
+
+  // ---- statistics ----
 
   /** Per-hart counters; call after the hart threads ended. */
   List<HartStats> hartStats() {
@@ -358,7 +650,7 @@ public final class Kernel implements TrapHandler {
       Hart h = harts[i];
       Cpu c = cpus[i];
       out.add(new HartStats(i, h.instret(), h.cycles(), h.mmu().tlbStats(), h.mmu().walks(),
-          c.pageFaults, c.syscalls, c.traps, c.contextSwitches));
+          c.pageFaults, c.syscalls, c.traps, c.contextSwitches, c.ipisSent, c.ipisReceived));
     }
     return out;
   }
@@ -367,5 +659,10 @@ public final class Kernel implements TrapHandler {
     Map<String, Long> out = new TreeMap<>();
     syscallCounts.forEach((k, v) -> out.put(k, v.sum()));
     return out;
+  }
+
+  KernelStats kernelStats() {
+    return new KernelStats(scheduler.stats(), asids == null ? 0 : asids.rollovers(),
+        activeMmChecker.violations(), processes.tasksCreated());
   }
 }

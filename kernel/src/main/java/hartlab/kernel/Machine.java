@@ -25,7 +25,7 @@ public final class Machine {
   private final Hart[] harts;
   private final Kernel kernel;
 
-  public Machine(MachineConfig config, Console console) {
+  public Machine(MachineConfig config, Console console, RootFs rootFs) {
     this.config = config;
     PhysicalMemory memory = new PhysicalMemory(config.memoryBytes());
     FrameAllocator frames = new FrameAllocator(memory, 1, true);
@@ -36,7 +36,7 @@ public final class Machine {
       Mmu mmu = new Mmu(memory, new Tlb(config.tlbEntries(), config.tlbWays()), config.cost().walkLevel());
       harts[i] = new Hart(i, mmu, codeCache, config.cost());
     }
-    this.kernel = new Kernel(config, memory, frames, codeCache, harts, console);
+    this.kernel = new Kernel(config, memory, frames, codeCache, harts, console, rootFs);
   }
 
   /** Thrown when the image cannot be made into a process (too large for RAM, arguments too long). */
@@ -85,11 +85,12 @@ public final class Machine {
 
   private RunResult result(Kernel.Ending end, long start) {
     return new RunResult(end.outcome(), end.exitCode(), end.message(), kernel.hartStats(),
-        kernel.syscallCounts(), System.nanoTime() - start, harts.length);
+        kernel.syscallCounts(), kernel.kernelStats(), System.nanoTime() - start, harts.length);
   }
 
   private void runHart(Hart hart) {
     try {
+      kernel.hartStarted(hart);
       hart.runLoop(kernel);
     } catch (Throwable t) {
       log.debug("hart-{} failed", hart.id(), t);

@@ -1,9 +1,12 @@
 package hartlab.kernel;
 
 import hartlab.cpu.CostModel;
+import hartlab.sched.Policy;
+import hartlab.sched.SchedConfig;
 
 /**
- * Everything that shapes a run. Two runs with equal configs and images compare.
+ * Everything that shapes a run. Two runs with equal configs and images compare; in lockstep they
+ * are identical.
  *
  * @param cores harts, 1..64
  * @param memoryBytes guest RAM
@@ -15,9 +18,20 @@ import hartlab.cpu.CostModel;
  * @param flushCeiling above this many pages a range flush becomes an ASID flush (Linux: 33)
  * @param tickCycles virtual cycles between timer ticks
  * @param cost cycle prices
+ * @param execMode parallel or lockstep
+ * @param quantumCycles lockstep: virtual cycles a hart runs before handing the turn on
+ * @param policy scheduling policy
+ * @param sched scheduler tuning
+ * @param lazyTlb what idle harts do with their active mm
+ * @param asids ASID-tagged TLB entries; off flushes the TLB on every address-space switch
+ * @param asidBits ASID width (16 on hardware; small values force rollovers)
+ * @param check run the checkers (active_mm)
+ * @param maxTasks tasks the machine may hold at once; clone beyond it is EAGAIN
  */
 public record MachineConfig(int cores, long memoryBytes, int tlbEntries, int tlbWays, long seed,
-    long maxInstructions, long timeoutMillis, int flushCeiling, long tickCycles, CostModel cost) {
+    long maxInstructions, long timeoutMillis, int flushCeiling, long tickCycles, CostModel cost,
+    ExecMode execMode, long quantumCycles, Policy policy, SchedConfig sched, LazyTlbMode lazyTlb,
+    boolean asids, int asidBits, boolean check, int maxTasks) {
 
   public static final int MAX_CORES = 64;
 
@@ -25,42 +39,97 @@ public record MachineConfig(int cores, long memoryBytes, int tlbEntries, int tlb
     if (cores < 1 || cores > MAX_CORES) {
       throw new IllegalArgumentException("cores must be 1.." + MAX_CORES + ", got " + cores);
     }
-    if (maxInstructions < 0 || timeoutMillis < 0 || flushCeiling < 0 || tickCycles <= 0) {
+    if (maxInstructions < 0 || timeoutMillis < 0 || flushCeiling < 0) {
       throw new IllegalArgumentException("limits must not be negative");
+    }
+    if (tickCycles <= 0 || quantumCycles <= 0) {
+      throw new IllegalArgumentException("tick and quantum must be positive");
+    }
+    if (asidBits < 2 || asidBits > 16) {
+      throw new IllegalArgumentException("ASID bits must be 2..16, got " + asidBits);
+    }
+    if (maxTasks < 1) {
+      throw new IllegalArgumentException("max tasks must be at least 1, got " + maxTasks);
     }
   }
 
   public static MachineConfig defaults() {
-    return new MachineConfig(4, 256L << 20, 64, 4, 1, 0, 0, 33, 1_000_000, CostModel.DEFAULT);
+    return builder().build();
   }
 
-  public MachineConfig withCores(int n) {
-    return new MachineConfig(n, memoryBytes, tlbEntries, tlbWays, seed, maxInstructions,
-        timeoutMillis, flushCeiling, tickCycles, cost);
+  public static Builder builder() {
+    return new Builder();
   }
 
-  public MachineConfig withMemory(long bytes) {
-    return new MachineConfig(cores, bytes, tlbEntries, tlbWays, seed, maxInstructions,
-        timeoutMillis, flushCeiling, tickCycles, cost);
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.cores = cores;
+    b.memoryBytes = memoryBytes;
+    b.tlbEntries = tlbEntries;
+    b.tlbWays = tlbWays;
+    b.seed = seed;
+    b.maxInstructions = maxInstructions;
+    b.timeoutMillis = timeoutMillis;
+    b.flushCeiling = flushCeiling;
+    b.tickCycles = tickCycles;
+    b.cost = cost;
+    b.execMode = execMode;
+    b.quantumCycles = quantumCycles;
+    b.policy = policy;
+    b.sched = sched;
+    b.lazyTlb = lazyTlb;
+    b.asids = asids;
+    b.asidBits = asidBits;
+    b.check = check;
+    b.maxTasks = maxTasks;
+    return b;
   }
 
-  public MachineConfig withTlb(int entries, int ways) {
-    return new MachineConfig(cores, memoryBytes, entries, ways, seed, maxInstructions,
-        timeoutMillis, flushCeiling, tickCycles, cost);
-  }
+  /** Defaults, then whatever a caller changes. */
+  public static final class Builder {
+    private int cores = 4;
+    private long memoryBytes = 256L << 20;
+    private int tlbEntries = 64;
+    private int tlbWays = 4;
+    private long seed = 1;
+    private long maxInstructions;
+    private long timeoutMillis;
+    private int flushCeiling = 33;
+    private long tickCycles = 1_000_000;
+    private CostModel cost = CostModel.DEFAULT;
+    private ExecMode execMode = ExecMode.PARALLEL;
+    private long quantumCycles = 100_000;
+    private Policy policy = Policy.FAIR;
+    private SchedConfig sched = SchedConfig.defaults();
+    private LazyTlbMode lazyTlb = LazyTlbMode.REFCOUNT;
+    private boolean asids = true;
+    private int asidBits = 16;
+    private boolean check = true;
+    private int maxTasks = 1024;
 
-  public MachineConfig withSeed(long s) {
-    return new MachineConfig(cores, memoryBytes, tlbEntries, tlbWays, s, maxInstructions,
-        timeoutMillis, flushCeiling, tickCycles, cost);
-  }
+    public Builder cores(int v) { cores = v; return this; }
+    public Builder memoryBytes(long v) { memoryBytes = v; return this; }
+    public Builder tlb(int entries, int ways) { tlbEntries = entries; tlbWays = ways; return this; }
+    public Builder seed(long v) { seed = v; return this; }
+    public Builder maxInstructions(long v) { maxInstructions = v; return this; }
+    public Builder timeoutMillis(long v) { timeoutMillis = v; return this; }
+    public Builder flushCeiling(int v) { flushCeiling = v; return this; }
+    public Builder tickCycles(long v) { tickCycles = v; return this; }
+    public Builder cost(CostModel v) { cost = v; return this; }
+    public Builder execMode(ExecMode v) { execMode = v; return this; }
+    public Builder quantumCycles(long v) { quantumCycles = v; return this; }
+    public Builder policy(Policy v) { policy = v; return this; }
+    public Builder sched(SchedConfig v) { sched = v; return this; }
+    public Builder lazyTlb(LazyTlbMode v) { lazyTlb = v; return this; }
+    public Builder asids(boolean v) { asids = v; return this; }
+    public Builder asidBits(int v) { asidBits = v; return this; }
+    public Builder check(boolean v) { check = v; return this; }
+    public Builder maxTasks(int v) { maxTasks = v; return this; }
 
-  public MachineConfig withLimits(long maxInsns, long timeoutMs) {
-    return new MachineConfig(cores, memoryBytes, tlbEntries, tlbWays, seed, maxInsns, timeoutMs,
-        flushCeiling, tickCycles, cost);
-  }
-
-  public MachineConfig withFlushCeiling(int pages) {
-    return new MachineConfig(cores, memoryBytes, tlbEntries, tlbWays, seed, maxInstructions,
-        timeoutMillis, pages, tickCycles, cost);
+    public MachineConfig build() {
+      return new MachineConfig(cores, memoryBytes, tlbEntries, tlbWays, seed, maxInstructions,
+          timeoutMillis, flushCeiling, tickCycles, cost, execMode, quantumCycles, policy, sched,
+          lazyTlb, asids, asidBits, check, maxTasks);
+    }
   }
 }

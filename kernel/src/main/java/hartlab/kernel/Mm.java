@@ -1,10 +1,17 @@
 package hartlab.kernel;
 
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
 /**
- * An address space: the page table, its ASID, and the VMAs (Linux's {@code struct mm_struct}).
+ * An address space (Linux's mm_struct): the page table, the VMAs, and the counts that decide its
+ * lifetime.
  *
- * <p>Locking: {@link #lock} guards the VMA tree, brk and the page table contents (it plays both
- * mmap_lock and page_table_lock here); walkers on harts read the page table without it.
+ * <p>{@code mm_users} counts tasks using it (and short-lived users such as fork); when it drops to
+ * zero the mappings are torn down. {@code mm_count} counts references to the structure itself: one
+ * for all users together, plus one per hart holding it lazily in refcount mode; when it drops to
+ * zero the page-table root is freed and the mm is dead. {@link #vmas} and the page table below the
+ * root are guarded by {@link #mmapLock}.
  */
 public final class Mm {
   /** Sv39 user space ends at 2^38 (TASK_SIZE on riscv64 with Sv39). */
@@ -18,29 +25,37 @@ public final class Mm {
   /** Load address of a position-independent executable (ELF_ET_DYN_BASE: 2/3 of TASK_SIZE). */
   public static final long ET_DYN_BASE = (TASK_SIZE / 3 * 2) & ~0xFFFL;
 
-  final Object lock = new Object();
+  final int id;
   final long root;
-  final int asid;
-  final VmaTree vmas = new VmaTree(); // guarded by lock
-  long startBrk; // guarded by lock
-  long brk; // guarded by lock
-  long residentPages; // guarded by lock
+  final MmapLock mmapLock = new MmapLock();
+  final VmaTree vmas = new VmaTree(); // guarded by mmapLock
+  long startBrk; // guarded by mmapLock
+  long brk; // guarded by mmapLock
+  final AtomicInteger users = new AtomicInteger(1);
+  final AtomicInteger count = new AtomicInteger(1);
+  /** Harts that have loaded this mm since it was created (bit i = hart i). */
+  final AtomicLong cpumask = new AtomicLong();
+  /** generation | ASID, and the ASID alone; owned by the {@link AsidAllocator}, read by flush IPIs on any hart. */
+  volatile long context;
+  volatile int asid;
+  /** Set when the mm's memory has been freed; the active_mm checker looks at it. */
+  volatile boolean freed;
 
-  Mm(long root, int asid) {
+  Mm(int id, long root) {
+    this.id = id;
     this.root = root;
-    this.asid = asid;
   }
 
-  public int asid() {
-    return asid;
-  }
-
-  public long root() {
-    return root;
+  void markLoadedOn(int hart) {
+    long bit = 1L << hart;
+    long m;
+    while (((m = cpumask.get()) & bit) == 0 && !cpumask.compareAndSet(m, m | bit)) {
+      // retry
+    }
   }
 
   @Override
   public String toString() {
-    return String.format("mm(asid=%d root=0x%x)", asid, root);
+    return "mm#" + id;
   }
 }

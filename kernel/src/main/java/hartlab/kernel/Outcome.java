@@ -10,6 +10,8 @@ public enum Outcome {
   TIMEOUT,
   /** --max-instructions were executed. */
   INSTRUCTION_LIMIT,
+  /** A checker caught the kernel breaking an invariant (e.g. the unsafe lazy-TLB mode). */
+  VIOLATION,
   /** hartlab itself failed; a bug, reported with the hart and the reason. */
   INTERNAL_ERROR
 }

@@ -1,13 +1,18 @@
 package hartlab.kernel;
 
-import hartlab.mmu.FrameAllocator;
+import hartlab.cpu.Hart;
 import hartlab.mmu.Mmu;
 import hartlab.mmu.PageTable;
+import hartlab.mmu.PhysicalMemory;
 import hartlab.mmu.Pte;
 
 /**
- * The page-fault handler (Linux's handle_mm_fault for anonymous memory): demand-zero paging of
- * private areas and lookup of shared ones. Decides only; killing the task is the caller's job.
+ * The page-fault handler (Linux's handle_mm_fault for anonymous memory): demand-zero paging,
+ * shared anonymous pages, and breaking copy-on-write. Decides only; killing the task is the
+ * caller's job.
+ *
+ * <p>Ownership rule: a leaf PTE in a private area holds one {@link FrameRefs} reference to its
+ * frame; a leaf in a shared area holds none (its {@link SharedAnonMemory} does).
  */
 final class PageFaults {
   enum Result {
@@ -21,49 +26,94 @@ final class PageFaults {
     OUT_OF_MEMORY
   }
 
-  private final PageTable pageTable;
-  private final FrameAllocator frames;
+  private static final long PERMISSIONS = Pte.R | Pte.W | Pte.X | Pte.U;
 
-  PageFaults(PageTable pageTable, FrameAllocator frames) {
+  private final PageTable pageTable;
+  private final FrameRefs refs;
+  private final PhysicalMemory memory;
+  private final TlbFlush tlbFlush;
+
+  PageFaults(PageTable pageTable, FrameRefs refs, PhysicalMemory memory, TlbFlush tlbFlush) {
     this.pageTable = pageTable;
-    this.frames = frames;
+    this.refs = refs;
+    this.memory = memory;
+    this.tlbFlush = tlbFlush;
   }
 
-  /** Resolves a fault of a user-mode {@code access} at {@code va}. Takes the mm's lock. */
-  Result handle(Mm mm, long va, int access) {
-    synchronized (mm.lock) {
-      Vma vma = mm.vmas.find(va);
-      if (vma == null) {
-        return Result.NO_AREA;
-      }
-      if (!vma.allows(access)) {
-        return Result.FORBIDDEN;
-      }
-      long page = va & ~0xFFFL;
-      long slot = pageTable.leafSlot(mm.root, page, true);
-      if (slot < 0) {
-        return Result.OUT_OF_MEMORY;
-      }
-      long old = pageTable.get(slot);
-      long flags = pteFlags(vma.prot) | (access == Mmu.STORE ? Pte.D : 0);
-      if (Pte.isValid(old)) {
-        // Another hart mapped it first, or the PTE lags the area's permissions: bring it up to date.
-        pageTable.compareAndSet(slot, old, (old & ~PERMISSIONS) | (flags & PERMISSIONS));
-        return Result.FIXED;
-      }
-      long frame = vma.shared != null
-          ? vma.shared.frameFor(vma.sharedPageOffset + ((page - vma.start) >>> 12))
-          : frames.alloc();
+  /**
+   * Resolves a fault of a user-mode {@code access} at {@code va} in {@code mm}, on {@code hart}.
+   * Caller holds mm's mmap lock (read or write).
+   */
+  Result handle(Hart hart, Mm mm, long va, int access) {
+    Vma vma = mm.vmas.find(va);
+    if (vma == null) {
+      return Result.NO_AREA;
+    }
+    if (!vma.allows(access)) {
+      return Result.FORBIDDEN;
+    }
+    long page = va & ~PhysicalMemory.PAGE_MASK;
+    long slot = pageTable.leafSlot(mm.root, page, true);
+    if (slot < 0) {
+      return Result.OUT_OF_MEMORY;
+    }
+    long flags = pteFlags(vma.prot) | (access == Mmu.STORE ? Pte.D : 0);
+    long old = pageTable.get(slot);
+    if (!Pte.isValid(old)) {
+      return mapFresh(mm, vma, page, slot, old, flags);
+    }
+    if (access == Mmu.STORE && (old & Pte.W) == 0 && vma.shared == null) {
+      return breakCow(hart, mm, page, slot, old, flags);
+    }
+    // Another hart mapped it first, or the PTE lags the area's permissions: bring it up to date.
+    pageTable.compareAndSet(slot, old, (old & ~PERMISSIONS) | (flags & PERMISSIONS));
+    return Result.FIXED;
+  }
+
+  private Result mapFresh(Mm mm, Vma vma, long page, long slot, long old, long flags) {
+    if (vma.shared != null) {
+      long frame = vma.shared.frameFor(vma.sharedPageOffset + ((page - vma.start) >>> 12));
       if (frame < 0) {
         return Result.OUT_OF_MEMORY;
       }
-      pageTable.set(slot, Pte.make(frame, flags));
-      mm.residentPages++;
+      pageTable.compareAndSet(slot, old, Pte.make(frame, flags));
       return Result.FIXED;
     }
+    long frame = refs.allocate();
+    if (frame < 0) {
+      return Result.OUT_OF_MEMORY;
+    }
+    if (!pageTable.compareAndSet(slot, old, Pte.make(frame, flags))) {
+      refs.put(frame); // another fault on this page won the race
+    }
+    return Result.FIXED;
   }
 
-  private static final long PERMISSIONS = Pte.R | Pte.W | Pte.X | Pte.U;
+  /**
+   * A store to a private page mapped read-only since fork. The last sharer takes the frame over;
+   * the others copy it. The old translation is shot down on every hart of this mm before the
+   * faulting store can run, so no thread keeps reading the frame it no longer owns.
+   */
+  private Result breakCow(Hart hart, Mm mm, long page, long slot, long old, long flags) {
+    long frame = Pte.pa(old);
+    long keep = old & (Pte.A | Pte.D);
+    if (refs.count(frame) == 1) {
+      pageTable.compareAndSet(slot, old, Pte.make(frame, flags | keep));
+      return Result.FIXED;
+    }
+    long copy = refs.allocate();
+    if (copy < 0) {
+      return Result.OUT_OF_MEMORY;
+    }
+    memory.copyFrame(frame, copy);
+    if (!pageTable.compareAndSet(slot, old, Pte.make(copy, flags))) {
+      refs.put(copy);
+      return Result.FIXED;
+    }
+    tlbFlush.flushTlbMmRange(hart, mm, page, page + PhysicalMemory.PAGE_SIZE);
+    refs.put(frame);
+    return Result.FIXED;
+  }
 
   /**
    * Leaf PTE flags for an area's protection. Sv39 has no write-only pages, so write implies read.

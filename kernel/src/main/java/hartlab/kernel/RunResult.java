@@ -11,7 +11,7 @@ import java.util.Map;
  * @param syscalls calls per syscall name, over all harts
  */
 public record RunResult(Outcome outcome, int exitCode, String message, List<HartStats> harts,
-    Map<String, Long> syscalls, long hostNanos, int cores) {
+    Map<String, Long> syscalls, KernelStats kernel, long hostNanos, int cores) {
 
   public long instructions() {
     return harts.stream().mapToLong(HartStats::instructions).sum();

@@ -1,22 +1,21 @@
 package hartlab.kernel;
 
-import hartlab.mmu.FrameAllocator;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * The frames behind a MAP_SHARED|MAP_ANONYMOUS mapping (Linux backs these with shmem). Every VMA
- * that maps it holds a reference; the frames are freed when the last one goes.
+ * that maps it, in any process, holds a reference; the frames are freed when the last one goes.
  *
  * <p>Thread-safe through its own monitor, a short lock never held across a wait.
  */
 final class SharedAnonMemory {
-  private final FrameAllocator frames;
+  private final FrameRefs refs;
   private final Map<Long, Long> pages = new HashMap<>(); // guarded by this
-  private int refs = 1; // guarded by this
+  private int vmaRefs = 1; // guarded by this
 
-  SharedAnonMemory(FrameAllocator frames) {
-    this.frames = frames;
+  SharedAnonMemory(FrameRefs refs) {
+    this.refs = refs;
   }
 
   /** The frame of page {@code index}, allocated zeroed on first use; -1 when memory is exhausted. */
@@ -25,7 +24,7 @@ final class SharedAnonMemory {
     if (pa != null) {
       return pa;
     }
-    long fresh = frames.alloc();
+    long fresh = refs.allocate();
     if (fresh >= 0) {
       pages.put(index, fresh);
     }
@@ -33,12 +32,13 @@ final class SharedAnonMemory {
   }
 
   synchronized void retain() {
-    refs++;
+    vmaRefs++;
   }
 
+  /** Drops one VMA's reference. The caller has already flushed translations of the frames. */
   synchronized void release() {
-    if (--refs == 0) {
-      pages.values().forEach(frames::free);
+    if (--vmaRefs == 0) {
+      pages.values().forEach(refs::put);
       pages.clear();
     }
   }

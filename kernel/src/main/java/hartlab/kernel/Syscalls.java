@@ -2,18 +2,24 @@ package hartlab.kernel;
 
 import hartlab.cpu.Hart;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.LongSupplier;
 
 /**
  * The system calls, as one table of Linux riscv64 (asm-generic) numbers, names and handlers.
- * Arguments come from a0–a5 of the trapping hart; a handler returns the result or throws
- * {@link SyscallError} for {@code -errno}.
+ * Arguments come from a0–a5 of the trapping hart; a handler returns the result, throws {@link
+ * SyscallError} for {@code -errno}, or returns {@link #BLOCKED} after putting the task to sleep.
+ * Memory, time, futex and identity calls live here; files and processes in their own classes.
  *
  * <p>Handlers run on the hart's thread, with the calling task current and its mm in satp.
  */
 final class Syscalls {
-  /** A handler's return value meaning "the task is gone, write no result". */
+  /** A handler's return value meaning "the task is gone or its registers are already set". */
   static final long NO_RETURN = Long.MIN_VALUE;
+  /** A handler's return value meaning "the task sleeps; it resumes or restarts when woken". */
+  static final long BLOCKED = Long.MIN_VALUE + 1;
 
   @FunctionalInterface
   interface Handler {
@@ -22,44 +28,51 @@ final class Syscalls {
 
   record Entry(int number, String name, Handler handler) {}
 
-  private static final int MAX_IOV = 1024;
   private static final int IO_CHUNK = 64 * 1024;
   private static final long GRND_NONBLOCK = 1, GRND_RANDOM = 2, GRND_INSECURE = 4;
+  private static final int FUTEX_WAIT = 0, FUTEX_WAKE = 1, FUTEX_WAIT_BITSET = 9,
+      FUTEX_WAKE_BITSET = 10, FUTEX_PRIVATE_FLAG = 128, FUTEX_CLOCK_REALTIME = 256;
+  private static final int TIMER_ABSTIME = 1;
   /** CLOCK_REALTIME starts here (2026-01-01T00:00:00Z): virtual, so runs reproduce. */
-  private static final long REALTIME_EPOCH_SECONDS = 1_767_225_600L;
+  private static final long REALTIME_EPOCH_NS = 1_767_225_600L * 1_000_000_000L;
   private static final int MAX_CLOCK_ID = 11;
+  private static final long NS = 1_000_000_000L;
 
   private final Kernel kernel;
   private final UserMemory user;
   private final AddressSpace addressSpace;
-  private final Console console;
+  private final Futexes futexes;
   private final SplittableRandom random;
   private final Entry[] table = new Entry[512];
 
-  Syscalls(Kernel kernel, UserMemory user, AddressSpace addressSpace, Console console, long seed) {
+  Syscalls(Kernel kernel, UserMemory user, AddressSpace addressSpace, Console console,
+      ProcessTable processes, Futexes futexes, Exec exec, MmSwitch mmSwitch, RootFs rootFs, long seed) {
     this.kernel = kernel;
     this.user = user;
     this.addressSpace = addressSpace;
-    this.console = console;
+    this.futexes = futexes;
     this.random = new SplittableRandom(seed);
-    for (Entry e : new Entry[] {
-        new Entry(63, "read", this::read),
-        new Entry(64, "write", this::write),
-        new Entry(66, "writev", this::writev),
-        new Entry(93, "exit", this::exit),
-        new Entry(94, "exit_group", this::exit),
-        new Entry(96, "set_tid_address", this::setTidAddress),
+    List<Entry> all = new ArrayList<>(List.of(
+        new Entry(98, "futex", this::futex),
+        new Entry(101, "nanosleep", this::nanosleep),
         new Entry(113, "clock_gettime", this::clockGettime),
+        new Entry(115, "clock_nanosleep", this::clockNanosleep),
         new Entry(160, "uname", this::uname),
-        new Entry(172, "getpid", (h, t) -> t.process.pid),
-        new Entry(178, "gettid", (h, t) -> t.tid),
-        new Entry(214, "brk", (h, t) -> addressSpace.brk(h, t.process.mm, arg(h, 0))),
-        new Entry(215, "munmap", (h, t) -> addressSpace.munmap(h, t.process.mm, arg(h, 0), arg(h, 1))),
-        new Entry(222, "mmap", this::mmap),
-        new Entry(226, "mprotect",
-            (h, t) -> addressSpace.mprotect(h, t.process.mm, arg(h, 0), arg(h, 1), (int) arg(h, 2))),
-        new Entry(278, "getrandom", this::getrandom),
-    }) {
+        new Entry(214, "brk", (h, t) -> locked(h, t, () -> addressSpace.brk(h, t.mm, arg(h, 0)))),
+        new Entry(215, "munmap",
+            (h, t) -> locked(h, t, () -> addressSpace.munmap(h, t.mm, arg(h, 0), arg(h, 1)))),
+        new Entry(222, "mmap", (h, t) -> locked(h, t, () -> addressSpace.mmap(h, t.mm, arg(h, 0),
+            arg(h, 1), (int) arg(h, 2), (int) arg(h, 3), (int) arg(h, 4), arg(h, 5)))),
+        new Entry(226, "mprotect", (h, t) -> locked(h, t,
+            () -> addressSpace.mprotect(h, t.mm, arg(h, 0), arg(h, 1), (int) arg(h, 2)))),
+        new Entry(278, "getrandom", this::getrandom)));
+    all.addAll(new FileSyscalls(kernel, user, console, processes).entries());
+    all.addAll(new ProcessSyscalls(kernel, user, addressSpace, processes, exec, mmSwitch, rootFs,
+        this).entries());
+    for (Entry e : all) {
+      if (table[e.number] != null) {
+        throw new IllegalStateException("Syscalls: number " + e.number + " registered twice");
+      }
       table[e.number] = e;
     }
   }
@@ -73,123 +86,97 @@ final class Syscalls {
     return hart.reg(10 + i);
   }
 
-  private long read(Hart hart, Task task) {
-    int fd = (int) arg(hart, 0);
-    long buf = arg(hart, 1);
-    int count = (int) Math.min(arg(hart, 2), IO_CHUNK);
-    if (fd != 0) {
-      throw SyscallError.of(Errno.EBADF);
+  /** Runs an mm-changing call under the mmap lock held for writing, sleeping first if it is taken. */
+  private long locked(Hart hart, Task task, LongSupplier call) {
+    Mm mm = task.mm;
+    if (!kernel.lockOrSleep(hart, task, mm, true)) {
+      return BLOCKED;
     }
-    if (arg(hart, 2) < 0) {
-      throw SyscallError.of(Errno.EINVAL);
+    try {
+      return call.getAsLong();
+    } finally {
+      kernel.unlock(mm, true);
     }
-    if (count == 0) {
-      return 0;
-    }
-    byte[] data = new byte[count];
-    int n;
-    while ((n = console.read(data, 0, count)) < 0) {
-      if (!kernel.waitForInput(hart)) {
-        throw SyscallError.of(Errno.EINTR);
-      }
-    }
-    user.copyToUser(hart, task.process.mm, buf, data, 0, n);
-    return n;
   }
 
-  private long write(Hart hart, Task task) {
-    return writeFrom(hart, task, (int) arg(hart, 0), arg(hart, 1), arg(hart, 2));
-  }
+  // ---- time: every clock reads virtual time, 1 cycle of the hart = 1 ns ----
 
-  /** Copies {@code count} bytes from user memory to the console; a fault after progress is a short write. */
-  private long writeFrom(Hart hart, Task task, int fd, long buf, long count) {
-    if (fd != 1 && fd != 2) {
-      throw SyscallError.of(Errno.EBADF);
-    }
-    if (count < 0) {
-      throw SyscallError.of(Errno.EINVAL);
-    }
-    long done = 0;
-    byte[] chunk = new byte[(int) Math.min(count, IO_CHUNK)];
-    while (done < count) {
-      int n = (int) Math.min(count - done, chunk.length);
-      try {
-        user.copyFromUser(hart, task.process.mm, buf + done, chunk, 0, n);
-      } catch (SyscallError e) {
-        if (done > 0) {
-          return done;
-        }
-        throw e;
-      }
-      console.write(fd, chunk, 0, n);
-      done += n;
-    }
-    return done;
-  }
-
-  private long writev(Hart hart, Task task) {
-    int fd = (int) arg(hart, 0);
-    long iov = arg(hart, 1);
-    long iovcnt = arg(hart, 2);
-    if (iovcnt < 0 || iovcnt > MAX_IOV) {
-      throw SyscallError.of(Errno.EINVAL);
-    }
-    long[] bases = new long[(int) iovcnt];
-    long[] lengths = new long[(int) iovcnt];
-    long total = 0;
-    for (int i = 0; i < iovcnt; i++) {
-      bases[i] = user.getLong(hart, task.process.mm, iov + 16L * i);
-      lengths[i] = user.getLong(hart, task.process.mm, iov + 16L * i + 8);
-      total += lengths[i];
-      if (lengths[i] < 0 || total < 0) {
-        throw SyscallError.of(Errno.EINVAL);
-      }
-    }
-    long done = 0;
-    for (int i = 0; i < iovcnt; i++) {
-      long n;
-      try {
-        n = writeFrom(hart, task, fd, bases[i], lengths[i]);
-      } catch (SyscallError e) {
-        if (done > 0) {
-          return done;
-        }
-        throw e;
-      }
-      done += n;
-      if (n < lengths[i]) {
-        break;
-      }
-    }
-    return done;
-  }
-
-  private long exit(Hart hart, Task task) {
-    kernel.exitTask(hart, task, (int) arg(hart, 0) & 0xFF, null);
-    return NO_RETURN;
-  }
-
-  private long setTidAddress(Hart hart, Task task) {
-    task.clearChildTid = arg(hart, 0);
-    return task.tid;
-  }
-
-  /** All clocks read virtual time: 1 cycle of the hart is 1 ns. */
-  private long clockGettime(Hart hart, Task task) {
-    long clock = arg(hart, 0);
+  private static long clockNow(Hart hart, long clock) {
     if (clock < 0 || clock > MAX_CLOCK_ID) {
       throw SyscallError.of(Errno.EINVAL);
     }
-    long ns = hart.cycles();
-    long seconds = ns / 1_000_000_000L;
-    if (clock == 0 || clock == 5 || clock == 8 || clock == 11) { // REALTIME, _COARSE, _ALARM, TAI
-      seconds += REALTIME_EPOCH_SECONDS;
-    }
+    boolean realtime = clock == 0 || clock == 5 || clock == 8 || clock == 11;
+    return hart.cycles() + (realtime ? REALTIME_EPOCH_NS : 0);
+  }
+
+  private long clockGettime(Hart hart, Task task) {
+    long now = clockNow(hart, arg(hart, 0));
     long tp = arg(hart, 1);
-    user.putLong(hart, task.process.mm, tp, seconds);
-    user.putLong(hart, task.process.mm, tp + 8, ns % 1_000_000_000L);
+    user.putLong(hart, task.mm, tp, now / NS);
+    user.putLong(hart, task.mm, tp + 8, now % NS);
     return 0;
   }
+
+  /** A struct timespec in nanoseconds; EINVAL when out of range. */
+  private long timespec(Hart hart, Task task, long addr) {
+    long sec = user.getLong(hart, task.mm, addr);
+    long nsec = user.getLong(hart, task.mm, addr + 8);
+    if (sec < 0 || nsec < 0 || nsec >= NS) {
+      throw SyscallError.of(Errno.EINVAL);
+    }
+    return sec > Long.MAX_VALUE / NS - 1 ? Long.MAX_VALUE / 2 : sec * NS + nsec;
+  }
+
+  private long nanosleep(Hart hart, Task task) {
+    long ns = timespec(hart, task, arg(hart, 0));
+    return kernel.sleep(hart, task, null, false, hart.cycles() + ns, 0);
+  }
+
+  private long clockNanosleep(Hart hart, Task task) {
+    long clock = arg(hart, 0);
+    long now = clockNow(hart, clock);
+    long ns = timespec(hart, task, arg(hart, 2));
+    long wait = (arg(hart, 1) & TIMER_ABSTIME) != 0 ? ns - now : ns;
+    if (wait <= 0) {
+      return 0;
+    }
+    return kernel.sleep(hart, task, null, false, hart.cycles() + wait, 0);
+  }
+
+  // ---- futex ----
+
+  private long futex(Hart hart, Task task) {
+    long uaddr = arg(hart, 0);
+    int op = (int) arg(hart, 1);
+    int val = (int) arg(hart, 2);
+    long timeout = arg(hart, 3);
+    int cmd = op & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
+    switch (cmd) {
+      case FUTEX_WAIT:
+      case FUTEX_WAIT_BITSET: {
+        if (cmd == FUTEX_WAIT_BITSET && (int) arg(hart, 5) == 0) {
+          throw SyscallError.of(Errno.EINVAL);
+        }
+        long deadline = Long.MAX_VALUE;
+        if (timeout != 0) {
+          long ns = timespec(hart, task, timeout);
+          deadline = cmd == FUTEX_WAIT ? hart.cycles() + ns
+              : hart.cycles() + ns - clockNow(hart, (op & FUTEX_CLOCK_REALTIME) != 0 ? 0 : 1);
+        }
+        return futexes.wait(hart, task, uaddr, val, deadline);
+      }
+      case FUTEX_WAKE:
+      case FUTEX_WAKE_BITSET:
+        if (cmd == FUTEX_WAKE_BITSET && (int) arg(hart, 5) == 0) {
+          throw SyscallError.of(Errno.EINVAL);
+        }
+        return futexes.wake(hart, task.mm, uaddr, val);
+      default:
+        throw SyscallError.of(Errno.ENOSYS);
+    }
+  }
+
+  // ---- identity and randomness ----
 
   /** struct new_utsname: six NUL-padded 65-byte fields. */
   private long uname(Hart hart, Task task) {
@@ -199,13 +186,8 @@ final class Syscalls {
       byte[] f = fields[i].getBytes(StandardCharsets.US_ASCII);
       System.arraycopy(f, 0, buf, i * 65, f.length);
     }
-    user.copyToUser(hart, task.process.mm, arg(hart, 0), buf, 0, buf.length);
+    user.copyToUser(hart, task.mm, arg(hart, 0), buf, 0, buf.length);
     return 0;
-  }
-
-  private long mmap(Hart hart, Task task) {
-    return addressSpace.mmap(hart, task.process.mm, arg(hart, 0), arg(hart, 1), (int) arg(hart, 2),
-        (int) arg(hart, 3), (int) arg(hart, 4), arg(hart, 5));
   }
 
   /** Bytes from the machine's seeded generator: the same --seed gives the same bytes. */
@@ -214,10 +196,7 @@ final class Syscalls {
     long count = Math.min(arg(hart, 1), 33_554_431L);
     long flags = arg(hart, 2);
     if ((flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE)) != 0
-        || (flags & (GRND_RANDOM | GRND_INSECURE)) == (GRND_RANDOM | GRND_INSECURE)) {
-      throw SyscallError.of(Errno.EINVAL);
-    }
-    if (count < 0) {
+        || (flags & (GRND_RANDOM | GRND_INSECURE)) == (GRND_RANDOM | GRND_INSECURE) || count < 0) {
       throw SyscallError.of(Errno.EINVAL);
     }
     byte[] bytes = new byte[(int) Math.min(count, IO_CHUNK)];
@@ -229,13 +208,13 @@ final class Syscalls {
           bytes[i] = (byte) random.nextInt(256);
         }
       }
-      user.copyToUser(hart, task.process.mm, buf + done, bytes, 0, n);
+      user.copyToUser(hart, task.mm, buf + done, bytes, 0, n);
       done += n;
     }
     return done;
   }
 
-  /** Sixteen seeded bytes for a new process's AT_RANDOM. */
+  /** Sixteen seeded bytes for a new image's AT_RANDOM. */
   byte[] atRandom() {
     byte[] b = new byte[16];
     synchronized (random) {

@@ -66,6 +66,11 @@ public final class Vma {
     }
   }
 
+  /** An identical area for another mm (fork); a shared area's caller retains the shared object. */
+  Vma copy() {
+    return new Vma(start, end, prot, kind, shared, sharedPageOffset);
+  }
+
   /** The part of this area from {@code at} on, as a new area; this one now ends at {@code at}. */
   Vma splitAt(long at) {
     Vma tail = new Vma(at, end, prot, kind, shared,

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 
 /**
  * The VMAs of one mm, ordered by address, non-overlapping.
@@ -77,6 +78,18 @@ final class VmaTree {
       }
     }
     return ceiling - len >= low ? ceiling - len : -1;
+  }
+
+  /**
+   * Fills this empty tree with copies of {@code other}'s areas, as fork's bulk load: copying the
+   * sorted map is linear, and its values are then replaced in place.
+   */
+  void loadCopyOf(VmaTree other, UnaryOperator<Vma> copy) {
+    if (!byStart.isEmpty()) {
+      throw new IllegalStateException("VmaTree.loadCopyOf: tree is not empty");
+    }
+    byStart.putAll(other.byStart);
+    byStart.replaceAll((start, v) -> copy.apply(v));
   }
 
   List<Vma> all() {

@@ -34,10 +34,14 @@ class AddressSpaceTest {
     PhysicalMemory memory = new PhysicalMemory(4 << 20);
     frames = new FrameAllocator(memory, 1, true);
     PageTable pt = new PageTable(memory, frames);
-    faults = new PageFaults(pt, frames);
-    as = new AddressSpace(pt, frames, new TlbFlush(33), faults);
+    FrameRefs refs = new FrameRefs(frames, memory);
+    TlbFlush flush = new TlbFlush(33);
+    faults = new PageFaults(pt, refs, memory, flush);
+    as = new AddressSpace(pt, refs, frames, flush, faults);
     hart = new Hart(0, new Mmu(memory, new Tlb(64, 4), 1), new CodeCache(memory), CostModel.DEFAULT);
-    mm = new Mm(pt.createRoot(), 1);
+    mm = new Mm(1, pt.createRoot());
+    mm.asid = 1;
+    mm.markLoadedOn(0); // only this hart: flushes stay local, no IPI machinery needed
     mm.startBrk = 0x100000;
     mm.brk = 0x100000;
     hart.mmu().setSatp(Mmu.makeSatp(mm.root, mm.asid));
@@ -57,7 +61,7 @@ class AddressSpaceTest {
   private long touch(long va) {
     long pa = hart.mmu().translate(va, Mmu.STORE);
     if (pa < 0) {
-      assertEquals(PageFaults.Result.FIXED, faults.handle(mm, va, Mmu.STORE));
+      assertEquals(PageFaults.Result.FIXED, faults.handle(hart, mm, va, Mmu.STORE));
       pa = hart.mmu().translate(va, Mmu.STORE);
     }
     assertTrue(pa >= 0);
@@ -96,7 +100,7 @@ class AddressSpaceTest {
     assertEquals(2, areas.size());
     assertEquals(base + 4 * 4096L, areas.get(0).end());
     assertEquals(base + 8 * 4096L, areas.get(1).start());
-    assertEquals(PageFaults.Result.NO_AREA, faults.handle(mm, base + 5 * 4096L, Mmu.LOAD));
+    assertEquals(PageFaults.Result.NO_AREA, faults.handle(hart, mm, base + 5 * 4096L, Mmu.LOAD));
   }
 
   @Test
@@ -117,7 +121,7 @@ class AddressSpaceTest {
     touch(base);
     as.mprotect(hart, mm, base, 4096, Vma.PROT_READ);
     assertEquals(Mmu.PAGE_FAULT, hart.mmu().translate(base, Mmu.STORE), "stale writable entry survived");
-    assertEquals(PageFaults.Result.FORBIDDEN, faults.handle(mm, base, Mmu.STORE));
+    assertEquals(PageFaults.Result.FORBIDDEN, faults.handle(hart, mm, base, Mmu.STORE));
     assertTrue(hart.mmu().translate(base, Mmu.LOAD) >= 0);
     assertEquals(2, mm.vmas.size());
     as.mprotect(hart, mm, base, 4096, 0);
@@ -132,7 +136,7 @@ class AddressSpaceTest {
     assertEquals(0x100000 + 10000, as.brk(hart, mm, 0x100000 + 10000));
     touch(0x100000 + 9000);
     assertEquals(0x100000, as.brk(hart, mm, 0x100000));
-    assertEquals(PageFaults.Result.NO_AREA, faults.handle(mm, 0x100000 + 9000, Mmu.LOAD));
+    assertEquals(PageFaults.Result.NO_AREA, faults.handle(hart, mm, 0x100000 + 9000, Mmu.LOAD));
     as.mmap(hart, mm, 0x200000, 4096, RW, PRIVATE_ANON | AddressSpace.MAP_FIXED, -1, 0);
     assertEquals(0x100000, as.brk(hart, mm, 0x300000), "growing into a mapping leaves the break alone");
   }

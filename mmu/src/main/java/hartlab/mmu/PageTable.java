@@ -3,10 +3,10 @@ package hartlab.mmu;
 /**
  * The kernel's editor of Sv39 page tables in guest RAM. Maps only 4 KiB leaves.
  *
- * <p>Callers serialize edits of one page table (the kernel holds the mm's page-table lock);
- * walkers on other harts read concurrently, so a new entry is published with a release store
- * after the frame it points at is initialized, and entries are changed with {@link #compareAndSet}
- * where the hardware may be setting A/D at the same time.
+ * <p>Several page faults of one mm may edit its table at once (they share the mmap lock for
+ * reading), and walkers on other harts read it concurrently: tables are created and leaves
+ * installed with compare-and-set, and every entry is published with release semantics after the
+ * frame it points at is initialized.
  */
 public final class PageTable {
   /** Visits a valid leaf: its virtual page, the physical address of its PTE slot, and the PTE. */
@@ -46,8 +46,14 @@ public final class PageTable {
         if (next < 0) {
           return -1;
         }
-        pte = Pte.make(next, Pte.V);
-        memory.putLongRelease(slot, pte);
+        // Two faults on one mm may race to create the same table: the loser frees its frame.
+        long fresh = Pte.make(next, Pte.V);
+        if (memory.compareAndSetLong(slot, pte, fresh)) {
+          pte = fresh;
+        } else {
+          frames.free(next);
+          pte = memory.getLongAcquire(slot);
+        }
       } else if (Pte.isLeaf(pte)) {
         throw new IllegalStateException(
             String.format("PageTable.leafSlot: superpage at level %d for va 0x%x", level, va));
@@ -101,12 +107,19 @@ public final class PageTable {
   }
 
   /**
-   * Frees every table page of this page table, the root included, after showing each valid
-   * leaf to {@code leaves} (which frees or drops the data frames). The caller guarantees no
-   * hart can still walk this table.
+   * Frees every table page below the root after showing each valid leaf to {@code leaves} (which
+   * drops the data frames), and clears the root. The root itself stays: a hart may still have it
+   * loaded lazily. The caller guarantees no hart translates through the freed tables any more.
    */
-  public void destroy(long root, LeafVisitor leaves) {
-    freeLevel(root, Pte.LEVELS - 1, 0, leaves);
+  public void freeBelowRoot(long root, LeafVisitor leaves) {
+    for (int i = 0; i < 512; i++) {
+      long slot = root + (long) i * Pte.PTE_SIZE;
+      long pte = memory.getLongAcquire(slot);
+      if (Pte.isValid(pte)) {
+        memory.putLongRelease(slot, 0);
+        freeLevel(Pte.pa(pte), Pte.LEVELS - 2, (long) i << 30, leaves);
+      }
+    }
   }
 
   private void freeLevel(long table, int level, long base, LeafVisitor leaves) {

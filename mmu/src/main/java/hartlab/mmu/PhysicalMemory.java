@@ -85,6 +85,11 @@ public final class PhysicalMemory {
     buf.putLong((int) pa, v);
   }
 
+  /** Futex words are read with volatile semantics: the waker's store must be seen. */
+  public int getIntVolatile(long pa) {
+    return buf.getIntVolatile((int) pa);
+  }
+
   public long getLongAcquire(long pa) {
     return buf.getLongAcquire((int) pa);
   }

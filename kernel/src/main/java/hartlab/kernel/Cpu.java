@@ -1,0 +1,28 @@
+package hartlab.kernel;
+
+/**
+ * The kernel's per-hart state (Linux's per-CPU runqueue and cpu_tlbstate). Hart-local: read and
+ * written only by that hart's thread, which includes IPI handlers running there.
+ */
+final class Cpu {
+  final int id;
+  Task current;
+  /** The mm whose page table is loaded (satp), possibly only lazily; null = the kernel's own. */
+  Mm activeMm;
+  /** Refcount lazy-TLB mode: this hart holds an mm_count reference on {@link #activeMm}. */
+  boolean lazyRef;
+  /** In the idle loop, counted in the kernel's idle-hart count. */
+  boolean idle;
+  long nextTick;
+  long accountedInstret;
+  long pageFaults;
+  long syscalls;
+  long traps;
+  long contextSwitches;
+  long ipisSent;
+  long ipisReceived;
+
+  Cpu(int id) {
+    this.id = id;
+  }
+}

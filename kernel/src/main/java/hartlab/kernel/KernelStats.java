@@ -1,0 +1,7 @@
+package hartlab.kernel;
+
+import hartlab.sched.SchedStats;
+
+/** Machine-wide counters of the kernel. */
+public record KernelStats(SchedStats sched, long asidRollovers, long activeMmViolations,
+    long tasksCreated) {}

@@ -1,0 +1,116 @@
+package hartlab.kernel;
+
+import hartlab.cpu.Hart;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntPredicate;
+
+/**
+ * Harts take turns of one quantum of virtual time each, hart 0, 1, ... in a ring. Only the turn
+ * holder runs kernel or guest code, so everything the machine does happens in one order.
+ *
+ * <p>The turn holder passes the turn on itself: a hart that is parked idle with nothing queued
+ * for it is skipped, its clock simply advanced by a quantum, without waking its thread. That keeps
+ * 64 mostly idle harts cheap on a 2-core host.
+ *
+ * <p>{@link #quantumEnd} entries are written only by the turn holder; the volatile {@link #turn}
+ * write in {@link #pass} publishes them to the next holder.
+ */
+final class LockstepTurns implements Turns {
+  private final Hart[] harts;
+  private final Thread[] threads;
+  private final long quantum;
+  private final long[] quantumEnd;
+  private final boolean[] parkedIdle;
+  /** Whether a hart has anything to do: work queued, IPIs pending. Asked of parked idle harts. */
+  private final IntPredicate hasWork;
+  private volatile int turn;
+  private volatile boolean stopping;
+
+  LockstepTurns(Hart[] harts, long quantum, IntPredicate hasWork) {
+    this.harts = harts;
+    this.threads = new Thread[harts.length];
+    this.quantum = quantum;
+    this.quantumEnd = new long[harts.length];
+    this.parkedIdle = new boolean[harts.length];
+    this.hasWork = hasWork;
+    java.util.Arrays.fill(quantumEnd, quantum);
+  }
+
+  void attach(int hart, Thread thread) {
+    threads[hart] = thread;
+  }
+
+  @Override
+  public void awaitTurn(Hart hart) {
+    int id = hart.id();
+    while (turn != id && !stopping) {
+      LockSupport.park(this);
+    }
+    parkedIdle[id] = false;
+  }
+
+  @Override
+  public long quantumEnd(Hart hart) {
+    return quantumEnd[hart.id()];
+  }
+
+  @Override
+  public void endQuantum(Hart hart) {
+    advance(hart.id());
+    pass(hart.id());
+  }
+
+  @Override
+  public void idle(Hart hart) {
+    parkedIdle[hart.id()] = true;
+    endQuantum(hart);
+  }
+
+  @Override
+  public void pause(Hart hart) {
+    endQuantum(hart);
+    awaitTurn(hart);
+  }
+
+  @Override
+  public void kick(int target) {
+    // Nothing to do: a hart with work is never skipped, and gets its turn in order.
+  }
+
+  @Override
+  public void stopAll() {
+    stopping = true;
+    for (Thread t : threads) {
+      if (t != null) {
+        LockSupport.unpark(t);
+      }
+    }
+  }
+
+  /** The hart's clock moves to the end of its quantum (idle or waiting time passes) and a new quantum begins. */
+  private void advance(int id) {
+    Hart h = harts[id];
+    if (h.cycles() < quantumEnd[id]) {
+      h.setCycles(quantumEnd[id]);
+    }
+    while (quantumEnd[id] <= h.cycles()) {
+      quantumEnd[id] += quantum;
+    }
+  }
+
+  /** Hands the turn to the next hart that has something to do, skipping parked idle ones. */
+  private void pass(int from) {
+    int next = (from + 1) % harts.length;
+    for (int skipped = 0; skipped < harts.length - 1; skipped++) {
+      if (!parkedIdle[next] || hasWork.test(next)) {
+        break;
+      }
+      advance(next);
+      next = (next + 1) % harts.length;
+    }
+    turn = next;
+    if (next != from) {
+      LockSupport.unpark(threads[next]);
+    }
+  }
+}

@@ -1,0 +1,37 @@
+package hartlab.kernel;
+
+/** One end of a pipe. Closing the last write end makes readers see EOF; the last read end, writers EPIPE. */
+final class PipeEnd extends OpenFile {
+  final Pipe pipe;
+  final boolean writeEnd;
+  private final Kernel kernel;
+
+  PipeEnd(Pipe pipe, boolean writeEnd, Kernel kernel) {
+    this.pipe = pipe;
+    this.writeEnd = writeEnd;
+    this.kernel = kernel;
+  }
+
+  @Override
+  void lastClose() {
+    synchronized (pipe) {
+      if (writeEnd) {
+        pipe.writeEnds--;
+        kernel.wakeAll(pipe.readers);
+      } else {
+        pipe.readEnds--;
+        kernel.wakeAll(pipe.writers);
+      }
+    }
+  }
+
+  @Override
+  boolean readable() {
+    return !writeEnd;
+  }
+
+  @Override
+  boolean writable() {
+    return writeEnd;
+  }
+}
