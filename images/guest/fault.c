@@ -7,6 +7,9 @@
  *   fault exit N   exit(N): status N & 0xff
  *   fault wild     write(1, (void *)0x1, 10): the kernel returns -EFAULT (-14) instead of
  *                  reading the bad pointer; prints the result and exits 0
+ *   fault forkbomb every process forks as fast as it can until fork fails; the kernel's
+ *                  task limit answers EAGAIN, the bomb is defused and everything reaped.
+ *                  (Do not run this one on a real machine without a process limit.)
  */
 #include "libc.h"
 
@@ -14,9 +17,45 @@
    vm.mmap_min_addr. Volatile so the load is really done. */
 #define UNMAPPED ((volatile const long *)0x1000)
 
+/*
+ * Every process forks until fork fails, then waits on a pipe that the first process closes
+ * once it has seen the failure; everyone then reaps its children and exits. Returns the
+ * error fork gave the first process.
+ */
+static long forkbomb(void)
+{
+	int fds[2];
+	char byte;
+	long pid, err = 0;
+	int first = 1;
+
+	if (sys_pipe2(fds, 0) != 0)
+		return -1;
+	for (;;) {
+		pid = fork();
+		if (pid < 0) {
+			err = pid;
+			break;
+		}
+		if (pid == 0)
+			first = 0;	/* the child joins in: it forks too */
+	}
+	if (first) {
+		sys_close(fds[1]);	/* every other process still holds a write end */
+	} else {
+		sys_close(fds[1]);
+		sys_read(fds[0], &byte, 1);	/* EOF once every process has stopped forking */
+	}
+	while (sys_wait4(-1, 0, 0, 0) > 0)
+		;
+	if (!first)
+		exit(0);
+	return err;
+}
+
 static int usage(void)
 {
-	puts("usage: fault segv | ill | exit N | wild");
+	puts("usage: fault segv | ill | exit N | wild | forkbomb");
 	return 2;
 }
 
@@ -51,6 +90,11 @@ int main(int argc, char **argv)
 		printf("fault: write(1, 0x1, 10) returned %ld (%s)\n", r,
 		       r == -EFAULT ? "EFAULT, as expected" : "expected -14, EFAULT");
 		return r == -EFAULT ? 0 : 1;
+	}
+	if (strcmp(argv[1], "forkbomb") == 0) {
+		r = forkbomb();
+		printf("fault: fork bomb: fork returned %s; every process was reaped\n", errno_name(r));
+		return r == -EAGAIN ? 0 : 1;
 	}
 	return usage();
 }
