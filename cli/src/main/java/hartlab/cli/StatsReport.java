@@ -71,7 +71,7 @@ final class StatsReport {
   /** Sums of every counter; cycles is the largest hart clock (the run's virtual length). */
   static HartStats totals(List<HartStats> harts) {
     TlbStats tlb = new TlbStats(0, 0, 0, 0, 0, 0, 0);
-    long insns = 0, cycles = 0, walks = 0, faults = 0, syscalls = 0, traps = 0, switches = 0;
+    long insns = 0, cycles = 0, walks = 0, faults = 0, syscalls = 0, restarts = 0, traps = 0, switches = 0;
     long ipisSent = 0, ipisReceived = 0;
     for (HartStats h : harts) {
       tlb = tlb.plus(h.tlb());
@@ -80,12 +80,13 @@ final class StatsReport {
       walks += h.pageWalks();
       faults += h.pageFaults();
       syscalls += h.syscalls();
+      restarts += h.syscallRestarts();
       traps += h.traps();
       switches += h.contextSwitches();
       ipisSent += h.ipisSent();
       ipisReceived += h.ipisReceived();
     }
-    return new HartStats(-1, insns, cycles, tlb, walks, faults, syscalls, traps, switches, ipisSent,
+    return new HartStats(-1, insns, cycles, tlb, walks, faults, syscalls, restarts, traps, switches, ipisSent,
         ipisReceived);
   }
 

@@ -17,6 +17,7 @@ final class Cpu {
   long accountedInstret;
   long pageFaults;
   long syscalls;
+  long syscallRestarts;
   long traps;
   long contextSwitches;
   long ipisSent;

@@ -4,5 +4,5 @@ import hartlab.mmu.TlbStats;
 
 /** Counters of one hart over a run. */
 public record HartStats(int hart, long instructions, long cycles, TlbStats tlb, long pageWalks,
-    long pageFaults, long syscalls, long traps, long contextSwitches, long ipisSent,
+    long pageFaults, long syscalls, long syscallRestarts, long traps, long contextSwitches, long ipisSent,
     long ipisReceived) {}

@@ -380,6 +380,7 @@ public final class Kernel implements TrapHandler {
   long sleep(Hart hart, Task task, WaitQueue queue, boolean restart, long deadline, long timeoutResult) {
     Cpu cpu = cpus[hart.id()];
     saveContext(hart, task, restart ? hart.pc() : hart.pc() + 4);
+    task.restartPc = restart ? hart.pc() : -1;
     scheduler.block(task, hart.id(), hart.cycles() - task.switchedInAtCycles);
     cpu.current = null;
     task.timeoutResult = timeoutResult;
@@ -519,7 +520,19 @@ public final class Kernel implements TrapHandler {
 
   private void syscall(Hart hart, Cpu cpu, Task task) {
     long number = hart.reg(17);
+    if (task.restartPc == hart.pc()) {
+      // The same call again after a sleep: Linux would have resumed it in the kernel, so it is
+      // not counted twice.
+      task.restartPc = -1;
+      cpu.syscallRestarts++;
+      dispatch(hart, task, number, false);
+      return;
+    }
     cpu.syscalls++;
+    dispatch(hart, task, number, true);
+  }
+
+  private void dispatch(Hart hart, Task task, long number, boolean count) {
     hart.addCycles(cost.syscall());
     Syscalls.Entry entry = syscalls.lookup(number);
     long result;
@@ -528,10 +541,14 @@ public final class Kernel implements TrapHandler {
         log.debug("unknown syscall {} at pc 0x{} in {}: returning -ENOSYS", number,
             Long.toHexString(hart.pc()), task);
       }
-      syscallCounts.computeIfAbsent("unknown", k -> new LongAdder()).increment();
+      if (count) {
+        syscallCounts.computeIfAbsent("unknown", k -> new LongAdder()).increment();
+      }
       result = -Errno.ENOSYS;
     } else {
-      syscallCounts.computeIfAbsent(entry.name(), k -> new LongAdder()).increment();
+      if (count) {
+        syscallCounts.computeIfAbsent(entry.name(), k -> new LongAdder()).increment();
+      }
       try {
         result = entry.handler().call(hart, task);
       } catch (SyscallError e) {
@@ -650,7 +667,8 @@ public final class Kernel implements TrapHandler {
       Hart h = harts[i];
       Cpu c = cpus[i];
       out.add(new HartStats(i, h.instret(), h.cycles(), h.mmu().tlbStats(), h.mmu().walks(),
-          c.pageFaults, c.syscalls, c.traps, c.contextSwitches, c.ipisSent, c.ipisReceived));
+          c.pageFaults, c.syscalls, c.syscallRestarts, c.traps, c.contextSwitches, c.ipisSent,
+          c.ipisReceived));
     }
     return out;
   }

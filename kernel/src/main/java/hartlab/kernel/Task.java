@@ -41,6 +41,8 @@ final class Task implements Schedulable {
   long setChildTid;
   /** Set (by any hart) when the task must exit at its next kernel boundary. */
   volatile boolean killPending;
+  /** pc of a syscall that slept and will run again when woken (not counted twice); -1 if none. */
+  long restartPc = -1;
   /** The code passed to exit()/exit_group(), the process's status if this is its last thread. */
   int exitCode;
   /** Cycles the task had run when it was last put on a hart, for the scheduler's accounting. */
