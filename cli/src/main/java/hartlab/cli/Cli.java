@@ -41,6 +41,7 @@ public final class Cli implements Callable<Integer> {
     cmd.addSubcommand("boot", new BootCommand(cli));
     cmd.addSubcommand("images", new ImagesCommand(cli));
     cmd.addSubcommand("bench", new BenchCommand(cli));
+    cmd.addSubcommand("strategies", new StrategiesCommand(cli));
     cmd.setOut(new java.io.PrintWriter(out, true));
     cmd.setErr(new java.io.PrintWriter(err, true));
     cmd.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException

@@ -40,6 +40,15 @@ final class MachineOptions {
       description = "ASID width, 2..16; small values force rollovers (default: ${DEFAULT-VALUE}).")
   int asidBits;
 
+  @Option(names = "--shootdown", paramLabel = "NAME", defaultValue = "ipi-sync",
+      description = "TLB-shootdown strategy; 'hartlab strategies' lists them (default: ${DEFAULT-VALUE}).")
+  String shootdown;
+
+  @Option(names = "--speculative-walks", paramLabel = "on|off", defaultValue = "off",
+      description = "Harts walk their loaded page table on their own, as hardware may, so the "
+          + "freed-page-table checker sees stale walks (default: ${DEFAULT-VALUE}).")
+  String speculativeWalks;
+
   @Option(names = "--tlb-entries", paramLabel = "N", defaultValue = "64",
       description = "Entries per hart TLB, a power of two (default: ${DEFAULT-VALUE}).")
   int tlbEntries;
@@ -86,6 +95,8 @@ final class MachineOptions {
         .flushCeiling(flushCeiling)
         .check(onOff("--check", check))
         .maxTasks(maxTasks)
+        .shootdown(shootdown)
+        .speculativeWalks(onOff("--speculative-walks", speculativeWalks))
         .seed(seed)
         .maxInstructions(maxInstructions)
         .timeoutMillis(Sizes.millis(timeout))

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import hartlab.kernel.HartStats;
 import hartlab.kernel.KernelStats;
+import hartlab.kernel.ShootdownFigures;
 import hartlab.kernel.MachineConfig;
 import hartlab.kernel.RunResult;
 import hartlab.mmu.TlbStats;
@@ -54,6 +55,11 @@ final class StatsReport {
         group(k.sched().migrations()), group(k.sched().preemptions()), group(k.sched().waitP50()),
         group(k.sched().waitP99()), group(totals(r.harts()).ipisSent()), group(k.asidRollovers()),
         group(k.activeMmViolations()));
+    ShootdownFigures sd = k.shootdown();
+    out.printf("shootdowns (%s): %s (%s full), %s pages, latency p50 %s p99 %s max %s cycles (host p50 %s ns); "
+            + "IPI latency p50 %s cycles%n", k.shootdownStrategy(), group(sd.shootdowns()),
+        group(sd.fullShootdowns()), group(sd.pagesInvalidated()), group(sd.cycles().p50()), group(sd.cycles().p99()),
+        group(sd.cycles().max()), group(sd.hostNanos().p50()), group(sd.ipiCycles().p50()));
     out.println("digest: " + digest(r));
   }
 
@@ -104,6 +110,7 @@ final class StatsReport {
     m.put("harts", r.harts());
     m.put("syscalls", r.syscalls());
     m.put("kernel", kernelMap(r.kernel()));
+    m.put("host", hostMap(r.kernel()));
     m.put("digest", digest(r));
     return m;
   }
@@ -119,11 +126,30 @@ final class StatsReport {
     sched.put("runQueueWaitP50", k.sched().waitP50());
     sched.put("runQueueWaitP99", k.sched().waitP99());
     sched.put("runQueueWaitMax", k.sched().waitMax());
+    ShootdownFigures sd = k.shootdown();
+    Map<String, Object> shootdown = new LinkedHashMap<>();
+    shootdown.put("strategy", k.shootdownStrategy());
+    shootdown.put("shootdowns", sd.shootdowns());
+    shootdown.put("pagesInvalidated", sd.pagesInvalidated());
+    shootdown.put("fullShootdowns", sd.fullShootdowns());
+    shootdown.put("broadcasts", sd.broadcasts());
+    shootdown.put("deferredApplied", sd.deferredApplied());
+    shootdown.put("latencyCycles", sd.cycles());
+    shootdown.put("ipiLatencyCycles", sd.ipiCycles());
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("tasksCreated", k.tasksCreated());
     m.put("asidRollovers", k.asidRollovers());
     m.put("activeMmViolations", k.activeMmViolations());
     m.put("sched", sched);
+    m.put("shootdown", shootdown);
+    return m;
+  }
+
+  /** Host-time figures: reported beside the emulated ones, kept out of the digest. */
+  private static Map<String, Object> hostMap(KernelStats k) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("shootdownLatencyNanos", k.shootdown().hostNanos());
+    m.put("ipiLatencyNanos", k.shootdown().ipiHostNanos());
     return m;
   }
 

@@ -160,13 +160,16 @@ final class AddressSpace {
       mm.vmas.remove(v);
       clearPtes(mm, v, freed);
     }
-    tlbFlush.flushTlbMmRange(hart, mm, start, end);
-    freed.forEach(refs::put);
-    for (Vma v : doomed) {
-      if (v.shared != null) {
-        v.shared.release();
+    List<Long> tables = pageTable.unhookEmptyTables(mm.root, start, end);
+    tlbFlush.flushTlbMmRange(hart, mm, start, end, "munmap", !tables.isEmpty(), () -> {
+      freed.forEach(refs::put);
+      tables.forEach(frames::free);
+      for (Vma v : doomed) {
+        if (v.shared != null) {
+          v.shared.release();
+        }
       }
-    }
+    });
   }
 
   /**
@@ -229,7 +232,7 @@ final class AddressSpace {
       });
     }
     if (downgrade) {
-      tlbFlush.flushTlbMmRange(hart, mm, addr, end);
+      tlbFlush.flushTlbMmRange(hart, mm, addr, end, "mprotect");
     }
     return 0;
   }
@@ -327,7 +330,7 @@ final class AddressSpace {
         pageTable.set(slotInChild, shared);
       });
     }
-    tlbFlush.flushTlbMmRange(hart, parent, 0, Mm.TASK_SIZE);
+    tlbFlush.flushTlbMmRange(hart, parent, 0, Mm.TASK_SIZE, "fork write-protect");
     if (outOfMemory[0]) {
       unmapLocked(hart, child, 0, Mm.TASK_SIZE);
       pageTable.freeBelowRoot(root, (va, slot, pte) -> {});

@@ -97,6 +97,11 @@ final class AsidAllocator {
     hint = 1;
   }
 
+  /** Whether {@code hart} still has to flush after a rollover (its TLB may hold reused ASIDs). */
+  synchronized boolean flushPending(int hart) {
+    return flushPending[hart];
+  }
+
   synchronized long rollovers() {
     return rollovers;
   }

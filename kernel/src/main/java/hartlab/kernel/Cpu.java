@@ -6,9 +6,13 @@ package hartlab.kernel;
  */
 final class Cpu {
   final int id;
-  Task current;
+  /** Volatile because shootdowns ask, from other harts, which harts hold an mm lazily. */
+  volatile Task current;
   /** The mm whose page table is loaded (satp), possibly only lazily; null = the kernel's own. */
-  Mm activeMm;
+  volatile Mm activeMm;
+  /** Deferred flushes queued by other harts, applied at this hart's next kernel entry or tick. */
+  final java.util.concurrent.ConcurrentLinkedQueue<TlbShootdown> deferred = TlbFlush.newDeferredQueue();
+  final FlushStats stats = new FlushStats();
   /** Refcount lazy-TLB mode: this hart holds an mm_count reference on {@link #activeMm}. */
   boolean lazyRef;
   /** In the idle loop, counted in the kernel's idle-hart count. */

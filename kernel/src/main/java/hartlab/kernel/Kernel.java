@@ -5,6 +5,7 @@ import hartlab.cpu.CodeCache;
 import hartlab.cpu.CostModel;
 import hartlab.cpu.Hart;
 import hartlab.cpu.TrapHandler;
+import hartlab.kernel.shootdown.ShootdownStrategies;
 import hartlab.loader.ElfImage;
 import hartlab.mmu.FrameAllocator;
 import hartlab.mmu.Mmu;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -70,6 +72,9 @@ public final class Kernel implements TrapHandler {
   private final Set<Long> unknownSyscallsSeen = ConcurrentHashMap.newKeySet();
   private final Map<String, LongAdder> syscallCounts = new ConcurrentHashMap<>();
   private final ThreadLocal<Hart> currentHart = new ThreadLocal<>();
+  private final TlbFlush tlbFlush;
+  /** Per hart, seeded: where speculative walks look (hart-local). */
+  private final SplittableRandom[] speculation;
 
   @SuppressWarnings("unchecked")
   Kernel(MachineConfig config, PhysicalMemory memory, FrameAllocator frames, CodeCache codeCache,
@@ -89,8 +94,16 @@ public final class Kernel implements TrapHandler {
     this.scheduler = new Scheduler<>(config.policy(), harts.length, config.sched());
     PageTable pageTable = new PageTable(memory, frames);
     FrameRefs refs = new FrameRefs(frames, memory);
-    TlbFlush tlbFlush = new TlbFlush(config.flushCeiling());
-    tlbFlush.attach(this);
+    this.tlbFlush = new TlbFlush(config.flushCeiling(), ShootdownStrategies.find(config.shootdown(),
+        Thread.currentThread().getContextClassLoader()), pageTable);
+    tlbFlush.attach(this, config.check() ? new CoherenceChecker(this, harts, tlbFlush) : null);
+    this.speculation = new SplittableRandom[harts.length];
+    for (int i = 0; i < harts.length; i++) {
+      speculation[i] = new SplittableRandom(config.seed() * 1_000_003L + i);
+      if (config.check()) {
+        harts[i].mmu().setTableReadCheck(new FreedTableChecker(this, frames, i));
+      }
+    }
     this.faults = new PageFaults(pageTable, refs, memory, tlbFlush);
     this.addressSpace = new AddressSpace(pageTable, refs, frames, tlbFlush, faults);
     this.user = new UserMemory(this, faults, codeCache, memory);
@@ -100,7 +113,7 @@ public final class Kernel implements TrapHandler {
     // The kernel's own page table maps no user memory: idle harts and dying tasks' harts load it.
     long kernelSatp = Mmu.makeSatp(pageTable.createRoot(), 0);
     this.mmSwitch = new MmSwitch(this, config.lazyTlb(), asids, kernelSatp, pageTable, frames,
-        addressSpace, activeMmChecker);
+        addressSpace, activeMmChecker, tlbFlush);
     this.processes = new ProcessTable(this, config.maxTasks());
     this.futexes = new Futexes(this, user, memory);
     this.syscalls = new Syscalls(this, user, addressSpace, console, processes, futexes, exec,
@@ -166,7 +179,7 @@ public final class Kernel implements TrapHandler {
       if (ending.get() != null) {
         return STOP;
       }
-      handleIpis(hart);
+      kernelEntry(hart, cpu);
       fireTimers(hart);
       Task current = cpu.current;
       if (current != null && current.killPending) {
@@ -205,6 +218,7 @@ public final class Kernel implements TrapHandler {
     cpu.traps++;
     hart.clearReservation();
     hart.addCycles(cost.trapEntry());
+    applyDeferredFlushes(hart, cpu);
     if (cause == Cause.ECALL_FROM_U) {
       syscall(hart, cpu, task);
     } else if (Cause.isPageFault(cause)) {
@@ -226,12 +240,80 @@ public final class Kernel implements TrapHandler {
   public void interrupt(Hart hart) {
     Cpu cpu = cpus[hart.id()];
     hart.takeInterrupts();
-    handleIpis(hart);
+    kernelEntry(hart, cpu);
     if (hart.cycles() >= cpu.nextTick) {
       tick(hart, cpu);
     } else {
       account(hart, cpu);
     }
+  }
+
+  /**
+   * What every entry into this hart's kernel does first: a speculative walk (hardware may walk
+   * at any time; doing it here makes a freed page table it still reaches show up), the IPIs
+   * queued for this hart, and the deferred flushes it owes.
+   */
+  private void kernelEntry(Hart hart, Cpu cpu) {
+    if (config.speculativeWalks()) {
+      hart.mmu().speculativeWalk(speculation[hart.id()].nextInt(-8, 9));
+    }
+    handleIpis(hart);
+    applyDeferredFlushes(hart, cpu);
+  }
+
+  private void applyDeferredFlushes(Hart hart, Cpu cpu) {
+    for (TlbShootdown s; (s = cpu.deferred.poll()) != null; ) {
+      tlbFlush.flushOn(hart, s);
+      cpu.stats.deferredApplied++;
+      s.drop();
+    }
+  }
+
+  /** Queues a deferred flush for {@code target}; a parked hart is woken to apply it, without an interrupt. */
+  void deferFlush(int target, TlbShootdown s) {
+    cpus[target].deferred.add(s);
+    turns.kick(target);
+  }
+
+  /** Hardware broadcast invalidation: each target runs {@code call} at its next instruction boundary; nobody pays IPI costs. */
+  void broadcastInvalidate(Hart from, long mask, Ipi.Call call) {
+    cpus[from.id()].stats.broadcasts++;
+    Ipi ipi = post(from, mask, call, "broadcast invalidation", true);
+    awaitIpi(from, ipi);
+  }
+
+  /** Harts holding {@code mm} only lazily: loaded, with no task running. A racy view, as Linux's is. */
+  long lazyHarts(Mm mm) {
+    long mask = 0;
+    for (int i = 0; i < cpus.length; i++) {
+      if (isLazyOn(i, mm)) {
+        mask |= 1L << i;
+      }
+    }
+    return mask;
+  }
+
+  boolean isLazyOn(int hart, Mm mm) {
+    Cpu c = cpus[hart];
+    return c.activeMm == mm && c.current == null;
+  }
+
+  /** Whether hart {@code hart} runs a task of {@code mm} right now. */
+  boolean isRunning(int hart, Mm mm) {
+    Cpu c = cpus[hart];
+    return c.activeMm == mm && c.current != null;
+  }
+
+  /** Whether hart {@code h}'s TLB entries tagged with {@code mm}'s ASID can only be {@code mm}'s. */
+  boolean tlbEntriesBelongTo(int h, Mm mm) {
+    if (asids == null) {
+      return cpus[h].activeMm == mm;
+    }
+    return !asids.flushPending(h);
+  }
+
+  String strategyName() {
+    return tlbFlush.strategy().name();
   }
 
   // ---- scheduling ----
@@ -253,6 +335,11 @@ public final class Kernel implements TrapHandler {
         && idleHarts.get() == harts.length) {
       hart.setCycles(Math.max(hart.cycles(), next));
       fireTimers(hart);
+      return;
+    }
+    if (config.speculativeWalks() && cpu.activeMm != null && config.execMode() == ExecMode.PARALLEL) {
+      // A lazy hart's hardware keeps walking its loaded table: come back soon to do so.
+      java.util.concurrent.locks.LockSupport.parkNanos(this, 200_000);
       return;
     }
     turns.idle(hart);
@@ -307,7 +394,8 @@ public final class Kernel implements TrapHandler {
 
   /**
    * The current task gives up its hart but stays runnable: behind the others on this hart
-   * (sched_yield), or placed anew where its affinity allows. Its syscall returns 0.
+   * (sched_yield, {@code keepHart}), or requeued as after a preemption (an affinity change that
+   * excludes this hart moves it). Its syscall returns 0.
    */
   long yield(Hart hart, Task task, boolean keepHart) {
     Cpu cpu = cpus[hart.id()];
@@ -315,27 +403,18 @@ public final class Kernel implements TrapHandler {
     saveContext(hart, task, hart.pc() + 4);
     task.regs[10] = 0;
     cpu.current = null;
-    if (keepHart) {
-      task.state = Task.State.RUNNABLE;
-      scheduler.requeue(task, hart.id(), ran, hart.cycles(), true);
-    } else {
-      scheduler.block(task, hart.id(), ran);
-      makeRunnable(task, hart.id(), hart.cycles());
-    }
+    task.state = Task.State.RUNNABLE;
+    // requeue places a task whose affinity no longer allows this hart on one that it allows.
+    scheduler.requeue(task, hart.id(), ran, hart.cycles(), keepHart);
     return Syscalls.BLOCKED;
   }
 
-  /** Preempts the current task: back on this hart's queue, or elsewhere if its affinity no longer allows this hart. */
+  /** Preempts the current task; the scheduler requeues it here, or where its affinity allows. */
   private void preempt(Hart hart, Cpu cpu, Task task, long ran) {
     saveContext(hart, task, hart.pc());
     cpu.current = null;
-    if ((task.sched.affinity() & (1L << hart.id())) != 0) {
-      task.state = Task.State.RUNNABLE;
-      scheduler.requeue(task, hart.id(), ran, hart.cycles(), false);
-    } else {
-      scheduler.block(task, hart.id(), ran);
-      makeRunnable(task, hart.id(), hart.cycles());
-    }
+    task.state = Task.State.RUNNABLE;
+    scheduler.requeue(task, hart.id(), ran, hart.cycles(), false);
   }
 
   /** Another task's affinity changed: if it waits in a queue, place it again. */
@@ -360,7 +439,7 @@ public final class Kernel implements TrapHandler {
     task.readySince = now;
     task.state = Task.State.RUNNABLE;
     int target = scheduler.wake(task, wakerHart, now);
-    if (target != wakerHart) {
+    if (target >= 0 && target != wakerHart) {
       harts[target].raiseInterrupt(IRQ_KICK);
       turns.kick(target);
     }
@@ -463,15 +542,24 @@ public final class Kernel implements TrapHandler {
   // ---- IPIs ----
 
   /**
-   * Runs {@code call} on every hart in {@code mask} (never this one) and, with {@code wait},
-   * returns once all have run it. Runs on {@code from}'s thread.
+   * Runs {@code call} on every hart in {@code mask} (never this one) by IPI and, with {@code wait},
+   * returns once all have run it. Returns the IPI (null if there was no target). Runs on {@code
+   * from}'s thread.
    */
-  void sendIpi(Hart from, long mask, Ipi.Call call, String what, boolean wait) {
+  Ipi sendIpi(Hart from, long mask, Ipi.Call call, String what, boolean wait) {
+    Ipi ipi = post(from, mask, call, what, false);
+    if (ipi != null && wait) {
+      awaitIpi(from, ipi);
+    }
+    return ipi;
+  }
+
+  private Ipi post(Hart from, long mask, Ipi.Call call, String what, boolean hardware) {
     mask &= ~(1L << from.id());
     if (mask == 0) {
-      return;
+      return null;
     }
-    Ipi ipi = new Ipi(call, what, Long.bitCount(mask));
+    Ipi ipi = new Ipi(call, what, Long.bitCount(mask), hardware, from.cycles());
     for (long m = mask; m != 0; m &= m - 1) {
       int target = Long.numberOfTrailingZeros(m);
       while (!mailboxes[target].offer(ipi)) {
@@ -480,22 +568,49 @@ public final class Kernel implements TrapHandler {
       }
       harts[target].raiseInterrupt(IRQ_IPI);
       turns.kick(target);
-      from.addCycles(cost.ipiSend());
-      cpus[from.id()].ipisSent++;
+      if (!hardware) {
+        from.addCycles(cost.ipiSend());
+        cpus[from.id()].ipisSent++;
+      }
     }
-    if (wait) {
-      spinUntil(from, ipi::done);
+    return ipi;
+  }
+
+  /**
+   * Waits for every target of {@code ipi}; the sender's clock then stands at the latest time a
+   * target finished, or later (in lockstep a waiting hart's clock does not run on while others
+   * take their turns).
+   */
+  void awaitIpi(Hart from, Ipi ipi) {
+    spinUntil(from, ipi::done);
+    if (ipi.done() && from.cycles() < ipi.doneCycles()) {
+      from.setCycles(ipi.doneCycles());
     }
   }
 
-  /** Runs the IPI calls queued for {@code hart}. */
+  /**
+   * Runs the IPI calls queued for {@code hart}. A target cannot see an IPI before it was sent
+   * and delivered, so a target behind the sender first moves its clock up to that. The IPI is
+   * stamped done at send + delivery + the target's own work for it: harts' clocks drift apart
+   * within a lockstep round, and that drift is not IPI latency.
+   */
   void handleIpis(Hart hart) {
     ManyToOneConcurrentArrayQueue<Ipi> box = mailboxes[hart.id()];
+    Cpu cpu = cpus[hart.id()];
     for (Ipi ipi; (ipi = box.poll()) != null; ) {
-      hart.addCycles(cost.ipiDeliver() + cost.ipiHandle());
-      cpus[hart.id()].ipisReceived++;
+      long delivered = ipi.sentCycles + (ipi.hardware ? 0 : cost.ipiDeliver());
+      hart.setCycles(Math.max(hart.cycles(), delivered));
+      long before = hart.cycles();
+      if (!ipi.hardware) {
+        hart.addCycles(cost.ipiHandle());
+        cpu.ipisReceived++;
+      }
       ipi.call.run(hart);
-      ipi.acknowledge();
+      long done = delivered + (hart.cycles() - before);
+      if (!ipi.hardware) {
+        cpu.stats.ipiHandled(done - ipi.sentCycles, System.nanoTime() - ipi.sentNanos);
+      }
+      ipi.acknowledge(done);
     }
   }
 
@@ -513,7 +628,8 @@ public final class Kernel implements TrapHandler {
   /** Whether a hart parked idle has something to do (lockstep skips those that have not). */
   private boolean hasWork(int hart) {
     return scheduler.queueLength(hart) > 0 || !mailboxes[hart].isEmpty()
-        || timers.earliest() <= harts[hart].cycles();
+        || !cpus[hart].deferred.isEmpty() || timers.earliest() <= harts[hart].cycles()
+        || (config.speculativeWalks() && cpus[hart].activeMm != null);
   }
 
   // ---- traps ----
@@ -609,7 +725,7 @@ public final class Kernel implements TrapHandler {
     Cpu cpu = cpus[hart.id()];
     account(hart, cpu);
     if (cpu.current == task) {
-      scheduler.block(task, hart.id(), hart.cycles() - task.switchedInAtCycles);
+      scheduler.exit(task, hart.id(), hart.cycles() - task.switchedInAtCycles);
       cpu.current = null;
     }
     task.state = Task.State.DEAD;
@@ -680,7 +796,20 @@ public final class Kernel implements TrapHandler {
   }
 
   KernelStats kernelStats() {
+    FlushStats all = new FlushStats();
+    for (Cpu c : cpus) {
+      all.shootdowns += c.stats.shootdowns;
+      all.pagesInvalidated += c.stats.pagesInvalidated;
+      all.fullShootdowns += c.stats.fullShootdowns;
+      all.broadcasts += c.stats.broadcasts;
+      all.deferredApplied += c.stats.deferredApplied;
+      all.shootdownCycles.add(c.stats.shootdownCycles);
+      all.shootdownNanos.add(c.stats.shootdownNanos);
+      all.ipiCycles.add(c.stats.ipiCycles);
+      all.ipiNanos.add(c.stats.ipiNanos);
+    }
     return new KernelStats(scheduler.stats(), asids == null ? 0 : asids.rollovers(),
-        activeMmChecker.violations(), processes.tasksCreated());
+        activeMmChecker.violations(), processes.tasksCreated(), strategyName(),
+        ShootdownFigures.of(all));
   }
 }

@@ -4,4 +4,4 @@ import hartlab.sched.SchedStats;
 
 /** Machine-wide counters of the kernel. */
 public record KernelStats(SchedStats sched, long asidRollovers, long activeMmViolations,
-    long tasksCreated) {}
+    long tasksCreated, String shootdownStrategy, ShootdownFigures shootdown) {}

@@ -57,7 +57,7 @@ final class LockstepTurns implements Turns {
   @Override
   public void endQuantum(Hart hart) {
     advance(hart.id());
-    pass(hart.id());
+    pass(hart.id(), true);
   }
 
   @Override
@@ -66,9 +66,13 @@ final class LockstepTurns implements Turns {
     endQuantum(hart);
   }
 
+  /**
+   * A waiting hart lets the others run without its clock running on: what it waits for is
+   * stamped with the virtual time it happened (see {@link Kernel#awaitIpi}), not this turn's end.
+   */
   @Override
   public void pause(Hart hart) {
-    endQuantum(hart);
+    pass(hart.id(), false);
     awaitTurn(hart);
   }
 
@@ -98,14 +102,20 @@ final class LockstepTurns implements Turns {
     }
   }
 
-  /** Hands the turn to the next hart that has something to do, skipping parked idle ones. */
-  private void pass(int from) {
+  /**
+   * Hands the turn to the next hart that has something to do, skipping parked idle ones. Only a
+   * quantum that really ended moves the skipped harts' clocks on; a waiting hart's pause does
+   * not, or idle clocks would race ahead of the machine's time.
+   */
+  private void pass(int from, boolean timePasses) {
     int next = (from + 1) % harts.length;
     for (int skipped = 0; skipped < harts.length - 1; skipped++) {
       if (!parkedIdle[next] || hasWork.test(next)) {
         break;
       }
-      advance(next);
+      if (timePasses) {
+        advance(next);
+      }
       next = (next + 1) % harts.length;
     }
     turn = next;

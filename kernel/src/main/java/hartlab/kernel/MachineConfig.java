@@ -27,11 +27,14 @@ import hartlab.sched.SchedConfig;
  * @param asidBits ASID width (16 on hardware; small values force rollovers)
  * @param check run the checkers (active_mm)
  * @param maxTasks tasks the machine may hold at once; clone beyond it is EAGAIN
+ * @param shootdown name of the TLB-shootdown strategy
+ * @param speculativeWalks harts walk their loaded page table on their own, as hardware may
  */
 public record MachineConfig(int cores, long memoryBytes, int tlbEntries, int tlbWays, long seed,
     long maxInstructions, long timeoutMillis, int flushCeiling, long tickCycles, CostModel cost,
     ExecMode execMode, long quantumCycles, Policy policy, SchedConfig sched, LazyTlbMode lazyTlb,
-    boolean asids, int asidBits, boolean check, int maxTasks) {
+    boolean asids, int asidBits, boolean check, int maxTasks, String shootdown,
+    boolean speculativeWalks) {
 
   public static final int MAX_CORES = 64;
 
@@ -82,6 +85,8 @@ public record MachineConfig(int cores, long memoryBytes, int tlbEntries, int tlb
     b.asidBits = asidBits;
     b.check = check;
     b.maxTasks = maxTasks;
+    b.shootdown = shootdown;
+    b.speculativeWalks = speculativeWalks;
     return b;
   }
 
@@ -106,6 +111,8 @@ public record MachineConfig(int cores, long memoryBytes, int tlbEntries, int tlb
     private int asidBits = 16;
     private boolean check = true;
     private int maxTasks = 1024;
+    private String shootdown = hartlab.kernel.shootdown.ShootdownStrategies.DEFAULT;
+    private boolean speculativeWalks;
 
     public Builder cores(int v) { cores = v; return this; }
     public Builder memoryBytes(long v) { memoryBytes = v; return this; }
@@ -125,11 +132,13 @@ public record MachineConfig(int cores, long memoryBytes, int tlbEntries, int tlb
     public Builder asidBits(int v) { asidBits = v; return this; }
     public Builder check(boolean v) { check = v; return this; }
     public Builder maxTasks(int v) { maxTasks = v; return this; }
+    public Builder shootdown(String v) { shootdown = v; return this; }
+    public Builder speculativeWalks(boolean v) { speculativeWalks = v; return this; }
 
     public MachineConfig build() {
       return new MachineConfig(cores, memoryBytes, tlbEntries, tlbWays, seed, maxInstructions,
           timeoutMillis, flushCeiling, tickCycles, cost, execMode, quantumCycles, policy, sched,
-          lazyTlb, asids, asidBits, check, maxTasks);
+          lazyTlb, asids, asidBits, check, maxTasks, shootdown, speculativeWalks);
     }
   }
 }

@@ -38,6 +38,10 @@ public final class Mm {
   /** generation | ASID, and the ASID alone; owned by the {@link AsidAllocator}, read by flush IPIs on any hart. */
   volatile long context;
   volatile int asid;
+  /** TLB generation: counts page-table changes that need a flush (see {@link TlbFlush}). */
+  final AtomicLong tlbGen = new AtomicLong();
+  /** Per hart, the TLB generation it has caught up to; each slot written only by its own hart. */
+  final long[] hartGen = new long[64];
   /** Set when the mm's memory has been freed; the active_mm checker looks at it. */
   volatile boolean freed;
 

@@ -30,9 +30,11 @@ final class MmSwitch {
   private final FrameAllocator frames;
   private final AddressSpace addressSpace;
   private final ActiveMmChecker checker;
+  private final TlbFlush tlbFlush;
 
   MmSwitch(Kernel kernel, LazyTlbMode mode, AsidAllocator asids, long kernelSatp,
-      PageTable pageTable, FrameAllocator frames, AddressSpace addressSpace, ActiveMmChecker checker) {
+      PageTable pageTable, FrameAllocator frames, AddressSpace addressSpace, ActiveMmChecker checker,
+      TlbFlush tlbFlush) {
     this.kernel = kernel;
     this.mode = mode;
     this.asids = asids;
@@ -41,6 +43,7 @@ final class MmSwitch {
     this.frames = frames;
     this.addressSpace = addressSpace;
     this.checker = checker;
+    this.tlbFlush = tlbFlush;
   }
 
   /** Context switch to a task running in {@code next}: loads its table unless this hart holds it already. */
@@ -50,6 +53,8 @@ final class MmSwitch {
     if (prev != next) {
       load(hart, cpu, next);
     }
+    // A hart that skipped flushes of this mm (lazy, or away) catches up before using it.
+    tlbFlush.catchUp(hart, next);
     if (cpu.lazyRef) {
       cpu.lazyRef = false;
       mmdrop(hart, prev); // the lazy reference taken when this hart went idle

@@ -110,8 +110,8 @@ final class PageFaults {
       refs.put(copy);
       return Result.FIXED;
     }
-    tlbFlush.flushTlbMmRange(hart, mm, page, page + PhysicalMemory.PAGE_SIZE);
-    refs.put(frame);
+    tlbFlush.flushTlbMmRange(hart, mm, page, page + PhysicalMemory.PAGE_SIZE, "COW break", false,
+        () -> refs.put(frame));
     return Result.FIXED;
   }
 

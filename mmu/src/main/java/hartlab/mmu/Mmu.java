@@ -1,13 +1,16 @@
 package hartlab.mmu;
 
+import java.util.Arrays;
+
 /**
- * One hart's address translation: its {@code satp}, its {@link Tlb}, its walker, and a one-entry
- * cache per access kind in front of the TLB.
+ * One hart's address translation: its {@code satp}, its {@link Tlb}, its walker, and a small
+ * direct-mapped cache of recent pages per access kind in front of the TLB (compiled code
+ * alternates between stack and heap pages, which a one-entry cache would miss every time).
  *
  * <p>Hart-local: every method runs on the owning hart's thread (the kernel running on that hart
- * included, e.g. for {@code copy_from_user}). The one-entry caches hold only what the TLB holds,
- * so every flush and every {@code satp} write clears them; that is why the TLB's flush methods
- * are reached only through here.
+ * included, e.g. for {@code copy_from_user}). The caches hold only what the TLB holds, so every
+ * flush and every {@code satp} write clears them; that is why the TLB's flush methods are reached
+ * only through here. Their hits count as TLB hits.
  *
  * <p>{@code satp} mode Bare (0) maps user addresses one-to-one onto RAM; the kernel never runs
  * guest tasks that way, but it keeps CPU tests free of page tables.
@@ -20,6 +23,9 @@ public final class Mmu {
   public static final long SATP_MODE_SV39 = 8L << 60;
   private static final long NO_PAGE = -1L;
   private static final long OFFSET = PhysicalMemory.PAGE_MASK;
+  /** Entries per access kind in front of the TLB; a power of two. */
+  private static final int CACHED_PAGES = 16;
+  private static final int CACHE_MASK = CACHED_PAGES - 1;
 
   private final PhysicalMemory memory;
   private final Tlb tlb;
@@ -31,12 +37,20 @@ public final class Mmu {
   private int asid;
   private long rootPa;
 
-  private long fetchVpn = NO_PAGE;
-  private long fetchBase;
-  private long loadVpn = NO_PAGE;
-  private long loadBase;
-  private long storeVpn = NO_PAGE;
-  private long storeBase;
+  // Per access kind: the virtual page number each slot caches, and its physical page base.
+  private final long[] fetchVpn = new long[CACHED_PAGES];
+  private final long[] fetchBase = new long[CACHED_PAGES];
+  private final long[] loadVpn = new long[CACHED_PAGES];
+  private final long[] loadBase = new long[CACHED_PAGES];
+  private final long[] storeVpn = new long[CACHED_PAGES];
+  private final long[] storeBase = new long[CACHED_PAGES];
+
+  // Page-walk cache: leaf-table addresses of recently walked 2 MiB regions, dropped by every flush.
+  private static final int WALK_CACHE = 8;
+  private final long[] walkRegion = new long[WALK_CACHE];
+  private final long[] walkLeafTable = new long[WALK_CACHE];
+  /** The last address translated through a walk, where speculative walks look nearby. */
+  private long lastWalkVa;
 
   private long cachedHits;
   private long walks;
@@ -47,6 +61,7 @@ public final class Mmu {
     this.tlb = tlb;
     this.walker = new PageTableWalker(memory);
     this.cyclesPerWalkLevel = cyclesPerWalkLevel;
+    forgetWalks();
   }
 
   public static long makeSatp(long rootPa, int asid) {
@@ -63,7 +78,7 @@ public final class Mmu {
     bare = mode == 0;
     asid = (int) ((value >>> 44) & 0xFFFF);
     rootPa = (value & ((1L << 44) - 1)) << PhysicalMemory.PAGE_SHIFT;
-    forgetCachedPages();
+    forgetWalks();
   }
 
   public long satp() {
@@ -79,25 +94,31 @@ public final class Mmu {
   }
 
   public long translateFetch(long va) {
-    if ((va >>> PhysicalMemory.PAGE_SHIFT) == fetchVpn) {
+    long vpn = va >>> PhysicalMemory.PAGE_SHIFT;
+    int i = (int) vpn & CACHE_MASK;
+    if (fetchVpn[i] == vpn) {
       cachedHits++;
-      return fetchBase | (va & OFFSET);
+      return fetchBase[i] | (va & OFFSET);
     }
     return translate(va, FETCH);
   }
 
   public long translateLoad(long va) {
-    if ((va >>> PhysicalMemory.PAGE_SHIFT) == loadVpn) {
+    long vpn = va >>> PhysicalMemory.PAGE_SHIFT;
+    int i = (int) vpn & CACHE_MASK;
+    if (loadVpn[i] == vpn) {
       cachedHits++;
-      return loadBase | (va & OFFSET);
+      return loadBase[i] | (va & OFFSET);
     }
     return translate(va, LOAD);
   }
 
   public long translateStore(long va) {
-    if ((va >>> PhysicalMemory.PAGE_SHIFT) == storeVpn) {
+    long vpn = va >>> PhysicalMemory.PAGE_SHIFT;
+    int i = (int) vpn & CACHE_MASK;
+    if (storeVpn[i] == vpn) {
       cachedHits++;
-      return storeBase | (va & OFFSET);
+      return storeBase[i] | (va & OFFSET);
     }
     return translate(va, STORE);
   }
@@ -121,11 +142,18 @@ public final class Mmu {
       }
       base = tlb.lookup(vpn, asid, access);
       if (base < 0) {
-        long pa = walker.walk(rootPa, va, access);
+        long region = va >>> 21;
+        int w = (int) region & (WALK_CACHE - 1);
+        long pa = walker.walk(rootPa, walkRegion[w] == region ? walkLeafTable[w] : -1, va, access);
         walks++;
+        lastWalkVa = va;
         stallCycles += (long) walker.levelsRead * cyclesPerWalkLevel;
         if (pa < 0) {
           return pa;
+        }
+        if (walker.leafTable >= 0) {
+          walkRegion[w] = region;
+          walkLeafTable[w] = walker.leafTable;
         }
         base = pa & ~OFFSET;
         tlb.insert(vpn, asid, base, walker.leafPte);
@@ -136,45 +164,72 @@ public final class Mmu {
   }
 
   private void remember(int access, long vpn, long base) {
+    int i = (int) vpn & CACHE_MASK;
     switch (access) {
       case FETCH:
-        fetchVpn = vpn;
-        fetchBase = base;
+        fetchVpn[i] = vpn;
+        fetchBase[i] = base;
         break;
       case LOAD:
-        loadVpn = vpn;
-        loadBase = base;
+        loadVpn[i] = vpn;
+        loadBase[i] = base;
         break;
       default:
-        storeVpn = vpn;
-        storeBase = base;
+        storeVpn[i] = vpn;
+        storeBase[i] = base;
         break;
     }
   }
 
   private void forgetCachedPages() {
-    fetchVpn = NO_PAGE;
-    loadVpn = NO_PAGE;
-    storeVpn = NO_PAGE;
+    Arrays.fill(fetchVpn, NO_PAGE);
+    Arrays.fill(loadVpn, NO_PAGE);
+    Arrays.fill(storeVpn, NO_PAGE);
+  }
+
+  /** Every flush also drops the page-walk cache, as sfence.vma does for non-leaf entries. */
+  private void forgetWalks() {
+    forgetCachedPages();
+    Arrays.fill(walkRegion, NO_PAGE);
+  }
+
+  /** Reports every page-table page a walk of this hart reads (the freed-page-table checker). */
+  public void setTableReadCheck(TableReadCheck check) {
+    walker.setCheck(check);
+  }
+
+  /**
+   * A speculative walk, as hardware may make at any time: through the loaded page table (and the
+   * page-walk cache) at {@code pagesAway} pages from the last address walked. Changes nothing;
+   * its only effect is what the table-read check sees.
+   */
+  public void speculativeWalk(int pagesAway) {
+    if (bare) {
+      return;
+    }
+    long va = lastWalkVa + ((long) pagesAway << PhysicalMemory.PAGE_SHIFT);
+    long region = va >>> 21;
+    int w = (int) region & (WALK_CACHE - 1);
+    walker.speculate(rootPa, walkRegion[w] == region ? walkLeafTable[w] : -1, va);
   }
 
   public void flushAll() {
-    forgetCachedPages();
+    forgetWalks();
     tlb.flushAll();
   }
 
   public void flushAsid(int asid) {
-    forgetCachedPages();
+    forgetWalks();
     tlb.flushAsid(asid);
   }
 
   public void flushPage(int asid, long va) {
-    forgetCachedPages();
+    forgetWalks();
     tlb.flushPage(asid, va);
   }
 
   public void flushRange(int asid, long start, long end) {
-    forgetCachedPages();
+    forgetWalks();
     tlb.flushRange(asid, start, end);
   }
 

@@ -1,5 +1,8 @@
 package hartlab.mmu;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * The kernel's editor of Sv39 page tables in guest RAM. Maps only 4 KiB leaves.
  *
@@ -79,6 +82,49 @@ public final class PageTable {
   public long lookup(long root, long va) {
     long slot = leafSlot(root, va, false);
     return slot < 0 ? 0 : get(slot);
+  }
+
+  /**
+   * Unhooks the page-table pages below the root that map nothing any more in the 2 MiB regions
+   * touching {@code [start, end)} (Linux's free_pgtables), clearing the entries that point at
+   * them, and returns them. They must not be freed until every hart's TLB and page-walk cache
+   * have let go of them. Caller holds the mm's mmap lock for writing (no fault can be filling
+   * them).
+   */
+  public List<Long> unhookEmptyTables(long root, long start, long end) {
+    List<Long> unhooked = new ArrayList<>();
+    for (long gig = start >>> 30; gig <= (end - 1) >>> 30 && gig < 512; gig++) {
+      long rootSlot = root + gig * Pte.PTE_SIZE;
+      long l1 = memory.getLongAcquire(rootSlot);
+      if (!Pte.isValid(l1) || Pte.isLeaf(l1)) {
+        continue;
+      }
+      long mid = Pte.pa(l1);
+      long from = gig == start >>> 30 ? (start >>> 21) & 0x1FF : 0;
+      long to = gig == (end - 1) >>> 30 ? ((end - 1) >>> 21) & 0x1FF : 511;
+      for (long i = from; i <= to; i++) {
+        long midSlot = mid + i * Pte.PTE_SIZE;
+        long l0 = memory.getLongAcquire(midSlot);
+        if (Pte.isValid(l0) && !Pte.isLeaf(l0) && isEmpty(Pte.pa(l0))) {
+          memory.putLongRelease(midSlot, 0);
+          unhooked.add(Pte.pa(l0));
+        }
+      }
+      if (isEmpty(mid)) {
+        memory.putLongRelease(rootSlot, 0);
+        unhooked.add(mid);
+      }
+    }
+    return unhooked;
+  }
+
+  private boolean isEmpty(long table) {
+    for (int i = 0; i < 512; i++) {
+      if (memory.getLongAcquire(table + (long) i * Pte.PTE_SIZE) != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Visits every valid leaf with {@code start <= va < end}, in address order. */

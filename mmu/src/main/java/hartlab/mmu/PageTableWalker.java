@@ -14,14 +14,21 @@ public final class PageTableWalker {
   public static final long PAGE_FAULT = -1, ACCESS_FAULT = -2;
 
   private final PhysicalMemory memory;
+  private TableReadCheck check;
   /** Leaf PTE of the last successful walk (after A/D update) and its level (0 = 4 KiB page). */
   long leafPte;
   int leafLevel;
   /** Page-table levels read by the last walk, for the cost model. */
   int levelsRead;
+  /** Physical address of the leaf table (level 0) the last successful 4 KiB walk went through. */
+  long leafTable = -1;
 
   public PageTableWalker(PhysicalMemory memory) {
     this.memory = memory;
+  }
+
+  void setCheck(TableReadCheck check) {
+    this.check = check;
   }
 
   /**
@@ -31,14 +38,22 @@ public final class PageTableWalker {
    * @return the physical address, or {@link #PAGE_FAULT} / {@link #ACCESS_FAULT}
    */
   public long walk(long rootPa, long va, int access) {
+    return walk(rootPa, -1, va, access);
+  }
+
+  /**
+   * As {@link #walk(long, long, int)}, starting at level 0 in {@code cachedLeafTable} when it is
+   * not -1: a page-walk cache hit for the upper levels, as hardware keeps (and as a flush drops).
+   */
+  long walk(long rootPa, long cachedLeafTable, long va, int access) {
     levelsRead = 0;
     if (!Pte.isCanonical(va)) {
       return PAGE_FAULT;
     }
     for (;;) {
-      // 1. a = satp.ppn × PAGESIZE, i = LEVELS − 1.
-      long a = rootPa;
-      int i = Pte.LEVELS - 1;
+      // 1. a = satp.ppn × PAGESIZE, i = LEVELS − 1 (or the cached leaf table, i = 0).
+      long a = cachedLeafTable >= 0 ? cachedLeafTable : rootPa;
+      int i = cachedLeafTable >= 0 ? 0 : Pte.LEVELS - 1;
       long pte;
       long ptePa;
       for (;;) {
@@ -46,6 +61,9 @@ public final class PageTableWalker {
         ptePa = a + (long) Pte.vpn(va, i) * Pte.PTE_SIZE;
         if (!memory.contains(ptePa, Pte.PTE_SIZE)) {
           return ACCESS_FAULT;
+        }
+        if (check != null) {
+          check.beforeRead(a, va, i, false);
         }
         pte = memory.getLongAcquire(ptePa);
         levelsRead++;
@@ -84,7 +102,33 @@ public final class PageTableWalker {
       }
       leafPte = wanted;
       leafLevel = i;
+      leafTable = i == 0 ? a : -1;
       return pa;
+    }
+  }
+
+  /**
+   * A walk the hardware makes on its own (prefetch, speculation): reads the tables for {@code va}
+   * as far as they lead, changes nothing, and reports the table pages it read to the check.
+   */
+  void speculate(long rootPa, long cachedLeafTable, long va) {
+    if (!Pte.isCanonical(va)) {
+      return;
+    }
+    long a = cachedLeafTable >= 0 ? cachedLeafTable : rootPa;
+    for (int i = cachedLeafTable >= 0 ? 0 : Pte.LEVELS - 1; i >= 0; i--) {
+      long ptePa = a + (long) Pte.vpn(va, i) * Pte.PTE_SIZE;
+      if (!memory.contains(ptePa, Pte.PTE_SIZE)) {
+        return;
+      }
+      if (check != null) {
+        check.beforeRead(a, va, i, true);
+      }
+      long pte = memory.getLongAcquire(ptePa);
+      if (!Pte.isValid(pte) || Pte.isLeaf(pte) || (pte & Pte.RESERVED) != 0) {
+        return;
+      }
+      a = Pte.pa(pte);
     }
   }
 

@@ -190,6 +190,27 @@ public final class Tlb {
     return false;
   }
 
+  /** Visits a cached translation: its virtual page, physical page base and kept PTE bits. */
+  @FunctionalInterface
+  public interface EntryVisitor {
+    void entry(long vpn, long pageBase, int pteBits);
+  }
+
+  /**
+   * Shows every entry of {@code asid} (or global) whose page lies in {@code [start, end)} — for
+   * checkers, which may call it from another hart's thread and then see a racy but untorn view.
+   */
+  public void forEachEntry(int asid, long start, long end, EntryVisitor visitor) {
+    long first = start >>> PhysicalMemory.PAGE_SHIFT;
+    long last = (end - 1) >>> PhysicalMemory.PAGE_SHIFT;
+    for (int i = 0; i < vpns.length; i++) {
+      long v = vpns[i];
+      if (v != INVALID && v >= first && v <= last && (asids[i] == asid || (flags[i] & Pte.G) != 0)) {
+        visitor.entry(v, pageBases[i], flags[i] & 0xFF);
+      }
+    }
+  }
+
   public TlbStats stats(long extraHits) {
     return new TlbStats(hits + extraHits, misses, flushesAll, flushesAsid, flushesPage, flushesRange,
         entriesInvalidated);

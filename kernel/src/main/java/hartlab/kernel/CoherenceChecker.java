@@ -1,0 +1,49 @@
+package hartlab.kernel;
+
+import hartlab.cpu.Hart;
+
+/**
+ * The TLB coherence checker: once a shootdown is released, a hart that was neither deferred nor
+ * left to catch up (or was left to, but runs the mm again, so must have caught up) must hold no
+ * translation of the changed range that the page
+ * table no longer backs (another frame, or less permission). Such a hart could use it after the
+ * kernel declared the change complete: a violation, reported with hart, address, ASID, mm, the
+ * change and the strategy.
+ *
+ * <p>Runs on the initiating hart and reads other harts' TLBs without their cooperation: a racy
+ * but untorn view, which is exact for every hart that acknowledged a flush (the acknowledgement
+ * orders its flush before our read).
+ */
+final class CoherenceChecker {
+  private final Kernel kernel;
+  private final Hart[] harts;
+  private final TlbFlush flush;
+
+  CoherenceChecker(Kernel kernel, Hart[] harts, TlbFlush flush) {
+    this.kernel = kernel;
+    this.harts = harts;
+    this.flush = flush;
+  }
+
+  void atRelease(Hart initiator, TlbShootdown s, long deferred, long catchUp, String strategy) {
+    Mm mm = s.mm;
+    long check = mm.cpumask.get() & ~deferred;
+    for (long m = check; m != 0; m &= m - 1) {
+      int h = Long.numberOfTrailingZeros(m);
+      if ((catchUp & (1L << h)) != 0 && !kernel.isRunning(h, mm)) {
+        continue; // it cannot use them before it runs the mm again, and then it catches up first
+      }
+      if (!kernel.tlbEntriesBelongTo(h, mm)) {
+        continue; // its entries with this ASID are another mm's (ASIDs off, or a rollover pending)
+      }
+      harts[h].mmu().tlb().forEachEntry(mm.asid, s.start, s.end, (vpn, base, bits) -> {
+        if (!flush.stillValid(mm, vpn, base, bits)) {
+          kernel.violation(String.format(
+              "TLB coherence checker: hart %d still holds a translation of va 0x%x (ASID %d, %s, "
+                  + "frame 0x%x) after the shootdown for %s completed, under strategy '%s'",
+              h, vpn << 12, mm.asid, mm, base, s, strategy));
+        }
+      });
+    }
+  }
+}

@@ -1,0 +1,133 @@
+package hartlab.kernel;
+
+import hartlab.cpu.Hart;
+import hartlab.kernel.shootdown.Shootdown;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One shootdown: a page-table change of {@code mm} in {@code [start, end)}, with generation
+ * {@code gen} of the mm's TLB generation counter, as handed to the strategy. Lives on the
+ * initiating hart's thread, except the countdown of deferred flushes, which the targets count
+ * down on theirs.
+ */
+final class TlbShootdown implements Shootdown {
+  private final TlbFlush flush;
+  private final Hart hart;
+  final Mm mm;
+  final long start;
+  final long end;
+  final long gen;
+  final boolean full;
+  final String change;
+  private final long targets;
+  private final long lazy;
+  private final boolean freesTables;
+  private final Runnable freeMemory;
+  /** The release and each deferred flush hold one count; the memory is freed at zero. */
+  private final AtomicInteger holds = new AtomicInteger(1);
+  private long deferred;
+  private long catchUp;
+  boolean released;
+
+  TlbShootdown(TlbFlush flush, Hart hart, Mm mm, long start, long end, long gen, boolean full,
+      String change, long targets, long lazy, boolean freesTables, Runnable freeMemory) {
+    this.flush = flush;
+    this.hart = hart;
+    this.mm = mm;
+    this.start = start;
+    this.end = end;
+    this.gen = gen;
+    this.full = full;
+    this.change = change;
+    this.targets = targets;
+    this.lazy = lazy;
+    this.freesTables = freesTables;
+    this.freeMemory = freeMemory;
+  }
+
+  @Override
+  public int initiator() {
+    return hart.id();
+  }
+
+  @Override
+  public long targets() {
+    return targets;
+  }
+
+  @Override
+  public long lazyTargets() {
+    return lazy;
+  }
+
+  @Override
+  public boolean freesPageTables() {
+    return freesTables;
+  }
+
+  @Override
+  public long start() {
+    return start;
+  }
+
+  @Override
+  public long end() {
+    return end;
+  }
+
+  @Override
+  public void flushLocal() {
+    flush.flushOn(hart, this);
+  }
+
+  @Override
+  public Acks sendIpis(long mask) {
+    Ipi ipi = flush.sendFlushIpis(hart, this, mask & targets);
+    return ipi == null ? () -> true : ipi::done;
+  }
+
+  @Override
+  public void await(Acks acks) {
+    flush.awaitAcks(hart, acks);
+  }
+
+  @Override
+  public void catchUpOnSwitch(long mask) {
+    catchUp |= mask & targets;
+  }
+
+  @Override
+  public void defer(long mask) {
+    mask &= targets & ~deferred;
+    deferred |= mask;
+    holds.addAndGet(Long.bitCount(mask));
+    flush.queueDeferred(this, mask);
+  }
+
+  @Override
+  public void broadcast(long mask) {
+    flush.broadcast(hart, this, mask & targets);
+  }
+
+  @Override
+  public void release() {
+    if (released) {
+      throw new IllegalStateException("Shootdown.release: called twice by the strategy");
+    }
+    released = true;
+    flush.checkCoherence(hart, this, deferred, catchUp);
+    drop();
+  }
+
+  /** A deferred flush was applied on some hart, or the strategy released: free at the last. */
+  void drop() {
+    if (holds.decrementAndGet() == 0 && freeMemory != null) {
+      freeMemory.run();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return String.format("%s of %s [0x%x, 0x%x) (TLB generation %d)", change, mm, start, end, gen);
+  }
+}

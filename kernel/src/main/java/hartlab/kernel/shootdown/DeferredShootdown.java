@@ -1,0 +1,25 @@
+package hartlab.kernel.shootdown;
+
+/**
+ * Queue the invalidation and do not wait: every other hart applies it at its next kernel entry
+ * or tick. The freed memory stays quarantined until all have, so nothing reuses a frame a stale
+ * translation still reaches.
+ */
+public final class DeferredShootdown implements ShootdownStrategy {
+  @Override
+  public String name() {
+    return "deferred";
+  }
+
+  @Override
+  public String description() {
+    return "queue the flush for each hart's next kernel entry or tick; memory quarantined until all applied";
+  }
+
+  @Override
+  public void shootdown(Shootdown s) {
+    s.flushLocal();
+    s.defer(s.targets());
+    s.release();
+  }
+}

@@ -1,0 +1,33 @@
+package hartlab.kernel.shootdown;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.stream.Collectors;
+
+/** Finds shootdown strategies by name: the built-in ones and any on the class path (ServiceLoader). */
+public final class ShootdownStrategies {
+  public static final String DEFAULT = "ipi-sync";
+
+  private ShootdownStrategies() {}
+
+  /** Every strategy {@code loader} can see, built-in ones first. */
+  public static List<ShootdownStrategy> all(ClassLoader loader) {
+    List<ShootdownStrategy> out = new ArrayList<>();
+    ServiceLoader.load(ShootdownStrategy.class, loader).forEach(out::add);
+    return out;
+  }
+
+  /** The strategy called {@code name}; IllegalArgumentException naming the known ones otherwise. */
+  public static ShootdownStrategy find(String name, ClassLoader loader) {
+    List<ShootdownStrategy> all = all(loader);
+    for (ShootdownStrategy s : all) {
+      if (s.name().equals(name)) {
+        return s;
+      }
+    }
+    throw new IllegalArgumentException("unknown shootdown strategy '" + name + "': known are "
+        + all.stream().map(ShootdownStrategy::name).collect(Collectors.joining(", "))
+        + " (a jar on the class path can add more)");
+  }
+}
