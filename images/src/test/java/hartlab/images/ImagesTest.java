@@ -45,7 +45,8 @@ class ImagesTest {
             .containsAll(
                 List.of(
                     "hello", "demo", "isatest", "fault", "compute", "forkexec", "threads",
-                    "pipes", "pingpong", "forkstorm")),
+                    "pipes", "pingpong", "forkstorm", "mmapstorm", "mprotect-toggle",
+                    "cowstorm")),
         "index.txt lists " + names());
   }
 

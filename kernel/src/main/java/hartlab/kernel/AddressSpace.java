@@ -158,7 +158,7 @@ final class AddressSpace {
     List<Long> freed = new ArrayList<>();
     for (Vma v : doomed) {
       mm.vmas.remove(v);
-      clearPtes(mm, v, freed);
+      clearPtes(mm, v, v.start, v.end, freed);
     }
     List<Long> tables = pageTable.unhookEmptyTables(mm.root, start, end);
     tlbFlush.flushTlbMmRange(hart, mm, start, end, "munmap", !tables.isEmpty(), () -> {
@@ -192,9 +192,9 @@ final class AddressSpace {
     return inside;
   }
 
-  /** Clears the PTEs of {@code v}, collecting the frame references it held. Holds the mmap lock. */
-  private void clearPtes(Mm mm, Vma v, List<Long> freed) {
-    pageTable.forEachLeaf(mm.root, v.start, v.end, (va, slot, pte) -> {
+  /** Clears the PTEs of {@code v} in {@code [from, to)}, collecting the frame references they held. Holds the mmap lock. */
+  private void clearPtes(Mm mm, Vma v, long from, long to, List<Long> freed) {
+    pageTable.forEachLeaf(mm.root, from, to, (va, slot, pte) -> {
       pageTable.set(slot, 0);
       if (v.shared == null) {
         freed.add(Pte.pa(pte));
@@ -338,5 +338,142 @@ final class AddressSpace {
       throw SyscallError.of(Errno.ENOMEM);
     }
     return child;
+  }
+
+  static final int MADV_NORMAL = 0, MADV_RANDOM = 1, MADV_SEQUENTIAL = 2, MADV_WILLNEED = 3,
+      MADV_DONTNEED = 4, MADV_FREE = 8;
+
+  /**
+   * madvise: DONTNEED (and FREE, treated alike) drops the pages of the range, so private
+   * anonymous memory reads back as zero and shared memory as its object holds it; the hints that
+   * change nothing here are accepted.
+   */
+  long madvise(Hart hart, Mm mm, long addr, long length, int advice) {
+    if ((addr & (PAGE - 1)) != 0 || !fitsUserSpace(length)) {
+      throw SyscallError.of(Errno.EINVAL);
+    }
+    long end = addr + pageUp(length);
+    if (!fitsUserSpace(end) || end < addr) {
+      throw SyscallError.of(Errno.EINVAL);
+    }
+    boolean drop = advice == MADV_DONTNEED || advice == MADV_FREE;
+    if (!drop && advice != MADV_NORMAL && advice != MADV_RANDOM && advice != MADV_SEQUENTIAL
+        && advice != MADV_WILLNEED) {
+      throw SyscallError.of(Errno.EINVAL);
+    }
+    if (end == addr) {
+      return 0;
+    }
+    if (!fullyMapped(mm, addr, end)) {
+      throw SyscallError.of(Errno.ENOMEM);
+    }
+    if (drop) {
+      List<Long> freed = new ArrayList<>();
+      for (Vma v : mm.vmas.overlapping(addr, end)) {
+        clearPtes(mm, v, Math.max(addr, v.start), Math.min(end, v.end), freed);
+      }
+      List<Long> tables = pageTable.unhookEmptyTables(mm.root, addr, end);
+      tlbFlush.flushTlbMmRange(hart, mm, addr, end, "madvise(DONTNEED)", !tables.isEmpty(), () -> {
+        freed.forEach(refs::put);
+        tables.forEach(frames::free);
+      });
+    }
+    return 0;
+  }
+
+  static final int MREMAP_MAYMOVE = 1, MREMAP_FIXED = 2, MREMAP_DONTUNMAP = 4;
+
+  /**
+   * mremap: shrink in place, grow in place when the pages above are free, or (with MAYMOVE) move
+   * the pages to a new range, taking their frames along; MREMAP_FIXED names the new range. The old
+   * range must lie inside one area.
+   */
+  long mremap(Hart hart, Mm mm, long old, long oldSize, long newSize, int flags, long newAddr) {
+    if ((old & (PAGE - 1)) != 0 || (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP)) != 0
+        || ((flags & MREMAP_FIXED) != 0 && (flags & MREMAP_MAYMOVE) == 0)
+        || (flags & MREMAP_DONTUNMAP) != 0 || !fitsUserSpace(oldSize) || !fitsUserSpace(newSize)) {
+      throw SyscallError.of(Errno.EINVAL);
+    }
+    long oldLen = pageUp(oldSize);
+    long newLen = pageUp(newSize);
+    if (newLen == 0 || oldLen == 0) {
+      throw SyscallError.of(Errno.EINVAL);
+    }
+    Vma v = mm.vmas.find(old);
+    if (v == null || old + oldLen > v.end) {
+      throw SyscallError.of(Errno.EFAULT);
+    }
+    if ((flags & MREMAP_FIXED) != 0) {
+      if ((newAddr & (PAGE - 1)) != 0 || (newAddr < old + oldLen && old < newAddr + newLen)) {
+        throw SyscallError.of(Errno.EINVAL);
+      }
+      if (newAddr < Mm.MMAP_MIN_ADDR || !fitsUserSpace(newAddr + newLen)) {
+        throw SyscallError.of(Errno.ENOMEM);
+      }
+      unmapLocked(hart, mm, newAddr, newAddr + newLen);
+      return move(hart, mm, old, oldLen, newAddr, newLen);
+    }
+    if (newLen <= oldLen) {
+      if (newLen < oldLen) {
+        unmapLocked(hart, mm, old + newLen, old + oldLen);
+      }
+      return old;
+    }
+    if (old + oldLen == v.end && old + newLen <= Mm.MMAP_BASE && mm.vmas.isFree(v.end, old + newLen)) {
+      v.end = old + newLen;
+      return old;
+    }
+    if ((flags & MREMAP_MAYMOVE) == 0) {
+      throw SyscallError.of(Errno.ENOMEM);
+    }
+    return move(hart, mm, old, oldLen, chooseAddress(mm, 0, newLen), newLen);
+  }
+
+  /**
+   * Moves the pages of {@code [old, old+oldLen)} to {@code dst} as a new area of {@code newLen}
+   * bytes (the tail beyond the old length is demand-zero), flushes the old translations, and
+   * frees the page tables left empty. Every page table the move needs is made first, so running
+   * out of memory changes nothing.
+   */
+  private long move(Hart hart, Mm mm, long old, long oldLen, long dst, long newLen) {
+    long moved = Math.min(oldLen, newLen);
+    List<long[]> pages = new ArrayList<>();
+    pageTable.forEachLeaf(mm.root, old, old + moved, (va, slot, pte) -> pages.add(new long[] {va, slot}));
+    long[] targets = new long[pages.size()];
+    for (int i = 0; i < targets.length; i++) {
+      targets[i] = pageTable.leafSlot(mm.root, dst + (pages.get(i)[0] - old), true);
+      if (targets[i] < 0) {
+        throw SyscallError.of(Errno.ENOMEM);
+      }
+    }
+    Vma piece = isolate(mm, old, old + oldLen).get(0);
+    Vma moving = new Vma(dst, dst + newLen, piece.prot, piece.kind, piece.shared, piece.sharedPageOffset);
+    if (piece.shared != null) {
+      piece.shared.retain();
+    }
+    for (int i = 0; i < targets.length; i++) {
+      long slot = pages.get(i)[1];
+      pageTable.set(targets[i], pageTable.get(slot));
+      pageTable.set(slot, 0);
+    }
+    mm.vmas.remove(piece);
+    mm.vmas.insert(moving);
+    List<Long> dropped = new ArrayList<>();
+    if (oldLen > newLen) {
+      clearPtes(mm, piece, old + newLen, old + oldLen, dropped); // shrinking while moving
+    }
+    List<Long> tables = pageTable.unhookEmptyTables(mm.root, old, old + oldLen);
+    tlbFlush.flushTlbMmRange(hart, mm, old, old + oldLen, "mremap", !tables.isEmpty(), () -> {
+      dropped.forEach(refs::put);
+      tables.forEach(frames::free);
+      releaseShared(piece);
+    });
+    return dst;
+  }
+
+  private static void releaseShared(Vma v) {
+    if (v.shared != null) {
+      v.shared.release();
+    }
   }
 }

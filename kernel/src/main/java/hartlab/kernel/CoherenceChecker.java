@@ -40,10 +40,18 @@ final class CoherenceChecker {
         if (!flush.stillValid(mm, vpn, base, bits)) {
           kernel.violation(String.format(
               "TLB coherence checker: hart %d still holds a translation of va 0x%x (ASID %d, %s, "
-                  + "frame 0x%x) after the shootdown for %s completed, under strategy '%s'",
-              h, vpn << 12, mm.asid, mm, base, s, strategy));
+                  + "frame 0x%x, %s) after the shootdown for %s completed, under strategy '%s' "
+                  + "(hart %s targeted, caught up to generation %d; page table now has 0x%x)",
+              h, vpn << 12, mm.asid, mm, base, bitsName(bits), s, strategy,
+              (s.targets() & (1L << h)) != 0 ? "was" : "was not", mm.hartGen[h],
+              flush.currentPte(mm, vpn)));
         }
       });
     }
+  }
+
+  private static String bitsName(int bits) {
+    return ((bits & hartlab.mmu.Pte.R) != 0 ? "r" : "-") + ((bits & hartlab.mmu.Pte.W) != 0 ? "w" : "-")
+        + ((bits & hartlab.mmu.Pte.X) != 0 ? "x" : "-") + ((bits & hartlab.mmu.Pte.D) != 0 ? "d" : "-");
   }
 }

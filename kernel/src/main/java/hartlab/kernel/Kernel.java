@@ -403,18 +403,30 @@ public final class Kernel implements TrapHandler {
     saveContext(hart, task, hart.pc() + 4);
     task.regs[10] = 0;
     cpu.current = null;
-    task.state = Task.State.RUNNABLE;
-    // requeue places a task whose affinity no longer allows this hart on one that it allows.
-    scheduler.requeue(task, hart.id(), ran, hart.cycles(), keepHart);
+    requeueOrMove(hart, task, ran, keepHart);
     return Syscalls.BLOCKED;
   }
 
-  /** Preempts the current task; the scheduler requeues it here, or where its affinity allows. */
+  /** Preempts the current task: requeued here, or moved where its affinity allows. */
   private void preempt(Hart hart, Cpu cpu, Task task, long ran) {
     saveContext(hart, task, hart.pc());
     cpu.current = null;
-    task.state = Task.State.RUNNABLE;
-    scheduler.requeue(task, hart.id(), ran, hart.cycles(), false);
+    requeueOrMove(hart, task, ran, false);
+  }
+
+  /**
+   * Puts a task that stopped running but stays runnable back in a queue. If its affinity no
+   * longer allows this hart it goes through placement, which also wakes the hart it lands on;
+   * a plain requeue would queue it on a parked hart nobody wakes.
+   */
+  private void requeueOrMove(Hart hart, Task task, long ran, boolean yield) {
+    if ((task.sched.affinity() & (1L << hart.id())) != 0) {
+      task.state = Task.State.RUNNABLE;
+      scheduler.requeue(task, hart.id(), ran, hart.cycles(), yield);
+    } else {
+      scheduler.block(task, hart.id(), ran);
+      makeRunnable(task, hart.id(), hart.cycles());
+    }
   }
 
   /** Another task's affinity changed: if it waits in a queue, place it again. */

@@ -65,6 +65,10 @@ final class Syscalls {
             arg(h, 1), (int) arg(h, 2), (int) arg(h, 3), (int) arg(h, 4), arg(h, 5)))),
         new Entry(226, "mprotect", (h, t) -> locked(h, t,
             () -> addressSpace.mprotect(h, t.mm, arg(h, 0), arg(h, 1), (int) arg(h, 2)))),
+        new Entry(216, "mremap", (h, t) -> locked(h, t, () -> addressSpace.mremap(h, t.mm, arg(h, 0),
+            arg(h, 1), arg(h, 2), (int) arg(h, 3), arg(h, 4)))),
+        new Entry(233, "madvise",
+            (h, t) -> locked(h, t, () -> addressSpace.madvise(h, t.mm, arg(h, 0), arg(h, 1), (int) arg(h, 2)))),
         new Entry(278, "getrandom", this::getrandom)));
     all.addAll(new FileSyscalls(kernel, user, console, processes).entries());
     all.addAll(new ProcessSyscalls(kernel, user, addressSpace, processes, exec, mmSwitch, rootFs,

@@ -112,8 +112,13 @@ final class TlbFlush {
     return kernel.sendIpi(hart, mask, target -> flushOn(target, s), "flush " + s, false);
   }
 
+  /** Waits for the IPIs behind {@code acks} (a strategy's own Acks are spun on as they are). */
   void awaitAcks(Hart hart, Shootdown.Acks acks) {
-    kernel.spinUntil(hart, acks::done);
+    if (acks instanceof Ipi ipi) {
+      kernel.awaitIpi(hart, ipi);
+    } else if (!acks.done()) {
+      kernel.spinUntil(hart, acks::done);
+    }
   }
 
   /** Queues the flush on each hart of {@code mask}, applied at its next kernel entry or tick. */
@@ -146,6 +151,10 @@ final class TlbFlush {
     }
     long granted = pteBits & (Pte.R | Pte.W | Pte.X | Pte.U);
     return (granted & ~pte) == 0;
+  }
+
+  long currentPte(Mm mm, long vpn) {
+    return pageTable.lookup(mm.root, vpn << 12);
   }
 
   /** Hart-local queue type for deferred flushes (many initiators, one applying hart). */

@@ -11,6 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * down on theirs.
  */
 final class TlbShootdown implements Shootdown {
+  private static final Acks NOTHING_SENT = () -> true;
+
   private final TlbFlush flush;
   private final Hart hart;
   final Mm mm;
@@ -83,7 +85,7 @@ final class TlbShootdown implements Shootdown {
   @Override
   public Acks sendIpis(long mask) {
     Ipi ipi = flush.sendFlushIpis(hart, this, mask & targets);
-    return ipi == null ? () -> true : ipi::done;
+    return ipi == null ? NOTHING_SENT : ipi;
   }
 
   @Override

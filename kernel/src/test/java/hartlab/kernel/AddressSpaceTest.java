@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import hartlab.cpu.CodeCache;
 import hartlab.cpu.CostModel;
 import hartlab.cpu.Hart;
+import hartlab.kernel.shootdown.IpiSyncShootdown;
 import hartlab.mmu.FrameAllocator;
 import hartlab.mmu.Mmu;
 import hartlab.mmu.PageTable;
@@ -35,7 +36,7 @@ class AddressSpaceTest {
     frames = new FrameAllocator(memory, 1, true);
     PageTable pt = new PageTable(memory, frames);
     FrameRefs refs = new FrameRefs(frames, memory);
-    TlbFlush flush = new TlbFlush(33);
+    TlbFlush flush = new TlbFlush(33, new IpiSyncShootdown(), pt);
     faults = new PageFaults(pt, refs, memory, flush);
     as = new AddressSpace(pt, refs, frames, flush, faults);
     hart = new Hart(0, new Mmu(memory, new Tlb(64, 4), 1), new CodeCache(memory), CostModel.DEFAULT);
@@ -151,7 +152,52 @@ class AddressSpaceTest {
     as.munmap(hart, mm, base, 4096);
     assertTrue(frames.freeFrames() < freeAtStart);
     as.munmap(hart, mm, base, 4 * 4096);
-    int tables = 2; // the level-1 and level-0 tables created for the mapping stay until mm teardown
-    assertEquals(freeAtStart - tables, frames.freeFrames());
+    assertEquals(freeAtStart, frames.freeFrames(), "frames and the emptied page tables all returned");
+  }
+
+  @Test
+  void madviseDontneedDropsPrivatePagesToZero() {
+    long base = as.mmap(hart, mm, 0, 4 * 4096, RW, PRIVATE_ANON, -1, 0);
+    long pa = touch(base + 4096);
+    hart.mmu().memory().putLong(pa, 99);
+    int free = frames.freeFrames();
+    assertEquals(0, as.madvise(hart, mm, base + 4096, 4096, AddressSpace.MADV_DONTNEED));
+    assertEquals(free + 1, frames.freeFrames());
+    assertFalse(hart.mmu().tlb().holds(mm.asid, base + 4096), "dropped page still in the TLB");
+    assertEquals(0, hart.mmu().memory().getLong(touch(base + 4096)), "reads back as zero");
+    assertEquals(Errno.EINVAL, errno(() -> as.madvise(hart, mm, base, 4096, 77)));
+    assertEquals(Errno.ENOMEM, errno(() -> as.madvise(hart, mm, 0x7000_0000L, 4096, AddressSpace.MADV_DONTNEED)));
+  }
+
+  @Test
+  void mremapGrowsInPlaceShrinksAndMovesWithItsData() {
+    long base = as.mmap(hart, mm, 0x4000_0000L, 2 * 4096, RW, PRIVATE_ANON | AddressSpace.MAP_FIXED, -1, 0);
+    hart.mmu().memory().putLong(touch(base), 1234);
+    assertEquals(base, as.mremap(hart, mm, base, 2 * 4096, 4 * 4096, 0, 0), "grows in place");
+    assertEquals(4 * 4096, mm.vmas.find(base).end() - base);
+    as.mmap(hart, mm, base + 4 * 4096, 4096, RW, PRIVATE_ANON | AddressSpace.MAP_FIXED, -1, 0);
+    assertEquals(Errno.ENOMEM, errno(() -> as.mremap(hart, mm, base, 4 * 4096, 8 * 4096, 0, 0)));
+    long moved = as.mremap(hart, mm, base, 4 * 4096, 8 * 4096, AddressSpace.MREMAP_MAYMOVE, 0);
+    assertTrue(moved != base);
+    assertEquals(1234, hart.mmu().memory().getLong(touch(moved)), "data moved with the pages");
+    assertEquals(PageFaults.Result.NO_AREA, faults.handle(hart, mm, base, Mmu.LOAD));
+    assertFalse(hart.mmu().tlb().holds(mm.asid, base), "old translation survived the move");
+    assertEquals(moved, as.mremap(hart, mm, moved, 8 * 4096, 4096, 0, 0), "shrinks in place");
+    long fixed = as.mremap(hart, mm, moved, 4096, 4096,
+        AddressSpace.MREMAP_MAYMOVE | AddressSpace.MREMAP_FIXED, 0x5000_0000L);
+    assertEquals(0x5000_0000L, fixed);
+    assertEquals(1234, hart.mmu().memory().getLong(touch(fixed)));
+    assertEquals(Errno.EFAULT, errno(() -> as.mremap(hart, mm, 0x6000_0000L, 4096, 8192, 1, 0)));
+    assertEquals(Errno.EINVAL, errno(() -> as.mremap(hart, mm, fixed, 4096, 8192, AddressSpace.MREMAP_FIXED, 0)));
+  }
+
+  @Test
+  void munmapFreesEmptyPageTablesAfterTheFlush() {
+    long base = as.mmap(hart, mm, 0x4000_0000L, 4096, RW, PRIVATE_ANON | AddressSpace.MAP_FIXED, -1, 0);
+    touch(base);
+    int free = frames.freeFrames();
+    as.munmap(hart, mm, base, 4096);
+    assertEquals(free + 3, frames.freeFrames(), "the data frame and the two tables below the root");
+    assertEquals(Mmu.PAGE_FAULT, hart.mmu().translate(base, Mmu.LOAD));
   }
 }

@@ -1,5 +1,7 @@
 package hartlab.mmu;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 /**
@@ -16,6 +18,8 @@ import java.util.Arrays;
  */
 public final class Tlb {
   private static final long INVALID = -1L;
+  /** Entries are published seqlock-style so a checker on another thread never pairs fields of two entries. */
+  private static final VarHandle VPN = MethodHandles.arrayElementVarHandle(long[].class);
   /** PTE bits kept per entry (R W X U G D all live in the low byte of a PTE). */
   private static final int KEPT = (int) (Pte.R | Pte.W | Pte.X | Pte.U | Pte.G | Pte.D);
 
@@ -110,10 +114,12 @@ public final class Tlb {
       slot = base + nextVictim[set];
       nextVictim[set] = (byte) ((nextVictim[set] + 1) & (ways - 1));
     }
-    vpns[slot] = vpn;
+    // Invalidate, write the fields, then publish the vpn: see forEachEntry.
+    VPN.setRelease(vpns, slot, INVALID);
     asids[slot] = asid;
     pageBases[slot] = pageBase;
     flags[slot] = (byte) (pte & KEPT);
+    VPN.setRelease(vpns, slot, vpn);
   }
 
   /** sfence.vma x0, x0: every entry, global ones included. */
@@ -204,9 +210,16 @@ public final class Tlb {
     long first = start >>> PhysicalMemory.PAGE_SHIFT;
     long last = (end - 1) >>> PhysicalMemory.PAGE_SHIFT;
     for (int i = 0; i < vpns.length; i++) {
-      long v = vpns[i];
-      if (v != INVALID && v >= first && v <= last && (asids[i] == asid || (flags[i] & Pte.G) != 0)) {
-        visitor.entry(v, pageBases[i], flags[i] & 0xFF);
+      long v = (long) VPN.getAcquire(vpns, i);
+      if (v == INVALID || v < first || v > last) {
+        continue;
+      }
+      int a = asids[i];
+      long base = pageBases[i];
+      int f = flags[i] & 0xFF;
+      VarHandle.loadLoadFence();
+      if ((long) VPN.getAcquire(vpns, i) == v && (a == asid || (f & Pte.G) != 0)) {
+        visitor.entry(v, base, f); // the fields read between two equal vpn reads belong together
       }
     }
   }
