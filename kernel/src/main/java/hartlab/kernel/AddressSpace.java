@@ -161,7 +161,7 @@ final class AddressSpace {
       clearPtes(mm, v, v.start, v.end, freed);
     }
     List<Long> tables = pageTable.unhookEmptyTables(mm.root, start, end);
-    tlbFlush.flushTlbMmRange(hart, mm, start, end, "munmap", !tables.isEmpty(), () -> {
+    tlbFlush.flushTlbMmRange(hart, mm, start, end, "munmap", !tables.isEmpty(), true, () -> {
       freed.forEach(refs::put);
       tables.forEach(frames::free);
       for (Vma v : doomed) {
@@ -373,7 +373,7 @@ final class AddressSpace {
         clearPtes(mm, v, Math.max(addr, v.start), Math.min(end, v.end), freed);
       }
       List<Long> tables = pageTable.unhookEmptyTables(mm.root, addr, end);
-      tlbFlush.flushTlbMmRange(hart, mm, addr, end, "madvise(DONTNEED)", !tables.isEmpty(), () -> {
+      tlbFlush.flushTlbMmRange(hart, mm, addr, end, "madvise(DONTNEED)", !tables.isEmpty(), false, () -> {
         freed.forEach(refs::put);
         tables.forEach(frames::free);
       });
@@ -463,7 +463,7 @@ final class AddressSpace {
       clearPtes(mm, piece, old + newLen, old + oldLen, dropped); // shrinking while moving
     }
     List<Long> tables = pageTable.unhookEmptyTables(mm.root, old, old + oldLen);
-    tlbFlush.flushTlbMmRange(hart, mm, old, old + oldLen, "mremap", !tables.isEmpty(), () -> {
+    tlbFlush.flushTlbMmRange(hart, mm, old, old + oldLen, "mremap", !tables.isEmpty(), true, () -> {
       dropped.forEach(refs::put);
       tables.forEach(frames::free);
       releaseShared(piece);

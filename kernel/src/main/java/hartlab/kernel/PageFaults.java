@@ -111,7 +111,7 @@ final class PageFaults {
       return Result.FIXED;
     }
     tlbFlush.flushTlbMmRange(hart, mm, page, page + PhysicalMemory.PAGE_SIZE, "COW break", false,
-        () -> refs.put(frame));
+        false, () -> refs.put(frame));
     return Result.FIXED;
   }
 

@@ -43,23 +43,27 @@ final class TlbFlush {
     return strategy;
   }
 
-  /** Invalidates {@code [start, end)} of {@code mm} everywhere; nothing is freed by the change. */
+  /**
+   * Invalidates {@code [start, end)} of {@code mm} everywhere after a change that revoked access
+   * (mprotect, fork's write-protect): nothing is freed, and the change is not deferrable.
+   */
   void flushTlbMmRange(Hart hart, Mm mm, long start, long end, String change) {
-    flushTlbMmRange(hart, mm, start, end, change, false, null);
+    flushTlbMmRange(hart, mm, start, end, change, false, false, null);
   }
 
   /**
    * Invalidates {@code [start, end)} of {@code mm} on every hart that may cache it, through the
    * strategy, then runs {@code freeMemory} once no hart can reach what the change unmapped.
+   * {@code deferrable}: see {@link Shootdown#deferrable()}.
    * Runs on {@code hart}'s thread after the page-table change, usually under the mmap lock.
    */
   void flushTlbMmRange(Hart hart, Mm mm, long start, long end, String change,
-      boolean freesTables, Runnable freeMemory) {
+      boolean freesTables, boolean deferrable, Runnable freeMemory) {
     long gen = mm.tlbGen.incrementAndGet();
     boolean full = ((end - start) >>> 12) > flushCeiling;
     long targets = mm.cpumask.get() & ~(1L << hart.id());
     TlbShootdown s = new TlbShootdown(this, hart, mm, start, end, gen, full, change, targets,
-        kernel == null ? 0 : kernel.lazyHarts(mm) & targets, freesTables, freeMemory);
+        kernel == null ? 0 : kernel.lazyHarts(mm) & targets, freesTables, deferrable, freeMemory);
     long cycles = hart.cycles();
     long nanos = System.nanoTime();
     strategy.shootdown(s);

@@ -24,6 +24,7 @@ final class TlbShootdown implements Shootdown {
   private final long targets;
   private final long lazy;
   private final boolean freesTables;
+  private final boolean deferrable;
   private final Runnable freeMemory;
   /** The release and each deferred flush hold one count; the memory is freed at zero. */
   private final AtomicInteger holds = new AtomicInteger(1);
@@ -32,7 +33,8 @@ final class TlbShootdown implements Shootdown {
   boolean released;
 
   TlbShootdown(TlbFlush flush, Hart hart, Mm mm, long start, long end, long gen, boolean full,
-      String change, long targets, long lazy, boolean freesTables, Runnable freeMemory) {
+      String change, long targets, long lazy, boolean freesTables, boolean deferrable,
+      Runnable freeMemory) {
     this.flush = flush;
     this.hart = hart;
     this.mm = mm;
@@ -44,6 +46,7 @@ final class TlbShootdown implements Shootdown {
     this.targets = targets;
     this.lazy = lazy;
     this.freesTables = freesTables;
+    this.deferrable = deferrable;
     this.freeMemory = freeMemory;
   }
 
@@ -65,6 +68,11 @@ final class TlbShootdown implements Shootdown {
   @Override
   public boolean freesPageTables() {
     return freesTables;
+  }
+
+  @Override
+  public boolean deferrable() {
+    return deferrable;
   }
 
   @Override
@@ -117,7 +125,8 @@ final class TlbShootdown implements Shootdown {
       throw new IllegalStateException("Shootdown.release: called twice by the strategy");
     }
     released = true;
-    flush.checkCoherence(hart, this, deferred, catchUp);
+    // A change that may not be deferred is checked on the deferred harts too.
+    flush.checkCoherence(hart, this, deferrable ? deferred : 0, catchUp);
     drop();
   }
 

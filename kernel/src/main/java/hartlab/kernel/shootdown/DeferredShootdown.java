@@ -3,7 +3,8 @@ package hartlab.kernel.shootdown;
 /**
  * Queue the invalidation and do not wait: every other hart applies it at its next kernel entry
  * or tick. The freed memory stays quarantined until all have, so nothing reuses a frame a stale
- * translation still reaches.
+ * translation still reaches. Changes that revoke access the caller relies on at once (mprotect,
+ * fork, copy-on-write) cannot wait: those go out as synchronous IPIs.
  */
 public final class DeferredShootdown implements ShootdownStrategy {
   @Override
@@ -19,7 +20,11 @@ public final class DeferredShootdown implements ShootdownStrategy {
   @Override
   public void shootdown(Shootdown s) {
     s.flushLocal();
-    s.defer(s.targets());
+    if (s.deferrable()) {
+      s.defer(s.targets());
+    } else {
+      s.await(s.sendIpis(s.targets()));
+    }
     s.release();
   }
 }

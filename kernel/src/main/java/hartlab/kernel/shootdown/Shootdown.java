@@ -27,6 +27,15 @@ public interface Shootdown {
   /** Whether the change freed page-table pages: lazy harts may still walk those, so they need a flush before {@link #release()}. */
   boolean freesPageTables();
 
+  /**
+   * Whether stale translations may outlive {@link #release()} on harts given to {@link #defer}:
+   * true only for changes that unmap (munmap, mremap's old range, teardown), whose frames stay
+   * quarantined until every deferred hart has flushed. Changes that take away access the program
+   * relies on the moment the call returns (mprotect, fork's write-protect, copy-on-write breaks,
+   * madvise) are not: every hart must flush before release, or the checker reports it.
+   */
+  boolean deferrable();
+
   /** First virtual address of the changed range. */
   long start();
 

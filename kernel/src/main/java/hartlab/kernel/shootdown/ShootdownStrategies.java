@@ -11,11 +11,16 @@ public final class ShootdownStrategies {
 
   private ShootdownStrategies() {}
 
-  /** Every strategy {@code loader} can see, built-in ones first. */
+  /** Every strategy {@code loader} can see: the built-in ones first, then the others by name. */
   public static List<ShootdownStrategy> all(ClassLoader loader) {
-    List<ShootdownStrategy> out = new ArrayList<>();
-    ServiceLoader.load(ShootdownStrategy.class, loader).forEach(out::add);
-    return out;
+    List<ShootdownStrategy> builtIn = new ArrayList<>();
+    List<ShootdownStrategy> others = new ArrayList<>();
+    for (ShootdownStrategy s : ServiceLoader.load(ShootdownStrategy.class, loader)) {
+      (s.getClass().getPackage() == ShootdownStrategy.class.getPackage() ? builtIn : others).add(s);
+    }
+    others.sort(java.util.Comparator.comparing(ShootdownStrategy::name));
+    builtIn.addAll(others);
+    return builtIn;
   }
 
   /** The strategy called {@code name}; IllegalArgumentException naming the known ones otherwise. */
