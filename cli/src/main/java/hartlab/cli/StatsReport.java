@@ -33,15 +33,15 @@ final class StatsReport {
         r.exitCode(), r.hostNanos() / 1e9, group(r.instructions()),
         r.instructions() / (r.hostNanos() / 1e3));
     String head = "%4s %14s %14s %12s %10s %9s %8s %8s %8s %7s%n";
-    out.printf(head, "hart", "instructions", "cycles", "tlb-hits", "tlb-miss", "walks",
+    out.printf(head, "hart", "instructions", "busy cycles", "tlb-hits", "tlb-miss", "walks",
         "flushes", "faults", "syscalls", "ctxsw");
     for (HartStats h : r.harts()) {
-      row(out, Integer.toString(h.hart()), h.instructions(), h.cycles(), h.tlb(), h.pageWalks(),
+      row(out, Integer.toString(h.hart()), h.instructions(), h.busyCycles(), h.tlb(), h.pageWalks(),
           h.pageFaults(), h.syscalls(), h.contextSwitches());
     }
     if (r.harts().size() > 1) {
       HartStats t = totals(r.harts());
-      row(out, "all", t.instructions(), t.cycles(), t.tlb(), t.pageWalks(), t.pageFaults(),
+      row(out, "all", t.instructions(), t.busyCycles(), t.tlb(), t.pageWalks(), t.pageFaults(),
           t.syscalls(), t.contextSwitches());
     }
     if (!r.syscalls().isEmpty()) {
@@ -74,15 +74,21 @@ final class StatsReport {
     return String.format("%,d", v);
   }
 
-  /** Sums of every counter; cycles is the largest hart clock (the run's virtual length). */
+  /**
+   * Sums of every counter; cycles and idle cycles are those of the busiest hart, whose busy
+   * cycles are the run's virtual length (idle harts' clocks only follow along).
+   */
   static HartStats totals(List<HartStats> harts) {
     TlbStats tlb = new TlbStats(0, 0, 0, 0, 0, 0, 0);
-    long insns = 0, cycles = 0, walks = 0, faults = 0, syscalls = 0, restarts = 0, traps = 0, switches = 0;
+    long insns = 0, cycles = 0, busiest = 0, walks = 0, faults = 0, syscalls = 0, restarts = 0, traps = 0, switches = 0;
     long ipisSent = 0, ipisReceived = 0;
     for (HartStats h : harts) {
       tlb = tlb.plus(h.tlb());
       insns += h.instructions();
-      cycles = Math.max(cycles, h.cycles());
+      if (h.busyCycles() > busiest) {
+        busiest = h.busyCycles();
+        cycles = h.cycles();
+      }
       walks += h.pageWalks();
       faults += h.pageFaults();
       syscalls += h.syscalls();
@@ -92,7 +98,7 @@ final class StatsReport {
       ipisSent += h.ipisSent();
       ipisReceived += h.ipisReceived();
     }
-    return new HartStats(-1, insns, cycles, tlb, walks, faults, syscalls, restarts, traps, switches, ipisSent,
+    return new HartStats(-1, insns, cycles, cycles - busiest, tlb, walks, faults, syscalls, restarts, traps, switches, ipisSent,
         ipisReceived);
   }
 

@@ -18,6 +18,8 @@ final class Cpu {
   /** In the idle loop, counted in the kernel's idle-hart count. */
   boolean idle;
   long nextTick;
+  /** Cycles the kernel moved this hart's clock on while it had nothing to run. */
+  long idleCycles;
   long accountedInstret;
   long pageFaults;
   long syscalls;

@@ -333,7 +333,10 @@ public final class Kernel implements TrapHandler {
     long next = timers.earliest();
     if (config.execMode() == ExecMode.PARALLEL && next != Long.MAX_VALUE
         && idleHarts.get() == harts.length) {
-      hart.setCycles(Math.max(hart.cycles(), next));
+      if (next > hart.cycles()) {
+        cpu.idleCycles += next - hart.cycles();
+        hart.setCycles(next);
+      }
       fireTimers(hart);
       return;
     }
@@ -351,6 +354,7 @@ public final class Kernel implements TrapHandler {
       idleHarts.decrementAndGet();
     }
     if (hart.cycles() < next.readySince) {
+      cpu.idleCycles += next.readySince - hart.cycles();
       hart.setCycles(next.readySince); // an idle hart's clock catches up with whoever woke the task
     }
     mmSwitch.switchTo(hart, cpu, next.mm);
@@ -601,17 +605,15 @@ public final class Kernel implements TrapHandler {
   }
 
   /**
-   * Runs the IPI calls queued for {@code hart}. A target cannot see an IPI before it was sent
-   * and delivered, so a target behind the sender first moves its clock up to that. The IPI is
-   * stamped done at send + delivery + the target's own work for it: harts' clocks drift apart
-   * within a lockstep round, and that drift is not IPI latency.
+   * Runs the IPI calls queued for {@code hart}. The target pays for handling; the IPI is stamped
+   * done at send + delivery + the target's work for it. Harts' clocks drift apart within a
+   * lockstep round, and that drift is neither IPI latency nor the target's time.
    */
   void handleIpis(Hart hart) {
     ManyToOneConcurrentArrayQueue<Ipi> box = mailboxes[hart.id()];
     Cpu cpu = cpus[hart.id()];
     for (Ipi ipi; (ipi = box.poll()) != null; ) {
       long delivered = ipi.sentCycles + (ipi.hardware ? 0 : cost.ipiDeliver());
-      hart.setCycles(Math.max(hart.cycles(), delivered));
       long before = hart.cycles();
       if (!ipi.hardware) {
         hart.addCycles(cost.ipiHandle());
@@ -794,7 +796,8 @@ public final class Kernel implements TrapHandler {
     for (int i = 0; i < harts.length; i++) {
       Hart h = harts[i];
       Cpu c = cpus[i];
-      out.add(new HartStats(i, h.instret(), h.cycles(), h.mmu().tlbStats(), h.mmu().walks(),
+      out.add(new HartStats(i, h.instret(), h.cycles(), c.idleCycles + turns.idleCycles(i),
+          h.mmu().tlbStats(), h.mmu().walks(),
           c.pageFaults, c.syscalls, c.syscallRestarts, c.traps, c.contextSwitches, c.ipisSent,
           c.ipisReceived));
     }

@@ -21,6 +21,8 @@ final class LockstepTurns implements Turns {
   private final long quantum;
   private final long[] quantumEnd;
   private final boolean[] parkedIdle;
+  /** Per hart, the cycles its clock was moved on while it had nothing to do (written by the turn holder). */
+  private final long[] idleCycles;
   /** Whether a hart has anything to do: work queued, IPIs pending. Asked of parked idle harts. */
   private final IntPredicate hasWork;
   private volatile int turn;
@@ -32,6 +34,7 @@ final class LockstepTurns implements Turns {
     this.quantum = quantum;
     this.quantumEnd = new long[harts.length];
     this.parkedIdle = new boolean[harts.length];
+    this.idleCycles = new long[harts.length];
     this.hasWork = hasWork;
     java.util.Arrays.fill(quantumEnd, quantum);
   }
@@ -77,6 +80,11 @@ final class LockstepTurns implements Turns {
   }
 
   @Override
+  public long idleCycles(int hart) {
+    return idleCycles[hart];
+  }
+
+  @Override
   public void kick(int target) {
     // Nothing to do: a hart with work is never skipped, and gets its turn in order.
   }
@@ -95,6 +103,7 @@ final class LockstepTurns implements Turns {
   private void advance(int id) {
     Hart h = harts[id];
     if (h.cycles() < quantumEnd[id]) {
+      idleCycles[id] += quantumEnd[id] - h.cycles();
       h.setCycles(quantumEnd[id]);
     }
     while (quantumEnd[id] <= h.cycles()) {

@@ -46,6 +46,11 @@ final class ParallelTurns implements Turns {
   }
 
   @Override
+  public long idleCycles(int hart) {
+    return 0; // idle parallel harts do not move their clocks; the kernel counts its own jumps
+  }
+
+  @Override
   public void kick(int target) {
     Thread t = threads[target];
     if (t != null) {

@@ -25,6 +25,9 @@ interface Turns {
   /** One round of a spinning wait: back off (parallel) or give the turn away so the awaited hart can run (lockstep). */
   void pause(Hart hart);
 
+  /** Cycles this mechanism moved {@code hart}'s clock on while the hart had nothing to do. */
+  long idleCycles(int hart);
+
   /** Another hart has work for {@code target}: wake it if it is parked. Any thread. */
   void kick(int target);
 

@@ -40,7 +40,10 @@ class QemuDifferentialTest {
         Arguments.of("threads", List.of("7", "3001")),
         Arguments.of("pipes", List.of()),
         Arguments.of("forkstorm", List.of("4", "3")),
-        Arguments.of("pingpong", List.of("500")));
+        Arguments.of("pingpong", List.of("500")),
+        Arguments.of("mmapstorm", List.of("4", "40", "4")),
+        Arguments.of("mprotect-toggle", List.of("3", "50")),
+        Arguments.of("cowstorm", List.of("3", "8")));
   }
 
   @ParameterizedTest(name = "{0} {1}")
