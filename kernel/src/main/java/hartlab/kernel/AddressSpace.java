@@ -80,39 +80,37 @@ final class AddressSpace {
       throw SyscallError.of(fd >= 0 && fd <= 2 ? Errno.ENODEV : Errno.EBADF);
     }
     boolean fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0;
-    {
-      long start;
-      if (fixed) {
-        if ((addr & (PAGE - 1)) != 0) {
-          throw SyscallError.of(Errno.EINVAL);
-        }
-        if (addr < Mm.MMAP_MIN_ADDR) {
-          throw SyscallError.of(Errno.EPERM);
-        }
-        if (!fitsUserSpace(addr + len) || addr + len < addr) {
-          throw SyscallError.of(Errno.ENOMEM);
-        }
-        if (!mm.vmas.isFree(addr, addr + len)) {
-          if ((flags & MAP_FIXED) == 0) {
-            throw SyscallError.of(Errno.EEXIST);
-          }
-          unmapLocked(hart, mm, addr, addr + len);
-        }
-        start = addr;
-      } else {
-        start = chooseAddress(mm, pageDown(addr), len);
+    long start;
+    if (fixed) {
+      if ((addr & (PAGE - 1)) != 0) {
+        throw SyscallError.of(Errno.EINVAL);
       }
-      if (mm.vmas.size() >= MAX_MAP_COUNT) {
+      if (addr < Mm.MMAP_MIN_ADDR) {
+        throw SyscallError.of(Errno.EPERM);
+      }
+      if (!fitsUserSpace(addr + len) || addr + len < addr) {
         throw SyscallError.of(Errno.ENOMEM);
       }
-      boolean shared = type != MAP_PRIVATE;
-      mm.vmas.insert(new Vma(start, start + len, prot, Vma.Kind.ANON,
-          shared ? new SharedAnonMemory(refs) : null, 0));
-      if ((flags & MAP_POPULATE) != 0 && prot != 0) {
-        populate(hart, mm, start, start + len, (prot & Vma.PROT_WRITE) != 0);
+      if (!mm.vmas.isFree(addr, addr + len)) {
+        if ((flags & MAP_FIXED) == 0) {
+          throw SyscallError.of(Errno.EEXIST);
+        }
+        unmapLocked(hart, mm, addr, addr + len);
       }
-      return start;
+      start = addr;
+    } else {
+      start = chooseAddress(mm, pageDown(addr), len);
     }
+    if (mm.vmas.size() >= MAX_MAP_COUNT) {
+      throw SyscallError.of(Errno.ENOMEM);
+    }
+    boolean shared = type != MAP_PRIVATE;
+    mm.vmas.insert(new Vma(start, start + len, prot, Vma.Kind.ANON,
+        shared ? new SharedAnonMemory(refs) : null, 0));
+    if ((flags & MAP_POPULATE) != 0 && prot != 0) {
+      populate(hart, mm, start, start + len, (prot & Vma.PROT_WRITE) != 0);
+    }
+    return start;
   }
 
   /** The hint if that range is free and legal, else the highest free gap below the mmap base. */
@@ -262,31 +260,29 @@ final class AddressSpace {
 
   /** brk(2): Linux returns the (possibly unchanged) break rather than an error. */
   long brk(Hart hart, Mm mm, long requested) {
-    {
-      if (requested < mm.startBrk) {
-        return mm.brk;
-      }
-      long oldEnd = pageUp(mm.brk);
-      long newEnd = pageUp(requested);
-      if (newEnd > Mm.MMAP_BASE) {
-        return mm.brk;
-      }
-      if (newEnd > oldEnd) {
-        if (!mm.vmas.isFree(oldEnd, newEnd)) {
-          return mm.brk;
-        }
-        Vma heap = oldEnd > mm.startBrk ? mm.vmas.find(oldEnd - 1) : null;
-        if (heap != null && heap.kind == Vma.Kind.HEAP) {
-          heap.end = newEnd;
-        } else {
-          mm.vmas.insert(new Vma(oldEnd, newEnd, Vma.PROT_READ | Vma.PROT_WRITE, Vma.Kind.HEAP, null, 0));
-        }
-      } else if (newEnd < oldEnd) {
-        unmapLocked(hart, mm, newEnd, oldEnd);
-      }
-      mm.brk = requested;
+    if (requested < mm.startBrk) {
       return mm.brk;
     }
+    long oldEnd = pageUp(mm.brk);
+    long newEnd = pageUp(requested);
+    if (newEnd > Mm.MMAP_BASE) {
+      return mm.brk;
+    }
+    if (newEnd > oldEnd) {
+      if (!mm.vmas.isFree(oldEnd, newEnd)) {
+        return mm.brk;
+      }
+      Vma heap = oldEnd > mm.startBrk ? mm.vmas.find(oldEnd - 1) : null;
+      if (heap != null && heap.kind == Vma.Kind.HEAP) {
+        heap.end = newEnd;
+      } else {
+        mm.vmas.insert(new Vma(oldEnd, newEnd, Vma.PROT_READ | Vma.PROT_WRITE, Vma.Kind.HEAP, null, 0));
+      }
+    } else if (newEnd < oldEnd) {
+      unmapLocked(hart, mm, newEnd, oldEnd);
+    }
+    mm.brk = requested;
+    return mm.brk;
   }
 
   /**

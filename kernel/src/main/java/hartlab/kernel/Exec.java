@@ -69,29 +69,27 @@ final class Exec {
     }
     Mm mm = new Mm(newMmId(), root);
     try {
-      {
-        mapSegments(mm, placed);
-        long heapStart = AddressSpace.pageUp(placed.highestVaddrEnd());
-        mm.startBrk = heapStart;
-        mm.brk = heapStart;
-        mm.vmas.insert(new Vma(Mm.STACK_TOP - Mm.STACK_SIZE, Mm.STACK_TOP,
-            Vma.PROT_READ | Vma.PROT_WRITE, Vma.Kind.STACK, null, 0));
-        AuxValues aux = AuxValues.forImage(placed, HWCAP);
-        StackImage stack;
-        try {
-          stack = InitialStack.build(Mm.STACK_TOP, argv, envp, execFn, aux, random16);
-        } catch (IllegalArgumentException e) {
-          if (e.getMessage() != null && e.getMessage().startsWith(InitialStack.E2BIG_MESSAGE)) {
-            throw new ExecFailure(Errno.E2BIG, e.getMessage());
-          }
-          throw e;
+      mapSegments(mm, placed);
+      long heapStart = AddressSpace.pageUp(placed.highestVaddrEnd());
+      mm.startBrk = heapStart;
+      mm.brk = heapStart;
+      mm.vmas.insert(new Vma(Mm.STACK_TOP - Mm.STACK_SIZE, Mm.STACK_TOP,
+          Vma.PROT_READ | Vma.PROT_WRITE, Vma.Kind.STACK, null, 0));
+      AuxValues aux = AuxValues.forImage(placed, HWCAP);
+      StackImage stack;
+      try {
+        stack = InitialStack.build(Mm.STACK_TOP, argv, envp, execFn, aux, random16);
+      } catch (IllegalArgumentException e) {
+        if (e.getMessage() != null && e.getMessage().startsWith(InitialStack.E2BIG_MESSAGE)) {
+          throw new ExecFailure(Errno.E2BIG, e.getMessage());
         }
-        if (Mm.STACK_TOP - stack.sp() > Mm.STACK_SIZE / 4) {
-          throw new ExecFailure(Errno.E2BIG, "argument list too long");
-        }
-        write(mm, stack.sp(), stack.bytes());
-        return new Started(mm, placed.entry(), stack.sp());
+        throw e;
       }
+      if (Mm.STACK_TOP - stack.sp() > Mm.STACK_SIZE / 4) {
+        throw new ExecFailure(Errno.E2BIG, "argument list too long");
+      }
+      write(mm, stack.sp(), stack.bytes());
+      return new Started(mm, placed.entry(), stack.sp());
     } catch (ExecFailure | RuntimeException e) {
       release(mm);
       throw e;

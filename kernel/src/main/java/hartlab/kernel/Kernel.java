@@ -254,11 +254,20 @@ public final class Kernel implements TrapHandler {
    * queued for this hart, and the deferred flushes it owes.
    */
   private void kernelEntry(Hart hart, Cpu cpu) {
+    speculate(hart);
+    handleIpis(hart);
+    applyDeferredFlushes(hart, cpu);
+  }
+
+  /**
+   * With --speculative-walks, the hart's hardware walks its loaded table near its last access,
+   * as it may at any moment; done at every kernel entry and just before satp changes, the last
+   * moment the old table can be walked.
+   */
+  void speculate(Hart hart) {
     if (config.speculativeWalks()) {
       hart.mmu().speculativeWalk(speculation[hart.id()].nextInt(-8, 9));
     }
-    handleIpis(hart);
-    applyDeferredFlushes(hart, cpu);
   }
 
   private void applyDeferredFlushes(Hart hart, Cpu cpu) {
@@ -759,7 +768,10 @@ public final class Kernel implements TrapHandler {
     }
   }
 
-  /** Raises an interrupt on the hart running {@code task}'s siblings so they notice a kill. */
+  /**
+   * Interrupts every hart, so that a task marked for death (exit_group, a fatal signal) that is
+   * running in user mode somewhere reaches its next kernel boundary now.
+   */
   void kickAll() {
     for (int i = 0; i < harts.length; i++) {
       harts[i].raiseInterrupt(IRQ_KICK);

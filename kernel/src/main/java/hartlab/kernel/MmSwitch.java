@@ -165,6 +165,7 @@ final class MmSwitch {
       hart.addCycles(cost.flushAll());
     }
     mm.markLoadedOn(hart.id());
+    kernel.speculate(hart);
     hart.mmu().setSatp(Mmu.makeSatp(mm.root, asid));
     hart.addCycles(cost.satpWrite());
     cpu.activeMm = mm;
@@ -172,6 +173,7 @@ final class MmSwitch {
 
   /** Loads the kernel's own table (no user mappings) and forgets the mm. */
   void loadKernel(Hart hart, Cpu cpu) {
+    kernel.speculate(hart);
     hart.mmu().setSatp(kernelSatp);
     hart.addCycles(hart.cost().satpWrite());
     if (asids != null) {

@@ -45,9 +45,11 @@ public final class Mmu {
   private final long[] storeVpn = new long[CACHED_PAGES];
   private final long[] storeBase = new long[CACHED_PAGES];
 
-  // Page-walk cache: leaf-table addresses of recently walked 2 MiB regions, dropped by every flush.
+  // Page-walk cache: leaf-table addresses of recently walked 2 MiB regions, tagged by ASID like
+  // the TLB (so it survives satp writes), and dropped by the flushes of its ASID.
   private static final int WALK_CACHE = 8;
   private final long[] walkRegion = new long[WALK_CACHE];
+  private final int[] walkAsid = new int[WALK_CACHE];
   private final long[] walkLeafTable = new long[WALK_CACHE];
   /** The last address translated through a walk, where speculative walks look nearby. */
   private long lastWalkVa;
@@ -61,7 +63,7 @@ public final class Mmu {
     this.tlb = tlb;
     this.walker = new PageTableWalker(memory);
     this.cyclesPerWalkLevel = cyclesPerWalkLevel;
-    forgetWalks();
+    forgetWalks(0, true);
   }
 
   public static long makeSatp(long rootPa, int asid) {
@@ -78,7 +80,7 @@ public final class Mmu {
     bare = mode == 0;
     asid = (int) ((value >>> 44) & 0xFFFF);
     rootPa = (value & ((1L << 44) - 1)) << PhysicalMemory.PAGE_SHIFT;
-    forgetWalks();
+    forgetCachedPages();
   }
 
   public long satp() {
@@ -144,7 +146,7 @@ public final class Mmu {
       if (base < 0) {
         long region = va >>> 21;
         int w = (int) region & (WALK_CACHE - 1);
-        long pa = walker.walk(rootPa, walkRegion[w] == region ? walkLeafTable[w] : -1, va, access);
+        long pa = walker.walk(rootPa, cachedLeafTable(w, region), va, access);
         walks++;
         lastWalkVa = va;
         stallCycles += (long) walker.levelsRead * cyclesPerWalkLevel;
@@ -153,6 +155,7 @@ public final class Mmu {
         }
         if (walker.leafTable >= 0) {
           walkRegion[w] = region;
+          walkAsid[w] = asid;
           walkLeafTable[w] = walker.leafTable;
         }
         base = pa & ~OFFSET;
@@ -187,10 +190,18 @@ public final class Mmu {
     Arrays.fill(storeVpn, NO_PAGE);
   }
 
-  /** Every flush also drops the page-walk cache, as sfence.vma does for non-leaf entries. */
-  private void forgetWalks() {
+  private long cachedLeafTable(int slot, long region) {
+    return walkRegion[slot] == region && walkAsid[slot] == asid ? walkLeafTable[slot] : -1;
+  }
+
+  /** sfence.vma drops the page-walk cache's (non-leaf) entries of the ASIDs it flushes. */
+  private void forgetWalks(int flushedAsid, boolean all) {
     forgetCachedPages();
-    Arrays.fill(walkRegion, NO_PAGE);
+    for (int i = 0; i < WALK_CACHE; i++) {
+      if (all || walkAsid[i] == flushedAsid) {
+        walkRegion[i] = NO_PAGE;
+      }
+    }
   }
 
   /** Reports every page-table page a walk of this hart reads (the freed-page-table checker). */
@@ -209,27 +220,26 @@ public final class Mmu {
     }
     long va = lastWalkVa + ((long) pagesAway << PhysicalMemory.PAGE_SHIFT);
     long region = va >>> 21;
-    int w = (int) region & (WALK_CACHE - 1);
-    walker.speculate(rootPa, walkRegion[w] == region ? walkLeafTable[w] : -1, va);
+    walker.speculate(rootPa, cachedLeafTable((int) region & (WALK_CACHE - 1), region), va);
   }
 
   public void flushAll() {
-    forgetWalks();
+    forgetWalks(0, true);
     tlb.flushAll();
   }
 
   public void flushAsid(int asid) {
-    forgetWalks();
+    forgetWalks(asid, false);
     tlb.flushAsid(asid);
   }
 
   public void flushPage(int asid, long va) {
-    forgetWalks();
+    forgetWalks(asid, false);
     tlb.flushPage(asid, va);
   }
 
   public void flushRange(int asid, long start, long end) {
-    forgetWalks();
+    forgetWalks(asid, false);
     tlb.flushRange(asid, start, end);
   }
 

@@ -138,6 +138,18 @@ class MultitaskingTest {
     assertTrue(m.find() && Long.parseLong(m.group(1)) > 0, "no rollover happened: " + r.stderr());
   }
 
+  /** The matrix runs the default fair policy; round robin must run the same programs as correctly. */
+  @ParameterizedTest
+  @ValueSource(strings = {"parallel", "lockstep"})
+  void roundRobinPolicyRunsTheMultitaskingImages(String mode) {
+    for (List<String> p : List.of(List.of("threads"), List.of("pipes", "3", "20000"),
+        List.of("forkexec"), List.of("forkstorm", "8", "3"))) {
+      Runs.Outcome r = boot(p.get(0), p.subList(1, p.size()), "--cores", "4", "--exec", mode,
+          "--sched", "rr");
+      assertEquals(0, r.status(), p + ": " + r.stderr());
+    }
+  }
+
   @Test
   void asidOffFlushesOnEverySwitchAndStillRuns() {
     Runs.Outcome r = boot("pipes", List.of("3", "20000"), "--cores", "2", "--asid", "off");
