@@ -1,5 +1,7 @@
 package hartlab.kernel;
 
+import java.util.concurrent.ConcurrentLinkedQueue;
+
 /**
  * The kernel's per-hart state (Linux's per-CPU runqueue and cpu_tlbstate). Hart-local: read and
  * written only by that hart's thread, which includes IPI handlers running there.
@@ -11,7 +13,7 @@ final class Cpu {
   /** The mm whose page table is loaded (satp), possibly only lazily; null = the kernel's own. */
   volatile Mm activeMm;
   /** Deferred flushes queued by other harts, applied at this hart's next kernel entry or tick. */
-  final java.util.concurrent.ConcurrentLinkedQueue<TlbShootdown> deferred = TlbFlush.newDeferredQueue();
+  final ConcurrentLinkedQueue<TlbShootdown> deferred = new ConcurrentLinkedQueue<>();
   final FlushStats stats = new FlushStats();
   /** Refcount lazy-TLB mode: this hart holds an mm_count reference on {@link #activeMm}. */
   boolean lazyRef;

@@ -7,7 +7,6 @@ import hartlab.kernel.shootdown.ShootdownStrategy;
 import hartlab.mmu.PageTable;
 import hartlab.mmu.PhysicalMemory;
 import hartlab.mmu.Pte;
-import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * The one entry point for invalidating translations of an mm after its page table changed
@@ -161,8 +160,4 @@ final class TlbFlush {
     return pageTable.lookup(mm.root, vpn << 12);
   }
 
-  /** Hart-local queue type for deferred flushes (many initiators, one applying hart). */
-  static ConcurrentLinkedQueue<TlbShootdown> newDeferredQueue() {
-    return new ConcurrentLinkedQueue<>();
-  }
 }
