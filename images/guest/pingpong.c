@@ -1,18 +1,20 @@
 /*
  * pingpong: context-switch latency, measured like lmbench's lat_ctx.
  *
- *   pingpong [-t] [-s] [ROUNDS]
+ *   pingpong [-t] [-s | -x] [ROUNDS]
  *
  * Two tasks pass a one-byte token back and forth through two pipes ROUNDS times
  * (default 10000): two processes, or with -t two threads of one process. Each side
  * blocks in read until the other writes, so a round trip is two wake-ups and, on one
  * CPU, two context switches. -s pins both to one CPU (the first this process may use),
- * so that every hand-over is a switch on that CPU rather than a wake-up of another.
+ * so that every hand-over is a switch on that CPU rather than a wake-up of another. -x pins
+ * the two sides to two different CPUs, so that each CPU goes idle while it waits for the
+ * token: every hand-over is a switch to idle and back (the lazy-TLB path).
  * The token is incremented on each pass and checked. After 100 rounds to warm up,
  * rdcycle times the ROUNDS round trips.
  *
  * stdout, first line deterministic, then the measurements:
- *   pingpong: ROUNDS round trips between two processes|threads[ on one cpu]
+ *   pingpong: ROUNDS round trips between two processes|threads[ on one cpu| on two cpus]
  *   cycles per round trip: X
  *   cycles per switch: X/2
  * Cycles are hartlab's virtual cycles (deterministic in lockstep mode), or whatever
@@ -26,6 +28,8 @@
 
 static int to_partner[2], from_partner[2];
 static long rounds;
+/* With -x, the CPU the partner pins itself to; -1 otherwise. */
+static int partner_cpu = -1;
 
 static void fail(const char *what, long got)
 {
@@ -40,6 +44,8 @@ static int partner(void *unused)
 	long r;
 
 	(void)unused;
+	if (partner_cpu >= 0 && pin_to_cpu(partner_cpu) != 0)
+		return 4;
 	while ((r = sys_read(to_partner[0], &token, 1)) == 1) {
 		token++;
 		if (sys_write(from_partner[1], &token, 1) != 1)
@@ -69,7 +75,7 @@ static void play(long n, unsigned char *token)
 
 int main(int argc, char **argv)
 {
-	int use_threads = 0, pin = 0, i, tid = 0, status;
+	int use_threads = 0, pin = 0, cross = 0, i, tid = 0, status;
 	unsigned char token = 0;
 	uint64_t t0, t1, per_trip;
 	long pid = 0, r;
@@ -81,13 +87,27 @@ int main(int argc, char **argv)
 			use_threads = 1;
 		else if (strcmp(argv[i], "-s") == 0)
 			pin = 1;
+		else if (strcmp(argv[i], "-x") == 0)
+			cross = 1;
 		else
 			break;
 	}
-	if ((i < argc && (parse_long(argv[i++], &rounds) != 0 || rounds < 1)) || i < argc) {
-		puts("usage: pingpong [-t] [-s] [ROUNDS]    (-t threads, -s one cpu; ROUNDS "
-		     "default 10000)");
+	if ((i < argc && (parse_long(argv[i++], &rounds) != 0 || rounds < 1)) || i < argc
+	    || (pin && cross)) {
+		puts("usage: pingpong [-t] [-s | -x] [ROUNDS]    (-t threads, -s one cpu, -x two "
+		     "cpus; ROUNDS default 10000)");
 		return 2;
+	}
+	if (cross) {
+		int cpus[2];
+
+		r = allowed_cpus(cpus, 2);
+		if (r < 2)
+			fail("-x needs two cpus; allowed cpus", r);
+		r = pin_to_cpu(cpus[0]);
+		if (r != 0)
+			fail("sched_setaffinity", r);
+		partner_cpu = cpus[1];
 	}
 
 	if (pin) {
@@ -144,7 +164,7 @@ int main(int argc, char **argv)
 
 	per_trip = (t1 - t0) / (uint64_t)rounds;
 	printf("pingpong: %ld round trips between two %s%s\n", rounds,
-	       use_threads ? "threads" : "processes", pin ? " on one cpu" : "");
+	       use_threads ? "threads" : "processes", pin ? " on one cpu" : cross ? " on two cpus" : "");
 	printf("cycles per round trip: %lu\n", (unsigned long)per_trip);
 	printf("cycles per switch: %lu\n", (unsigned long)(per_trip / 2));
 	return 0;

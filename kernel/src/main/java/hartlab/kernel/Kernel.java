@@ -340,8 +340,7 @@ public final class Kernel implements TrapHandler {
       idleHarts.incrementAndGet();
     }
     long next = timers.earliest();
-    if (config.execMode() == ExecMode.PARALLEL && next != Long.MAX_VALUE
-        && idleHarts.get() == harts.length) {
+    if (next != Long.MAX_VALUE && idleHarts.get() == harts.length) {
       if (next > hart.cycles()) {
         cpu.idleCycles += next - hart.cycles();
         hart.setCycles(next);

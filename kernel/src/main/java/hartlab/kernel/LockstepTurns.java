@@ -21,8 +21,6 @@ final class LockstepTurns implements Turns {
   private final long quantum;
   private final long[] quantumEnd;
   private final boolean[] parkedIdle;
-  /** Per hart, the cycles its clock was moved on while it had nothing to do (written by the turn holder). */
-  private final long[] idleCycles;
   /** Whether a hart has anything to do: work queued, IPIs pending. Asked of parked idle harts. */
   private final IntPredicate hasWork;
   private volatile int turn;
@@ -34,7 +32,6 @@ final class LockstepTurns implements Turns {
     this.quantum = quantum;
     this.quantumEnd = new long[harts.length];
     this.parkedIdle = new boolean[harts.length];
-    this.idleCycles = new long[harts.length];
     this.hasWork = hasWork;
     java.util.Arrays.fill(quantumEnd, quantum);
   }
@@ -60,13 +57,18 @@ final class LockstepTurns implements Turns {
   @Override
   public void endQuantum(Hart hart) {
     advance(hart.id());
-    pass(hart.id(), true);
+    pass(hart.id());
   }
 
+  /**
+   * An idle hart gives the turn away without its clock running on: it has nothing to do, and
+   * when work arrives, that work's own time (the waker's clock) sets the hart's clock. Were idle
+   * time charged by the quantum, every wake-up across harts would cost a whole quantum.
+   */
   @Override
   public void idle(Hart hart) {
     parkedIdle[hart.id()] = true;
-    endQuantum(hart);
+    pass(hart.id());
   }
 
   /**
@@ -75,13 +77,13 @@ final class LockstepTurns implements Turns {
    */
   @Override
   public void pause(Hart hart) {
-    pass(hart.id(), false);
+    pass(hart.id());
     awaitTurn(hart);
   }
 
   @Override
   public long idleCycles(int hart) {
-    return idleCycles[hart];
+    return 0; // idle harts' clocks stand still here; the kernel counts the catch-up on wake
   }
 
   @Override
@@ -99,31 +101,20 @@ final class LockstepTurns implements Turns {
     }
   }
 
-  /** The hart's clock moves to the end of its quantum (idle or waiting time passes) and a new quantum begins. */
+  /** The hart's quantum is used up: the next one starts at the first boundary past its clock. */
   private void advance(int id) {
     Hart h = harts[id];
-    if (h.cycles() < quantumEnd[id]) {
-      idleCycles[id] += quantumEnd[id] - h.cycles();
-      h.setCycles(quantumEnd[id]);
-    }
     while (quantumEnd[id] <= h.cycles()) {
       quantumEnd[id] += quantum;
     }
   }
 
-  /**
-   * Hands the turn to the next hart that has something to do, skipping parked idle ones. Only a
-   * quantum that really ended moves the skipped harts' clocks on; a waiting hart's pause does
-   * not, or idle clocks would race ahead of the machine's time.
-   */
-  private void pass(int from, boolean timePasses) {
+  /** Hands the turn to the next hart that has something to do, skipping parked idle ones. */
+  private void pass(int from) {
     int next = (from + 1) % harts.length;
     for (int skipped = 0; skipped < harts.length - 1; skipped++) {
       if (!parkedIdle[next] || hasWork.test(next)) {
         break;
-      }
-      if (timePasses) {
-        advance(next);
       }
       next = (next + 1) % harts.length;
     }
