@@ -359,6 +359,55 @@ static void sigpipe(void)
 	       describe_status(status, desc, sizeof(desc)));
 }
 
+#define BIG_WRITE	(200 * 1024)
+
+/*
+ * One write() of more than the pipe holds must block until all of it is written (it returns
+ * the whole count, never a short write); a non-blocking pipe answers EAGAIN instead of
+ * sleeping, and holds 64 KiB, as on Linux.
+ */
+static void big_and_nonblocking(void)
+{
+	static uint8_t big[BIG_WRITE];
+	uint8_t chunk[4096], byte = 0;
+	unsigned long i, got = 0, bad = 0, filled = 0;
+	int fds[2], status;
+	long pid, r;
+
+	for (i = 0; i < BIG_WRITE; i++)
+		big[i] = pattern(i);
+	make_pipe(fds, 0);
+	pid = spawn();
+	if (pid == 0) {
+		sys_close(fds[0]);
+		r = sys_write(fds[1], big, BIG_WRITE);
+		sys_exit_group(r == BIG_WRITE ? 0 : 1);
+	}
+	sys_close(fds[1]);
+	while ((r = sys_read(fds[0], chunk, sizeof(chunk))) > 0) {
+		for (i = 0; i < (unsigned long)r; i++)
+			bad += chunk[i] != pattern(got + i);
+		got += (unsigned long)r;
+	}
+	sys_close(fds[0]);
+	status = reap(pid);
+	check(status == 0, "a 200 KiB write to a pipe did not return its full count", status);
+	check(got == BIG_WRITE && bad == 0, "a 200 KiB write did not arrive whole", (long)got);
+	printf("big write: one write() of %d bytes returned them all; the reader got them in order\n",
+	       BIG_WRITE);
+
+	make_pipe(fds, O_NONBLOCK);
+	r = sys_read(fds[0], &byte, 1);
+	check(r == -EAGAIN, "read of an empty non-blocking pipe did not give EAGAIN", r);
+	while ((r = sys_write(fds[1], chunk, sizeof(chunk))) > 0)
+		filled += (unsigned long)r;
+	check(r == -EAGAIN, "write to a full non-blocking pipe did not give EAGAIN", r);
+	printf("O_NONBLOCK: read of an empty pipe EAGAIN; writes filled it with %lu bytes, then EAGAIN\n",
+	       filled);
+	sys_close(fds[0]);
+	sys_close(fds[1]);
+}
+
 int main(int argc, char **argv)
 {
 	long stages = 4, bytes = 100000;
@@ -375,6 +424,7 @@ int main(int argc, char **argv)
 	dups();
 	bad_calls();
 	sigpipe();
+	big_and_nonblocking();
 	if (failures) {
 		printf("pipes: %d check(s) FAILED\n", failures);
 		return 1;

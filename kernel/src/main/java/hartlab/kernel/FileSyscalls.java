@@ -47,12 +47,13 @@ final class FileSyscalls {
     user.checkWritable(hart, task.mm, fds, 8);
     Pipe pipe = new Pipe();
     boolean cloexec = (flags & FileTable.O_CLOEXEC) != 0;
+    boolean nonBlocking = (flags & O_NONBLOCK) != 0;
     FileTable files = task.process.files;
-    int r = files.install(new PipeEnd(pipe, false, kernel), cloexec);
+    int r = files.install(new PipeEnd(pipe, false, nonBlocking, kernel), cloexec);
     if (r < 0) {
       return r;
     }
-    int w = files.install(new PipeEnd(pipe, true, kernel), cloexec);
+    int w = files.install(new PipeEnd(pipe, true, nonBlocking, kernel), cloexec);
     if (w < 0) {
       files.close(r);
       return w;
@@ -78,7 +79,7 @@ final class FileSyscalls {
     }
     user.checkWritable(hart, task.mm, buf, n);
     if (file instanceof PipeEnd end) {
-      return readPipe(hart, task, end.pipe, buf, n);
+      return readPipe(hart, task, end, buf, n);
     }
     byte[] data = new byte[n];
     int got = console.read(data, 0, n);
@@ -89,14 +90,21 @@ final class FileSyscalls {
     return got;
   }
 
-  /** Reads what the pipe holds (at least a byte); EOF once no writer is left; else sleeps and reads again. */
-  private long readPipe(Hart hart, Task task, Pipe pipe, long buf, int count) {
+  /**
+   * Reads what the pipe holds (at least a byte); EOF once no writer is left; otherwise sleeps and
+   * reads again, or EAGAIN on a non-blocking end.
+   */
+  private long readPipe(Hart hart, Task task, PipeEnd end, long buf, int count) {
+    Pipe pipe = end.pipe;
     byte[] data;
     synchronized (pipe) {
       int available = pipe.buffer.readableBytes();
       if (available == 0) {
         if (pipe.writeEnds == 0) {
           return 0;
+        }
+        if (end.nonBlocking) {
+          throw SyscallError.of(Errno.EAGAIN);
         }
         return kernel.sleep(hart, task, pipe.readers, true, Long.MAX_VALUE, 0);
       }
@@ -123,7 +131,7 @@ final class FileSyscalls {
       throw SyscallError.of(Errno.EINVAL);
     }
     if (file instanceof PipeEnd end) {
-      return writePipe(hart, task, end.pipe, buf, count, mayBlock);
+      return writePipe(hart, task, end, buf, count, mayBlock);
     }
     return writeConsole(hart, task, ((ConsoleFile) file).stream, buf, count);
   }
@@ -149,31 +157,58 @@ final class FileSyscalls {
   }
 
   /**
-   * Writes into a pipe: all of it at once up to PIPE_BUF bytes, else as much as fits (a short
-   * write); sleeps and tries again while nothing fits, if it {@code mayBlock}. With no reader left
-   * the writer gets SIGPIPE, whose default action kills it, and EPIPE.
+   * Writes into a pipe as Linux does: up to PIPE_BUF bytes all at once or not at all; more in
+   * pieces, sleeping whenever the pipe is full until every byte is written (the restarted call
+   * resumes from {@link Task#syscallProgress}). A non-blocking end, or a write that may not
+   * block, returns what it wrote so far (EAGAIN if nothing). With no reader left the writer gets
+   * SIGPIPE, whose default action kills it, and EPIPE.
    */
-  private long writePipe(Hart hart, Task task, Pipe pipe, long buf, long count, boolean mayBlock) {
-    int n = (int) Math.min(count, Pipe.CAPACITY);
-    byte[] data = new byte[n];
-    user.copyFromUser(hart, task.mm, buf, data, 0, n);
-    synchronized (pipe) {
-      if (pipe.readEnds == 0) {
-        processes.signal(task.process, Signals.SIGPIPE,
-            task.process + " killed by SIGPIPE: write to a pipe with no reader");
-        throw SyscallError.of(Errno.EPIPE);
+  private long writePipe(Hart hart, Task task, PipeEnd end, long buf, long count, boolean mayBlock) {
+    Pipe pipe = end.pipe;
+    long done = mayBlock ? task.syscallProgress : 0;
+    boolean atomic = count <= Pipe.PIPE_BUF;
+    for (;;) {
+      int n = (int) Math.min(count - done, Pipe.CAPACITY);
+      byte[] data = new byte[n];
+      try {
+        user.copyFromUser(hart, task.mm, buf + done, data, 0, n);
+      } catch (SyscallError e) {
+        if (done > 0) {
+          return done;
+        }
+        throw e;
       }
-      int space = pipe.space();
-      if (n == 0) {
-        return 0;
+      synchronized (pipe) {
+        if (pipe.readEnds == 0) {
+          processes.signal(task.process, Signals.SIGPIPE,
+              task.process + " killed by SIGPIPE: write to a pipe with no reader");
+          if (done > 0) {
+            return done;
+          }
+          throw SyscallError.of(Errno.EPIPE);
+        }
+        if (n == 0) {
+          return done;
+        }
+        int space = pipe.space();
+        if (atomic ? space < n : space == 0) {
+          if (end.nonBlocking || !mayBlock) {
+            if (done > 0 || !end.nonBlocking) {
+              return done;
+            }
+            throw SyscallError.of(Errno.EAGAIN);
+          }
+          task.syscallProgress = done;
+          return kernel.sleep(hart, task, pipe.writers, true, Long.MAX_VALUE, 0);
+        }
+        int written = Math.min(n, space);
+        pipe.buffer.writeBytes(data, 0, written);
+        kernel.wakeAll(pipe.readers);
+        done += written;
+        if (done == count) {
+          return done;
+        }
       }
-      if (n <= Pipe.PIPE_BUF ? space < n : space == 0) {
-        return mayBlock ? kernel.sleep(hart, task, pipe.writers, true, Long.MAX_VALUE, 0) : 0;
-      }
-      int written = Math.min(n, space);
-      pipe.buffer.writeBytes(data, 0, written);
-      kernel.wakeAll(pipe.readers);
-      return written;
     }
   }
 

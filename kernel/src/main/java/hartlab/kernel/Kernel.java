@@ -667,6 +667,7 @@ public final class Kernel implements TrapHandler {
       return;
     }
     cpu.syscalls++;
+    task.syscallProgress = 0;
     dispatch(hart, task, number, true);
   }
 

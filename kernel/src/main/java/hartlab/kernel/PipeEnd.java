@@ -4,11 +4,14 @@ package hartlab.kernel;
 final class PipeEnd extends OpenFile {
   final Pipe pipe;
   final boolean writeEnd;
+  /** O_NONBLOCK: where a blocking end would sleep, this one returns EAGAIN. */
+  final boolean nonBlocking;
   private final Kernel kernel;
 
-  PipeEnd(Pipe pipe, boolean writeEnd, Kernel kernel) {
+  PipeEnd(Pipe pipe, boolean writeEnd, boolean nonBlocking, Kernel kernel) {
     this.pipe = pipe;
     this.writeEnd = writeEnd;
+    this.nonBlocking = nonBlocking;
     this.kernel = kernel;
   }
 

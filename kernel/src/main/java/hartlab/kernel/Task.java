@@ -43,6 +43,11 @@ final class Task implements Schedulable {
   volatile boolean killPending;
   /** pc of a syscall that slept and will run again when woken (not counted twice); -1 if none. */
   long restartPc = -1;
+  /**
+   * How far a restarted syscall had got before it slept (bytes already written to a pipe); 0
+   * for a fresh call. Set by the syscall just before sleeping, kept across the restart.
+   */
+  long syscallProgress;
   /** The code passed to exit()/exit_group(), the process's status if this is its last thread. */
   int exitCode;
   /** Cycles the task had run when it was last put on a hart, for the scheduler's accounting. */
