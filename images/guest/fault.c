@@ -7,6 +7,8 @@
  *   fault exit N   exit(N): status N & 0xff
  *   fault wild     write(1, (void *)0x1, 10): the kernel returns -EFAULT (-14) instead of
  *                  reading the bad pointer; prints the result and exits 0
+ *   fault hog N    N processes that only compute, never sleep: on fewer harts than that the
+ *                  scheduler must time-slice them (preemption); all finish and are reaped.
  *   fault forkbomb every process forks as fast as it can until fork fails; the kernel's
  *                  task limit answers EAGAIN, the bomb is defused and everything reaped.
  *                  (Do not run this one on a real machine without a process limit.)
@@ -53,9 +55,39 @@ static long forkbomb(void)
 	return err;
 }
 
+/* Spins a fixed amount of work; the result keeps the compiler from dropping the loop. */
+static unsigned long spin(unsigned long seed)
+{
+	unsigned long x = seed, i;
+
+	for (i = 0; i < 3000000; i++)
+		x = x * 6364136223846793005ul + 1442695040888963407ul;
+	return x;
+}
+
+static int hog(long n)
+{
+	long i, pid, reaped = 0;
+	int status, ok = 1;
+
+	for (i = 0; i < n; i++) {
+		pid = fork();
+		if (pid < 0)
+			return 1;
+		if (pid == 0)
+			exit(spin((unsigned long)i) == 0 ? 3 : 0);
+	}
+	while ((pid = sys_wait4(-1, &status, 0, 0)) > 0) {
+		reaped++;
+		ok &= WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	}
+	printf("fault: hog: %ld processes computed, all reaped%s\n", reaped, ok ? "" : " (one failed)");
+	return ok && reaped == n ? 0 : 1;
+}
+
 static int usage(void)
 {
-	puts("usage: fault segv | ill | exit N | wild | forkbomb");
+	puts("usage: fault segv | ill | exit N | wild | hog N | forkbomb");
 	return 2;
 }
 
@@ -90,6 +122,13 @@ int main(int argc, char **argv)
 		printf("fault: write(1, 0x1, 10) returned %ld (%s)\n", r,
 		       r == -EFAULT ? "EFAULT, as expected" : "expected -14, EFAULT");
 		return r == -EFAULT ? 0 : 1;
+	}
+	if (strcmp(argv[1], "hog") == 0 && argc == 3) {
+		long n;
+
+		if (parse_long(argv[2], &n) != 0 || n < 1 || n > 64)
+			return usage();
+		return hog(n);
 	}
 	if (strcmp(argv[1], "forkbomb") == 0) {
 		r = forkbomb();

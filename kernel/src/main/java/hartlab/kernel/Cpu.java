@@ -17,6 +17,11 @@ final class Cpu {
   final FlushStats stats = new FlushStats();
   /** Refcount lazy-TLB mode: this hart holds an mm_count reference on {@link #activeMm}. */
   boolean lazyRef;
+  /**
+   * The task most recently woken onto this hart, left by the waker (any hart) for a wake-up
+   * preemption check at this hart's next kernel boundary; null once checked.
+   */
+  volatile Task wokenHint;
   /** In the idle loop, counted in the kernel's idle-hart count. */
   boolean idle;
   long nextTick;

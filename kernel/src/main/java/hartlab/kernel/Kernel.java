@@ -232,7 +232,25 @@ public final class Kernel implements TrapHandler {
         exitTask(hart, task);
       } else {
         hart.addCycles(cost.trapExit());
+        preemptForWoken(hart, cpu);
       }
+    }
+  }
+
+  /**
+   * Wake-up preemption (CFS's check_preempt_wakeup): if a task woken onto this hart deserves
+   * the hart more than the current one, the current one is preempted on its way back to user.
+   */
+  private void preemptForWoken(Hart hart, Cpu cpu) {
+    Task woken = cpu.wokenHint;
+    if (woken == null) {
+      return;
+    }
+    cpu.wokenHint = null;
+    Task current = cpu.current;
+    if (current != null && woken != current && woken.state == Task.State.RUNNABLE
+        && scheduler.shouldPreemptFor(hart.id(), current, woken)) {
+      preempt(hart, cpu, current, hart.cycles() - current.switchedInAtCycles);
     }
   }
 
@@ -246,6 +264,7 @@ public final class Kernel implements TrapHandler {
     } else {
       account(hart, cpu);
     }
+    preemptForWoken(hart, cpu);
   }
 
   /**
@@ -463,7 +482,11 @@ public final class Kernel implements TrapHandler {
     task.readySince = now;
     task.state = Task.State.RUNNABLE;
     int target = scheduler.wake(task, wakerHart, now);
-    if (target >= 0 && target != wakerHart) {
+    if (target < 0) {
+      return;
+    }
+    cpus[target].wokenHint = task;
+    if (target != wakerHart) {
       harts[target].raiseInterrupt(IRQ_KICK);
       turns.kick(target);
     }

@@ -150,6 +150,18 @@ class MultitaskingTest {
     }
   }
 
+  /** Three processes that only compute, on one hart: the scheduler has to time-slice them. */
+  @ParameterizedTest
+  @ValueSource(strings = {"rr", "fair"})
+  void cpuBoundProcessesArePreemptedAndAllFinish(String policy) {
+    for (String mode : new String[] {"parallel", "lockstep"}) {
+      Runs.Outcome r = boot("fault", List.of("hog", "3"), "--cores", "1", "--sched", policy, "--exec", mode);
+      assertEquals(0, r.status(), r.stderr());
+      Matcher m = Pattern.compile("\"preemptions\" : (\\d+)").matcher(r.stderr());
+      assertTrue(m.find() && Long.parseLong(m.group(1)) > 0, "no preemption: " + r.stderr());
+    }
+  }
+
   @Test
   void asidOffFlushesOnEverySwitchAndStillRuns() {
     Runs.Outcome r = boot("pipes", List.of("3", "20000"), "--cores", "2", "--asid", "off");

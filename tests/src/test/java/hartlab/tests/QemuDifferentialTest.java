@@ -35,6 +35,7 @@ class QemuDifferentialTest {
         Arguments.of("fault", List.of("ill")),
         Arguments.of("fault", List.of("exit", "42")),
         Arguments.of("fault", List.of("wild")),
+        Arguments.of("fault", List.of("hog", "3")),
         Arguments.of("compute", List.of("1")),
         Arguments.of("forkexec", List.of("-n")),
         Arguments.of("threads", List.of("7", "3001")),
