@@ -7,7 +7,7 @@
 # divided by its context switches (so it includes everything else the run did).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-rounds="${1:-20000}"
+rounds="${1:-200000}"
 out="$root/bench/results"
 mkdir -p "$out"
 csv="$out/pingpong.csv"
