@@ -78,13 +78,33 @@ final class BootCommand implements Callable<Integer> {
     Console console = new Console(cli.out(), cli.err(), cli.in());
     RunResult result;
     try {
-      result = new Machine(config, console, GuestImage.rootFs()).run(elf, guest.name(), argv, environment());
+      result = new Machine(config, console, GuestImage.rootFs()).run(elf, guest.name(), argv,
+          environment(), progress());
     } catch (Machine.BootException e) {
       return cli.fail(ExitCodes.BAD_IMAGE, image + ": cannot start: " + e.getMessage());
     }
     cli.out().flush();
     report(guest.name(), argv, config, result);
     return exitCode(result);
+  }
+
+  /**
+   * On a terminal, a line every two seconds once a run has lasted two, so that a long, quiet guest
+   * visibly runs; nothing when output goes to files or pipes.
+   */
+  private Machine.Progress progress() {
+    if (System.console() == null || stats == StatsFormat.none) {
+      return Machine.Progress.NONE;
+    }
+    long[] shown = {0};
+    return (instructions, hostNanos) -> {
+      long seconds = hostNanos / 1_000_000_000L;
+      if (seconds >= 2 && seconds >= shown[0] + 2) {
+        shown[0] = seconds;
+        cli.err().printf("hartlab: running for %d s, %,d instructions (%.0f MIPS)%n", seconds,
+            instructions, instructions / (hostNanos / 1e3));
+      }
+    };
   }
 
   private List<String> environment() {

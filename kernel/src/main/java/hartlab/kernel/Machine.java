@@ -39,6 +39,14 @@ public final class Machine {
     this.kernel = new Kernel(config, memory, frames, codeCache, harts, console, rootFs);
   }
 
+  /** Told about the run's progress about once a second, on the thread that called {@link #run}. */
+  @FunctionalInterface
+  public interface Progress {
+    void update(long instructions, long hostNanos);
+
+    Progress NONE = (instructions, hostNanos) -> {};
+  }
+
   /** Thrown when the image cannot be made into a process (too large for RAM, arguments too long). */
   public static final class BootException extends Exception {
     private static final long serialVersionUID = 1L;
@@ -54,6 +62,12 @@ public final class Machine {
    */
   public RunResult run(ElfImage image, String name, List<String> argv, List<String> envp)
       throws BootException {
+    return run(image, name, argv, envp, Progress.NONE);
+  }
+
+  /** As {@link #run(ElfImage, String, List, List)}, reporting progress while it waits. */
+  public RunResult run(ElfImage image, String name, List<String> argv, List<String> envp,
+      Progress progress) throws BootException {
     try {
       kernel.startInit(image, name, argv, envp);
     } catch (Exec.ExecFailure e) {
@@ -72,6 +86,10 @@ public final class Machine {
     }
     long deadline = config.timeoutMillis() > 0
         ? start + TimeUnit.MILLISECONDS.toNanos(config.timeoutMillis()) : Long.MAX_VALUE;
+    while (System.nanoTime() < deadline && !joinAll(threads,
+        Math.min(deadline, System.nanoTime() + TimeUnit.SECONDS.toNanos(1)))) {
+      progress.update(instructionsSoFar(), System.nanoTime() - start);
+    }
     if (!joinAll(threads, deadline)) {
       kernel.requestStop(new Kernel.Ending(Outcome.TIMEOUT, 0, String.format(
           "stopped after --timeout %.1fs: the guest had not finished", config.timeoutMillis() / 1000.0)));
@@ -81,6 +99,15 @@ public final class Machine {
       }
     }
     return result(kernel.ending(), start);
+  }
+
+  /** Instructions retired so far over all harts; a racy sum, for progress only. */
+  private long instructionsSoFar() {
+    long n = 0;
+    for (Hart h : harts) {
+      n += h.instret();
+    }
+    return n;
   }
 
   private RunResult result(Kernel.Ending end, long start) {
