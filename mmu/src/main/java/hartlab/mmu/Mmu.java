@@ -160,6 +160,9 @@ public final class Mmu {
         }
         base = pa & ~OFFSET;
         tlb.insert(vpn, asid, base, walker.leafPte);
+        // The walk may have found a new translation (another hart broke copy-on-write): the TLB
+        // holds one entry per page, so every access kind's cached copy of the old one goes too.
+        forgetPage(vpn);
       }
     }
     remember(access, vpn, base);
@@ -181,6 +184,19 @@ public final class Mmu {
         storeVpn[i] = vpn;
         storeBase[i] = base;
         break;
+    }
+  }
+
+  private void forgetPage(long vpn) {
+    int i = (int) vpn & CACHE_MASK;
+    if (fetchVpn[i] == vpn) {
+      fetchVpn[i] = NO_PAGE;
+    }
+    if (loadVpn[i] == vpn) {
+      loadVpn[i] = NO_PAGE;
+    }
+    if (storeVpn[i] == vpn) {
+      storeVpn[i] = NO_PAGE;
     }
   }
 

@@ -79,4 +79,21 @@ class MmuTest {
     assertEquals(0x1234, mmu.translateFetch(0x1234));
     assertEquals(Mmu.ACCESS_FAULT, mmu.translateLoad(1L << 21));
   }
+
+  /**
+   * A store that misses (the page is read-only here) and walks to a new frame, as after another
+   * hart broke copy-on-write, must also retire the cached load translation of the old frame: one
+   * page, one translation, whatever the access kind.
+   */
+  @Test
+  void walkToANewFrameRetiresEveryKindsCachedTranslation() {
+    long oldFrame = map(0x50000L, Pte.V | Pte.R | Pte.W | Pte.U);
+    long slot = pt.leafSlot(root, 0x50000L, false);
+    pt.set(slot, Pte.make(oldFrame, Pte.V | Pte.R | Pte.U | Pte.A)); // write-protected (fork)
+    assertEquals(oldFrame, mmu.translateLoad(0x50000L));
+    long copy = frames.alloc();
+    pt.set(slot, Pte.make(copy, Pte.V | Pte.R | Pte.W | Pte.U | Pte.A)); // COW broken elsewhere
+    assertEquals(copy, mmu.translateStore(0x50000L), "the store misses (read-only entry) and walks");
+    assertEquals(copy, mmu.translateLoad(0x50000L), "the load must not keep reading the old frame");
+  }
 }
