@@ -5,7 +5,6 @@ import hartlab.kernel.Machine;
 import hartlab.kernel.MachineConfig;
 import hartlab.kernel.Outcome;
 import hartlab.kernel.RunResult;
-import hartlab.loader.ElfParser;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -53,12 +52,13 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    GuestImage guest;
+    GuestImage.Loaded loaded;
     try {
-      guest = GuestImage.resolve(image);
+      loaded = GuestImage.load(image);
     } catch (GuestImage.NotFound e) {
       return cli.fail(ExitCodes.BAD_IMAGE, e.getMessage());
     }
+    GuestImage guest = loaded.guest();
     List<String> argv = new ArrayList<>(List.of(guest.argv0()));
     if (!rounds.isEmpty()) {
       argv.add(rounds);
@@ -67,13 +67,14 @@ final class BenchCommand implements Callable<Integer> {
     try {
       Files.write(binary, guest.bytes());
       binary.toFile().setExecutable(true);
-      return measure(guest, argv, binary);
+      return measure(loaded, argv, binary);
     } finally {
       Files.deleteIfExists(binary);
     }
   }
 
-  private int measure(GuestImage guest, List<String> argv, Path binary) throws Exception {
+  private int measure(GuestImage.Loaded loaded, List<String> argv, Path binary) throws Exception {
+    GuestImage guest = loaded.guest();
     MachineConfig config = MachineConfig.builder().cores(1).build();
     long bestHartlab = Long.MAX_VALUE;
     long bestQemu = Long.MAX_VALUE;
@@ -82,7 +83,7 @@ final class BenchCommand implements Callable<Integer> {
     for (int i = 1; i <= repeat; i++) {
       ByteArrayOutputStream guestOut = new ByteArrayOutputStream();
       RunResult r = new Machine(config, new Console(new PrintStream(guestOut), cli.err(),
-          InputStream.nullInputStream()), GuestImage.rootFs()).run(ElfParser.parse(guest.bytes()), guest.name(), argv, List.of());
+          InputStream.nullInputStream()), GuestImage.rootFs()).run(loaded.elf(), guest.name(), argv, List.of());
       if (r.outcome() != Outcome.EXITED || r.exitCode() != 0) {
         return cli.fail(ExitCodes.INTERNAL, "bench guest failed: " + r.outcome() + " " + r.message());
       }

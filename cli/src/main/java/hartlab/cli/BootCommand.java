@@ -5,9 +5,6 @@ import hartlab.kernel.Console;
 import hartlab.kernel.Machine;
 import hartlab.kernel.MachineConfig;
 import hartlab.kernel.RunResult;
-import hartlab.loader.ElfFormatException;
-import hartlab.loader.ElfImage;
-import hartlab.loader.ElfParser;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -61,16 +58,13 @@ final class BootCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    GuestImage guest;
-    ElfImage elf;
+    GuestImage.Loaded loaded;
     try {
-      guest = GuestImage.resolve(image);
-      elf = ElfParser.parse(guest.bytes());
+      loaded = GuestImage.load(image);
     } catch (GuestImage.NotFound e) {
       return cli.fail(ExitCodes.BAD_IMAGE, e.getMessage());
-    } catch (ElfFormatException e) {
-      return cli.fail(ExitCodes.BAD_IMAGE, image + ": not a program hartlab can run: " + e.getMessage());
     }
+    GuestImage guest = loaded.guest();
     MachineConfig config = machine.config();
     List<String> argv = new ArrayList<>();
     argv.add(guest.argv0());
@@ -78,7 +72,7 @@ final class BootCommand implements Callable<Integer> {
     Console console = new Console(cli.out(), cli.err(), cli.in());
     RunResult result;
     try {
-      result = new Machine(config, console, GuestImage.rootFs()).run(elf, guest.name(), argv,
+      result = new Machine(config, console, GuestImage.rootFs()).run(loaded.elf(), guest.name(), argv,
           environment(), progress());
     } catch (Machine.BootException e) {
       return cli.fail(ExitCodes.BAD_IMAGE, image + ": cannot start: " + e.getMessage());

@@ -2,6 +2,9 @@ package hartlab.cli;
 
 import hartlab.images.Images;
 import hartlab.kernel.RootFs;
+import hartlab.loader.ElfFormatException;
+import hartlab.loader.ElfImage;
+import hartlab.loader.ElfParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -36,6 +39,22 @@ record GuestImage(String name, String argv0, byte[] bytes) {
     }
     return RootFs.withPrograms(programs);
   }
+
+  /**
+   * Resolves {@code arg} and parses it: the one way a command gets a program to run. NotFound's
+   * message says what is wrong with it.
+   */
+  static Loaded load(String arg) throws NotFound {
+    GuestImage guest = resolve(arg);
+    try {
+      return new Loaded(guest, ElfParser.parse(guest.bytes()));
+    } catch (ElfFormatException e) {
+      throw new NotFound(arg + ": not a program hartlab can run: " + e.getMessage());
+    }
+  }
+
+  /** A guest image with its parsed ELF. */
+  record Loaded(GuestImage guest, ElfImage elf) {}
 
   /** A name without a slash that is a built-in image boots that; anything else is a path. */
   static GuestImage resolve(String arg) throws NotFound {

@@ -328,8 +328,7 @@ final class AddressSpace {
     }
     tlbFlush.flushTlbMmRange(hart, parent, 0, Mm.TASK_SIZE, "fork write-protect");
     if (outOfMemory[0]) {
-      unmapLocked(hart, child, 0, Mm.TASK_SIZE);
-      pageTable.freeBelowRoot(root, (va, slot, pte) -> {});
+      unmapLocked(hart, child, 0, Mm.TASK_SIZE); // drops the shared frames and every table below the root
       frames.free(root);
       throw SyscallError.of(Errno.ENOMEM);
     }

@@ -172,11 +172,7 @@ final class Exec {
 
   /** Frees an mm that never ran: its frames, its page tables and its root. */
   private void release(Mm mm) {
-    pageTable.forEachLeaf(mm.root, 0, Mm.TASK_SIZE, (va, slot, pte) -> {
-      pageTable.set(slot, 0);
-      refs.put(Pte.pa(pte));
-    });
-    pageTable.freeBelowRoot(mm.root, (va, slot, pte) -> {});
+    pageTable.freeBelowRoot(mm.root, (va, slot, pte) -> refs.put(Pte.pa(pte)));
     frames.free(mm.root);
   }
 }

@@ -180,7 +180,7 @@ final class FileSyscalls {
       }
       synchronized (pipe) {
         if (pipe.readEnds == 0) {
-          processes.signal(task.process, Signals.SIGPIPE,
+          processes.endGroup(task.process, Signals.SIGPIPE,
               task.process + " killed by SIGPIPE: write to a pipe with no reader");
           if (done > 0) {
             return done;

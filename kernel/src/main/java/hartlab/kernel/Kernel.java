@@ -112,7 +112,7 @@ public final class Kernel implements TrapHandler {
     this.activeMmChecker = new ActiveMmChecker(this, config.check());
     // The kernel's own page table maps no user memory: idle harts and dying tasks' harts load it.
     long kernelSatp = Mmu.makeSatp(pageTable.createRoot(), 0);
-    this.mmSwitch = new MmSwitch(this, config.lazyTlb(), asids, kernelSatp, pageTable, frames,
+    this.mmSwitch = new MmSwitch(this, config.lazyTlb(), asids, kernelSatp, frames,
         addressSpace, activeMmChecker, tlbFlush);
     this.processes = new ProcessTable(this, config.maxTasks());
     this.futexes = new Futexes(this, user, memory);
@@ -759,7 +759,7 @@ public final class Kernel implements TrapHandler {
   void kill(Hart hart, Task task, int signal, String why) {
     String report = String.format("%s killed by %s: %s", task.process, Signals.name(signal), why);
     log.debug(report);
-    processes.signal(task.process, signal, report);
+    processes.endGroup(task.process, signal, report);
     exitTask(hart, task);
   }
 

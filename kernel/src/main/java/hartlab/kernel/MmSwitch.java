@@ -4,7 +4,6 @@ import hartlab.cpu.CostModel;
 import hartlab.cpu.Hart;
 import hartlab.mmu.FrameAllocator;
 import hartlab.mmu.Mmu;
-import hartlab.mmu.PageTable;
 
 /**
  * switch_mm and the life of an mm: which page table each hart has loaded, the lazy-TLB modes,
@@ -26,20 +25,18 @@ final class MmSwitch {
   /** Null when ASIDs are off: every switch then flushes the whole TLB. */
   private final AsidAllocator asids;
   private final long kernelSatp;
-  private final PageTable pageTable;
   private final FrameAllocator frames;
   private final AddressSpace addressSpace;
   private final ActiveMmChecker checker;
   private final TlbFlush tlbFlush;
 
   MmSwitch(Kernel kernel, LazyTlbMode mode, AsidAllocator asids, long kernelSatp,
-      PageTable pageTable, FrameAllocator frames, AddressSpace addressSpace, ActiveMmChecker checker,
+      FrameAllocator frames, AddressSpace addressSpace, ActiveMmChecker checker,
       TlbFlush tlbFlush) {
     this.kernel = kernel;
     this.mode = mode;
     this.asids = asids;
     this.kernelSatp = kernelSatp;
-    this.pageTable = pageTable;
     this.frames = frames;
     this.addressSpace = addressSpace;
     this.checker = checker;
@@ -121,12 +118,12 @@ final class MmSwitch {
     }
   }
 
-  /** exit_mmap: unmap everything and free the page tables below the root. No task uses the mm now. */
+  /**
+   * exit_mmap: no task uses the mm now. Unmapping the whole space also unhooks every page-table
+   * page below the root, freed once the shootdown releases them; the root stays for lazy harts.
+   */
   private void exitMmap(Hart hart, Mm mm) {
     addressSpace.unmapLocked(hart, mm, 0, Mm.TASK_SIZE);
-    pageTable.freeBelowRoot(mm.root, (va, slot, pte) -> {
-      throw new IllegalStateException("MmSwitch.exitMmap: leaf left at 0x" + Long.toHexString(va));
-    });
   }
 
   /** __mmdrop: the last reference is gone; free the root once no hart can have it loaded. */

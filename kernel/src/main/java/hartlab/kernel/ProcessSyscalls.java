@@ -222,7 +222,7 @@ final class ProcessSyscalls {
       throw SyscallError.of(Errno.ESRCH);
     }
     if (sig != 0 && !Signals.ignoredByDefault((int) sig)) {
-      processes.signal(target, (int) sig, String.format("%s killed by %s (sent by %s)", target,
+      processes.endGroup(target, (int) sig, String.format("%s killed by %s (sent by %s)", target,
           Signals.name((int) sig), task.process));
     }
     return 0;

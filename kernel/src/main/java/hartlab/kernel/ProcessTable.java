@@ -146,11 +146,6 @@ final class ProcessTable {
     kernel.kickAll();
   }
 
-  /** A fatal signal with its default action: the group dies with that signal. */
-  void signal(GuestProcess p, int signal, String report) {
-    endGroup(p, signal, report);
-  }
-
   /**
    * Other threads of an execve-ing process must go: they exit at their next kernel boundary,
    * while the caller carries on in its new image.

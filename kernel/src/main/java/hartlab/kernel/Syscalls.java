@@ -207,11 +207,7 @@ final class Syscalls {
     long done = 0;
     while (done < count) {
       int n = (int) Math.min(count - done, bytes.length);
-      synchronized (random) {
-        for (int i = 0; i < n; i++) {
-          bytes[i] = (byte) random.nextInt(256);
-        }
-      }
+      fillRandom(bytes, n);
       user.copyToUser(hart, task.mm, buf + done, bytes, 0, n);
       done += n;
     }
@@ -221,11 +217,16 @@ final class Syscalls {
   /** Sixteen seeded bytes for a new image's AT_RANDOM. */
   byte[] atRandom() {
     byte[] b = new byte[16];
+    fillRandom(b, b.length);
+    return b;
+  }
+
+  /** The first {@code n} bytes of {@code b} from the seeded generator, shared by every hart. */
+  private void fillRandom(byte[] b, int n) {
     synchronized (random) {
-      for (int i = 0; i < b.length; i++) {
+      for (int i = 0; i < n; i++) {
         b[i] = (byte) random.nextInt(256);
       }
     }
-    return b;
   }
 }

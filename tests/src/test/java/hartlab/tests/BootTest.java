@@ -115,6 +115,16 @@ class BootTest {
     assertNoStackTrace(r);
   }
 
+  @Test
+  void benchRefusesAMalformedImageLikeBoot() throws Exception {
+    Path bad = dir.resolve("not-elf");
+    Files.writeString(bad, "not an elf");
+    Runs.Outcome r = Runs.hartlab("bench", "--image", bad.toString(), "--qemu", "none", "--repeat", "1");
+    assertEquals(65, r.status(), r.stderr());
+    assertTrue(r.stderr().contains("not a program hartlab can run"), r.stderr());
+    assertNoStackTrace(r);
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"--cores=0", "--cores=65", "--mem=3G", "--mem=lots", "--tlb-entries=48", "--no-such-option", "--timeout=soon"})
   void badOptionsAreUsageErrors(String option) {
