@@ -25,23 +25,43 @@ import picocli.CommandLine.Option;
  * ratio to qemu-riscv64 on the same binary, measured alternately in the same run so that machine
  * noise hits both.
  */
-@Command(name = "bench", sortOptions = false, mixinStandardHelpOptions = true,
-    description = {"Measure single-hart MIPS on the built-in 'compute' image and compare the",
-        "run time with qemu-riscv64 (if installed) on the same binary."})
+@Command(
+    name = "bench",
+    sortOptions = false,
+    mixinStandardHelpOptions = true,
+    description = {
+      "Measure single-hart MIPS on the built-in 'compute' image and compare the",
+      "run time with qemu-riscv64 (if installed) on the same binary."
+    })
 final class BenchCommand implements Callable<Integer> {
-  @Option(names = "--image", defaultValue = "compute", description = "Guest to run (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--image",
+      defaultValue = "compute",
+      description = "Guest to run (default: ${DEFAULT-VALUE}).")
   String image;
 
-  @Option(names = "--rounds", defaultValue = "", description = "Argument passed to the guest (its round count).")
+  @Option(
+      names = "--rounds",
+      defaultValue = "",
+      description = "Argument passed to the guest (its round count).")
   String rounds;
 
-  @Option(names = "--repeat", defaultValue = "3", description = "Runs of each; the fastest counts (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--repeat",
+      defaultValue = "3",
+      description = "Runs of each; the fastest counts (default: ${DEFAULT-VALUE}).")
   int repeat;
 
-  @Option(names = "--qemu", defaultValue = "qemu-riscv64", description = "qemu user-mode binary; 'none' to skip.")
+  @Option(
+      names = "--qemu",
+      defaultValue = "qemu-riscv64",
+      description = "qemu user-mode binary; 'none' to skip.")
   String qemu;
 
-  @Option(names = "--out", defaultValue = "hartlab-bench.json", description = "JSON result file (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--out",
+      defaultValue = "hartlab-bench.json",
+      description = "JSON result file (default: ${DEFAULT-VALUE}).")
   Path out;
 
   private final Cli cli;
@@ -82,15 +102,22 @@ final class BenchCommand implements Callable<Integer> {
     boolean haveQemu = !"none".equals(qemu);
     for (int i = 1; i <= repeat; i++) {
       ByteArrayOutputStream guestOut = new ByteArrayOutputStream();
-      RunResult r = new Machine(config, new Console(new PrintStream(guestOut), cli.err(),
-          InputStream.nullInputStream()), GuestImage.rootFs()).run(loaded.elf(), guest.name(), argv, List.of());
+      RunResult r =
+          new Machine(
+                  config,
+                  new Console(new PrintStream(guestOut), cli.err(), InputStream.nullInputStream()),
+                  GuestImage.rootFs())
+              .run(loaded.elf(), guest.name(), argv, List.of());
       if (r.outcome() != Outcome.EXITED || r.exitCode() != 0) {
-        return cli.fail(ExitCodes.INTERNAL, "bench guest failed: " + r.outcome() + " " + r.message());
+        return cli.fail(
+            ExitCodes.INTERNAL, "bench guest failed: " + r.outcome() + " " + r.message());
       }
       instructions = r.instructions();
       bestHartlab = Math.min(bestHartlab, r.hostNanos());
-      cli.err().printf("run %d/%d: hartlab %.3f s, %.1f MIPS", i, repeat, r.hostNanos() / 1e9,
-          instructions / (r.hostNanos() / 1e3));
+      cli.err()
+          .printf(
+              "run %d/%d: hartlab %.3f s, %.1f MIPS",
+              i, repeat, r.hostNanos() / 1e9, instructions / (r.hostNanos() / 1e3));
       if (haveQemu) {
         long q = timeQemu(binary, argv);
         if (q < 0) {
@@ -115,11 +142,15 @@ final class BenchCommand implements Callable<Integer> {
       result.put("slowdownVsQemu", (double) bestHartlab / bestQemu);
     }
     StatsReport.writeJson(out, result);
-    cli.out().printf("%s: %,d instructions, best of %d: %.3f s, %.1f MIPS%n", guest.name(),
-        instructions, repeat, bestHartlab / 1e9, mips);
+    cli.out()
+        .printf(
+            "%s: %,d instructions, best of %d: %.3f s, %.1f MIPS%n",
+            guest.name(), instructions, repeat, bestHartlab / 1e9, mips);
     if (haveQemu) {
-      cli.out().printf("qemu-riscv64: %.3f s; hartlab takes %.1fx qemu's time%n", bestQemu / 1e9,
-          (double) bestHartlab / bestQemu);
+      cli.out()
+          .printf(
+              "qemu-riscv64: %.3f s; hartlab takes %.1fx qemu's time%n",
+              bestQemu / 1e9, (double) bestHartlab / bestQemu);
     }
     cli.out().println("written to " + out);
     return 0;
@@ -131,8 +162,11 @@ final class BenchCommand implements Callable<Integer> {
     cmd.addAll(argv.subList(1, argv.size()));
     long start = System.nanoTime();
     try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      Process p =
+          new ProcessBuilder(cmd)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
       if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
         p.destroyForcibly();
         return -1;

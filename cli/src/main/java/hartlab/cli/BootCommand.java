@@ -18,16 +18,29 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code hartlab boot}: run one guest program to its end. */
-@Command(name = "boot", sortOptions = false, mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-    description = {"Boot a static RISC-V Linux program on an emulated multi-core machine.",
-        "IMAGE is a built-in image (see 'hartlab images'), PATH an ELF file; default: demo.",
-        "Guest output goes to stdout, statistics to stderr."},
-    footer = {"", "Exit status: the guest's own, 128+signal if it was killed, 64 usage error,",
-        "65 unusable image, 70 internal error, 99 a checker caught a violation,",
-        "124 stopped by --timeout/--max-instructions."})
+@Command(
+    name = "boot",
+    sortOptions = false,
+    mixinStandardHelpOptions = true,
+    usageHelpAutoWidth = true,
+    description = {
+      "Boot a static RISC-V Linux program on an emulated multi-core machine.",
+      "IMAGE is a built-in image (see 'hartlab images'), PATH an ELF file; default: demo.",
+      "Guest output goes to stdout, statistics to stderr."
+    },
+    footer = {
+      "",
+      "Exit status: the guest's own, 128+signal if it was killed, 64 usage error,",
+      "65 unusable image, 70 internal error, 99 a checker caught a violation,",
+      "124 stopped by --timeout/--max-instructions."
+    })
 final class BootCommand implements Callable<Integer> {
-  @Parameters(index = "0", arity = "0..1", paramLabel = "IMAGE|PATH",
-      description = "Program to boot (default: ${DEFAULT-VALUE}).", defaultValue = Images.DEFAULT)
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "IMAGE|PATH",
+      description = "Program to boot (default: ${DEFAULT-VALUE}).",
+      defaultValue = Images.DEFAULT)
   String image;
 
   @Parameters(index = "1..*", paramLabel = "ARG", description = "Guest arguments, after --.")
@@ -35,20 +48,32 @@ final class BootCommand implements Callable<Integer> {
 
   @Mixin MachineOptions machine;
 
-  @Option(names = "--env", paramLabel = "NAME=VALUE",
-      description = "Add or replace a guest environment variable (repeatable). "
-          + "Default environment: PATH=/bin HOME=/ TERM=dumb.")
+  @Option(
+      names = "--env",
+      paramLabel = "NAME=VALUE",
+      description =
+          "Add or replace a guest environment variable (repeatable). "
+              + "Default environment: PATH=/bin HOME=/ TERM=dumb.")
   List<String> env = new ArrayList<>();
 
-  @Option(names = "--stats", paramLabel = "table|json|none", defaultValue = "table",
+  @Option(
+      names = "--stats",
+      paramLabel = "table|json|none",
+      defaultValue = "table",
       description = "Statistics on stderr (default: ${DEFAULT-VALUE}).")
   StatsFormat stats;
 
-  @Option(names = "--stats-file", paramLabel = "FILE",
+  @Option(
+      names = "--stats-file",
+      paramLabel = "FILE",
       description = "Also write the statistics as JSON to FILE.")
   Path statsFile;
 
-  enum StatsFormat { table, json, none }
+  enum StatsFormat {
+    table,
+    json,
+    none
+  }
 
   private final Cli cli;
 
@@ -72,8 +97,9 @@ final class BootCommand implements Callable<Integer> {
     Console console = new Console(cli.out(), cli.err(), cli.in());
     RunResult result;
     try {
-      result = new Machine(config, console, GuestImage.rootFs()).run(loaded.elf(), guest.name(), argv,
-          environment(), progress());
+      result =
+          new Machine(config, console, GuestImage.rootFs())
+              .run(loaded.elf(), guest.name(), argv, environment(), progress());
     } catch (Machine.BootException e) {
       return cli.fail(ExitCodes.BAD_IMAGE, image + ": cannot start: " + e.getMessage());
     }
@@ -95,8 +121,10 @@ final class BootCommand implements Callable<Integer> {
       long seconds = hostNanos / 1_000_000_000L;
       if (seconds >= 2 && seconds >= shown[0] + 2) {
         shown[0] = seconds;
-        cli.err().printf("hartlab: running for %d s, %,d instructions (%.0f MIPS)%n", seconds,
-            instructions, instructions / (hostNanos / 1e3));
+        cli.err()
+            .printf(
+                "hartlab: running for %d s, %,d instructions (%.0f MIPS)%n",
+                seconds, instructions, instructions / (hostNanos / 1e3));
       }
     };
   }

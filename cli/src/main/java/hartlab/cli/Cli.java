@@ -11,7 +11,10 @@ import picocli.CommandLine.Command;
  * The {@code hartlab} command. {@link #run} is the whole program with its streams passed in, so
  * tests drive it exactly as a user does; {@link #main} only binds it to the process.
  */
-@Command(name = "hartlab", mixinStandardHelpOptions = true, version = "hartlab 0.1.0",
+@Command(
+    name = "hartlab",
+    mixinStandardHelpOptions = true,
+    version = "hartlab 0.1.0",
     description = "A multi-core RISC-V machine emulator for studying TLB coherence.",
     subcommands = {CommandLine.HelpCommand.class})
 public final class Cli implements Callable<Integer> {
@@ -44,23 +47,27 @@ public final class Cli implements Callable<Integer> {
     cmd.addSubcommand("strategies", new StrategiesCommand(cli));
     cmd.setOut(new java.io.PrintWriter(out, true));
     cmd.setErr(new java.io.PrintWriter(err, true));
-    cmd.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException
-        ? ExitCodes.USAGE : ExitCodes.INTERNAL);
-    cmd.setParameterExceptionHandler((e, a) -> {
-      err.println("hartlab: " + e.getMessage());
-      err.println("Try 'hartlab " + (e.getCommandLine() == cmd ? "" : e.getCommandLine().getCommandName() + " ")
-          + "--help'.");
-      return ExitCodes.USAGE;
-    });
-    cmd.setExecutionExceptionHandler((e, c, parsed) -> {
-      if (e instanceof IllegalArgumentException) {
-        err.println("hartlab: " + e.getMessage());
-        return ExitCodes.USAGE;
-      }
-      err.println("hartlab: internal error: " + e);
-      org.slf4j.LoggerFactory.getLogger(Cli.class).debug("internal error", e);
-      return ExitCodes.INTERNAL;
-    });
+    cmd.setExitCodeExceptionMapper(
+        e -> e instanceof CommandLine.ParameterException ? ExitCodes.USAGE : ExitCodes.INTERNAL);
+    cmd.setParameterExceptionHandler(
+        (e, a) -> {
+          err.println("hartlab: " + e.getMessage());
+          err.println(
+              "Try 'hartlab "
+                  + (e.getCommandLine() == cmd ? "" : e.getCommandLine().getCommandName() + " ")
+                  + "--help'.");
+          return ExitCodes.USAGE;
+        });
+    cmd.setExecutionExceptionHandler(
+        (e, c, parsed) -> {
+          if (e instanceof IllegalArgumentException) {
+            err.println("hartlab: " + e.getMessage());
+            return ExitCodes.USAGE;
+          }
+          err.println("hartlab: internal error: " + e);
+          org.slf4j.LoggerFactory.getLogger(Cli.class).debug("internal error", e);
+          return ExitCodes.INTERNAL;
+        });
     return cmd.execute(args);
   }
 
@@ -69,8 +76,10 @@ public final class Cli implements Callable<Integer> {
   public Integer call() {
     new CommandLine(this).usage(out);
     out.println();
-    out.println("Commands: boot [IMAGE|PATH] [options] [-- args], images, bench. Default image: "
-        + Images.DEFAULT + ".");
+    out.println(
+        "Commands: boot [IMAGE|PATH] [options] [-- args], images, bench. Default image: "
+            + Images.DEFAULT
+            + ".");
     return 0;
   }
 

@@ -9,12 +9,16 @@ package hartlab.cli;
 public final class ExitCodes {
   /** The command line was wrong. */
   public static final int USAGE = 64;
+
   /** The image could not be read or is not a program hartlab can run. */
   public static final int BAD_IMAGE = 65;
+
   /** hartlab failed; a bug. */
   public static final int INTERNAL = 70;
+
   /** A checker caught the kernel breaking an invariant (the report says which). */
   public static final int VIOLATION = 99;
+
   /** --timeout or --max-instructions stopped a guest that had not finished (like timeout(1)). */
   public static final int LIMIT = 124;
 

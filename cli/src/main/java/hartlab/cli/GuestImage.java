@@ -74,8 +74,13 @@ record GuestImage(String name, String argv0, byte[] bytes) {
       }
       return new GuestImage(path.getFileName().toString(), arg, Files.readAllBytes(path));
     } catch (NoSuchFileException e) {
-      throw new NotFound("no built-in image and no file named '" + arg + "'; built-in images: "
-          + Images.list().stream().map(Images.ImageInfo::name).collect(Collectors.joining(", ")));
+      throw new NotFound(
+          "no built-in image and no file named '"
+              + arg
+              + "'; built-in images: "
+              + Images.list().stream()
+                  .map(Images.ImageInfo::name)
+                  .collect(Collectors.joining(", ")));
     } catch (IOException e) {
       throw new NotFound("cannot read " + arg + ": " + e.getMessage());
     }

@@ -2,7 +2,9 @@ package hartlab.cli;
 
 import java.util.Locale;
 
-/** Parses the sizes and durations people type: {@code 256M}, {@code 1G}, {@code 10s}, {@code 500ms}. */
+/**
+ * Parses the sizes and durations people type: {@code 256M}, {@code 1G}, {@code 10s}, {@code 500ms}.
+ */
 final class Sizes {
   private Sizes() {}
 
@@ -38,7 +40,8 @@ final class Sizes {
     try {
       return Math.round(Double.parseDouble(t) * unit);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("not a duration: '" + text + "' (examples: 10s, 500ms, 2m)");
+      throw new IllegalArgumentException(
+          "not a duration: '" + text + "' (examples: 10s, 500ms, 2m)");
     }
   }
 }

@@ -4,18 +4,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import hartlab.kernel.HartStats;
 import hartlab.kernel.KernelStats;
-import hartlab.kernel.ShootdownFigures;
 import hartlab.kernel.MachineConfig;
 import hartlab.kernel.RunResult;
+import hartlab.kernel.ShootdownFigures;
 import hartlab.mmu.TlbStats;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,21 +28,53 @@ final class StatsReport {
   private StatsReport() {}
 
   static void printTable(PrintStream out, String image, MachineConfig config, RunResult r) {
-    out.printf("%n%s on %d hart%s: %s, status %d, %.3f s host, %s instructions, %.1f MIPS%n",
-        image, r.cores(), r.cores() == 1 ? "" : "s", r.outcome().name().toLowerCase(),
-        r.exitCode(), r.hostNanos() / 1e9, group(r.instructions()),
+    out.printf(
+        "%n%s on %d hart%s: %s, status %d, %.3f s host, %s instructions, %.1f MIPS%n",
+        image,
+        r.cores(),
+        r.cores() == 1 ? "" : "s",
+        r.outcome().name().toLowerCase(),
+        r.exitCode(),
+        r.hostNanos() / 1e9,
+        group(r.instructions()),
         r.instructions() / (r.hostNanos() / 1e3));
     String head = "%4s %14s %14s %12s %10s %9s %8s %8s %8s %7s%n";
-    out.printf(head, "hart", "instructions", "busy cycles", "tlb-hits", "tlb-miss", "walks",
-        "flushes", "faults", "syscalls", "ctxsw");
+    out.printf(
+        head,
+        "hart",
+        "instructions",
+        "busy cycles",
+        "tlb-hits",
+        "tlb-miss",
+        "walks",
+        "flushes",
+        "faults",
+        "syscalls",
+        "ctxsw");
     for (HartStats h : r.harts()) {
-      row(out, Integer.toString(h.hart()), h.instructions(), h.busyCycles(), h.tlb(), h.pageWalks(),
-          h.pageFaults(), h.syscalls(), h.contextSwitches());
+      row(
+          out,
+          Integer.toString(h.hart()),
+          h.instructions(),
+          h.busyCycles(),
+          h.tlb(),
+          h.pageWalks(),
+          h.pageFaults(),
+          h.syscalls(),
+          h.contextSwitches());
     }
     if (r.harts().size() > 1) {
       HartStats t = totals(r.harts());
-      row(out, "all", t.instructions(), t.busyCycles(), t.tlb(), t.pageWalks(), t.pageFaults(),
-          t.syscalls(), t.contextSwitches());
+      row(
+          out,
+          "all",
+          t.instructions(),
+          t.busyCycles(),
+          t.tlb(),
+          t.pageWalks(),
+          t.pageFaults(),
+          t.syscalls(),
+          t.contextSwitches());
     }
     if (!r.syscalls().isEmpty()) {
       List<String> calls = new ArrayList<>();
@@ -50,24 +82,55 @@ final class StatsReport {
       out.println("syscalls: " + String.join(", ", calls));
     }
     KernelStats k = r.kernel();
-    out.printf("kernel: %s tasks, %s migrations, %s preemptions, run-queue wait p50 %s p99 %s cycles, "
-            + "%s IPIs, %s ASID rollovers, %s active_mm violations%n", group(k.tasksCreated()),
-        group(k.sched().migrations()), group(k.sched().preemptions()), group(k.sched().waitP50()),
-        group(k.sched().waitP99()), group(totals(r.harts()).ipisSent()), group(k.asidRollovers()),
+    out.printf(
+        "kernel: %s tasks, %s migrations, %s preemptions, run-queue wait p50 %s p99 %s cycles, "
+            + "%s IPIs, %s ASID rollovers, %s active_mm violations%n",
+        group(k.tasksCreated()),
+        group(k.sched().migrations()),
+        group(k.sched().preemptions()),
+        group(k.sched().waitP50()),
+        group(k.sched().waitP99()),
+        group(totals(r.harts()).ipisSent()),
+        group(k.asidRollovers()),
         group(k.activeMmViolations()));
     ShootdownFigures sd = k.shootdown();
-    out.printf("shootdowns (%s): %s (%s full), %s pages, latency p50 %s p99 %s max %s cycles (host p50 %s ns); "
-            + "IPI latency p50 %s cycles%n", k.shootdownStrategy(), group(sd.shootdowns()),
-        group(sd.fullShootdowns()), group(sd.pagesInvalidated()), group(sd.cycles().p50()), group(sd.cycles().p99()),
-        group(sd.cycles().max()), group(sd.hostNanos().p50()), group(sd.ipiCycles().p50()));
+    out.printf(
+        "shootdowns (%s): %s (%s full), %s pages, latency p50 %s p99 %s max %s cycles (host p50 %s ns); "
+            + "IPI latency p50 %s cycles%n",
+        k.shootdownStrategy(),
+        group(sd.shootdowns()),
+        group(sd.fullShootdowns()),
+        group(sd.pagesInvalidated()),
+        group(sd.cycles().p50()),
+        group(sd.cycles().p99()),
+        group(sd.cycles().max()),
+        group(sd.hostNanos().p50()),
+        group(sd.ipiCycles().p50()));
     out.println("digest: " + digest(r));
   }
 
-  private static void row(PrintStream out, String hart, long insns, long cycles, TlbStats tlb,
-      long walks, long faults, long syscalls, long switches) {
-    out.printf("%4s %14s %14s %12s %10s %9s %8s %8s %8s %7s%n", hart, group(insns), group(cycles),
-        group(tlb.hits()), group(tlb.misses()), group(walks), group(tlb.flushes()), group(faults),
-        group(syscalls), group(switches));
+  private static void row(
+      PrintStream out,
+      String hart,
+      long insns,
+      long cycles,
+      TlbStats tlb,
+      long walks,
+      long faults,
+      long syscalls,
+      long switches) {
+    out.printf(
+        "%4s %14s %14s %12s %10s %9s %8s %8s %8s %7s%n",
+        hart,
+        group(insns),
+        group(cycles),
+        group(tlb.hits()),
+        group(tlb.misses()),
+        group(walks),
+        group(tlb.flushes()),
+        group(faults),
+        group(syscalls),
+        group(switches));
   }
 
   private static String group(long v) {
@@ -75,12 +138,20 @@ final class StatsReport {
   }
 
   /**
-   * Sums of every counter; cycles and idle cycles are those of the busiest hart, whose busy
-   * cycles are the run's virtual length (idle harts' clocks only follow along).
+   * Sums of every counter; cycles and idle cycles are those of the busiest hart, whose busy cycles
+   * are the run's virtual length (idle harts' clocks only follow along).
    */
   static HartStats totals(List<HartStats> harts) {
     TlbStats tlb = new TlbStats(0, 0, 0, 0, 0, 0, 0);
-    long insns = 0, cycles = 0, busiest = 0, walks = 0, faults = 0, syscalls = 0, restarts = 0, traps = 0, switches = 0;
+    long insns = 0,
+        cycles = 0,
+        busiest = 0,
+        walks = 0,
+        faults = 0,
+        syscalls = 0,
+        restarts = 0,
+        traps = 0,
+        switches = 0;
     long ipisSent = 0, ipisReceived = 0;
     for (HartStats h : harts) {
       tlb = tlb.plus(h.tlb());
@@ -98,11 +169,24 @@ final class StatsReport {
       ipisSent += h.ipisSent();
       ipisReceived += h.ipisReceived();
     }
-    return new HartStats(-1, insns, cycles, cycles - busiest, tlb, walks, faults, syscalls, restarts, traps, switches, ipisSent,
+    return new HartStats(
+        -1,
+        insns,
+        cycles,
+        cycles - busiest,
+        tlb,
+        walks,
+        faults,
+        syscalls,
+        restarts,
+        traps,
+        switches,
+        ipisSent,
         ipisReceived);
   }
 
-  static Map<String, Object> toMap(String image, List<String> argv, MachineConfig config, RunResult r) {
+  static Map<String, Object> toMap(
+      String image, List<String> argv, MachineConfig config, RunResult r) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("image", image);
     m.put("argv", argv);

@@ -7,14 +7,14 @@ import java.lang.invoke.VarHandle;
 /**
  * Decoded instructions of a machine, per physical page, shared by all its harts.
  *
- * <p>Keyed by physical page, so two address spaces mapping the same frame (fork, shared text)
- * share its decode, and a page stays valid across context switches and TLB flushes: what a
- * decoded page says depends only on the bytes of the frame. It goes stale only when those bytes
- * change, in one of three ways, each with its hook:
+ * <p>Keyed by physical page, so two address spaces mapping the same frame (fork, shared text) share
+ * its decode, and a page stays valid across context switches and TLB flushes: what a decoded page
+ * says depends only on the bytes of the frame. It goes stale only when those bytes change, in one
+ * of three ways, each with its hook:
  *
  * <ol>
- *   <li>a guest store: every store calls {@link #noteStore} (one array read when the page holds
- *       no decoded code), which drops the page; the storing hart leaves its block and forgets its
+ *   <li>a guest store: every store calls {@link #noteStore} (one array read when the page holds no
+ *       decoded code), which drops the page; the storing hart leaves its block and forgets its
  *       cached pages if it dropped code, so its store over the next instruction takes effect at
  *       once (unless another hart's store had already dropped that page: then, as RISC-V allows,
  *       only after this hart's FENCE.I);
@@ -28,8 +28,8 @@ import java.lang.invoke.VarHandle;
  *
  * <p>Thread-safety: any thread may call any method. {@link #pages} is read and written with plain
  * accesses: a racing reader sees the old page, the new one or none, each of which is a correct
- * decode of the frame at some moment; ordering with the bytes themselves comes from FENCE.I or
- * the kernel's own synchronization (a freed frame is unmapped and shot down before it is freed).
+ * decode of the frame at some moment; ordering with the bytes themselves comes from FENCE.I or the
+ * kernel's own synchronization (a freed frame is unmapped and shot down before it is freed).
  */
 public final class CodeCache {
   private static final VarHandle GENERATION;
@@ -43,8 +43,10 @@ public final class CodeCache {
   }
 
   private final PhysicalMemory memory;
+
   /** Decoded page per frame number, or null. Plain accesses, see the class comment. */
   final DecodedPage[] pages;
+
   /** Bumped by FENCE.I; a page decoded under an older generation is ignored. */
   private volatile int generation;
 
@@ -72,14 +74,20 @@ public final class CodeCache {
     return p;
   }
 
-  /** Drops the decoded page containing {@code pa}, if any. For the kernel: frame freed, or written by it. */
+  /**
+   * Drops the decoded page containing {@code pa}, if any. For the kernel: frame freed, or written
+   * by it.
+   */
   public void invalidate(long pa) {
     if (memory.contains(pa, 1)) {
       pages[(int) (pa >>> PhysicalMemory.PAGE_SHIFT)] = null;
     }
   }
 
-  /** Called on every guest store to {@code pa} (inside RAM): drops the page if it holds decoded code. */
+  /**
+   * Called on every guest store to {@code pa} (inside RAM): drops the page if it holds decoded
+   * code.
+   */
   public void noteStore(long pa) {
     storeHitsCode(pa);
   }

@@ -1,9 +1,9 @@
 package hartlab.cpu;
 
 /**
- * Virtual-time prices, in cycles of a 1 GHz hart. Every figure hartlab reports in cycles comes
- * from these, so two runs with the same cost model compare exactly. The defaults are round
- * numbers of the right order for a simple in-order core, not measurements of a chip.
+ * Virtual-time prices, in cycles of a 1 GHz hart. Every figure hartlab reports in cycles comes from
+ * these, so two runs with the same cost model compare exactly. The defaults are round numbers of
+ * the right order for a simple in-order core, not measurements of a chip.
  *
  * @param alu integer ALU op, LUI/AUIPC, untaken branch
  * @param branchTaken taken branch or jump
@@ -31,13 +31,37 @@ package hartlab.cpu;
  * @param timebaseDivider cycles per tick of the time CSR (1 GHz / 10 MHz = 100)
  * @param broadcastFlush one hardware broadcast invalidation reaching every hart (no IPIs)
  */
-public record CostModel(int alu, int branchTaken, int mul, int div, int load, int store, int atomic,
-    int fence, int csr, int walkLevel, int trapEntry, int trapExit, int syscall, int pageFault,
-    int satpWrite, int flushAll, int flushAsid, int flushPage, int ipiSend, int ipiDeliver,
-    int ipiHandle, int contextSwitch, int remoteAtomic, int timebaseDivider, int broadcastFlush) {
+public record CostModel(
+    int alu,
+    int branchTaken,
+    int mul,
+    int div,
+    int load,
+    int store,
+    int atomic,
+    int fence,
+    int csr,
+    int walkLevel,
+    int trapEntry,
+    int trapExit,
+    int syscall,
+    int pageFault,
+    int satpWrite,
+    int flushAll,
+    int flushAsid,
+    int flushPage,
+    int ipiSend,
+    int ipiDeliver,
+    int ipiHandle,
+    int contextSwitch,
+    int remoteAtomic,
+    int timebaseDivider,
+    int broadcastFlush) {
 
   public static final long CLOCK_HZ = 1_000_000_000L;
 
-  public static final CostModel DEFAULT = new CostModel(1, 2, 3, 20, 2, 2, 10, 5, 2, 25, 60, 40,
-      150, 400, 30, 200, 100, 20, 150, 400, 300, 900, 120, 100, 500);
+  public static final CostModel DEFAULT =
+      new CostModel(
+          1, 2, 3, 20, 2, 2, 10, 5, 2, 25, 60, 40, 150, 400, 30, 200, 100, 20, 150, 400, 300, 900,
+          120, 100, 500);
 }

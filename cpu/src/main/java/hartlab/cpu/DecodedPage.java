@@ -20,14 +20,20 @@ import java.util.Arrays;
  */
 final class DecodedPage {
   static final int SLOTS = PhysicalMemory.PAGE_SIZE / 2;
+
   /** SLOTS plus the two RELOOKUP slots. */
   static final int LENGTH = SLOTS + 2;
+
   static final long RELOOKUP_ENTRY = Decoder.entry(Op.RELOOKUP, false, 0, 0, 0, 0);
 
   /** Physical address of the page. */
   final long pa;
-  /** {@link CodeCache} generation this page was decoded under; older pages are stale after FENCE.I. */
+
+  /**
+   * {@link CodeCache} generation this page was decoded under; older pages are stale after FENCE.I.
+   */
   final int generation;
+
   final long[] code;
 
   DecodedPage(long pa, int generation) {

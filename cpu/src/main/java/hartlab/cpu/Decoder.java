@@ -7,11 +7,11 @@ import java.util.List;
 /**
  * Decodes RV64IMAC_Zicsr_Zifencei_Zicntr (user mode) into the interpreter's packed entries.
  *
- * <p>Every instruction the hart knows is one line of {@link #WIDE} or {@link #COMPRESSED}: its
- * bit pattern as the spec's encoding tables draw it ('0'/'1' fixed, '-' operand or don't-care,
- * spaces for readability), the {@link Op} it executes, and how to pull its operands out. The first
- * matching line wins, so a special case (C.EBREAK) goes before its general form (C.JALR, C.ADD).
- * A compressed line expands to the op of its 32-bit equivalent; reserved compressed encodings
+ * <p>Every instruction the hart knows is one line of {@link #WIDE} or {@link #COMPRESSED}: its bit
+ * pattern as the spec's encoding tables draw it ('0'/'1' fixed, '-' operand or don't-care, spaces
+ * for readability), the {@link Op} it executes, and how to pull its operands out. The first
+ * matching line wins, so a special case (C.EBREAK) goes before its general form (C.JALR, C.ADD). A
+ * compressed line expands to the op of its 32-bit equivalent; reserved compressed encodings
  * (C.ADDI4SPN with a zero immediate, C.LUI with zero, C.LWSP to x0 ...) decode as {@link
  * Op#ILLEGAL}, like anything no line matches.
  *
@@ -23,10 +23,10 @@ import java.util.List;
  * | imm (sign-extended) | unused | rs2  | rs1  |  rd  | W |   op   |
  * </pre>
  *
- * W is set for a 32-bit instruction (4 bytes, two slots) and clear for a compressed one. rd is
- * six bits: writes to x0 are redirected to {@link #SINK} (register 32), so the interpreter never
- * tests for x0 and x0 always reads zero. For CSR reads imm is unused; for {@link Op#ILLEGAL} it
- * holds the instruction's bits (the trap value).
+ * W is set for a 32-bit instruction (4 bytes, two slots) and clear for a compressed one. rd is six
+ * bits: writes to x0 are redirected to {@link #SINK} (register 32), so the interpreter never tests
+ * for x0 and x0 always reads zero. For CSR reads imm is unused; for {@link Op#ILLEGAL} it holds the
+ * instruction's bits (the trap value).
  */
 final class Decoder {
   /** Register index that receives writes to x0; nothing reads it. */
@@ -41,8 +41,12 @@ final class Decoder {
   // ---- entry packing -------------------------------------------------------------------------
 
   static long entry(int op, boolean wide, int rd, int rs1, int rs2, int imm) {
-    int word = op | (wide ? WIDE_BIT : 0) | ((rd == 0 ? SINK : rd) << RD_SHIFT)
-        | (rs1 << RS1_SHIFT) | (rs2 << RS2_SHIFT);
+    int word =
+        op
+            | (wide ? WIDE_BIT : 0)
+            | ((rd == 0 ? SINK : rd) << RD_SHIFT)
+            | (rs1 << RS1_SHIFT)
+            | (rs2 << RS2_SHIFT);
     return ((long) imm << 32) | (word & 0xFFFFFFFFL);
   }
 
@@ -78,16 +82,17 @@ final class Decoder {
   /** Readable form for messages and tests: "addi x10, x0, 5 (4 bytes)". */
   static String describe(long e) {
     int rd = rd(e);
-    return String.format("%s rd=x%d rs1=x%d rs2=x%d imm=%d (%d bytes)", Op.name(op(e)),
-        rd == SINK ? 0 : rd, rs1(e), rs2(e), imm(e), length(e));
+    return String.format(
+        "%s rd=x%d rs1=x%d rs2=x%d imm=%d (%d bytes)",
+        Op.name(op(e)), rd == SINK ? 0 : rd, rs1(e), rs2(e), imm(e), length(e));
   }
 
   // ---- decoding ------------------------------------------------------------------------------
 
   /**
-   * Decodes the instruction at physical address {@code pa}, slot {@code slot} of its page. A
-   * 32-bit instruction in the page's last slot continues on the next page, which may map
-   * anywhere: it becomes {@link Op#CROSS} and the hart fetches it through both translations.
+   * Decodes the instruction at physical address {@code pa}, slot {@code slot} of its page. A 32-bit
+   * instruction in the page's last slot continues on the next page, which may map anywhere: it
+   * becomes {@link Op#CROSS} and the hart fetches it through both translations.
    */
   static long decodeSlot(PhysicalMemory memory, long pa, int slot) {
     int lo = memory.getShort(pa) & 0xFFFF;
@@ -149,33 +154,58 @@ final class Decoder {
     return (v << (32 - width)) >> (32 - width);
   }
 
-  // 32-bit formats (unprivileged spec, "Base Instruction Formats" and "Immediate Encoding Variants").
+  // 32-bit formats (unprivileged spec, "Base Instruction Formats" and "Immediate Encoding
+  // Variants").
   private static final Format R = (i, op) -> entry(op, true, rdOf(i), rs1Of(i), rs2Of(i), 0);
   private static final Format I = (i, op) -> entry(op, true, rdOf(i), rs1Of(i), 0, i >> 20);
-  private static final Format S = (i, op) ->
-      entry(op, true, 0, rs1Of(i), rs2Of(i), ((i >> 25) << 5) | bits(i, 11, 7));
-  private static final Format B = (i, op) -> entry(op, true, 0, rs1Of(i), rs2Of(i),
-      ((i >> 31) << 12) | (bits(i, 7, 7) << 11) | (bits(i, 30, 25) << 5) | (bits(i, 11, 8) << 1));
+  private static final Format S =
+      (i, op) -> entry(op, true, 0, rs1Of(i), rs2Of(i), ((i >> 25) << 5) | bits(i, 11, 7));
+  private static final Format B =
+      (i, op) ->
+          entry(
+              op,
+              true,
+              0,
+              rs1Of(i),
+              rs2Of(i),
+              ((i >> 31) << 12)
+                  | (bits(i, 7, 7) << 11)
+                  | (bits(i, 30, 25) << 5)
+                  | (bits(i, 11, 8) << 1));
   private static final Format U = (i, op) -> entry(op, true, rdOf(i), 0, 0, i & 0xFFFFF000);
-  private static final Format J = (i, op) -> entry(op, true, rdOf(i), 0, 0,
-      ((i >> 31) << 20) | (i & 0xFF000) | (bits(i, 20, 20) << 11) | (bits(i, 30, 21) << 1));
+  private static final Format J =
+      (i, op) ->
+          entry(
+              op,
+              true,
+              rdOf(i),
+              0,
+              0,
+              ((i >> 31) << 20) | (i & 0xFF000) | (bits(i, 20, 20) << 11) | (bits(i, 30, 21) << 1));
+
   /** RV64 shift by immediate: 6-bit shamt. */
-  private static final Format SH6 = (i, op) -> entry(op, true, rdOf(i), rs1Of(i), 0, bits(i, 25, 20));
+  private static final Format SH6 =
+      (i, op) -> entry(op, true, rdOf(i), rs1Of(i), 0, bits(i, 25, 20));
+
   /** 32-bit (W) shift by immediate: 5-bit shamt. */
-  private static final Format SH5 = (i, op) -> entry(op, true, rdOf(i), rs1Of(i), 0, bits(i, 24, 20));
+  private static final Format SH5 =
+      (i, op) -> entry(op, true, rdOf(i), rs1Of(i), 0, bits(i, 24, 20));
+
   private static final Format NONE = (i, op) -> entry(op, true, 0, 0, 0, 0);
+
   /**
-   * CSRRS/CSRRC (rs1 = x0) and CSRRSI/CSRRCI (uimm = 0) of cycle, time or instret are reads;
-   * {@code op} is {@link Op#RDCYCLE} and the CSR number picks among the three consecutive ops.
-   * Any write, and any other CSR, is illegal in this user-mode-only hart.
+   * CSRRS/CSRRC (rs1 = x0) and CSRRSI/CSRRCI (uimm = 0) of cycle, time or instret are reads; {@code
+   * op} is {@link Op#RDCYCLE} and the CSR number picks among the three consecutive ops. Any write,
+   * and any other CSR, is illegal in this user-mode-only hart.
    */
-  private static final Format CSR_READ = (i, op) -> {
-    int csr = bits(i, 31, 20);
-    if (rs1Of(i) != 0 || csr < 0xC00 || csr > 0xC02) {
-      return illegal(i, true);
-    }
-    return entry(op + (csr - 0xC00), true, rdOf(i), 0, 0, csr);
-  };
+  private static final Format CSR_READ =
+      (i, op) -> {
+        int csr = bits(i, 31, 20);
+        if (rs1Of(i) != 0 || csr < 0xC00 || csr > 0xC02) {
+          return illegal(i, true);
+        }
+        return entry(op + (csr - 0xC00), true, rdOf(i), 0, 0, csr);
+      };
 
   // Compressed formats (spec chapter "C" Standard Extension, RVC instruction set listings).
   /** rd', rs1', rs2' name x8..x15. */
@@ -202,75 +232,175 @@ final class Decoder {
   }
 
   /** C.ADDI4SPN: addi rd', x2, nzuimm[9:2]; nzuimm[5:4|9:6|2|3] = h[12:5]; zero is reserved. */
-  private static final Format C_ADDI4SPN = (h, op) -> {
-    int imm = (bits(h, 12, 11) << 4) | (bits(h, 10, 7) << 6) | (bits(h, 6, 6) << 2)
-        | (bits(h, 5, 5) << 3);
-    return cIllegalIf(imm == 0, h, entry(op, false, creg(h, 2), 2, 0, imm));
-  };
-  private static final Format C_LW = (h, op) -> entry(op, false, creg(h, 2), creg(h, 7), 0, clwImm(h));
-  private static final Format C_LD = (h, op) -> entry(op, false, creg(h, 2), creg(h, 7), 0, cldImm(h));
-  private static final Format C_SW = (h, op) -> entry(op, false, 0, creg(h, 7), creg(h, 2), clwImm(h));
-  private static final Format C_SD = (h, op) -> entry(op, false, 0, creg(h, 7), creg(h, 2), cldImm(h));
+  private static final Format C_ADDI4SPN =
+      (h, op) -> {
+        int imm =
+            (bits(h, 12, 11) << 4)
+                | (bits(h, 10, 7) << 6)
+                | (bits(h, 6, 6) << 2)
+                | (bits(h, 5, 5) << 3);
+        return cIllegalIf(imm == 0, h, entry(op, false, creg(h, 2), 2, 0, imm));
+      };
+
+  private static final Format C_LW =
+      (h, op) -> entry(op, false, creg(h, 2), creg(h, 7), 0, clwImm(h));
+  private static final Format C_LD =
+      (h, op) -> entry(op, false, creg(h, 2), creg(h, 7), 0, cldImm(h));
+  private static final Format C_SW =
+      (h, op) -> entry(op, false, 0, creg(h, 7), creg(h, 2), clwImm(h));
+  private static final Format C_SD =
+      (h, op) -> entry(op, false, 0, creg(h, 7), creg(h, 2), cldImm(h));
+
   /** C.ADDI / C.NOP: addi rd, rd, imm (rd = x0 is the NOP or a HINT). */
   private static final Format C_ADDI = (h, op) -> entry(op, false, rdOf(h), rdOf(h), 0, ciImm(h));
+
   /** C.ADDIW: addiw rd, rd, imm; rd = x0 is reserved. */
-  private static final Format C_ADDIW = (h, op) ->
-      cIllegalIf(rdOf(h) == 0, h, entry(op, false, rdOf(h), rdOf(h), 0, ciImm(h)));
+  private static final Format C_ADDIW =
+      (h, op) -> cIllegalIf(rdOf(h) == 0, h, entry(op, false, rdOf(h), rdOf(h), 0, ciImm(h)));
+
   /** C.LI: addi rd, x0, imm. */
   private static final Format C_LI = (h, op) -> entry(op, false, rdOf(h), 0, 0, ciImm(h));
-  /** C.ADDI16SP: addi x2, x2, nzimm[9:4]; nzimm[9] = h[12], nzimm[4|6|8:7|5] = h[6:2]; zero reserved. */
-  private static final Format C_ADDI16SP = (h, op) -> {
-    int imm = sext((bits(h, 12, 12) << 9) | (bits(h, 6, 6) << 4) | (bits(h, 5, 5) << 6)
-        | (bits(h, 4, 3) << 7) | (bits(h, 2, 2) << 5), 10);
-    return cIllegalIf(imm == 0, h, entry(op, false, 2, 2, 0, imm));
-  };
+
+  /**
+   * C.ADDI16SP: addi x2, x2, nzimm[9:4]; nzimm[9] = h[12], nzimm[4|6|8:7|5] = h[6:2]; zero
+   * reserved.
+   */
+  private static final Format C_ADDI16SP =
+      (h, op) -> {
+        int imm =
+            sext(
+                (bits(h, 12, 12) << 9)
+                    | (bits(h, 6, 6) << 4)
+                    | (bits(h, 5, 5) << 6)
+                    | (bits(h, 4, 3) << 7)
+                    | (bits(h, 2, 2) << 5),
+                10);
+        return cIllegalIf(imm == 0, h, entry(op, false, 2, 2, 0, imm));
+      };
+
   /** C.LUI: lui rd, nzimm[17:12]; zero is reserved (rd = x2 is C.ADDI16SP, matched first). */
-  private static final Format C_LUI = (h, op) ->
-      cIllegalIf(ciImm(h) == 0, h, entry(op, false, rdOf(h), 0, 0, ciImm(h) << 12));
+  private static final Format C_LUI =
+      (h, op) -> cIllegalIf(ciImm(h) == 0, h, entry(op, false, rdOf(h), 0, 0, ciImm(h) << 12));
+
   /** C.SRLI / C.SRAI: shift rd' by shamt[5] = h[12], shamt[4:0] = h[6:2]. */
-  private static final Format C_SHIFT = (h, op) -> entry(op, false, creg(h, 7), creg(h, 7), 0,
-      (bits(h, 12, 12) << 5) | bits(h, 6, 2));
-  private static final Format C_ANDI = (h, op) -> entry(op, false, creg(h, 7), creg(h, 7), 0, ciImm(h));
+  private static final Format C_SHIFT =
+      (h, op) ->
+          entry(op, false, creg(h, 7), creg(h, 7), 0, (bits(h, 12, 12) << 5) | bits(h, 6, 2));
+
+  private static final Format C_ANDI =
+      (h, op) -> entry(op, false, creg(h, 7), creg(h, 7), 0, ciImm(h));
+
   /** C.SUB ... C.ADDW: op rd', rd', rs2'. */
-  private static final Format C_ARITH = (h, op) -> entry(op, false, creg(h, 7), creg(h, 7), creg(h, 2), 0);
+  private static final Format C_ARITH =
+      (h, op) -> entry(op, false, creg(h, 7), creg(h, 7), creg(h, 2), 0);
+
   /** C.J: jal x0, offset[11|4|9:8|10|6|7|3:1|5] = h[12:2]. */
-  private static final Format C_J = (h, op) -> entry(op, false, 0, 0, 0, sext(
-      (bits(h, 12, 12) << 11) | (bits(h, 11, 11) << 4) | (bits(h, 10, 9) << 8)
-          | (bits(h, 8, 8) << 10) | (bits(h, 7, 7) << 6) | (bits(h, 6, 6) << 7)
-          | (bits(h, 5, 3) << 1) | (bits(h, 2, 2) << 5), 12));
+  private static final Format C_J =
+      (h, op) ->
+          entry(
+              op,
+              false,
+              0,
+              0,
+              0,
+              sext(
+                  (bits(h, 12, 12) << 11)
+                      | (bits(h, 11, 11) << 4)
+                      | (bits(h, 10, 9) << 8)
+                      | (bits(h, 8, 8) << 10)
+                      | (bits(h, 7, 7) << 6)
+                      | (bits(h, 6, 6) << 7)
+                      | (bits(h, 5, 3) << 1)
+                      | (bits(h, 2, 2) << 5),
+                  12));
+
   /** C.BEQZ / C.BNEZ: b rs1', x0, offset[8|4:3] = h[12:10], offset[7:6|2:1|5] = h[6:2]. */
-  private static final Format C_BRANCH = (h, op) -> entry(op, false, 0, creg(h, 7), 0, sext(
-      (bits(h, 12, 12) << 8) | (bits(h, 11, 10) << 3) | (bits(h, 6, 5) << 6)
-          | (bits(h, 4, 3) << 1) | (bits(h, 2, 2) << 5), 9));
+  private static final Format C_BRANCH =
+      (h, op) ->
+          entry(
+              op,
+              false,
+              0,
+              creg(h, 7),
+              0,
+              sext(
+                  (bits(h, 12, 12) << 8)
+                      | (bits(h, 11, 10) << 3)
+                      | (bits(h, 6, 5) << 6)
+                      | (bits(h, 4, 3) << 1)
+                      | (bits(h, 2, 2) << 5),
+                  9));
+
   /** C.SLLI: slli rd, rd, shamt[5] = h[12], shamt[4:0] = h[6:2]. */
-  private static final Format C_SLLI = (h, op) -> entry(op, false, rdOf(h), rdOf(h), 0,
-      (bits(h, 12, 12) << 5) | bits(h, 6, 2));
-  /** C.LWSP: lw rd, uimm(x2), uimm[5] = h[12], uimm[4:2] = h[6:4], uimm[7:6] = h[3:2]; rd = x0 reserved. */
-  private static final Format C_LWSP = (h, op) -> cIllegalIf(rdOf(h) == 0, h, entry(op, false,
-      rdOf(h), 2, 0, (bits(h, 12, 12) << 5) | (bits(h, 6, 4) << 2) | (bits(h, 3, 2) << 6)));
-  /** C.LDSP: ld rd, uimm(x2), uimm[5] = h[12], uimm[4:3] = h[6:5], uimm[8:6] = h[4:2]; rd = x0 reserved. */
-  private static final Format C_LDSP = (h, op) -> cIllegalIf(rdOf(h) == 0, h, entry(op, false,
-      rdOf(h), 2, 0, (bits(h, 12, 12) << 5) | (bits(h, 6, 5) << 3) | (bits(h, 4, 2) << 6)));
+  private static final Format C_SLLI =
+      (h, op) -> entry(op, false, rdOf(h), rdOf(h), 0, (bits(h, 12, 12) << 5) | bits(h, 6, 2));
+
+  /**
+   * C.LWSP: lw rd, uimm(x2), uimm[5] = h[12], uimm[4:2] = h[6:4], uimm[7:6] = h[3:2]; rd = x0
+   * reserved.
+   */
+  private static final Format C_LWSP =
+      (h, op) ->
+          cIllegalIf(
+              rdOf(h) == 0,
+              h,
+              entry(
+                  op,
+                  false,
+                  rdOf(h),
+                  2,
+                  0,
+                  (bits(h, 12, 12) << 5) | (bits(h, 6, 4) << 2) | (bits(h, 3, 2) << 6)));
+
+  /**
+   * C.LDSP: ld rd, uimm(x2), uimm[5] = h[12], uimm[4:3] = h[6:5], uimm[8:6] = h[4:2]; rd = x0
+   * reserved.
+   */
+  private static final Format C_LDSP =
+      (h, op) ->
+          cIllegalIf(
+              rdOf(h) == 0,
+              h,
+              entry(
+                  op,
+                  false,
+                  rdOf(h),
+                  2,
+                  0,
+                  (bits(h, 12, 12) << 5) | (bits(h, 6, 5) << 3) | (bits(h, 4, 2) << 6)));
+
   /** C.JR: jalr x0, 0(rs1); rs1 = x0 is reserved. */
-  private static final Format C_JR = (h, op) ->
-      cIllegalIf(rdOf(h) == 0, h, entry(op, false, 0, rdOf(h), 0, 0));
+  private static final Format C_JR =
+      (h, op) -> cIllegalIf(rdOf(h) == 0, h, entry(op, false, 0, rdOf(h), 0, 0));
+
   /** C.MV: add rd, x0, rs2. */
   private static final Format C_MV = (h, op) -> entry(op, false, rdOf(h), 0, bits(h, 6, 2), 0);
+
   private static final Format C_NONE = (h, op) -> entry(op, false, 0, 0, 0, 0);
+
   /** C.JALR: jalr x1, 0(rs1). */
   private static final Format C_JALR = (h, op) -> entry(op, false, 1, rdOf(h), 0, 0);
+
   /** C.ADD: add rd, rd, rs2. */
-  private static final Format C_ADD = (h, op) -> entry(op, false, rdOf(h), rdOf(h), bits(h, 6, 2), 0);
+  private static final Format C_ADD =
+      (h, op) -> entry(op, false, rdOf(h), rdOf(h), bits(h, 6, 2), 0);
+
   /** C.SWSP: sw rs2, uimm(x2), uimm[5:2] = h[12:9], uimm[7:6] = h[8:7]. */
-  private static final Format C_SWSP = (h, op) -> entry(op, false, 0, 2, bits(h, 6, 2),
-      (bits(h, 12, 9) << 2) | (bits(h, 8, 7) << 6));
+  private static final Format C_SWSP =
+      (h, op) ->
+          entry(op, false, 0, 2, bits(h, 6, 2), (bits(h, 12, 9) << 2) | (bits(h, 8, 7) << 6));
+
   /** C.SDSP: sd rs2, uimm(x2), uimm[5:3] = h[12:10], uimm[8:6] = h[9:7]. */
-  private static final Format C_SDSP = (h, op) -> entry(op, false, 0, 2, bits(h, 6, 2),
-      (bits(h, 12, 10) << 3) | (bits(h, 9, 7) << 6));
+  private static final Format C_SDSP =
+      (h, op) ->
+          entry(op, false, 0, 2, bits(h, 6, 2), (bits(h, 12, 10) << 3) | (bits(h, 9, 7) << 6));
 
   // ---- the tables ----------------------------------------------------------------------------
 
-  /** One table line: the pattern as written, the mask and match derived from it, the op, the operands. */
+  /**
+   * One table line: the pattern as written, the mask and match derived from it, the op, the
+   * operands.
+   */
   record Line(String pattern, int mask, int match, int op, Format format) {}
 
   private static Line line(String pattern, int op, Format format) {
@@ -290,140 +420,149 @@ final class Decoder {
     return new Line(pattern, mask, match, op, format);
   }
 
-  /** RV64I, M, A, Zicsr (counter reads), Zifencei. Fields as in the spec: funct7 rs2 rs1 funct3 rd opcode. */
-  static final List<Line> WIDE = List.of(
-      line("------- ----- ----- --- ----- 0110111", Op.LUI, U),
-      line("------- ----- ----- --- ----- 0010111", Op.AUIPC, U),
-      line("------- ----- ----- --- ----- 1101111", Op.JAL, J),
-      line("------- ----- ----- 000 ----- 1100111", Op.JALR, I),
-      line("------- ----- ----- 000 ----- 1100011", Op.BEQ, B),
-      line("------- ----- ----- 001 ----- 1100011", Op.BNE, B),
-      line("------- ----- ----- 100 ----- 1100011", Op.BLT, B),
-      line("------- ----- ----- 101 ----- 1100011", Op.BGE, B),
-      line("------- ----- ----- 110 ----- 1100011", Op.BLTU, B),
-      line("------- ----- ----- 111 ----- 1100011", Op.BGEU, B),
-      line("------- ----- ----- 000 ----- 0000011", Op.LB, I),
-      line("------- ----- ----- 001 ----- 0000011", Op.LH, I),
-      line("------- ----- ----- 010 ----- 0000011", Op.LW, I),
-      line("------- ----- ----- 011 ----- 0000011", Op.LD, I),
-      line("------- ----- ----- 100 ----- 0000011", Op.LBU, I),
-      line("------- ----- ----- 101 ----- 0000011", Op.LHU, I),
-      line("------- ----- ----- 110 ----- 0000011", Op.LWU, I),
-      line("------- ----- ----- 000 ----- 0100011", Op.SB, S),
-      line("------- ----- ----- 001 ----- 0100011", Op.SH, S),
-      line("------- ----- ----- 010 ----- 0100011", Op.SW, S),
-      line("------- ----- ----- 011 ----- 0100011", Op.SD, S),
-      line("------- ----- ----- 000 ----- 0010011", Op.ADDI, I),
-      line("------- ----- ----- 010 ----- 0010011", Op.SLTI, I),
-      line("------- ----- ----- 011 ----- 0010011", Op.SLTIU, I),
-      line("------- ----- ----- 100 ----- 0010011", Op.XORI, I),
-      line("------- ----- ----- 110 ----- 0010011", Op.ORI, I),
-      line("------- ----- ----- 111 ----- 0010011", Op.ANDI, I),
-      line("000000- ----- ----- 001 ----- 0010011", Op.SLLI, SH6),
-      line("000000- ----- ----- 101 ----- 0010011", Op.SRLI, SH6),
-      line("010000- ----- ----- 101 ----- 0010011", Op.SRAI, SH6),
-      line("0000000 ----- ----- 000 ----- 0110011", Op.ADD, R),
-      line("0100000 ----- ----- 000 ----- 0110011", Op.SUB, R),
-      line("0000000 ----- ----- 001 ----- 0110011", Op.SLL, R),
-      line("0000000 ----- ----- 010 ----- 0110011", Op.SLT, R),
-      line("0000000 ----- ----- 011 ----- 0110011", Op.SLTU, R),
-      line("0000000 ----- ----- 100 ----- 0110011", Op.XOR, R),
-      line("0000000 ----- ----- 101 ----- 0110011", Op.SRL, R),
-      line("0100000 ----- ----- 101 ----- 0110011", Op.SRA, R),
-      line("0000000 ----- ----- 110 ----- 0110011", Op.OR, R),
-      line("0000000 ----- ----- 111 ----- 0110011", Op.AND, R),
-      line("------- ----- ----- 000 ----- 0011011", Op.ADDIW, I),
-      line("0000000 ----- ----- 001 ----- 0011011", Op.SLLIW, SH5),
-      line("0000000 ----- ----- 101 ----- 0011011", Op.SRLIW, SH5),
-      line("0100000 ----- ----- 101 ----- 0011011", Op.SRAIW, SH5),
-      line("0000000 ----- ----- 000 ----- 0111011", Op.ADDW, R),
-      line("0100000 ----- ----- 000 ----- 0111011", Op.SUBW, R),
-      line("0000000 ----- ----- 001 ----- 0111011", Op.SLLW, R),
-      line("0000000 ----- ----- 101 ----- 0111011", Op.SRLW, R),
-      line("0100000 ----- ----- 101 ----- 0111011", Op.SRAW, R),
-      line("----------------- 000 ----- 0001111", Op.FENCE, NONE),
-      line("----------------- 001 ----- 0001111", Op.FENCE_I, NONE),
-      line("000000000000 00000 000 00000 1110011", Op.ECALL, NONE),
-      line("000000000001 00000 000 00000 1110011", Op.EBREAK, NONE),
-      line("------------ ----- 010 ----- 1110011", Op.RDCYCLE, CSR_READ), // csrrs
-      line("------------ ----- 011 ----- 1110011", Op.RDCYCLE, CSR_READ), // csrrc
-      line("------------ ----- 110 ----- 1110011", Op.RDCYCLE, CSR_READ), // csrrsi
-      line("------------ ----- 111 ----- 1110011", Op.RDCYCLE, CSR_READ), // csrrci
-      // M
-      line("0000001 ----- ----- 000 ----- 0110011", Op.MUL, R),
-      line("0000001 ----- ----- 001 ----- 0110011", Op.MULH, R),
-      line("0000001 ----- ----- 010 ----- 0110011", Op.MULHSU, R),
-      line("0000001 ----- ----- 011 ----- 0110011", Op.MULHU, R),
-      line("0000001 ----- ----- 100 ----- 0110011", Op.DIV, R),
-      line("0000001 ----- ----- 101 ----- 0110011", Op.DIVU, R),
-      line("0000001 ----- ----- 110 ----- 0110011", Op.REM, R),
-      line("0000001 ----- ----- 111 ----- 0110011", Op.REMU, R),
-      line("0000001 ----- ----- 000 ----- 0111011", Op.MULW, R),
-      line("0000001 ----- ----- 100 ----- 0111011", Op.DIVW, R),
-      line("0000001 ----- ----- 101 ----- 0111011", Op.DIVUW, R),
-      line("0000001 ----- ----- 110 ----- 0111011", Op.REMW, R),
-      line("0000001 ----- ----- 111 ----- 0111011", Op.REMUW, R),
-      // A: funct5 aq rl rs2 rs1 funct3 rd opcode (aq/rl ignored: every atomic is sequentially consistent)
-      line("00010 -- 00000 ----- 010 ----- 0101111", Op.LR_W, R),
-      line("00011 -- ----- ----- 010 ----- 0101111", Op.SC_W, R),
-      line("00001 -- ----- ----- 010 ----- 0101111", Op.AMOSWAP_W, R),
-      line("00000 -- ----- ----- 010 ----- 0101111", Op.AMOADD_W, R),
-      line("00100 -- ----- ----- 010 ----- 0101111", Op.AMOXOR_W, R),
-      line("01100 -- ----- ----- 010 ----- 0101111", Op.AMOAND_W, R),
-      line("01000 -- ----- ----- 010 ----- 0101111", Op.AMOOR_W, R),
-      line("10000 -- ----- ----- 010 ----- 0101111", Op.AMOMIN_W, R),
-      line("10100 -- ----- ----- 010 ----- 0101111", Op.AMOMAX_W, R),
-      line("11000 -- ----- ----- 010 ----- 0101111", Op.AMOMINU_W, R),
-      line("11100 -- ----- ----- 010 ----- 0101111", Op.AMOMAXU_W, R),
-      line("00010 -- 00000 ----- 011 ----- 0101111", Op.LR_D, R),
-      line("00011 -- ----- ----- 011 ----- 0101111", Op.SC_D, R),
-      line("00001 -- ----- ----- 011 ----- 0101111", Op.AMOSWAP_D, R),
-      line("00000 -- ----- ----- 011 ----- 0101111", Op.AMOADD_D, R),
-      line("00100 -- ----- ----- 011 ----- 0101111", Op.AMOXOR_D, R),
-      line("01100 -- ----- ----- 011 ----- 0101111", Op.AMOAND_D, R),
-      line("01000 -- ----- ----- 011 ----- 0101111", Op.AMOOR_D, R),
-      line("10000 -- ----- ----- 011 ----- 0101111", Op.AMOMIN_D, R),
-      line("10100 -- ----- ----- 011 ----- 0101111", Op.AMOMAX_D, R),
-      line("11000 -- ----- ----- 011 ----- 0101111", Op.AMOMINU_D, R),
-      line("11100 -- ----- ----- 011 ----- 0101111", Op.AMOMAXU_D, R));
+  /**
+   * RV64I, M, A, Zicsr (counter reads), Zifencei. Fields as in the spec: funct7 rs2 rs1 funct3 rd
+   * opcode.
+   */
+  static final List<Line> WIDE =
+      List.of(
+          line("------- ----- ----- --- ----- 0110111", Op.LUI, U),
+          line("------- ----- ----- --- ----- 0010111", Op.AUIPC, U),
+          line("------- ----- ----- --- ----- 1101111", Op.JAL, J),
+          line("------- ----- ----- 000 ----- 1100111", Op.JALR, I),
+          line("------- ----- ----- 000 ----- 1100011", Op.BEQ, B),
+          line("------- ----- ----- 001 ----- 1100011", Op.BNE, B),
+          line("------- ----- ----- 100 ----- 1100011", Op.BLT, B),
+          line("------- ----- ----- 101 ----- 1100011", Op.BGE, B),
+          line("------- ----- ----- 110 ----- 1100011", Op.BLTU, B),
+          line("------- ----- ----- 111 ----- 1100011", Op.BGEU, B),
+          line("------- ----- ----- 000 ----- 0000011", Op.LB, I),
+          line("------- ----- ----- 001 ----- 0000011", Op.LH, I),
+          line("------- ----- ----- 010 ----- 0000011", Op.LW, I),
+          line("------- ----- ----- 011 ----- 0000011", Op.LD, I),
+          line("------- ----- ----- 100 ----- 0000011", Op.LBU, I),
+          line("------- ----- ----- 101 ----- 0000011", Op.LHU, I),
+          line("------- ----- ----- 110 ----- 0000011", Op.LWU, I),
+          line("------- ----- ----- 000 ----- 0100011", Op.SB, S),
+          line("------- ----- ----- 001 ----- 0100011", Op.SH, S),
+          line("------- ----- ----- 010 ----- 0100011", Op.SW, S),
+          line("------- ----- ----- 011 ----- 0100011", Op.SD, S),
+          line("------- ----- ----- 000 ----- 0010011", Op.ADDI, I),
+          line("------- ----- ----- 010 ----- 0010011", Op.SLTI, I),
+          line("------- ----- ----- 011 ----- 0010011", Op.SLTIU, I),
+          line("------- ----- ----- 100 ----- 0010011", Op.XORI, I),
+          line("------- ----- ----- 110 ----- 0010011", Op.ORI, I),
+          line("------- ----- ----- 111 ----- 0010011", Op.ANDI, I),
+          line("000000- ----- ----- 001 ----- 0010011", Op.SLLI, SH6),
+          line("000000- ----- ----- 101 ----- 0010011", Op.SRLI, SH6),
+          line("010000- ----- ----- 101 ----- 0010011", Op.SRAI, SH6),
+          line("0000000 ----- ----- 000 ----- 0110011", Op.ADD, R),
+          line("0100000 ----- ----- 000 ----- 0110011", Op.SUB, R),
+          line("0000000 ----- ----- 001 ----- 0110011", Op.SLL, R),
+          line("0000000 ----- ----- 010 ----- 0110011", Op.SLT, R),
+          line("0000000 ----- ----- 011 ----- 0110011", Op.SLTU, R),
+          line("0000000 ----- ----- 100 ----- 0110011", Op.XOR, R),
+          line("0000000 ----- ----- 101 ----- 0110011", Op.SRL, R),
+          line("0100000 ----- ----- 101 ----- 0110011", Op.SRA, R),
+          line("0000000 ----- ----- 110 ----- 0110011", Op.OR, R),
+          line("0000000 ----- ----- 111 ----- 0110011", Op.AND, R),
+          line("------- ----- ----- 000 ----- 0011011", Op.ADDIW, I),
+          line("0000000 ----- ----- 001 ----- 0011011", Op.SLLIW, SH5),
+          line("0000000 ----- ----- 101 ----- 0011011", Op.SRLIW, SH5),
+          line("0100000 ----- ----- 101 ----- 0011011", Op.SRAIW, SH5),
+          line("0000000 ----- ----- 000 ----- 0111011", Op.ADDW, R),
+          line("0100000 ----- ----- 000 ----- 0111011", Op.SUBW, R),
+          line("0000000 ----- ----- 001 ----- 0111011", Op.SLLW, R),
+          line("0000000 ----- ----- 101 ----- 0111011", Op.SRLW, R),
+          line("0100000 ----- ----- 101 ----- 0111011", Op.SRAW, R),
+          line("----------------- 000 ----- 0001111", Op.FENCE, NONE),
+          line("----------------- 001 ----- 0001111", Op.FENCE_I, NONE),
+          line("000000000000 00000 000 00000 1110011", Op.ECALL, NONE),
+          line("000000000001 00000 000 00000 1110011", Op.EBREAK, NONE),
+          line("------------ ----- 010 ----- 1110011", Op.RDCYCLE, CSR_READ), // csrrs
+          line("------------ ----- 011 ----- 1110011", Op.RDCYCLE, CSR_READ), // csrrc
+          line("------------ ----- 110 ----- 1110011", Op.RDCYCLE, CSR_READ), // csrrsi
+          line("------------ ----- 111 ----- 1110011", Op.RDCYCLE, CSR_READ), // csrrci
+          // M
+          line("0000001 ----- ----- 000 ----- 0110011", Op.MUL, R),
+          line("0000001 ----- ----- 001 ----- 0110011", Op.MULH, R),
+          line("0000001 ----- ----- 010 ----- 0110011", Op.MULHSU, R),
+          line("0000001 ----- ----- 011 ----- 0110011", Op.MULHU, R),
+          line("0000001 ----- ----- 100 ----- 0110011", Op.DIV, R),
+          line("0000001 ----- ----- 101 ----- 0110011", Op.DIVU, R),
+          line("0000001 ----- ----- 110 ----- 0110011", Op.REM, R),
+          line("0000001 ----- ----- 111 ----- 0110011", Op.REMU, R),
+          line("0000001 ----- ----- 000 ----- 0111011", Op.MULW, R),
+          line("0000001 ----- ----- 100 ----- 0111011", Op.DIVW, R),
+          line("0000001 ----- ----- 101 ----- 0111011", Op.DIVUW, R),
+          line("0000001 ----- ----- 110 ----- 0111011", Op.REMW, R),
+          line("0000001 ----- ----- 111 ----- 0111011", Op.REMUW, R),
+          // A: funct5 aq rl rs2 rs1 funct3 rd opcode (aq/rl ignored: every atomic is sequentially
+          // consistent)
+          line("00010 -- 00000 ----- 010 ----- 0101111", Op.LR_W, R),
+          line("00011 -- ----- ----- 010 ----- 0101111", Op.SC_W, R),
+          line("00001 -- ----- ----- 010 ----- 0101111", Op.AMOSWAP_W, R),
+          line("00000 -- ----- ----- 010 ----- 0101111", Op.AMOADD_W, R),
+          line("00100 -- ----- ----- 010 ----- 0101111", Op.AMOXOR_W, R),
+          line("01100 -- ----- ----- 010 ----- 0101111", Op.AMOAND_W, R),
+          line("01000 -- ----- ----- 010 ----- 0101111", Op.AMOOR_W, R),
+          line("10000 -- ----- ----- 010 ----- 0101111", Op.AMOMIN_W, R),
+          line("10100 -- ----- ----- 010 ----- 0101111", Op.AMOMAX_W, R),
+          line("11000 -- ----- ----- 010 ----- 0101111", Op.AMOMINU_W, R),
+          line("11100 -- ----- ----- 010 ----- 0101111", Op.AMOMAXU_W, R),
+          line("00010 -- 00000 ----- 011 ----- 0101111", Op.LR_D, R),
+          line("00011 -- ----- ----- 011 ----- 0101111", Op.SC_D, R),
+          line("00001 -- ----- ----- 011 ----- 0101111", Op.AMOSWAP_D, R),
+          line("00000 -- ----- ----- 011 ----- 0101111", Op.AMOADD_D, R),
+          line("00100 -- ----- ----- 011 ----- 0101111", Op.AMOXOR_D, R),
+          line("01100 -- ----- ----- 011 ----- 0101111", Op.AMOAND_D, R),
+          line("01000 -- ----- ----- 011 ----- 0101111", Op.AMOOR_D, R),
+          line("10000 -- ----- ----- 011 ----- 0101111", Op.AMOMIN_D, R),
+          line("10100 -- ----- ----- 011 ----- 0101111", Op.AMOMAX_D, R),
+          line("11000 -- ----- ----- 011 ----- 0101111", Op.AMOMINU_D, R),
+          line("11100 -- ----- ----- 011 ----- 0101111", Op.AMOMAXU_D, R));
 
-  /** RV64C: funct3 | bits 12..2 | quadrant. C.FLD/C.FSD/C.FLDSP/C.FSDSP are absent (no D): illegal. */
-  static final List<Line> COMPRESSED = List.of(
-      line("000 ----------- 00", Op.ADDI, C_ADDI4SPN),
-      line("010 ----------- 00", Op.LW, C_LW),
-      line("011 ----------- 00", Op.LD, C_LD),
-      line("110 ----------- 00", Op.SW, C_SW),
-      line("111 ----------- 00", Op.SD, C_SD),
-      line("000 ----------- 01", Op.ADDI, C_ADDI), // C.NOP is C.ADDI x0, 0
-      line("001 ----------- 01", Op.ADDIW, C_ADDIW),
-      line("010 ----------- 01", Op.ADDI, C_LI),
-      line("011 -00010----- 01", Op.ADDI, C_ADDI16SP),
-      line("011 ----------- 01", Op.LUI, C_LUI),
-      line("100 -00-------- 01", Op.SRLI, C_SHIFT),
-      line("100 -01-------- 01", Op.SRAI, C_SHIFT),
-      line("100 -10-------- 01", Op.ANDI, C_ANDI),
-      line("100 011---00--- 01", Op.SUB, C_ARITH),
-      line("100 011---01--- 01", Op.XOR, C_ARITH),
-      line("100 011---10--- 01", Op.OR, C_ARITH),
-      line("100 011---11--- 01", Op.AND, C_ARITH),
-      line("100 111---00--- 01", Op.SUBW, C_ARITH),
-      line("100 111---01--- 01", Op.ADDW, C_ARITH),
-      line("101 ----------- 01", Op.JAL, C_J),
-      line("110 ----------- 01", Op.BEQ, C_BRANCH),
-      line("111 ----------- 01", Op.BNE, C_BRANCH),
-      line("000 ----------- 10", Op.SLLI, C_SLLI),
-      line("010 ----------- 10", Op.LW, C_LWSP),
-      line("011 ----------- 10", Op.LD, C_LDSP),
-      line("100 0-----00000 10", Op.JALR, C_JR),
-      line("100 0---------- 10", Op.ADD, C_MV),
-      line("100 10000000000 10", Op.EBREAK, C_NONE),
-      line("100 1-----00000 10", Op.JALR, C_JALR),
-      line("100 1---------- 10", Op.ADD, C_ADD),
-      line("110 ----------- 10", Op.SW, C_SWSP),
-      line("111 ----------- 10", Op.SD, C_SDSP));
+  /**
+   * RV64C: funct3 | bits 12..2 | quadrant. C.FLD/C.FSD/C.FLDSP/C.FSDSP are absent (no D): illegal.
+   */
+  static final List<Line> COMPRESSED =
+      List.of(
+          line("000 ----------- 00", Op.ADDI, C_ADDI4SPN),
+          line("010 ----------- 00", Op.LW, C_LW),
+          line("011 ----------- 00", Op.LD, C_LD),
+          line("110 ----------- 00", Op.SW, C_SW),
+          line("111 ----------- 00", Op.SD, C_SD),
+          line("000 ----------- 01", Op.ADDI, C_ADDI), // C.NOP is C.ADDI x0, 0
+          line("001 ----------- 01", Op.ADDIW, C_ADDIW),
+          line("010 ----------- 01", Op.ADDI, C_LI),
+          line("011 -00010----- 01", Op.ADDI, C_ADDI16SP),
+          line("011 ----------- 01", Op.LUI, C_LUI),
+          line("100 -00-------- 01", Op.SRLI, C_SHIFT),
+          line("100 -01-------- 01", Op.SRAI, C_SHIFT),
+          line("100 -10-------- 01", Op.ANDI, C_ANDI),
+          line("100 011---00--- 01", Op.SUB, C_ARITH),
+          line("100 011---01--- 01", Op.XOR, C_ARITH),
+          line("100 011---10--- 01", Op.OR, C_ARITH),
+          line("100 011---11--- 01", Op.AND, C_ARITH),
+          line("100 111---00--- 01", Op.SUBW, C_ARITH),
+          line("100 111---01--- 01", Op.ADDW, C_ARITH),
+          line("101 ----------- 01", Op.JAL, C_J),
+          line("110 ----------- 01", Op.BEQ, C_BRANCH),
+          line("111 ----------- 01", Op.BNE, C_BRANCH),
+          line("000 ----------- 10", Op.SLLI, C_SLLI),
+          line("010 ----------- 10", Op.LW, C_LWSP),
+          line("011 ----------- 10", Op.LD, C_LDSP),
+          line("100 0-----00000 10", Op.JALR, C_JR),
+          line("100 0---------- 10", Op.ADD, C_MV),
+          line("100 10000000000 10", Op.EBREAK, C_NONE),
+          line("100 1-----00000 10", Op.JALR, C_JALR),
+          line("100 1---------- 10", Op.ADD, C_ADD),
+          line("110 ----------- 10", Op.SW, C_SWSP),
+          line("111 ----------- 10", Op.SD, C_SDSP));
 
   /** {@link #WIDE} split by major opcode (bits 6:2) so a decode scans a handful of lines. */
   private static final Line[][] WIDE_BY_OPCODE = bucket(WIDE, 32, true);
+
   /** {@link #COMPRESSED} split by funct3 and quadrant (bits 15:13, 1:0). */
   private static final Line[][] COMPRESSED_BY_FUNCT = bucket(COMPRESSED, 32, false);
 

@@ -6,22 +6,22 @@ import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 /**
- * One RISC-V hart running user code: RV64IMAC with Zicsr (counter reads only), Zifencei and
- * Zicntr, in U-mode only. Everything else — F/D, privileged instructions (SRET, WFI,
- * SFENCE.VMA), other CSRs, writes to the counters — raises an illegal-instruction trap whose
- * value is the instruction's bits.
+ * One RISC-V hart running user code: RV64IMAC with Zicsr (counter reads only), Zifencei and Zicntr,
+ * in U-mode only. Everything else — F/D, privileged instructions (SRET, WFI, SFENCE.VMA), other
+ * CSRs, writes to the counters — raises an illegal-instruction trap whose value is the
+ * instruction's bits.
  *
  * <p><b>Threads.</b> A hart is driven by its own host thread ({@link #runLoop}); every method is
  * hart-local (own thread only, the kernel running on that thread included) except {@link
  * #raiseInterrupt} and {@link #interruptPending}, which any thread may call.
  *
- * <p><b>Execution.</b> {@link #run} interprets decoded instructions from the {@link CodeCache}:
- * it stays inside one decoded page and leaves it on a taken branch or jump out of the page, at the
+ * <p><b>Execution.</b> {@link #run} interprets decoded instructions from the {@link CodeCache}: it
+ * stays inside one decoded page and leaves it on a taken branch or jump out of the page, at the
  * page's end, or when a store or FENCE.I may have changed code. Those exits and taken branches
  * inside the page are the <i>block boundaries</i> where it checks for a pending interrupt and the
  * deadline; nothing is checked per instruction. Cycles ({@link CostModel} prices per op class, plus
- * page-walk stalls from the {@link Mmu}) and retired instructions are counted in locals and
- * written back when {@code run} returns.
+ * page-walk stalls from the {@link Mmu}) and retired instructions are counted in locals and written
+ * back when {@code run} returns.
  *
  * <p><b>Traps.</b> {@code run} returns {@link #EXIT_TRAP} with {@link #pc()} at the trapping
  * instruction, which has not retired (no cycles, no instret). ECALL reports {@link
@@ -29,17 +29,19 @@ import java.util.Arrays;
  * C.EBREAK (2 bytes) report {@link Cause#BREAKPOINT} with tval = pc. Faults carry the faulting
  * virtual address: for a misaligned access that spans two pages, the address of the page that
  * faulted (nothing is written then); for an instruction that spans two pages, the address of the
- * half that faulted. Misaligned loads and stores otherwise just work; misaligned LR traps as
- * {@link Cause#LOAD_MISALIGNED}, misaligned SC and AMOs as {@link Cause#STORE_MISALIGNED}. After
- * {@link #EXIT_INTERRUPT} or {@link #EXIT_DEADLINE}, pc is the next instruction to run.
+ * half that faulted. Misaligned loads and stores otherwise just work; misaligned LR traps as {@link
+ * Cause#LOAD_MISALIGNED}, misaligned SC and AMOs as {@link Cause#STORE_MISALIGNED}. After {@link
+ * #EXIT_INTERRUPT} or {@link #EXIT_DEADLINE}, pc is the next instruction to run.
  */
 public final class Hart {
   public static final int EXIT_TRAP = 0, EXIT_INTERRUPT = 1, EXIT_DEADLINE = 2;
 
   private static final long OFFSET = PhysicalMemory.PAGE_MASK;
   private static final long NO_RESERVATION = -1;
+
   /** Internal result of a fetch translation for an odd pc. */
   private static final long MISALIGNED = -3;
+
   /** Entries of the per-run fetch-page cache, a power of two. */
   private static final int FETCH_CACHE = 16;
 
@@ -48,15 +50,23 @@ public final class Hart {
   private final PhysicalMemory memory;
   private final CodeCache codeCache;
   private final CostModel cost;
+
   /** Cycles per op id (index = op), from the cost model's class prices. */
   private final int[] opCost = new int[256];
+
   /** What a taken conditional branch costs beyond an untaken one. */
   private final int takenExtra;
+
   private final int timebaseDivider;
+
   /** Written by other harts; padded, see {@link PendingInterrupts}. */
   private final PendingInterrupts pending = new PendingInterrupts();
-  /** Where an instruction that spans two pages is decoded each time it runs (see {@link Op#CROSS}). */
+
+  /**
+   * Where an instruction that spans two pages is decoded each time it runs (see {@link Op#CROSS}).
+   */
   private final long[] crossCode = DecodedPage.newScratch();
+
   /**
    * Fetch-page cache of one {@link #run} call: virtual page number to decoded page, direct-mapped.
    * Calls and returns between pages hit here instead of translating and looking the page up again.
@@ -66,18 +76,25 @@ public final class Hart {
    * another hart to a page cached here is seen after this hart's FENCE.I, as RISC-V requires.
    */
   private final long[] fetchVpn = new long[FETCH_CACHE];
+
   private final DecodedPage[] fetchPage = new DecodedPage[FETCH_CACHE];
 
   // Hart-local architectural state: written only by this hart's thread.
-  /** x0..x31; x[32] is the sink for writes to x0 ({@link Decoder#SINK}); 64 long so 6-bit indices fit. */
+  /**
+   * x0..x31; x[32] is the sink for writes to x0 ({@link Decoder#SINK}); 64 long so 6-bit indices
+   * fit.
+   */
   private final long[] x = new long[64];
+
   private long pc;
   private long cycles;
   private long instret;
   private int trapCause;
   private long trapValue;
+
   /** LR reservation: physical address (or {@link #NO_RESERVATION}), size in bytes, value loaded. */
   private long reservationPa = NO_RESERVATION;
+
   private int reservationSize;
   private long reservationValue;
 
@@ -87,10 +104,12 @@ public final class Hart {
    */
   public Hart(int id, Mmu mmu, CodeCache codeCache, CostModel cost) {
     if (mmu.memory() != codeCache.memory()) {
-      throw new IllegalArgumentException("Hart: the MMU and the code cache must share one PhysicalMemory");
+      throw new IllegalArgumentException(
+          "Hart: the MMU and the code cache must share one PhysicalMemory");
     }
     if (cost.timebaseDivider() <= 0) {
-      throw new IllegalArgumentException("Hart: cost.timebaseDivider must be positive, got " + cost.timebaseDivider());
+      throw new IllegalArgumentException(
+          "Hart: cost.timebaseDivider must be positive, got " + cost.timebaseDivider());
     }
     this.id = id;
     this.mmu = mmu;
@@ -106,18 +125,30 @@ public final class Hart {
 
   private static int price(CostModel c, int costClass) {
     switch (costClass) {
-      case Op.Cost.FREE: return 0;
-      case Op.Cost.ALU: return c.alu();
-      case Op.Cost.BRANCH: return c.alu();
-      case Op.Cost.JUMP: return c.branchTaken();
-      case Op.Cost.LOAD: return c.load();
-      case Op.Cost.STORE: return c.store();
-      case Op.Cost.MULTIPLY: return c.mul();
-      case Op.Cost.DIVIDE: return c.div();
-      case Op.Cost.ATOMIC: return c.atomic();
-      case Op.Cost.FENCE: return c.fence();
-      case Op.Cost.COUNTER: return c.csr();
-      default: throw new IllegalArgumentException("Hart.price: no cost class " + costClass);
+      case Op.Cost.FREE:
+        return 0;
+      case Op.Cost.ALU:
+        return c.alu();
+      case Op.Cost.BRANCH:
+        return c.alu();
+      case Op.Cost.JUMP:
+        return c.branchTaken();
+      case Op.Cost.LOAD:
+        return c.load();
+      case Op.Cost.STORE:
+        return c.store();
+      case Op.Cost.MULTIPLY:
+        return c.mul();
+      case Op.Cost.DIVIDE:
+        return c.div();
+      case Op.Cost.ATOMIC:
+        return c.atomic();
+      case Op.Cost.FENCE:
+        return c.fence();
+      case Op.Cost.COUNTER:
+        return c.csr();
+      default:
+        throw new IllegalArgumentException("Hart.price: no cost class " + costClass);
     }
   }
 
@@ -166,7 +197,9 @@ public final class Hart {
     this.pc = pc;
   }
 
-  /** Copies x1..x31 into {@code dst32[1..31]} (and 0 into {@code dst32[0]}), for a context switch. */
+  /**
+   * Copies x1..x31 into {@code dst32[1..31]} (and 0 into {@code dst32[0]}), for a context switch.
+   */
   public void saveRegisters(long[] dst32) {
     System.arraycopy(x, 1, dst32, 1, 31);
     dst32[0] = 0;
@@ -179,7 +212,9 @@ public final class Hart {
 
   // ---- virtual clock -------------------------------------------------------------------------
 
-  /** This hart's virtual clock in cycles: user instructions, page walks, and what the kernel adds. */
+  /**
+   * This hart's virtual clock in cycles: user instructions, page walks, and what the kernel adds.
+   */
   public long cycles() {
     return cycles;
   }
@@ -205,7 +240,9 @@ public final class Hart {
     return trapCause;
   }
 
-  /** Trap value (stval) of the last {@link #EXIT_TRAP}: faulting address, instruction bits, or 0. */
+  /**
+   * Trap value (stval) of the last {@link #EXIT_TRAP}: faulting address, instruction bits, or 0.
+   */
   public long trapValue() {
     return trapValue;
   }
@@ -281,7 +318,7 @@ public final class Hart {
     int exit;
     Arrays.fill(fetchVpn, -1);
     outer:
-    for (;;) {
+    for (; ; ) {
       // Block boundary: interrupts, deadline, then the page holding pc.
       cyc += mmu.takeStallCycles();
       if (pending.any()) {
@@ -311,7 +348,7 @@ public final class Hart {
       int i = (int) (pc & OFFSET) >>> 1;
       int w = 0;
       inner:
-      for (;;) {
+      for (; ; ) {
         leave:
         {
           final long e = code[i];
@@ -522,170 +559,183 @@ public final class Hart {
               }
               i += 1 + ((w >>> 8) & 1);
               continue;
-            case Op.JAL: {
-              long here = base + (i << 1);
-              x[(w >>> 9) & 63] = here + 2 + ((w >>> 7) & 2);
-              tgt = here + (int) (e >> 32);
-              break;
-            }
-            case Op.JALR: {
-              // Read rs1 before writing rd: they may be the same register.
-              tgt = (x[(w >>> 15) & 31] + (int) (e >> 32)) & ~1L;
-              x[(w >>> 9) & 63] = base + (i << 1) + 2 + ((w >>> 7) & 2);
-              break;
-            }
+            case Op.JAL:
+              {
+                long here = base + (i << 1);
+                x[(w >>> 9) & 63] = here + 2 + ((w >>> 7) & 2);
+                tgt = here + (int) (e >> 32);
+                break;
+              }
+            case Op.JALR:
+              {
+                // Read rs1 before writing rd: they may be the same register.
+                tgt = (x[(w >>> 15) & 31] + (int) (e >> 32)) & ~1L;
+                x[(w >>> 9) & 63] = base + (i << 1) + 2 + ((w >>> 7) & 2);
+                break;
+              }
 
             // ---- loads: fast path when translated and not crossing a page ----
-            case Op.LB: {
-              long va = x[(w >>> 15) & 31] + (int) (e >> 32);
-              long pa = mmu.translateLoad(va);
-              if (pa < 0) {
-                dataFault(va, pa, false);
-                break inner;
+            case Op.LB:
+              {
+                long va = x[(w >>> 15) & 31] + (int) (e >> 32);
+                long pa = mmu.translateLoad(va);
+                if (pa < 0) {
+                  dataFault(va, pa, false);
+                  break inner;
+                }
+                x[(w >>> 9) & 63] = mem.getByte(pa);
+                i += 1 + ((w >>> 8) & 1);
+                continue;
               }
-              x[(w >>> 9) & 63] = mem.getByte(pa);
-              i += 1 + ((w >>> 8) & 1);
-              continue;
-            }
-            case Op.LBU: {
-              long va = x[(w >>> 15) & 31] + (int) (e >> 32);
-              long pa = mmu.translateLoad(va);
-              if (pa < 0) {
-                dataFault(va, pa, false);
-                break inner;
+            case Op.LBU:
+              {
+                long va = x[(w >>> 15) & 31] + (int) (e >> 32);
+                long pa = mmu.translateLoad(va);
+                if (pa < 0) {
+                  dataFault(va, pa, false);
+                  break inner;
+                }
+                x[(w >>> 9) & 63] = mem.getByte(pa) & 0xFFL;
+                i += 1 + ((w >>> 8) & 1);
+                continue;
               }
-              x[(w >>> 9) & 63] = mem.getByte(pa) & 0xFFL;
-              i += 1 + ((w >>> 8) & 1);
-              continue;
-            }
-            case Op.LH: {
-              long va = x[(w >>> 15) & 31] + (int) (e >> 32);
-              long pa = mmu.translateLoad(va);
-              if (pa >= 0 && ((int) va & 0xFFF) <= 0xFFE) {
-                x[(w >>> 9) & 63] = mem.getShort(pa);
-              } else if (loadSlow(w, va, pa)) {
-                break inner;
+            case Op.LH:
+              {
+                long va = x[(w >>> 15) & 31] + (int) (e >> 32);
+                long pa = mmu.translateLoad(va);
+                if (pa >= 0 && ((int) va & 0xFFF) <= 0xFFE) {
+                  x[(w >>> 9) & 63] = mem.getShort(pa);
+                } else if (loadSlow(w, va, pa)) {
+                  break inner;
+                }
+                i += 1 + ((w >>> 8) & 1);
+                continue;
               }
-              i += 1 + ((w >>> 8) & 1);
-              continue;
-            }
-            case Op.LHU: {
-              long va = x[(w >>> 15) & 31] + (int) (e >> 32);
-              long pa = mmu.translateLoad(va);
-              if (pa >= 0 && ((int) va & 0xFFF) <= 0xFFE) {
-                x[(w >>> 9) & 63] = mem.getShort(pa) & 0xFFFFL;
-              } else if (loadSlow(w, va, pa)) {
-                break inner;
+            case Op.LHU:
+              {
+                long va = x[(w >>> 15) & 31] + (int) (e >> 32);
+                long pa = mmu.translateLoad(va);
+                if (pa >= 0 && ((int) va & 0xFFF) <= 0xFFE) {
+                  x[(w >>> 9) & 63] = mem.getShort(pa) & 0xFFFFL;
+                } else if (loadSlow(w, va, pa)) {
+                  break inner;
+                }
+                i += 1 + ((w >>> 8) & 1);
+                continue;
               }
-              i += 1 + ((w >>> 8) & 1);
-              continue;
-            }
-            case Op.LW: {
-              long va = x[(w >>> 15) & 31] + (int) (e >> 32);
-              long pa = mmu.translateLoad(va);
-              if (pa >= 0 && ((int) va & 0xFFF) <= 0xFFC) {
-                x[(w >>> 9) & 63] = mem.getInt(pa);
-              } else if (loadSlow(w, va, pa)) {
-                break inner;
+            case Op.LW:
+              {
+                long va = x[(w >>> 15) & 31] + (int) (e >> 32);
+                long pa = mmu.translateLoad(va);
+                if (pa >= 0 && ((int) va & 0xFFF) <= 0xFFC) {
+                  x[(w >>> 9) & 63] = mem.getInt(pa);
+                } else if (loadSlow(w, va, pa)) {
+                  break inner;
+                }
+                i += 1 + ((w >>> 8) & 1);
+                continue;
               }
-              i += 1 + ((w >>> 8) & 1);
-              continue;
-            }
-            case Op.LWU: {
-              long va = x[(w >>> 15) & 31] + (int) (e >> 32);
-              long pa = mmu.translateLoad(va);
-              if (pa >= 0 && ((int) va & 0xFFF) <= 0xFFC) {
-                x[(w >>> 9) & 63] = mem.getInt(pa) & 0xFFFFFFFFL;
-              } else if (loadSlow(w, va, pa)) {
-                break inner;
+            case Op.LWU:
+              {
+                long va = x[(w >>> 15) & 31] + (int) (e >> 32);
+                long pa = mmu.translateLoad(va);
+                if (pa >= 0 && ((int) va & 0xFFF) <= 0xFFC) {
+                  x[(w >>> 9) & 63] = mem.getInt(pa) & 0xFFFFFFFFL;
+                } else if (loadSlow(w, va, pa)) {
+                  break inner;
+                }
+                i += 1 + ((w >>> 8) & 1);
+                continue;
               }
-              i += 1 + ((w >>> 8) & 1);
-              continue;
-            }
-            case Op.LD: {
-              long va = x[(w >>> 15) & 31] + (int) (e >> 32);
-              long pa = mmu.translateLoad(va);
-              if (pa >= 0 && ((int) va & 0xFFF) <= 0xFF8) {
-                x[(w >>> 9) & 63] = mem.getLong(pa);
-              } else if (loadSlow(w, va, pa)) {
-                break inner;
+            case Op.LD:
+              {
+                long va = x[(w >>> 15) & 31] + (int) (e >> 32);
+                long pa = mmu.translateLoad(va);
+                if (pa >= 0 && ((int) va & 0xFFF) <= 0xFF8) {
+                  x[(w >>> 9) & 63] = mem.getLong(pa);
+                } else if (loadSlow(w, va, pa)) {
+                  break inner;
+                }
+                i += 1 + ((w >>> 8) & 1);
+                continue;
               }
-              i += 1 + ((w >>> 8) & 1);
-              continue;
-            }
 
             // ---- stores: as loads, then tell the code cache; leave if code was overwritten ----
-            case Op.SB: {
-              long va = x[(w >>> 15) & 31] + (int) (e >> 32);
-              long pa = mmu.translateStore(va);
-              if (pa < 0) {
-                dataFault(va, pa, true);
-                break inner;
-              }
-              mem.putByte(pa, (byte) x[(w >>> 20) & 31]);
-              if (cc.storeHitsCode(pa)) {
-                break leave;
-              }
-              i += 1 + ((w >>> 8) & 1);
-              continue;
-            }
-            case Op.SH: {
-              long va = x[(w >>> 15) & 31] + (int) (e >> 32);
-              long pa = mmu.translateStore(va);
-              int status;
-              if (pa >= 0 && ((int) va & 0xFFF) <= 0xFFE) {
-                mem.putShort(pa, (short) x[(w >>> 20) & 31]);
-                status = cc.storeHitsCode(pa) ? 1 : 0;
-              } else {
-                status = storeSlow(w, va, pa);
-              }
-              if (status != 0) {
-                if (status < 0) {
+            case Op.SB:
+              {
+                long va = x[(w >>> 15) & 31] + (int) (e >> 32);
+                long pa = mmu.translateStore(va);
+                if (pa < 0) {
+                  dataFault(va, pa, true);
                   break inner;
                 }
-                break leave;
-              }
-              i += 1 + ((w >>> 8) & 1);
-              continue;
-            }
-            case Op.SW: {
-              long va = x[(w >>> 15) & 31] + (int) (e >> 32);
-              long pa = mmu.translateStore(va);
-              int status;
-              if (pa >= 0 && ((int) va & 0xFFF) <= 0xFFC) {
-                mem.putInt(pa, (int) x[(w >>> 20) & 31]);
-                status = cc.storeHitsCode(pa) ? 1 : 0;
-              } else {
-                status = storeSlow(w, va, pa);
-              }
-              if (status != 0) {
-                if (status < 0) {
-                  break inner;
+                mem.putByte(pa, (byte) x[(w >>> 20) & 31]);
+                if (cc.storeHitsCode(pa)) {
+                  break leave;
                 }
-                break leave;
+                i += 1 + ((w >>> 8) & 1);
+                continue;
               }
-              i += 1 + ((w >>> 8) & 1);
-              continue;
-            }
-            case Op.SD: {
-              long va = x[(w >>> 15) & 31] + (int) (e >> 32);
-              long pa = mmu.translateStore(va);
-              int status;
-              if (pa >= 0 && ((int) va & 0xFFF) <= 0xFF8) {
-                mem.putLong(pa, x[(w >>> 20) & 31]);
-                status = cc.storeHitsCode(pa) ? 1 : 0;
-              } else {
-                status = storeSlow(w, va, pa);
-              }
-              if (status != 0) {
-                if (status < 0) {
-                  break inner;
+            case Op.SH:
+              {
+                long va = x[(w >>> 15) & 31] + (int) (e >> 32);
+                long pa = mmu.translateStore(va);
+                int status;
+                if (pa >= 0 && ((int) va & 0xFFF) <= 0xFFE) {
+                  mem.putShort(pa, (short) x[(w >>> 20) & 31]);
+                  status = cc.storeHitsCode(pa) ? 1 : 0;
+                } else {
+                  status = storeSlow(w, va, pa);
                 }
-                break leave;
+                if (status != 0) {
+                  if (status < 0) {
+                    break inner;
+                  }
+                  break leave;
+                }
+                i += 1 + ((w >>> 8) & 1);
+                continue;
               }
-              i += 1 + ((w >>> 8) & 1);
-              continue;
-            }
+            case Op.SW:
+              {
+                long va = x[(w >>> 15) & 31] + (int) (e >> 32);
+                long pa = mmu.translateStore(va);
+                int status;
+                if (pa >= 0 && ((int) va & 0xFFF) <= 0xFFC) {
+                  mem.putInt(pa, (int) x[(w >>> 20) & 31]);
+                  status = cc.storeHitsCode(pa) ? 1 : 0;
+                } else {
+                  status = storeSlow(w, va, pa);
+                }
+                if (status != 0) {
+                  if (status < 0) {
+                    break inner;
+                  }
+                  break leave;
+                }
+                i += 1 + ((w >>> 8) & 1);
+                continue;
+              }
+            case Op.SD:
+              {
+                long va = x[(w >>> 15) & 31] + (int) (e >> 32);
+                long pa = mmu.translateStore(va);
+                int status;
+                if (pa >= 0 && ((int) va & 0xFFF) <= 0xFF8) {
+                  mem.putLong(pa, x[(w >>> 20) & 31]);
+                  status = cc.storeHitsCode(pa) ? 1 : 0;
+                } else {
+                  status = storeSlow(w, va, pa);
+                }
+                if (status != 0) {
+                  if (status < 0) {
+                    break inner;
+                  }
+                  break leave;
+                }
+                i += 1 + ((w >>> 8) & 1);
+                continue;
+              }
 
             // ---- M ----
             case Op.MUL:
@@ -742,22 +792,39 @@ public final class Hart {
               continue;
 
             // ---- A ----
-            case Op.LR_W: case Op.SC_W: case Op.AMOSWAP_W: case Op.AMOADD_W: case Op.AMOXOR_W:
-            case Op.AMOAND_W: case Op.AMOOR_W: case Op.AMOMIN_W: case Op.AMOMAX_W:
-            case Op.AMOMINU_W: case Op.AMOMAXU_W:
-            case Op.LR_D: case Op.SC_D: case Op.AMOSWAP_D: case Op.AMOADD_D: case Op.AMOXOR_D:
-            case Op.AMOAND_D: case Op.AMOOR_D: case Op.AMOMIN_D: case Op.AMOMAX_D:
-            case Op.AMOMINU_D: case Op.AMOMAXU_D: {
-              int status = atomic(w);
-              if (status < 0) {
-                break inner;
+            case Op.LR_W:
+            case Op.SC_W:
+            case Op.AMOSWAP_W:
+            case Op.AMOADD_W:
+            case Op.AMOXOR_W:
+            case Op.AMOAND_W:
+            case Op.AMOOR_W:
+            case Op.AMOMIN_W:
+            case Op.AMOMAX_W:
+            case Op.AMOMINU_W:
+            case Op.AMOMAXU_W:
+            case Op.LR_D:
+            case Op.SC_D:
+            case Op.AMOSWAP_D:
+            case Op.AMOADD_D:
+            case Op.AMOXOR_D:
+            case Op.AMOAND_D:
+            case Op.AMOOR_D:
+            case Op.AMOMIN_D:
+            case Op.AMOMAX_D:
+            case Op.AMOMINU_D:
+            case Op.AMOMAXU_D:
+              {
+                int status = atomic(w);
+                if (status < 0) {
+                  break inner;
+                }
+                if (status > 0) {
+                  break leave;
+                }
+                i += 1 + ((w >>> 8) & 1);
+                continue;
               }
-              if (status > 0) {
-                break leave;
-              }
-              i += 1 + ((w >>> 8) & 1);
-              continue;
-            }
 
             // ---- fences and counters ----
             case Op.FENCE:
@@ -815,14 +882,20 @@ public final class Hart {
   // ---- rare paths, kept out of run() ---------------------------------------------------------
 
   private IllegalStateException badEntry(long e, long at) {
-    return new IllegalStateException(String.format(
-        "Hart.run: hart %d: bad decoded entry %s (0x%x) at pc 0x%x", id, Decoder.describe(e), e, at));
+    return new IllegalStateException(
+        String.format(
+            "Hart.run: hart %d: bad decoded entry %s (0x%x) at pc 0x%x",
+            id, Decoder.describe(e), e, at));
   }
 
   /** Sets the trap for a fetch at {@code va} that did not translate; returns false. */
   private boolean fetchFault(long va, long result) {
-    trapCause = result == MISALIGNED ? Cause.INSTRUCTION_MISALIGNED
-        : result == Mmu.PAGE_FAULT ? Cause.INSTRUCTION_PAGE_FAULT : Cause.INSTRUCTION_ACCESS_FAULT;
+    trapCause =
+        result == MISALIGNED
+            ? Cause.INSTRUCTION_MISALIGNED
+            : result == Mmu.PAGE_FAULT
+                ? Cause.INSTRUCTION_PAGE_FAULT
+                : Cause.INSTRUCTION_ACCESS_FAULT;
     trapValue = va;
     return false;
   }
@@ -846,10 +919,10 @@ public final class Hart {
 
   /**
    * The instruction at {@code ipc}, in a page's last slot, is 32 bits wide and continues on the
-   * next page. Fetches both halves through their own translations (the next page may map
-   * anywhere, or nowhere) and decodes it into {@link #crossCode}'s last slot. Never cached: the
-   * second page is not this page's frame. Returns false after setting a fetch fault, whose value
-   * is the address of the half that failed.
+   * next page. Fetches both halves through their own translations (the next page may map anywhere,
+   * or nowhere) and decodes it into {@link #crossCode}'s last slot. Never cached: the second page
+   * is not this page's frame. Returns false after setting a fetch fault, whose value is the address
+   * of the half that failed.
    */
   private boolean fetchCross(long ipc) {
     long pa1 = mmu.translateFetch(ipc);
@@ -872,10 +945,20 @@ public final class Hart {
 
   private static int accessSize(int op) {
     switch (op) {
-      case Op.LB: case Op.LBU: case Op.SB: return 1;
-      case Op.LH: case Op.LHU: case Op.SH: return 2;
-      case Op.LW: case Op.LWU: case Op.SW: return 4;
-      default: return 8;
+      case Op.LB:
+      case Op.LBU:
+      case Op.SB:
+        return 1;
+      case Op.LH:
+      case Op.LHU:
+      case Op.SH:
+        return 2;
+      case Op.LW:
+      case Op.LWU:
+      case Op.SW:
+        return 4;
+      default:
+        return 8;
     }
   }
 
@@ -901,9 +984,14 @@ public final class Hart {
       v = (v << 8) | (memory.getByte(k < first ? pa + k : pa2 + (k - first)) & 0xFF);
     }
     switch (op) {
-      case Op.LH: v = (short) v; break;
-      case Op.LW: v = (int) v; break;
-      default: break; // LHU, LWU, LD: already zero-extended or full width
+      case Op.LH:
+        v = (short) v;
+        break;
+      case Op.LW:
+        v = (int) v;
+        break;
+      default:
+        break; // LHU, LWU, LD: already zero-extended or full width
     }
     x[(w >>> 9) & 63] = v;
     return false;
@@ -949,7 +1037,8 @@ public final class Hart {
     int rd = (w >>> 9) & 63;
     long va = x[(w >>> 15) & 31];
     long src = x[(w >>> 20) & 31];
-    // 1. Natural alignment is required (no misaligned atomicity): LR faults as a load, the rest as stores.
+    // 1. Natural alignment is required (no misaligned atomicity): LR faults as a load, the rest as
+    // stores.
     if ((va & (size - 1)) != 0) {
       trap(kind == Op.LR_W ? Cause.LOAD_MISALIGNED : Cause.STORE_MISALIGNED, va);
       return -1;
@@ -982,9 +1071,12 @@ public final class Hart {
       // 3. SC: succeeds only with a reservation for this address and size whose word still holds
       // the value LR loaded; writes 0 to rd on success, 1 on failure. 4. Any SC, successful or
       // not, invalidates the reservation.
-      boolean ok = reservationPa == pa && reservationSize == size
-          && (dw ? memory.compareAndSetLong(pa, reservationValue, src)
-              : memory.compareAndSetInt(pa, (int) reservationValue, (int) src));
+      boolean ok =
+          reservationPa == pa
+              && reservationSize == size
+              && (dw
+                  ? memory.compareAndSetLong(pa, reservationValue, src)
+                  : memory.compareAndSetInt(pa, (int) reservationValue, (int) src));
       reservationPa = NO_RESERVATION;
       x[rd] = ok ? 0 : 1;
       return ok && codeCache.storeHitsCode(pa) ? 1 : 0;
@@ -996,10 +1088,12 @@ public final class Hart {
   /** Performs a 32-bit AMO of kind {@code kind} (a .W op); returns the old value sign-extended. */
   private long amoW(int kind, long pa, int src) {
     switch (kind) {
-      case Op.AMOSWAP_W: return memory.getAndSetInt(pa, src);
-      case Op.AMOADD_W: return memory.getAndAddInt(pa, src);
+      case Op.AMOSWAP_W:
+        return memory.getAndSetInt(pa, src);
+      case Op.AMOADD_W:
+        return memory.getAndAddInt(pa, src);
       default:
-        for (;;) {
+        for (; ; ) {
           int old = memory.getInt(pa);
           if (memory.compareAndSetInt(pa, old, (int) amoCombine(kind, old, src))) {
             return old;
@@ -1011,10 +1105,12 @@ public final class Hart {
   /** Performs a 64-bit AMO of kind {@code kind} (given as the .W op); returns the old value. */
   private long amoD(int kind, long pa, long src) {
     switch (kind) {
-      case Op.AMOSWAP_W: return memory.getAndSetLong(pa, src);
-      case Op.AMOADD_W: return memory.getAndAddLong(pa, src);
+      case Op.AMOSWAP_W:
+        return memory.getAndSetLong(pa, src);
+      case Op.AMOADD_W:
+        return memory.getAndAddLong(pa, src);
       default:
-        for (;;) {
+        for (; ; ) {
           long old = memory.getLong(pa);
           if (memory.compareAndSetLong(pa, old, amoCombine(kind, old, src))) {
             return old;
@@ -1024,21 +1120,28 @@ public final class Hart {
   }
 
   /**
-   * The value a read-modify-write AMO stores. Serves both widths: .W operands arrive
-   * sign-extended, which keeps signed order, and unsigned order too (a word with bit 31 set
-   * extends to a larger unsigned 64-bit value than any word without), and the caller keeps the
-   * low word.
+   * The value a read-modify-write AMO stores. Serves both widths: .W operands arrive sign-extended,
+   * which keeps signed order, and unsigned order too (a word with bit 31 set extends to a larger
+   * unsigned 64-bit value than any word without), and the caller keeps the low word.
    */
   private static long amoCombine(int kind, long old, long src) {
     switch (kind) {
-      case Op.AMOXOR_W: return old ^ src;
-      case Op.AMOAND_W: return old & src;
-      case Op.AMOOR_W: return old | src;
-      case Op.AMOMIN_W: return Math.min(old, src);
-      case Op.AMOMAX_W: return Math.max(old, src);
-      case Op.AMOMINU_W: return Long.compareUnsigned(old, src) <= 0 ? old : src;
-      case Op.AMOMAXU_W: return Long.compareUnsigned(old, src) >= 0 ? old : src;
-      default: throw new IllegalStateException("Hart.amoCombine: not an AMO: " + Op.name(kind));
+      case Op.AMOXOR_W:
+        return old ^ src;
+      case Op.AMOAND_W:
+        return old & src;
+      case Op.AMOOR_W:
+        return old | src;
+      case Op.AMOMIN_W:
+        return Math.min(old, src);
+      case Op.AMOMAX_W:
+        return Math.max(old, src);
+      case Op.AMOMINU_W:
+        return Long.compareUnsigned(old, src) <= 0 ? old : src;
+      case Op.AMOMAXU_W:
+        return Long.compareUnsigned(old, src) >= 0 ? old : src;
+      default:
+        throw new IllegalStateException("Hart.amoCombine: not an AMO: " + Op.name(kind));
     }
   }
 

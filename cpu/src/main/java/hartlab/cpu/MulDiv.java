@@ -10,9 +10,9 @@ package hartlab.cpu;
  *   overflow (signed)   -2^(L-1)  -1       -          -        -2^(L-1)   0
  * </pre>
  *
- * Java throws on division by zero and already wraps on overflow ({@code MIN / -1 == MIN},
- * {@code MIN % -1 == 0}), so only the zero divisor needs a test. W forms operate on the low 32
- * bits and sign-extend their 32-bit result, DIVUW/REMUW included.
+ * Java throws on division by zero and already wraps on overflow ({@code MIN / -1 == MIN}, {@code
+ * MIN % -1 == 0}), so only the zero divisor needs a test. W forms operate on the low 32 bits and
+ * sign-extend their 32-bit result, DIVUW/REMUW included.
  */
 final class MulDiv {
   private MulDiv() {}

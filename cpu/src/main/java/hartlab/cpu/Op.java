@@ -5,8 +5,8 @@ import java.lang.reflect.Modifier;
 
 /**
  * The interpreter's operations: one id per instruction the hart executes, shared by 32-bit and
- * compressed encodings (C.ADD expands to {@link #ADD}), plus a few internal ids the code cache
- * uses to steer the interpreter ({@link #DECODE}, {@link #RELOOKUP}, {@link #CROSS}).
+ * compressed encodings (C.ADD expands to {@link #ADD}), plus a few internal ids the code cache uses
+ * to steer the interpreter ({@link #DECODE}, {@link #RELOOKUP}, {@link #CROSS}).
  *
  * <p>Ids are grouped in contiguous runs by cost class so {@link #costClass} is a few compares and
  * the interpreter's {@code switch} compiles to one dense jump table. Names come from the field
@@ -16,12 +16,19 @@ final class Op {
   // Internal: not instructions, cost nothing, do not retire.
   /** Slot not decoded yet: decode it in place and dispatch again. */
   static final int DECODE = 0;
+
   /** Leave the decoded page and look the pc up again (the slot after a page's last one). */
   static final int RELOOKUP = 1;
-  /** A 32-bit instruction whose upper half lies on the next page: fetched through both pages every time. */
+
+  /**
+   * A 32-bit instruction whose upper half lies on the next page: fetched through both pages every
+   * time.
+   */
   static final int CROSS = 2;
+
   /** Not an instruction of RV64IMAC_Zicsr_Zifencei_Zicntr in U-mode; immediate holds its bits. */
   static final int ILLEGAL = 3;
+
   static final int ECALL = 4;
   static final int EBREAK = 5;
 
@@ -139,8 +146,17 @@ final class Op {
 
   /** Cost classes; {@link Hart} maps each to a price of the {@link CostModel}. */
   static final class Cost {
-    static final int FREE = 0, ALU = 1, BRANCH = 2, JUMP = 3, LOAD = 4, STORE = 5, MULTIPLY = 6,
-        DIVIDE = 7, ATOMIC = 8, FENCE = 9, COUNTER = 10;
+    static final int FREE = 0,
+        ALU = 1,
+        BRANCH = 2,
+        JUMP = 3,
+        LOAD = 4,
+        STORE = 5,
+        MULTIPLY = 6,
+        DIVIDE = 7,
+        ATOMIC = 8,
+        FENCE = 9,
+        COUNTER = 10;
 
     private Cost() {}
   }

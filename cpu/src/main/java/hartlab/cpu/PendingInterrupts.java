@@ -3,7 +3,10 @@ package hartlab.cpu;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
-/** Left padding: keeps {@link PendingInterruptsValue#bits} off the cache line of whatever precedes it. */
+/**
+ * Left padding: keeps {@link PendingInterruptsValue#bits} off the cache line of whatever precedes
+ * it.
+ */
 abstract class PendingInterruptsPadLeft {
   protected long p01, p02, p03, p04, p05, p06, p07, p08;
 }
@@ -15,9 +18,9 @@ abstract class PendingInterruptsValue extends PendingInterruptsPadLeft {
 
 /**
  * A hart's pending-interrupt word, alone on its cache line(s): other harts set bits in it (IPIs,
- * timers) while its own hart reads it at every block boundary, so it must not share a line with
- * the hart's hot, hart-local state (the superclass chain keeps the JVM from packing fields
- * around it, as Agrona's padded counters do).
+ * timers) while its own hart reads it at every block boundary, so it must not share a line with the
+ * hart's hot, hart-local state (the superclass chain keeps the JVM from packing fields around it,
+ * as Agrona's padded counters do).
  *
  * <p>Ordering: {@link #raise}'s getAndBitwiseOr is a full-fence RMW; it pairs with the volatile
  * read in {@link #any} and the getAndSet in {@link #take}, so whatever the raiser wrote before

@@ -90,7 +90,10 @@ class AluTest {
     int v = 0x8000_0001;
     for (int sh : new int[] {0, 1, 16, 31}) {
       assertEquals((long) (v << sh), run(slliw(A0, A1, sh), v, 0), "slliw " + sh);
-      assertEquals((long) (v >>> sh), run(srliw(A0, A1, sh), 0xFFFF_0000_0000_0000L | (v & 0xFFFF_FFFFL), 0), "srliw " + sh);
+      assertEquals(
+          (long) (v >>> sh),
+          run(srliw(A0, A1, sh), 0xFFFF_0000_0000_0000L | (v & 0xFFFF_FFFFL), 0),
+          "srliw " + sh);
       assertEquals((long) (v >> sh), run(sraiw(A0, A1, sh), v, 0), "sraiw " + sh);
       assertEquals((long) (v << sh), run(sllw(A0, A1, A2), v, sh), "sllw " + sh);
       assertEquals((long) (v >>> sh), run(srlw(A0, A1, A2), v, sh), "srlw " + sh);
@@ -115,8 +118,14 @@ class AluTest {
   @Test
   void x0IsZeroAndWritesToItAreDropped() {
     Rig rig = new Rig();
-    Hart h = rig.exec(Rig.code().i(addi(ZERO, ZERO, 5)).i(lui(ZERO, 0x7000)).i(add(A0, ZERO, ZERO))
-        .i(addi(A1, ZERO, 7)).ecall());
+    Hart h =
+        rig.exec(
+            Rig.code()
+                .i(addi(ZERO, ZERO, 5))
+                .i(lui(ZERO, 0x7000))
+                .i(add(A0, ZERO, ZERO))
+                .i(addi(A1, ZERO, 7))
+                .ecall());
     assertEquals(0, h.reg(A0));
     assertEquals(0, h.reg(ZERO));
     assertEquals(7, h.reg(A1));
@@ -124,8 +133,20 @@ class AluTest {
 
   @Test
   void liBuildsAny64BitConstant() {
-    for (long v : new long[] {0, 1, -1, 2047, -2048, 0x7FFF_FFFFL, 0x8000_0000L, MIN, MAX,
-        0x1234_5678_9ABC_DEF0L, 0xFEDC_BA98_7654_3210L}) {
+    for (long v :
+        new long[] {
+          0,
+          1,
+          -1,
+          2047,
+          -2048,
+          0x7FFF_FFFFL,
+          0x8000_0000L,
+          MIN,
+          MAX,
+          0x1234_5678_9ABC_DEF0L,
+          0xFEDC_BA98_7654_3210L
+        }) {
       Rig rig = new Rig();
       assertEquals(v, rig.exec(Rig.code().li(A0, v).ecall()).reg(A0), Long.toHexString(v));
     }

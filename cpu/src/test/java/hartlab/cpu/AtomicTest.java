@@ -59,7 +59,9 @@ class AtomicTest {
     rig.hart.setReg(A1, D);
     rig.hart.setReg(A5, D + 8);
     rig.hart.setReg(A2, 5);
-    Hart h = rig.exec(Rig.code().i(lrD(A0, A1)).i(scD(A3, A5, A2)).i(lrD(A0, A1)).i(scW(A4, A1, A2)).ecall());
+    Hart h =
+        rig.exec(
+            Rig.code().i(lrD(A0, A1)).i(scD(A3, A5, A2)).i(lrD(A0, A1)).i(scW(A4, A1, A2)).ecall());
     assertEquals(1, h.reg(A3));
     assertEquals(1, h.reg(A4));
     assertEquals(0, rig.mem.getLong(D));
@@ -127,16 +129,20 @@ class AtomicTest {
   }
 
   void checkAmo(String name, int funct5, LongBinaryOperator d, LongBinaryOperator w) {
-    long[] pairs = {0, 1, -1, 5, Long.MIN_VALUE, Long.MAX_VALUE, 0x0000_0001_8000_0000L, 0x7FFF_FFFFL};
+    long[] pairs = {
+      0, 1, -1, 5, Long.MIN_VALUE, Long.MAX_VALUE, 0x0000_0001_8000_0000L, 0x7FFF_FFFFL
+    };
     long[] after = new long[1];
     for (long m : pairs) {
       for (long s : pairs) {
         assertEquals(m, amoOnce(funct5, 3, m, s, after), name + ".d old " + m + "," + s);
         assertEquals(d.applyAsLong(m, s), after[0], name + ".d new " + m + "," + s);
         // .W: operates on the low word, returns it sign-extended, leaves the high word alone.
-        assertEquals((long) (int) m, amoOnce(funct5, 2, m, s, after), name + ".w old " + m + "," + s);
+        assertEquals(
+            (long) (int) m, amoOnce(funct5, 2, m, s, after), name + ".w old " + m + "," + s);
         long newWord = w.applyAsLong((int) m, (int) s) & 0xFFFF_FFFFL;
-        assertEquals((m & 0xFFFF_FFFF_0000_0000L) | newWord, after[0], name + ".w new " + m + "," + s);
+        assertEquals(
+            (m & 0xFFFF_FFFF_0000_0000L) | newWord, after[0], name + ".w new " + m + "," + s);
       }
     }
   }
@@ -150,9 +156,15 @@ class AtomicTest {
     checkAmo("amoor", AMOOR, (m, s) -> m | s, (m, s) -> m | s);
     checkAmo("amomin", AMOMIN, Math::min, (m, s) -> Math.min((int) m, (int) s));
     checkAmo("amomax", AMOMAX, Math::max, (m, s) -> Math.max((int) m, (int) s));
-    checkAmo("amominu", AMOMINU, (m, s) -> Long.compareUnsigned(m, s) <= 0 ? m : s,
+    checkAmo(
+        "amominu",
+        AMOMINU,
+        (m, s) -> Long.compareUnsigned(m, s) <= 0 ? m : s,
         (m, s) -> Integer.compareUnsigned((int) m, (int) s) <= 0 ? m : s);
-    checkAmo("amomaxu", AMOMAXU, (m, s) -> Long.compareUnsigned(m, s) >= 0 ? m : s,
+    checkAmo(
+        "amomaxu",
+        AMOMAXU,
+        (m, s) -> Long.compareUnsigned(m, s) >= 0 ? m : s,
         (m, s) -> Integer.compareUnsigned((int) m, (int) s) >= 0 ? m : s);
   }
 
@@ -167,7 +179,10 @@ class AtomicTest {
     assertEquals(0, rig.hart.reg(ZERO));
   }
 
-  /** Runs {@code p} to its ECALL on two harts at once (two threads), each with a1 = D, a2 = 1, a3 = n. */
+  /**
+   * Runs {@code p} to its ECALL on two harts at once (two threads), each with a1 = D, a2 = 1, a3 =
+   * n.
+   */
   static Rig raceTwoHarts(Program p, int n) throws InterruptedException {
     Rig rig = new Rig();
     Rig other = new Rig(rig, 1);
@@ -188,17 +203,29 @@ class AtomicTest {
   @Test
   void twoHartsIncrementingWithAmoAddLoseNothing() throws Exception {
     int n = 200_000;
-    Program p = Rig.code().label("loop").i(amo(AMOADD, 2, ZERO, A1, A2)).i(addi(A3, A3, -1))
-        .to("loop", off -> bne(A3, ZERO, off)).ecall();
+    Program p =
+        Rig.code()
+            .label("loop")
+            .i(amo(AMOADD, 2, ZERO, A1, A2))
+            .i(addi(A3, A3, -1))
+            .to("loop", off -> bne(A3, ZERO, off))
+            .ecall();
     assertEquals(2 * n, raceTwoHarts(p, n).mem.getInt(D));
   }
 
   @Test
   void twoHartsIncrementingWithLrScLoseNothing() throws Exception {
     int n = 100_000;
-    Program p = Rig.code().label("loop").i(lrD(A0, A1)).i(add(A0, A0, A2)).i(scD(A4, A1, A0))
-        .to("loop", off -> bne(A4, ZERO, off)).i(addi(A3, A3, -1)).to("loop", off -> bne(A3, ZERO, off))
-        .ecall();
+    Program p =
+        Rig.code()
+            .label("loop")
+            .i(lrD(A0, A1))
+            .i(add(A0, A0, A2))
+            .i(scD(A4, A1, A0))
+            .to("loop", off -> bne(A4, ZERO, off))
+            .i(addi(A3, A3, -1))
+            .to("loop", off -> bne(A3, ZERO, off))
+            .ecall();
     assertEquals(2L * n, raceTwoHarts(p, n).mem.getLong(D));
   }
 }

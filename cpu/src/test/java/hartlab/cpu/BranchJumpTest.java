@@ -18,14 +18,22 @@ class BranchJumpTest {
     rig.hart.setReg(A1, a);
     rig.hart.setReg(A2, b);
     IntUnaryOperator enc = off -> br.encode(A1, A2, off);
-    Program p = Rig.code().to("yes", enc).i(addi(A0, ZERO, 0)).ecall()
-        .label("yes").i(addi(A0, ZERO, 1)).ecall();
+    Program p =
+        Rig.code()
+            .to("yes", enc)
+            .i(addi(A0, ZERO, 0))
+            .ecall()
+            .label("yes")
+            .i(addi(A0, ZERO, 1))
+            .ecall();
     return rig.exec(p).reg(A0);
   }
 
   @Test
   void branches() {
-    long[][] pairs = {{1, 1}, {1, 2}, {2, 1}, {-1, 1}, {1, -1}, {Long.MIN_VALUE, Long.MAX_VALUE}, {-1, -1}};
+    long[][] pairs = {
+      {1, 1}, {1, 2}, {2, 1}, {-1, 1}, {1, -1}, {Long.MIN_VALUE, Long.MAX_VALUE}, {-1, -1}
+    };
     for (long[] p : pairs) {
       long a = p[0], b = p[1];
       String s = a + "," + b;
@@ -40,9 +48,15 @@ class BranchJumpTest {
 
   @Test
   void backwardLoop() {
-    Program p = Rig.code().i(addi(A0, ZERO, 0)).i(addi(A1, ZERO, 100))
-        .label("loop").i(addi(A0, A0, 3)).i(addi(A1, A1, -1)).to("loop", off -> bne(A1, ZERO, off))
-        .ecall();
+    Program p =
+        Rig.code()
+            .i(addi(A0, ZERO, 0))
+            .i(addi(A1, ZERO, 100))
+            .label("loop")
+            .i(addi(A0, A0, 3))
+            .i(addi(A1, A1, -1))
+            .to("loop", off -> bne(A1, ZERO, off))
+            .ecall();
     Hart h = new Rig().exec(p);
     assertEquals(300, h.reg(A0));
     assertEquals(2 + 3 * 100, h.instret());
@@ -50,8 +64,8 @@ class BranchJumpTest {
 
   @Test
   void jalLinksAndJumps() {
-    Program p = Rig.code().to("f", off -> jal(RA, off)).ecall()
-        .label("f").i(addi(A0, ZERO, 9)).ecall();
+    Program p =
+        Rig.code().to("f", off -> jal(RA, off)).ecall().label("f").i(addi(A0, ZERO, 9)).ecall();
     Rig rig = new Rig();
     Hart h = rig.exec(p);
     assertEquals(9, h.reg(A0));
@@ -61,8 +75,14 @@ class BranchJumpTest {
 
   @Test
   void jalToX0DoesNotLink() {
-    Program p = Rig.code().to("f", off -> jal(ZERO, off)).i(addi(A0, ZERO, 1)).ecall()
-        .label("f").i(addi(A0, ZERO, 2)).ecall();
+    Program p =
+        Rig.code()
+            .to("f", off -> jal(ZERO, off))
+            .i(addi(A0, ZERO, 1))
+            .ecall()
+            .label("f")
+            .i(addi(A0, ZERO, 2))
+            .ecall();
     Hart h = new Rig().exec(p);
     assertEquals(2, h.reg(A0));
     assertEquals(0, h.reg(ZERO));
@@ -102,14 +122,21 @@ class BranchJumpTest {
     rig.hart.setReg(A1, p.address("f") + 16);
     Hart h = rig.exec(p);
     assertEquals(4, h.reg(A0));
-    assertEquals(Rig.CODE + 4, h.reg(A1)); // link written after the target was computed from the old a1
+    assertEquals(
+        Rig.CODE + 4, h.reg(A1)); // link written after the target was computed from the old a1
   }
 
   @Test
   void jalrToX0IsARet() {
     Rig rig = new Rig();
-    Program p = Rig.code().to("f", off -> jal(RA, off)).i(addi(A0, A0, 100)).ecall()
-        .label("f").i(addi(A0, ZERO, 1)).i(jalr(ZERO, RA, 0));
+    Program p =
+        Rig.code()
+            .to("f", off -> jal(RA, off))
+            .i(addi(A0, A0, 100))
+            .ecall()
+            .label("f")
+            .i(addi(A0, ZERO, 1))
+            .i(jalr(ZERO, RA, 0));
     assertEquals(101, rig.exec(p).reg(A0));
   }
 
@@ -118,8 +145,14 @@ class BranchJumpTest {
     CostModel c = CostModel.DEFAULT;
     Rig rig = new Rig();
     // addi; beq (taken, to next instruction+4); addi (skipped); ecall
-    Program p = Rig.code().i(addi(A0, ZERO, 1)).to("t", off -> beq(ZERO, ZERO, off))
-        .i(addi(A0, ZERO, 2)).label("t").i(bne(ZERO, ZERO, 8)).ecall();
+    Program p =
+        Rig.code()
+            .i(addi(A0, ZERO, 1))
+            .to("t", off -> beq(ZERO, ZERO, off))
+            .i(addi(A0, ZERO, 2))
+            .label("t")
+            .i(bne(ZERO, ZERO, 8))
+            .ecall();
     Hart h = rig.exec(p);
     assertEquals(1, h.reg(A0));
     assertEquals(3, h.instret());

@@ -5,11 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
 
-/** Every RV64C form: its expansion executes like the 32-bit instruction, and reserved forms trap. */
+/**
+ * Every RV64C form: its expansion executes like the 32-bit instruction, and reserved forms trap.
+ */
 class CompressedTest {
   static final long D = Rig.DATA;
 
-  /** Runs compressed halfwords (then a 32-bit ECALL) with registers preset by pairs {reg, value}. */
+  /**
+   * Runs compressed halfwords (then a 32-bit ECALL) with registers preset by pairs {reg, value}.
+   */
   static Hart run(long[] regs, int... halves) {
     Rig rig = new Rig();
     for (int k = 0; k < regs.length; k += 2) {
@@ -24,7 +28,8 @@ class CompressedTest {
 
   @Test
   void goldenEncodingsFromGnuAs() {
-    // Encodings as riscv64-linux-gnu-as emits them, to pin the encoder and decoder to the toolchain.
+    // Encodings as riscv64-linux-gnu-as emits them, to pin the encoder and decoder to the
+    // toolchain.
     assertEquals(0x0001, cNop());
     assertEquals(0x9002, cEbreak());
     assertEquals(0x8082, cJr(RA)); // ret
@@ -39,8 +44,15 @@ class CompressedTest {
 
   @Test
   void stackPointerForms() {
-    Hart h = run(new long[] {SP, 0x10000}, cAddi4spn(S0, 1020), cAddi4spn(S1, 4), cAddi16sp(-512),
-        cMv(A0, SP), cAddi16sp(496), cMv(A1, SP));
+    Hart h =
+        run(
+            new long[] {SP, 0x10000},
+            cAddi4spn(S0, 1020),
+            cAddi4spn(S1, 4),
+            cAddi16sp(-512),
+            cMv(A0, SP),
+            cAddi16sp(496),
+            cMv(A1, SP));
     assertEquals(0x10000 + 1020, h.reg(S0));
     assertEquals(0x10000 + 4, h.reg(S1));
     assertEquals(0x10000 - 512, h.reg(A0));
@@ -54,8 +66,14 @@ class CompressedTest {
     rig.mem.putLong(D + 124, 0xFFFF_FFFF_8765_4321L);
     rig.hart.setReg(S1, D);
     rig.hart.setReg(A5, 0x1122_3344_5566_7788L);
-    Program p = Rig.code().c(cLd(A0, S1, 248)).c(cLw(A1, S1, 124)).c(cSd(A5, S1, 8)).c(cSw(A5, S1, 68))
-        .c(cLw(A2, S1, 0)).ecall();
+    Program p =
+        Rig.code()
+            .c(cLd(A0, S1, 248))
+            .c(cLw(A1, S1, 124))
+            .c(cSd(A5, S1, 8))
+            .c(cSw(A5, S1, 68))
+            .c(cLw(A2, S1, 0))
+            .ecall();
     Hart h = rig.exec(p);
     assertEquals(0x8000_0000_FFFF_FFFFL, h.reg(A0));
     assertEquals(0xFFFF_FFFF_8765_4321L, h.reg(A1));
@@ -71,8 +89,15 @@ class CompressedTest {
     rig.hart.setReg(S2, 0xCAFE_F00D_DEAD_BEEFL);
     rig.mem.putLong(D + 504, 77);
     rig.mem.putInt(D + 252, -5);
-    Program p = Rig.code().c(cSdsp(S2, 8)).c(cSwsp(S2, 16)).c(cLdsp(T3, 504)).c(cLwsp(T4, 252))
-        .c(cLdsp(T5, 8)).c(cLwsp(T6, 16)).ecall();
+    Program p =
+        Rig.code()
+            .c(cSdsp(S2, 8))
+            .c(cSwsp(S2, 16))
+            .c(cLdsp(T3, 504))
+            .c(cLwsp(T4, 252))
+            .c(cLdsp(T5, 8))
+            .c(cLwsp(T6, 16))
+            .ecall();
     Hart h = rig.exec(p);
     assertEquals(0xCAFE_F00D_DEAD_BEEFL, rig.mem.getLong(D + 8));
     assertEquals(0xDEAD_BEEF, rig.mem.getInt(D + 16));
@@ -84,9 +109,20 @@ class CompressedTest {
 
   @Test
   void immediateForms() {
-    Hart h = run(new long[] {A0, 10, A1, 0x7FFF_FFFF, S0, -1, S1, -1, A2, 0xF0F0},
-        cAddi(A0, -32), cAddiw(A1, 1), cLi(A3, 31), cLi(A4, -32), cLui(A5, -1), cLui(A6, 0x1F),
-        cSrli(S0, 60), cSrai(S1, 63), cAndi(A2, -16), cSlli(A3, 33), cNop());
+    Hart h =
+        run(
+            new long[] {A0, 10, A1, 0x7FFF_FFFF, S0, -1, S1, -1, A2, 0xF0F0},
+            cAddi(A0, -32),
+            cAddiw(A1, 1),
+            cLi(A3, 31),
+            cLi(A4, -32),
+            cLui(A5, -1),
+            cLui(A6, 0x1F),
+            cSrli(S0, 60),
+            cSrai(S1, 63),
+            cAndi(A2, -16),
+            cSlli(A3, 33),
+            cNop());
     assertEquals(-22, h.reg(A0));
     assertEquals(Integer.MIN_VALUE, h.reg(A1)); // addiw wraps and sign-extends
     assertEquals(31L << 33, h.reg(A3));
@@ -100,8 +136,12 @@ class CompressedTest {
 
   @Test
   void shiftsByZeroAndByThirtyTwoAndMore() {
-    Hart h = run(new long[] {S0, 0x8000_0000_0000_0001L, S1, 0x8000_0000_0000_0001L, A0, 3},
-        cSrli(S0, 32), cSrai(S1, 33), cSlli(A0, 63));
+    Hart h =
+        run(
+            new long[] {S0, 0x8000_0000_0000_0001L, S1, 0x8000_0000_0000_0001L, A0, 3},
+            cSrli(S0, 32),
+            cSrai(S1, 33),
+            cSlli(A0, 63));
     assertEquals(0x8000_0000L, h.reg(S0));
     assertEquals(0xFFFF_FFFF_C000_0000L, h.reg(S1));
     assertEquals(Long.MIN_VALUE, h.reg(A0));
@@ -109,10 +149,37 @@ class CompressedTest {
 
   @Test
   void registerForms() {
-    Hart h = run(new long[] {S0, 12, S1, 5, A0, 0b1100, A1, 0b1010, A2, 0b1100, A3, 0b1100,
-            A4, 0x7FFF_FFFF, A5, 1, T0, 100, T1, 23},
-        cSub(S0, S1), cXor(A0, A1), cOr(A2, A1), cAnd(A3, A1), cAddw(A4, A5), cMv(T2, T0),
-        cAdd(T0, T1));
+    Hart h =
+        run(
+            new long[] {
+              S0,
+              12,
+              S1,
+              5,
+              A0,
+              0b1100,
+              A1,
+              0b1010,
+              A2,
+              0b1100,
+              A3,
+              0b1100,
+              A4,
+              0x7FFF_FFFF,
+              A5,
+              1,
+              T0,
+              100,
+              T1,
+              23
+            },
+            cSub(S0, S1),
+            cXor(A0, A1),
+            cOr(A2, A1),
+            cAnd(A3, A1),
+            cAddw(A4, A5),
+            cMv(T2, T0),
+            cAdd(T0, T1));
     assertEquals(7, h.reg(S0));
     assertEquals(0b0110, h.reg(A0));
     assertEquals(0b1110, h.reg(A2));
@@ -127,11 +194,22 @@ class CompressedTest {
   @Test
   void jumpsAndBranches() {
     // c.j forward over a c.li; c.beqz taken / not taken; c.bnez backward loop.
-    Program p = Rig.code().cTo("a", Asm::cJ).c(cLi(A0, 1)).label("a")
-        .cTo("b", off -> cBeqz(S0, off)).c(cLi(A1, 1)).label("b")
-        .cTo("c", off -> cBeqz(S1, off)).c(cLi(A2, 1)).label("c")
-        .label("loop").c(cAddi(A3, 1)).c(cAddi(S1, -1)).cTo("loop", off -> cBnez(S1, off))
-        .ecall();
+    Program p =
+        Rig.code()
+            .cTo("a", Asm::cJ)
+            .c(cLi(A0, 1))
+            .label("a")
+            .cTo("b", off -> cBeqz(S0, off))
+            .c(cLi(A1, 1))
+            .label("b")
+            .cTo("c", off -> cBeqz(S1, off))
+            .c(cLi(A2, 1))
+            .label("c")
+            .label("loop")
+            .c(cAddi(A3, 1))
+            .c(cAddi(S1, -1))
+            .cTo("loop", off -> cBnez(S1, off))
+            .ecall();
     Rig rig = new Rig();
     rig.hart.setReg(S1, 5);
     Hart h = rig.exec(p);
@@ -216,15 +294,24 @@ class CompressedTest {
 
   @Test
   void hintsExecuteAsNothing() {
-    Hart h = run(new long[] {A0, 5}, cAddi(ZERO, 3), cLi(ZERO, 7), cMv(ZERO, A0), cAdd(ZERO, A0),
-        cSlli(ZERO, 3), cLui(ZERO, 1), cAddi(A0, 0));
+    Hart h =
+        run(
+            new long[] {A0, 5},
+            cAddi(ZERO, 3),
+            cLi(ZERO, 7),
+            cMv(ZERO, A0),
+            cAdd(ZERO, A0),
+            cSlli(ZERO, 3),
+            cLui(ZERO, 1),
+            cAddi(A0, 0));
     assertEquals(0, h.reg(ZERO));
     assertEquals(5, h.reg(A0));
   }
 
   @Test
   void mixedWidthsInterleave() {
-    Program p = Rig.code().c(cLi(A0, 1)).i(addi(A0, A0, 2)).c(cAddi(A0, 4)).i(slli(A0, A0, 1)).ecall();
+    Program p =
+        Rig.code().c(cLi(A0, 1)).i(addi(A0, A0, 2)).c(cAddi(A0, 4)).i(slli(A0, A0, 1)).ecall();
     Hart h = new Rig().exec(p);
     assertEquals(14, h.reg(A0));
     assertEquals(4, h.instret());

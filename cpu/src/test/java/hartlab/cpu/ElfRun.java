@@ -16,9 +16,9 @@ import java.nio.file.Path;
  * A developer's tool, not the kernel: runs a static RISC-V Linux ELF on one bare hart (satp Bare,
  * va == pa in 64 MiB of RAM) with a handful of system calls faked — write, writev, exit, brk,
  * anonymous mmap from a bump pointer, and successes for munmap/mprotect/set_tid_address — enough
- * for the self-checking {@code isatest} and the {@code compute} benchmark of the images module,
- * so the hart can be checked against gcc's code and timed on it without the kernel. Prints the
- * guest's output, then its exit status and MIPS. Run from /work/main after building:
+ * for the self-checking {@code isatest} and the {@code compute} benchmark of the images module, so
+ * the hart can be checked against gcc's code and timed on it without the kernel. Prints the guest's
+ * output, then its exit status and MIPS. Run from /work/main after building:
  *
  * <pre>
  * java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp cpu/target/classes:cpu/target/test-classes:mmu/target/classes:$HOME/.m2/repository/org/agrona/agrona/2.2.4/agrona-2.2.4.jar \
@@ -54,13 +54,16 @@ public final class ElfRun {
       if (b.getInt(ph) != 1) { // PT_LOAD
         continue;
       }
-      long off = b.getLong(ph + 8), vaddr = b.getLong(ph + 16), filesz = b.getLong(ph + 32),
+      long off = b.getLong(ph + 8),
+          vaddr = b.getLong(ph + 16),
+          filesz = b.getLong(ph + 32),
           memsz = b.getLong(ph + 40);
       if (off <= phoff && phoff < off + filesz) {
         phdr = vaddr + (phoff - off);
       }
       if (vaddr + memsz > MMAP_BASE) {
-        throw new IllegalArgumentException(String.format("ElfRun: segment at 0x%x does not fit", vaddr));
+        throw new IllegalArgumentException(
+            String.format("ElfRun: segment at 0x%x does not fit", vaddr));
       }
       mem.putBytes(vaddr, elf, (int) off, (int) filesz);
       brk = Math.max(brk, (vaddr + memsz + 0xFFF) & ~0xFFFL);
@@ -115,10 +118,13 @@ public final class ElfRun {
       }
       hart.clearReservation();
       if (hart.trapCause() != Cause.ECALL_FROM_U) {
-        throw new IllegalStateException(String.format("ElfRun: %s, tval 0x%x, at pc 0x%x",
-            Cause.name(hart.trapCause()), hart.trapValue(), hart.pc()));
+        throw new IllegalStateException(
+            String.format(
+                "ElfRun: %s, tval 0x%x, at pc 0x%x",
+                Cause.name(hart.trapCause()), hart.trapValue(), hart.pc()));
       }
-      hart.setReg(10, syscall((int) hart.reg(17), hart.reg(10), hart.reg(11), hart.reg(12), hart.reg(13)));
+      hart.setReg(
+          10, syscall((int) hart.reg(17), hart.reg(10), hart.reg(11), hart.reg(12), hart.reg(13)));
       hart.setPc(hart.pc() + 4);
     }
     return exitStatus;
@@ -129,16 +135,18 @@ public final class ElfRun {
       case 64: // write
         write(a1, a2);
         return a2;
-      case 66: { // writev
-        long total = 0;
-        for (int k = 0; k < a2; k++) {
-          long len = mem.getLong(a1 + 16L * k + 8);
-          write(mem.getLong(a1 + 16L * k), len);
-          total += len;
+      case 66:
+        { // writev
+          long total = 0;
+          for (int k = 0; k < a2; k++) {
+            long len = mem.getLong(a1 + 16L * k + 8);
+            write(mem.getLong(a1 + 16L * k), len);
+            total += len;
+          }
+          return total;
         }
-        return total;
-      }
-      case 93: case 94: // exit, exit_group
+      case 93:
+      case 94: // exit, exit_group
         exitStatus = (int) a0;
         return 0;
       case 214: // brk
@@ -146,26 +154,32 @@ public final class ElfRun {
           brk = a0;
         }
         return brk;
-      case 222: { // mmap: anonymous only, from a bump pointer
-        long len = (a1 + 0xFFF) & ~0xFFFL;
-        long at = mmapNext;
-        mmapNext += len;
-        mem.fill(at, (int) len, (byte) 0);
-        for (long p = at; p < at + len; p += 4096) {
-          cc.invalidate(p);
+      case 222:
+        { // mmap: anonymous only, from a bump pointer
+          long len = (a1 + 0xFFF) & ~0xFFFL;
+          long at = mmapNext;
+          mmapNext += len;
+          mem.fill(at, (int) len, (byte) 0);
+          for (long p = at; p < at + len; p += 4096) {
+            cc.invalidate(p);
+          }
+          return at;
         }
-        return at;
-      }
-      case 96: case 172: case 178: // set_tid_address, getpid, gettid
+      case 96:
+      case 172:
+      case 178: // set_tid_address, getpid, gettid
         return 1;
-      case 215: case 226: case 124: // munmap, mprotect, sched_yield
+      case 215:
+      case 226:
+      case 124: // munmap, mprotect, sched_yield
         return 0;
-      case 113: { // clock_gettime: virtual time
-        long ns = hart.cycles() * 1_000_000_000L / CostModel.CLOCK_HZ;
-        mem.putLong(a1, ns / 1_000_000_000L);
-        mem.putLong(a1 + 8, ns % 1_000_000_000L);
-        return 0;
-      }
+      case 113:
+        { // clock_gettime: virtual time
+          long ns = hart.cycles() * 1_000_000_000L / CostModel.CLOCK_HZ;
+          mem.putLong(a1, ns / 1_000_000_000L);
+          mem.putLong(a1 + 8, ns % 1_000_000_000L);
+          return 0;
+        }
       default:
         return -38; // ENOSYS
     }
@@ -202,8 +216,14 @@ public final class ElfRun {
     int status = r.run();
     long cpuNs = cpu.getCurrentThreadCpuTime() - c0;
     long ns = System.nanoTime() - t0;
-    System.out.printf("[ElfRun: exit %d, %,d instructions, %,d cycles, %.3f s CPU (%.3f s wall), %.1f MIPS]%n",
-        status, r.hart.instret(), r.hart.cycles(), cpuNs / 1e9, ns / 1e9, r.hart.instret() * 1e3 / cpuNs);
+    System.out.printf(
+        "[ElfRun: exit %d, %,d instructions, %,d cycles, %.3f s CPU (%.3f s wall), %.1f MIPS]%n",
+        status,
+        r.hart.instret(),
+        r.hart.cycles(),
+        cpuNs / 1e9,
+        ns / 1e9,
+        r.hart.instret() * 1e3 / cpuNs);
     System.exit(status);
   }
 }

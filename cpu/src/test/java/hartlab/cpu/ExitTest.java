@@ -11,7 +11,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** How run() ends besides traps: the deadline and interrupts, both seen at block boundaries; and runLoop. */
+/**
+ * How run() ends besides traps: the deadline and interrupts, both seen at block boundaries; and
+ * runLoop.
+ */
 class ExitTest {
   @Test
   void deadlineStopsAnInfiniteLoopAtItsBranch() {
@@ -20,7 +23,8 @@ class ExitTest {
     rig.load(p);
     assertEquals(Hart.EXIT_DEADLINE, rig.hart.run(1000));
     assertTrue(rig.hart.cycles() >= 1000);
-    assertTrue(rig.hart.cycles() < 1000 + CostModel.DEFAULT.alu() + CostModel.DEFAULT.branchTaken());
+    assertTrue(
+        rig.hart.cycles() < 1000 + CostModel.DEFAULT.alu() + CostModel.DEFAULT.branchTaken());
     assertEquals(Rig.CODE, rig.hart.pc()); // the jump retired; pc is its target
     assertEquals(rig.hart.instret(), 2 * rig.reg(A0));
     // Resuming continues where it stopped.
@@ -73,10 +77,12 @@ class ExitTest {
     rig.load(Rig.code().label("loop").i(addi(A0, A0, 1)).to("loop", off -> bne(A0, ZERO, off)));
     CountDownLatch started = new CountDownLatch(1);
     int[] exit = {-1};
-    Thread t = new Thread(() -> {
-      started.countDown();
-      exit[0] = rig.hart.run(Long.MAX_VALUE);
-    });
+    Thread t =
+        new Thread(
+            () -> {
+              started.countDown();
+              exit[0] = rig.hart.run(Long.MAX_VALUE);
+            });
     t.start();
     started.await();
     Thread.sleep(50);
@@ -92,34 +98,47 @@ class ExitTest {
   @Test
   void runLoopHandsTrapsAndInterruptsToTheKernel() {
     Rig rig = new Rig();
-    Program p = Rig.code().label("loop").i(addi(A7, ZERO, 64)).ecall().i(addi(S0, S0, 1))
-        .to("loop", off -> jal(ZERO, off));
+    Program p =
+        Rig.code()
+            .label("loop")
+            .i(addi(A7, ZERO, 64))
+            .ecall()
+            .i(addi(S0, S0, 1))
+            .to("loop", off -> jal(ZERO, off));
     rig.load(p);
     List<String> events = new ArrayList<>();
-    rig.hart.runLoop(new TrapHandler() {
-      int entries;
+    rig.hart.runLoop(
+        new TrapHandler() {
+          int entries;
 
-      @Override
-      public long enterUser(Hart hart) {
-        return ++entries > 6 ? STOP : hart.cycles() + 1000;
-      }
+          @Override
+          public long enterUser(Hart hart) {
+            return ++entries > 6 ? STOP : hart.cycles() + 1000;
+          }
 
-      @Override
-      public void trap(Hart hart, int cause, long tval) {
-        events.add("trap " + cause + " a7=" + hart.reg(17));
-        hart.clearReservation();
-        hart.setPc(hart.pc() + 4);
-        if (events.size() == 2) {
-          hart.raiseInterrupt(2); // e.g. an IPI raised while in the kernel
-        }
-      }
+          @Override
+          public void trap(Hart hart, int cause, long tval) {
+            events.add("trap " + cause + " a7=" + hart.reg(17));
+            hart.clearReservation();
+            hart.setPc(hart.pc() + 4);
+            if (events.size() == 2) {
+              hart.raiseInterrupt(2); // e.g. an IPI raised while in the kernel
+            }
+          }
 
-      @Override
-      public void interrupt(Hart hart) {
-        events.add("interrupt " + hart.takeInterrupts() + " at " + hart.cycles());
-      }
-    });
-    assertEquals(List.of("trap 8 a7=64", "trap 8 a7=64", "interrupt 2 at " + (3 * CostModel.DEFAULT.alu() + CostModel.DEFAULT.branchTaken()),
-        "trap 8 a7=64", "trap 8 a7=64", "trap 8 a7=64"), events);
+          @Override
+          public void interrupt(Hart hart) {
+            events.add("interrupt " + hart.takeInterrupts() + " at " + hart.cycles());
+          }
+        });
+    assertEquals(
+        List.of(
+            "trap 8 a7=64",
+            "trap 8 a7=64",
+            "interrupt 2 at " + (3 * CostModel.DEFAULT.alu() + CostModel.DEFAULT.branchTaken()),
+            "trap 8 a7=64",
+            "trap 8 a7=64",
+            "trap 8 a7=64"),
+        events);
   }
 }

@@ -53,7 +53,8 @@ class HartApiTest {
   void mmuAndCodeCacheMustShareMemory() {
     PhysicalMemory a = new PhysicalMemory(1 << 20);
     PhysicalMemory b = new PhysicalMemory(1 << 20);
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> new Hart(0, new Mmu(a, new Tlb(16, 4), 25), new CodeCache(b), CostModel.DEFAULT));
   }
 }

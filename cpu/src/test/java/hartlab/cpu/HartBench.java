@@ -5,16 +5,16 @@ import static hartlab.cpu.Asm.*;
 import hartlab.mmu.FrameAllocator;
 import hartlab.mmu.Mmu;
 import hartlab.mmu.PageTable;
-import hartlab.mmu.Pte;
 import hartlab.mmu.PhysicalMemory;
+import hartlab.mmu.Pte;
 import hartlab.mmu.Tlb;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 
 /**
- * Interpreter throughput, in guest MIPS, on hand-assembled compute loops. A main class, not a
- * test: timings on a shared machine are noisy, so compare numbers from one run, before and after
- * a change. Run (after {@code ./mvnw -B -q -o -pl cpu install -DskipTests}) from /work/main:
+ * Interpreter throughput, in guest MIPS, on hand-assembled compute loops. A main class, not a test:
+ * timings on a shared machine are noisy, so compare numbers from one run, before and after a
+ * change. Run (after {@code ./mvnw -B -q -o -pl cpu install -DskipTests}) from /work/main:
  *
  * <pre>
  * java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp cpu/target/classes:cpu/target/test-classes:mmu/target/classes:$HOME/.m2/repository/org/agrona/agrona/2.2.4/agrona-2.2.4.jar \
@@ -26,43 +26,67 @@ import java.lang.management.ThreadMXBean;
  * call and return, a multiply and a word op per iteration; {@code far-call}, the same with the
  * function on the next page (every call and return changes page); {@code two-pages}, loads and
  * stores alternating between a heap and a stack page, and {@code two-pages/sv39} the same under
- * Sv39 page tables; {@code alu-mem/q}, alu-mem again in {@code run} quanta of {@code
- * -Dquantum=} cycles (default 1M) as the scheduler tick makes them; {@code far-call/q} likewise.
+ * Sv39 page tables; {@code alu-mem/q}, alu-mem again in {@code run} quanta of {@code -Dquantum=}
+ * cycles (default 1M) as the scheduler tick makes them; {@code far-call/q} likewise.
  *
  * <p>MIPS are per second of the benchmark thread's CPU time, so other load on the machine counts
- * less. Kernels run one after another in one JVM share {@code Hart.run}'s profile, as a real mix
- * of guest code does; a kernel run alone gets a compilation tuned to it alone (alu-mem: ~270
- * MIPS alone, ~185 after the others).
+ * less. Kernels run one after another in one JVM share {@code Hart.run}'s profile, as a real mix of
+ * guest code does; a kernel run alone gets a compilation tuned to it alone (alu-mem: ~270 MIPS
+ * alone, ~185 after the others).
  */
 public final class HartBench {
   static final long CODE = 0x1000;
   static final long DATA = 0x20000;
 
-  /** MIPS are per second of this thread's CPU time: on a shared machine wall time mostly measures the neighbours. */
+  /**
+   * MIPS are per second of this thread's CPU time: on a shared machine wall time mostly measures
+   * the neighbours.
+   */
   private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
 
   private HartBench() {}
 
   /** 11 instructions per iteration. */
   static Program aluMem() {
-    return new Program(CODE).li(A0, DATA).i(addi(A2, ZERO, 0))
+    return new Program(CODE)
+        .li(A0, DATA)
+        .i(addi(A2, ZERO, 0))
         .label("loop")
-        .i(andi(T0, A1, 255)).i(slli(T0, T0, 3)).i(add(T1, A0, T0)).i(ld(T2, T1, 0))
-        .i(add(A2, A2, T2)).i(xor(A2, A2, A1)).i(srli(T3, A2, 3)).i(add(A2, A2, T3))
-        .i(sd(A2, T1, 0)).i(addi(A1, A1, -1)).to("loop", off -> bne(A1, ZERO, off))
+        .i(andi(T0, A1, 255))
+        .i(slli(T0, T0, 3))
+        .i(add(T1, A0, T0))
+        .i(ld(T2, T1, 0))
+        .i(add(A2, A2, T2))
+        .i(xor(A2, A2, A1))
+        .i(srli(T3, A2, 3))
+        .i(add(A2, A2, T3))
+        .i(sd(A2, T1, 0))
+        .i(addi(A1, A1, -1))
+        .to("loop", off -> bne(A1, ZERO, off))
         .ecall();
   }
 
   /** 12 instructions per iteration: 8 in the loop, 4 in the called function. */
   static Program callMix() {
     // c.jal does not exist in RV64C: use a 32-bit jal for the call.
-    return new Program(CODE).li(S0, DATA).c(cLi(A2, 1))
+    return new Program(CODE)
+        .li(S0, DATA)
+        .c(cLi(A2, 1))
         .label("loop")
         .to("f", off -> jal(RA, off))
-        .c(cAddw(A2, A3)).c(cSd(A2, S0, 8)).c(cLd(A4, S0, 8)).i(mul(A4, A4, A1)).c(cXor(A2, A4))
-        .c(cAddi(A1, -1)).cTo("loop", off -> cBnez(A1, off))
+        .c(cAddw(A2, A3))
+        .c(cSd(A2, S0, 8))
+        .c(cLd(A4, S0, 8))
+        .i(mul(A4, A4, A1))
+        .c(cXor(A2, A4))
+        .c(cAddi(A1, -1))
+        .cTo("loop", off -> cBnez(A1, off))
         .ecall()
-        .label("f").c(cMv(A3, A2)).c(cSrli(A3, 1)).c(cAndi(A3, 31)).c(cJr(RA));
+        .label("f")
+        .c(cMv(A3, A2))
+        .c(cSrli(A3, 1))
+        .c(cAndi(A3, 31))
+        .c(cJr(RA));
   }
 
   /**
@@ -72,12 +96,20 @@ public final class HartBench {
    */
   /** 12 instructions per iteration, as call-mix, but the function is on another page. */
   static Program farCall() {
-    Program p = new Program(CODE).li(S0, DATA).c(cLi(A2, 1))
-        .label("loop")
-        .to("f", off -> jal(RA, off))
-        .c(cAddw(A2, A3)).c(cSd(A2, S0, 8)).c(cLd(A4, S0, 8)).i(mul(A4, A4, A1)).c(cXor(A2, A4))
-        .c(cAddi(A1, -1)).cTo("loop", off -> cBnez(A1, off))
-        .ecall();
+    Program p =
+        new Program(CODE)
+            .li(S0, DATA)
+            .c(cLi(A2, 1))
+            .label("loop")
+            .to("f", off -> jal(RA, off))
+            .c(cAddw(A2, A3))
+            .c(cSd(A2, S0, 8))
+            .c(cLd(A4, S0, 8))
+            .i(mul(A4, A4, A1))
+            .c(cXor(A2, A4))
+            .c(cAddi(A1, -1))
+            .cTo("loop", off -> cBnez(A1, off))
+            .ecall();
     while (p.here() < CODE + 0x1800) {
       p.c(cNop());
     }
@@ -90,19 +122,38 @@ public final class HartBench {
    * the two pages misses the MMU's one-entry load/store caches and looks the TLB up.
    */
   static Program twoPages() {
-    return new Program(CODE).li(S0, DATA).li(SP, DATA + 0x3000).c(cLi(A2, 1))
+    return new Program(CODE)
+        .li(S0, DATA)
+        .li(SP, DATA + 0x3000)
+        .c(cLi(A2, 1))
         .label("loop")
-        .c(cLd(A3, S0, 0)).c(cSdsp(A3, 8)).c(cAdd(A2, A3)).c(cLdsp(A4, 16)).c(cXor(A2, A4))
-        .c(cSd(A2, S0, 0)).c(cSdsp(A2, 16)).i(srli(A5, A2, 7)).c(cAdd(A2, A5)).c(cLd(A4, S0, 8))
-        .c(cAddi(A1, -1)).cTo("loop", off -> cBnez(A1, off))
+        .c(cLd(A3, S0, 0))
+        .c(cSdsp(A3, 8))
+        .c(cAdd(A2, A3))
+        .c(cLdsp(A4, 16))
+        .c(cXor(A2, A4))
+        .c(cSd(A2, S0, 0))
+        .c(cSdsp(A2, 16))
+        .i(srli(A5, A2, 7))
+        .c(cAdd(A2, A5))
+        .c(cLd(A4, S0, 8))
+        .c(cAddi(A1, -1))
+        .cTo("loop", off -> cBnez(A1, off))
         .ecall();
   }
 
-  static double mips(String name, Program prog, long iterations, int perIteration, int runs, long quantum) {
+  static double mips(
+      String name, Program prog, long iterations, int perIteration, int runs, long quantum) {
     return mips(name, prog, iterations, perIteration, runs, quantum, false);
   }
 
-  static double mips(String name, Program prog, long iterations, int perIteration, int runs, long quantum,
+  static double mips(
+      String name,
+      Program prog,
+      long iterations,
+      int perIteration,
+      int runs,
+      long quantum,
       boolean sv39) {
     PhysicalMemory mem = new PhysicalMemory(1 << 20);
     CodeCache cc = new CodeCache(mem);
@@ -116,7 +167,8 @@ public final class HartBench {
       PageTable pt = new PageTable(mem, frames);
       long root = pt.createRoot();
       for (long va = 0x1000; va < 0x40000; va += 0x1000) {
-        pt.set(pt.leafSlot(root, va, true),
+        pt.set(
+            pt.leafSlot(root, va, true),
             Pte.make(va, Pte.V | Pte.R | Pte.W | Pte.X | Pte.U | Pte.A | Pte.D));
       }
       mmu.setSatp(Mmu.makeSatp(root, 1));
@@ -140,15 +192,17 @@ public final class HartBench {
       long cpuNs = CPU.getCurrentThreadCpuTime() - c0;
       long n = hart.instret() - i0;
       if (exit != Hart.EXIT_TRAP || hart.trapCause() != Cause.ECALL_FROM_U) {
-        throw new IllegalStateException(name + ": stopped by " + Cause.name(hart.trapCause()) + " at " + hart);
+        throw new IllegalStateException(
+            name + ": stopped by " + Cause.name(hart.trapCause()) + " at " + hart);
       }
       if (n < iterations * perIteration) {
         throw new IllegalStateException(name + ": retired only " + n);
       }
       double m = n * 1e3 / cpuNs;
       best = Math.max(best, m);
-      System.out.printf("%-14s run %d: %,d instructions in %.3f s CPU (%.3f s wall) = %.1f MIPS%n", name, r, n,
-          cpuNs / 1e9, ns / 1e9, m);
+      System.out.printf(
+          "%-14s run %d: %,d instructions in %.3f s CPU (%.3f s wall) = %.1f MIPS%n",
+          name, r, n, cpuNs / 1e9, ns / 1e9, m);
     }
     return best;
   }
@@ -158,17 +212,36 @@ public final class HartBench {
     int runs = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     String only = args.length > 2 ? args[2] : "";
     long n = millions * 1_000_000;
-    double a = only.isEmpty() || only.equals("alu-mem") ? mips("alu-mem", aluMem(), n / 11, 11, runs, 0) : 0;
-    double c = only.isEmpty() || only.equals("call-mix") ? mips("call-mix", callMix(), n / 12, 12, runs, 0) : 0;
-    double f = only.isEmpty() || only.equals("far-call") ? mips("far-call", farCall(), n / 12, 12, runs, 0) : 0;
-    double t = only.isEmpty() || only.equals("two-pages") ? mips("two-pages", twoPages(), n / 12, 12, runs, 0) : 0;
-    double v = only.isEmpty() || only.equals("two-pages/sv39")
-        ? mips("two-pages/sv39", twoPages(), n / 12, 12, runs, 0, true) : 0;
+    double a =
+        only.isEmpty() || only.equals("alu-mem")
+            ? mips("alu-mem", aluMem(), n / 11, 11, runs, 0)
+            : 0;
+    double c =
+        only.isEmpty() || only.equals("call-mix")
+            ? mips("call-mix", callMix(), n / 12, 12, runs, 0)
+            : 0;
+    double f =
+        only.isEmpty() || only.equals("far-call")
+            ? mips("far-call", farCall(), n / 12, 12, runs, 0)
+            : 0;
+    double t =
+        only.isEmpty() || only.equals("two-pages")
+            ? mips("two-pages", twoPages(), n / 12, 12, runs, 0)
+            : 0;
+    double v =
+        only.isEmpty() || only.equals("two-pages/sv39")
+            ? mips("two-pages/sv39", twoPages(), n / 12, 12, runs, 0, true)
+            : 0;
     if (only.equals("far-call/q")) {
       mips("far-call/q", farCall(), n / 12, 12, runs, Long.getLong("quantum", 1_000_000));
     }
-    double q = only.isEmpty() || only.equals("alu-mem/q") ? mips("alu-mem/q", aluMem(), n / 11, 11, runs, Long.getLong("quantum", 1_000_000)) : 0;
-    System.out.printf("best MIPS: alu-mem %.1f, call-mix %.1f, far-call %.1f, two-pages %.1f, two-pages/sv39 %.1f,"
-        + " alu-mem/q %.1f%n", a, c, f, t, v, q);
+    double q =
+        only.isEmpty() || only.equals("alu-mem/q")
+            ? mips("alu-mem/q", aluMem(), n / 11, 11, runs, Long.getLong("quantum", 1_000_000))
+            : 0;
+    System.out.printf(
+        "best MIPS: alu-mem %.1f, call-mix %.1f, far-call %.1f, two-pages %.1f, two-pages/sv39 %.1f,"
+            + " alu-mem/q %.1f%n",
+        a, c, f, t, v, q);
   }
 }

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
 
-/** Loads with sign and zero extension, stores of every width, misaligned accesses (also across pages). */
+/**
+ * Loads with sign and zero extension, stores of every width, misaligned accesses (also across
+ * pages).
+ */
 class LoadStoreTest {
   static final long D = Rig.DATA;
 
@@ -14,9 +17,18 @@ class LoadStoreTest {
     Rig rig = new Rig();
     rig.mem.putLong(D, 0x8182_8384_8586_8788L);
     rig.hart.setReg(A1, D);
-    Hart h = rig.exec(Rig.code()
-        .i(lb(S0, A1, 0)).i(lbu(S1, A1, 0)).i(lh(S2, A1, 0)).i(lhu(S3, A1, 0))
-        .i(lw(S4, A1, 0)).i(lwu(S5, A1, 0)).i(ld(S6, A1, 0)).i(lb(S7, A1, 7)).ecall());
+    Hart h =
+        rig.exec(
+            Rig.code()
+                .i(lb(S0, A1, 0))
+                .i(lbu(S1, A1, 0))
+                .i(lh(S2, A1, 0))
+                .i(lhu(S3, A1, 0))
+                .i(lw(S4, A1, 0))
+                .i(lwu(S5, A1, 0))
+                .i(ld(S6, A1, 0))
+                .i(lb(S7, A1, 7))
+                .ecall());
     assertEquals(0xFFFF_FFFF_FFFF_FF88L, h.reg(S0));
     assertEquals(0x88L, h.reg(S1));
     assertEquals(0xFFFF_FFFF_FFFF_8788L, h.reg(S2));
@@ -43,8 +55,14 @@ class LoadStoreTest {
     Rig rig = new Rig();
     rig.hart.setReg(A1, D);
     rig.hart.setReg(A2, 0x1122_3344_5566_7788L);
-    rig.exec(Rig.code().i(sd(A2, A1, 0)).i(sw(A2, A1, 8)).i(sh(A2, A1, 16)).i(sb(A2, A1, 24))
-        .i(sb(A2, A1, -1)).ecall());
+    rig.exec(
+        Rig.code()
+            .i(sd(A2, A1, 0))
+            .i(sw(A2, A1, 8))
+            .i(sh(A2, A1, 16))
+            .i(sb(A2, A1, 24))
+            .i(sb(A2, A1, -1))
+            .ecall());
     assertEquals(0x1122_3344_5566_7788L, rig.mem.getLong(D));
     assertEquals(0x5566_7788L, rig.mem.getLong(D + 8));
     assertEquals(0x7788L, rig.mem.getLong(D + 16));
@@ -57,8 +75,16 @@ class LoadStoreTest {
     Rig rig = new Rig();
     rig.hart.setReg(A1, D + 1);
     rig.hart.setReg(A2, 0x8877_6655_4433_2211L);
-    Hart h = rig.exec(Rig.code().i(sd(A2, A1, 0)).i(ld(S0, A1, 0)).i(lw(S1, A1, 2)).i(lhu(S2, A1, 4))
-        .i(sh(A2, A1, 10)).i(sw(A2, A1, 20)).ecall());
+    Hart h =
+        rig.exec(
+            Rig.code()
+                .i(sd(A2, A1, 0))
+                .i(ld(S0, A1, 0))
+                .i(lw(S1, A1, 2))
+                .i(lhu(S2, A1, 4))
+                .i(sh(A2, A1, 10))
+                .i(sw(A2, A1, 20))
+                .ecall());
     assertEquals(0x8877_6655_4433_2211L, rig.mem.getLong(D + 1));
     assertEquals(0x8877_6655_4433_2211L, h.reg(S0));
     assertEquals(0x6655_4433L, h.reg(S1));
@@ -75,8 +101,16 @@ class LoadStoreTest {
       long va = edge - before;
       rig.hart.setReg(A1, va);
       rig.hart.setReg(A2, 0x8877_6655_4433_2211L);
-      Hart h = rig.exec(Rig.code().i(sd(A2, A1, 0)).i(ld(S0, A1, 0)).i(lw(S1, A1, 0)).i(lwu(S2, A1, 0))
-          .i(lh(S3, A1, 0)).i(lhu(S4, A1, 0)).ecall());
+      Hart h =
+          rig.exec(
+              Rig.code()
+                  .i(sd(A2, A1, 0))
+                  .i(ld(S0, A1, 0))
+                  .i(lw(S1, A1, 0))
+                  .i(lwu(S2, A1, 0))
+                  .i(lh(S3, A1, 0))
+                  .i(lhu(S4, A1, 0))
+                  .ecall());
       assertEquals(0x8877_6655_4433_2211L, rig.mem.getLong(va), "bytes before edge " + before);
       assertEquals(0x8877_6655_4433_2211L, h.reg(S0));
       assertEquals(0x4433_2211L, h.reg(S1));
@@ -87,8 +121,15 @@ class LoadStoreTest {
     Rig rig = new Rig();
     rig.hart.setReg(A1, edge - 1);
     rig.hart.setReg(A2, 0xFFFF_FFFF_8180_7F7EL);
-    Hart h = rig.exec(Rig.code().i(sw(A2, A1, 0)).i(lw(S1, A1, 0)).i(lh(S2, A1, 0)).i(sh(A2, A1, 0))
-        .i(lhu(S3, A1, 0)).ecall());
+    Hart h =
+        rig.exec(
+            Rig.code()
+                .i(sw(A2, A1, 0))
+                .i(lw(S1, A1, 0))
+                .i(lh(S2, A1, 0))
+                .i(sh(A2, A1, 0))
+                .i(lhu(S3, A1, 0))
+                .ecall());
     assertEquals(0xFFFF_FFFF_8180_7F7EL, h.reg(S1));
     assertEquals(0x7F7EL, h.reg(S2));
     assertEquals(0x7F7EL, h.reg(S3));

@@ -1,7 +1,7 @@
 package hartlab.cpu;
 
-import static hartlab.cpu.Asm.*;
 import static hartlab.cpu.AluTest.run;
+import static hartlab.cpu.Asm.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.math.BigInteger;
@@ -10,8 +10,24 @@ import org.junit.jupiter.api.Test;
 /** The M extension, with division by zero and signed overflow as the spec defines them. */
 class MulDivTest {
   static final long MIN = Long.MIN_VALUE, MAX = Long.MAX_VALUE;
-  static final long[] VALUES = {0, 1, -1, 2, -2, 3, 7, -7, MIN, MAX, MIN + 1, 0x1234_5678_9ABC_DEF0L,
-      0xFFFF_FFFFL, 0x8000_0000L, Integer.MIN_VALUE, Integer.MAX_VALUE};
+  static final long[] VALUES = {
+    0,
+    1,
+    -1,
+    2,
+    -2,
+    3,
+    7,
+    -7,
+    MIN,
+    MAX,
+    MIN + 1,
+    0x1234_5678_9ABC_DEF0L,
+    0xFFFF_FFFFL,
+    0x8000_0000L,
+    Integer.MIN_VALUE,
+    Integer.MAX_VALUE
+  };
   static final BigInteger TWO64 = BigInteger.ONE.shiftLeft(64);
 
   static BigInteger unsigned(long v) {
@@ -32,7 +48,8 @@ class MulDivTest {
         assertEquals(a * b, run(mul(A0, A1, A2), a, b), "mul " + s);
         assertEquals(high(sa.multiply(sb)), run(mulh(A0, A1, A2), a, b), "mulh " + s);
         assertEquals(high(sa.multiply(unsigned(b))), run(mulhsu(A0, A1, A2), a, b), "mulhsu " + s);
-        assertEquals(high(unsigned(a).multiply(unsigned(b))), run(mulhu(A0, A1, A2), a, b), "mulhu " + s);
+        assertEquals(
+            high(unsigned(a).multiply(unsigned(b))), run(mulhu(A0, A1, A2), a, b), "mulhu " + s);
         assertEquals((long) ((int) a * (int) b), run(mulw(A0, A1, A2), a, b), "mulw " + s);
       }
     }
@@ -56,8 +73,10 @@ class MulDivTest {
         }
         assertEquals((long) (x / y), run(divw(A0, A1, A2), a, b), "divw " + s);
         assertEquals((long) (x % y), run(remw(A0, A1, A2), a, b), "remw " + s);
-        assertEquals((long) Integer.divideUnsigned(x, y), run(divuw(A0, A1, A2), a, b), "divuw " + s);
-        assertEquals((long) Integer.remainderUnsigned(x, y), run(remuw(A0, A1, A2), a, b), "remuw " + s);
+        assertEquals(
+            (long) Integer.divideUnsigned(x, y), run(divuw(A0, A1, A2), a, b), "divuw " + s);
+        assertEquals(
+            (long) Integer.remainderUnsigned(x, y), run(remuw(A0, A1, A2), a, b), "remuw " + s);
       }
     }
   }

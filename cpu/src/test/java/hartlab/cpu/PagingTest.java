@@ -12,7 +12,10 @@ import hartlab.mmu.Pte;
 import hartlab.mmu.Tlb;
 import org.junit.jupiter.api.Test;
 
-/** Translation through Sv39 page tables: page faults with the right cause and value, split accesses, walk stalls. */
+/**
+ * Translation through Sv39 page tables: page faults with the right cause and value, split accesses,
+ * walk stalls.
+ */
 class PagingTest {
   static final long RWX = Pte.R | Pte.W | Pte.X | Pte.U | Pte.A | Pte.D | Pte.V;
   static final long RX = Pte.R | Pte.X | Pte.U | Pte.A | Pte.V;
@@ -178,7 +181,13 @@ class PagingTest {
     frames.alloc();
     long f2 = map(CODE + 0x1000, RX);
     assertTrue(f2 != f1 + 0x1000);
-    Program p = new Program(CODE + 0xFF8).i(addi(A0, ZERO, 1)).c(cNop()).i(addi(A0, A0, 2)).i(addi(A0, A0, 4)).ecall();
+    Program p =
+        new Program(CODE + 0xFF8)
+            .i(addi(A0, ZERO, 1))
+            .c(cNop())
+            .i(addi(A0, A0, 2))
+            .i(addi(A0, A0, 4))
+            .ecall();
     load(p);
     assertEquals(Cause.ECALL_FROM_U, trap());
     assertEquals(7, hart.reg(A0));

@@ -70,7 +70,9 @@ final class Program {
     return c(0);
   }
 
-  /** Loads a 64-bit constant into rd (lui/addi pieces, shifted in 11 bits at a time after the top). */
+  /**
+   * Loads a 64-bit constant into rd (lui/addi pieces, shifted in 11 bits at a time after the top).
+   */
   Program li(int rd, long value) {
     if (value >= Integer.MIN_VALUE && value <= Integer.MAX_VALUE) {
       int v = (int) value;

@@ -7,9 +7,9 @@ import hartlab.mmu.PhysicalMemory;
 import hartlab.mmu.Tlb;
 
 /**
- * A one-hart test machine in satp mode Bare (va == pa): 1 MiB of RAM, code at {@link #CODE},
- * data at {@link #DATA}, stack below {@link #STACK}. Programs end with ECALL; {@link #exec} runs
- * to it and checks that it was the ECALL that stopped the hart.
+ * A one-hart test machine in satp mode Bare (va == pa): 1 MiB of RAM, code at {@link #CODE}, data
+ * at {@link #DATA}, stack below {@link #STACK}. Programs end with ECALL; {@link #exec} runs to it
+ * and checks that it was the ECALL that stopped the hart.
  */
 final class Rig {
   static final long CODE = 0x1000;
@@ -46,7 +46,9 @@ final class Rig {
     hart.setReg(Asm.SP, STACK);
   }
 
-  /** Copies the program into RAM (as the kernel would: dropping stale decodes) and points pc at it. */
+  /**
+   * Copies the program into RAM (as the kernel would: dropping stale decodes) and points pc at it.
+   */
   Rig load(Program p) {
     write(p.origin, p.bytes());
     hart.setPc(p.origin);
@@ -55,7 +57,9 @@ final class Rig {
 
   void write(long pa, byte[] b) {
     mem.putBytes(pa, b, 0, b.length);
-    for (long a = pa & ~PhysicalMemory.PAGE_MASK; a < pa + b.length; a += PhysicalMemory.PAGE_SIZE) {
+    for (long a = pa & ~PhysicalMemory.PAGE_MASK;
+        a < pa + b.length;
+        a += PhysicalMemory.PAGE_SIZE) {
       codeCache.invalidate(a);
     }
   }
@@ -69,8 +73,13 @@ final class Rig {
   Hart runToEcall() {
     int exit = hart.run(Long.MAX_VALUE);
     assertEquals(Hart.EXIT_TRAP, exit, "run() exit");
-    assertEquals(Cause.ECALL_FROM_U, hart.trapCause(), () -> "trap " + Cause.name(hart.trapCause())
-        + String.format(" tval=0x%x at pc=0x%x", hart.trapValue(), hart.pc()));
+    assertEquals(
+        Cause.ECALL_FROM_U,
+        hart.trapCause(),
+        () ->
+            "trap "
+                + Cause.name(hart.trapCause())
+                + String.format(" tval=0x%x at pc=0x%x", hart.trapValue(), hart.pc()));
     return hart;
   }
 

@@ -11,9 +11,15 @@ class SelfModifyingCodeTest {
 
   /** A loop whose body's first instruction ("target") is overwritten with NEW by its own store. */
   static Program rewritingLoop(boolean fenceI) {
-    Program p = Rig.code().li(T0, NEW).i(addi(S1, ZERO, 2)).i(auipc(T1, 0))
-        .label("loop").label("target").i(addi(A0, A0, 1))
-        .i(sw(T0, T1, 4)); // target = auipc + 4
+    Program p =
+        Rig.code()
+            .li(T0, NEW)
+            .i(addi(S1, ZERO, 2))
+            .i(auipc(T1, 0))
+            .label("loop")
+            .label("target")
+            .i(addi(A0, A0, 1))
+            .i(sw(T0, T1, 4)); // target = auipc + 4
     if (fenceI) {
       p.i(fenceI());
     }
@@ -42,8 +48,17 @@ class SelfModifyingCodeTest {
   @Test
   void compressedStoreOverCompressedCode() {
     // c.sw writes a word: c.li a0, 9 over c.li a0, 1, and a c.nop over the c.nop after it.
-    Program p = Rig.code().li(A2, cLi(A0, 9) | (cNop() << 16)).label("auipc").i(auipc(S0, 0))
-        .c(cSw(A2, S0, 8)).c(cNop()).label("target").c(cLi(A0, 1)).c(cNop()).ecall();
+    Program p =
+        Rig.code()
+            .li(A2, cLi(A0, 9) | (cNop() << 16))
+            .label("auipc")
+            .i(auipc(S0, 0))
+            .c(cSw(A2, S0, 8))
+            .c(cNop())
+            .label("target")
+            .c(cLi(A0, 1))
+            .c(cNop())
+            .ecall();
     assertEquals(8, p.address("target") - p.address("auipc"));
     assertEquals(9, new Rig().exec(p).reg(A0));
   }
@@ -51,8 +66,13 @@ class SelfModifyingCodeTest {
   @Test
   void storeFromAnotherHartThenFenceI() {
     Rig rig = new Rig();
-    Program p = Rig.code().label("start").i(addi(A0, A0, 1)).ecall().i(fenceI())
-        .to("start", off -> jal(ZERO, off));
+    Program p =
+        Rig.code()
+            .label("start")
+            .i(addi(A0, A0, 1))
+            .ecall()
+            .i(fenceI())
+            .to("start", off -> jal(ZERO, off));
     rig.load(p);
     rig.runToEcall();
     assertEquals(1, rig.reg(A0));
@@ -71,8 +91,15 @@ class SelfModifyingCodeTest {
   void fenceIAloneRefreshesCodeChangedBehindTheCache() {
     // Bytes changed with no hook at all (as by a device): only FENCE.I makes the hart see them.
     Rig rig = new Rig();
-    Program p = Rig.code().label("start").i(addi(A0, A0, 1)).ecall().i(fenceI())
-        .to("start", off -> jal(ZERO, off)).label("stale").to("start", off -> jal(ZERO, off));
+    Program p =
+        Rig.code()
+            .label("start")
+            .i(addi(A0, A0, 1))
+            .ecall()
+            .i(fenceI())
+            .to("start", off -> jal(ZERO, off))
+            .label("stale")
+            .to("start", off -> jal(ZERO, off));
     rig.load(p);
     rig.runToEcall();
     rig.mem.putInt(Rig.CODE, NEW);
@@ -99,8 +126,14 @@ class SelfModifyingCodeTest {
   @Test
   void amoOverCodeAlsoInvalidates() {
     // amoswap.w writes NEW over the next-but-one instruction.
-    Program p = Rig.code().li(T0, NEW).i(auipc(T1, 0)).i(addi(T1, T1, 12))
-        .i(amo(AMOSWAP, 2, ZERO, T1, T0)).i(addi(A0, A0, 1)).ecall();
+    Program p =
+        Rig.code()
+            .li(T0, NEW)
+            .i(auipc(T1, 0))
+            .i(addi(T1, T1, 12))
+            .i(amo(AMOSWAP, 2, ZERO, T1, T0))
+            .i(addi(A0, A0, 1))
+            .ecall();
     assertEquals(100, new Rig().exec(p).reg(A0));
   }
 
@@ -108,10 +141,20 @@ class SelfModifyingCodeTest {
   void storeIntoAnotherPageThatWasAlreadyCalled() {
     // f is on the next page: called once (its page is now in the hart's fetch cache), then
     // overwritten, then called again in the same run.
-    Program p = Rig.code().li(T0, NEW).label("auipc").i(auipc(T1, 0)).i(addi(S1, ZERO, 2))
-        .label("loop").to("f", off -> jal(RA, off))
-        .i(lui(T2, 0x1000)).i(add(T2, T2, T1)).i(sw(T0, T2, 0)) // f = auipc + 0x1000
-        .i(addi(S1, S1, -1)).to("loop", off -> bne(S1, ZERO, off)).ecall();
+    Program p =
+        Rig.code()
+            .li(T0, NEW)
+            .label("auipc")
+            .i(auipc(T1, 0))
+            .i(addi(S1, ZERO, 2))
+            .label("loop")
+            .to("f", off -> jal(RA, off))
+            .i(lui(T2, 0x1000))
+            .i(add(T2, T2, T1))
+            .i(sw(T0, T2, 0)) // f = auipc + 0x1000
+            .i(addi(S1, S1, -1))
+            .to("loop", off -> bne(S1, ZERO, off))
+            .ecall();
     while (p.here() < p.address("auipc") + 0x1000) {
       p.i(addi(ZERO, ZERO, 0));
     }

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
 
-/** ECALL, EBREAK and illegal instructions: cause, trap value, pc, and that the instruction did not retire. */
+/**
+ * ECALL, EBREAK and illegal instructions: cause, trap value, pc, and that the instruction did not
+ * retire.
+ */
 class TrapTest {
   static Rig trapAt(int cause, int... insns) {
     Rig rig = new Rig();

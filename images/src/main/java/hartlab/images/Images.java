@@ -13,10 +13,10 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The guest images shipped on the classpath: static RISC-V Linux ELF executables built by
- * {@code images/Makefile} into {@code /hartlab/images/NAME}, listed with a description in
- * {@code /hartlab/images/index.txt} (one {@code NAME<TAB>description} per line, {@code #}
- * starts a comment).
+ * The guest images shipped on the classpath: static RISC-V Linux ELF executables built by {@code
+ * images/Makefile} into {@code /hartlab/images/NAME}, listed with a description in {@code
+ * /hartlab/images/index.txt} (one {@code NAME<TAB>description} per line, {@code #} starts a
+ * comment).
  *
  * <p>Thread-safe: nothing is cached; every call reads the classpath again.
  */
@@ -44,8 +44,8 @@ public final class Images {
   /**
    * The images listed in the index, in index order.
    *
-   * @throws IllegalStateException if the index is missing from the classpath or a line is
-   *     malformed (the message names the line)
+   * @throws IllegalStateException if the index is missing from the classpath or a line is malformed
+   *     (the message names the line)
    */
   public static List<ImageInfo> list() {
     InputStream in = Images.class.getResourceAsStream(INDEX);
@@ -54,8 +54,7 @@ public final class Images {
           "Images.list: " + INDEX + " is not on the classpath; is hartlab-images a dependency?");
     }
     List<ImageInfo> images = new ArrayList<>();
-    try (BufferedReader r =
-        new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
       String line;
       int lineNo = 0;
       while ((line = r.readLine()) != null) {
@@ -67,8 +66,12 @@ public final class Images {
         String name = tab < 0 ? line : line.substring(0, tab);
         if (tab < 0 || !NAME.matcher(name).matches()) {
           throw new IllegalStateException(
-              "Images.list: " + INDEX + " line " + lineNo
-                  + ": expected NAME<TAB>description with NAME like [a-z0-9_-]+, got: " + line);
+              "Images.list: "
+                  + INDEX
+                  + " line "
+                  + lineNo
+                  + ": expected NAME<TAB>description with NAME like [a-z0-9_-]+, got: "
+                  + line);
         }
         images.add(new ImageInfo(name, line.substring(tab + 1).strip()));
       }
@@ -79,8 +82,8 @@ public final class Images {
   }
 
   /**
-   * The bytes of the ELF file of the named image, or empty if there is no such image. Only
-   * plain names are looked up ({@code "demo"}, not {@code "../x"} or {@code "index.txt"}).
+   * The bytes of the ELF file of the named image, or empty if there is no such image. Only plain
+   * names are looked up ({@code "demo"}, not {@code "../x"} or {@code "index.txt"}).
    */
   public static Optional<byte[]> load(String name) {
     if (name == null || !NAME.matcher(name).matches()) {

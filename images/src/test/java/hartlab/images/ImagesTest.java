@@ -44,8 +44,18 @@ class ImagesTest {
         names()
             .containsAll(
                 List.of(
-                    "hello", "demo", "isatest", "fault", "compute", "forkexec", "threads",
-                    "pipes", "pingpong", "forkstorm", "mmapstorm", "mprotect-toggle",
+                    "hello",
+                    "demo",
+                    "isatest",
+                    "fault",
+                    "compute",
+                    "forkexec",
+                    "threads",
+                    "pipes",
+                    "pingpong",
+                    "forkstorm",
+                    "mmapstorm",
+                    "mprotect-toggle",
                     "cowstorm")),
         "index.txt lists " + names());
   }

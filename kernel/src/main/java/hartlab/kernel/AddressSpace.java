@@ -8,25 +8,51 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The VMA-level operations on an mm: mmap, munmap, mprotect, brk and fork's dup_mmap, with
- * Linux's argument checks and errno values. Callers hold the mm's mmap lock for writing.
+ * The VMA-level operations on an mm: mmap, munmap, mprotect, brk and fork's dup_mmap, with Linux's
+ * argument checks and errno values. Callers hold the mm's mmap lock for writing.
  *
  * <p>Unmapping follows the order that keeps freed memory unreachable: clear the PTEs, flush the
  * TLBs ({@link TlbFlush}), and only then drop the frames.
  */
 final class AddressSpace {
-  static final int MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_SHARED_VALIDATE = 0x03,
-      MAP_TYPE = 0x0f, MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20, MAP_GROWSDOWN = 0x100,
-      MAP_DENYWRITE = 0x800, MAP_EXECUTABLE = 0x1000, MAP_LOCKED = 0x2000,
-      MAP_NORESERVE = 0x4000, MAP_POPULATE = 0x8000, MAP_NONBLOCK = 0x10000, MAP_STACK = 0x20000,
-      MAP_HUGETLB = 0x40000, MAP_SYNC = 0x80000, MAP_FIXED_NOREPLACE = 0x100000;
+  static final int MAP_SHARED = 0x01,
+      MAP_PRIVATE = 0x02,
+      MAP_SHARED_VALIDATE = 0x03,
+      MAP_TYPE = 0x0f,
+      MAP_FIXED = 0x10,
+      MAP_ANONYMOUS = 0x20,
+      MAP_GROWSDOWN = 0x100,
+      MAP_DENYWRITE = 0x800,
+      MAP_EXECUTABLE = 0x1000,
+      MAP_LOCKED = 0x2000,
+      MAP_NORESERVE = 0x4000,
+      MAP_POPULATE = 0x8000,
+      MAP_NONBLOCK = 0x10000,
+      MAP_STACK = 0x20000,
+      MAP_HUGETLB = 0x40000,
+      MAP_SYNC = 0x80000,
+      MAP_FIXED_NOREPLACE = 0x100000;
+
   /** Flags MAP_SHARED_VALIDATE accepts; anything else is EOPNOTSUPP there. */
-  private static final int KNOWN_FLAGS = MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS | MAP_GROWSDOWN
-      | MAP_DENYWRITE | MAP_EXECUTABLE | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK
-      | MAP_STACK | MAP_FIXED_NOREPLACE;
+  private static final int KNOWN_FLAGS =
+      MAP_TYPE
+          | MAP_FIXED
+          | MAP_ANONYMOUS
+          | MAP_GROWSDOWN
+          | MAP_DENYWRITE
+          | MAP_EXECUTABLE
+          | MAP_LOCKED
+          | MAP_NORESERVE
+          | MAP_POPULATE
+          | MAP_NONBLOCK
+          | MAP_STACK
+          | MAP_FIXED_NOREPLACE;
+
   private static final int EOPNOTSUPP = 95;
+
   /** vm.max_map_count. */
   static final int MAX_MAP_COUNT = 65530;
+
   private static final long PAGE = 4096;
 
   private final PageTable pageTable;
@@ -35,7 +61,11 @@ final class AddressSpace {
   private final TlbFlush tlbFlush;
   private final PageFaults faults;
 
-  AddressSpace(PageTable pageTable, FrameRefs refs, FrameAllocator frames, TlbFlush tlbFlush,
+  AddressSpace(
+      PageTable pageTable,
+      FrameRefs refs,
+      FrameAllocator frames,
+      TlbFlush tlbFlush,
       PageFaults faults) {
     this.pageTable = pageTable;
     this.refs = refs;
@@ -105,8 +135,14 @@ final class AddressSpace {
       throw SyscallError.of(Errno.ENOMEM);
     }
     boolean shared = type != MAP_PRIVATE;
-    mm.vmas.insert(new Vma(start, start + len, prot, Vma.Kind.ANON,
-        shared ? new SharedAnonMemory(refs) : null, 0));
+    mm.vmas.insert(
+        new Vma(
+            start,
+            start + len,
+            prot,
+            Vma.Kind.ANON,
+            shared ? new SharedAnonMemory(refs) : null,
+            0));
     if ((flags & MAP_POPULATE) != 0 && prot != 0) {
       populate(hart, mm, start, start + len, (prot & Vma.PROT_WRITE) != 0);
     }
@@ -115,7 +151,9 @@ final class AddressSpace {
 
   /** The hint if that range is free and legal, else the highest free gap below the mmap base. */
   private static long chooseAddress(Mm mm, long hint, long len) {
-    if (hint >= Mm.MMAP_MIN_ADDR && hint + len <= Mm.TASK_SIZE && hint + len > hint
+    if (hint >= Mm.MMAP_MIN_ADDR
+        && hint + len <= Mm.TASK_SIZE
+        && hint + len > hint
         && mm.vmas.isFree(hint, hint + len)) {
       return hint;
     }
@@ -147,7 +185,10 @@ final class AddressSpace {
     return 0;
   }
 
-  /** Removes every mapping in {@code [start, end)}, splitting areas at the edges. Holds the mmap lock or is the mm's last user. */
+  /**
+   * Removes every mapping in {@code [start, end)}, splitting areas at the edges. Holds the mmap
+   * lock or is the mm's last user.
+   */
   void unmapLocked(Hart hart, Mm mm, long start, long end) {
     List<Vma> doomed = isolate(mm, start, end);
     if (doomed.isEmpty()) {
@@ -159,15 +200,23 @@ final class AddressSpace {
       clearPtes(mm, v, v.start, v.end, freed);
     }
     List<Long> tables = pageTable.unhookEmptyTables(mm.root, start, end);
-    tlbFlush.flushTlbMmRange(hart, mm, start, end, "munmap", !tables.isEmpty(), true, () -> {
-      freed.forEach(refs::put);
-      tables.forEach(frames::free);
-      for (Vma v : doomed) {
-        if (v.shared != null) {
-          v.shared.release();
-        }
-      }
-    });
+    tlbFlush.flushTlbMmRange(
+        hart,
+        mm,
+        start,
+        end,
+        "munmap",
+        !tables.isEmpty(),
+        true,
+        () -> {
+          freed.forEach(refs::put);
+          tables.forEach(frames::free);
+          for (Vma v : doomed) {
+            if (v.shared != null) {
+              v.shared.release();
+            }
+          }
+        });
   }
 
   /**
@@ -190,14 +239,21 @@ final class AddressSpace {
     return inside;
   }
 
-  /** Clears the PTEs of {@code v} in {@code [from, to)}, collecting the frame references they held. Holds the mmap lock. */
+  /**
+   * Clears the PTEs of {@code v} in {@code [from, to)}, collecting the frame references they held.
+   * Holds the mmap lock.
+   */
   private void clearPtes(Mm mm, Vma v, long from, long to, List<Long> freed) {
-    pageTable.forEachLeaf(mm.root, from, to, (va, slot, pte) -> {
-      pageTable.set(slot, 0);
-      if (v.shared == null) {
-        freed.add(Pte.pa(pte));
-      }
-    });
+    pageTable.forEachLeaf(
+        mm.root,
+        from,
+        to,
+        (va, slot, pte) -> {
+          pageTable.set(slot, 0);
+          if (v.shared == null) {
+            freed.add(Pte.pa(pte));
+          }
+        });
   }
 
   long mprotect(Hart hart, Mm mm, long addr, long length, int prot) {
@@ -222,12 +278,16 @@ final class AddressSpace {
     for (Vma v : isolate(mm, addr, end)) {
       downgrade |= (v.prot & ~prot) != 0;
       v.prot = prot;
-      pageTable.forEachLeaf(mm.root, v.start, v.end, (va, slot, pte) -> {
-        long old;
-        do {
-          old = pageTable.get(slot);
-        } while (!pageTable.compareAndSet(slot, old, withPermissions(v, old)));
-      });
+      pageTable.forEachLeaf(
+          mm.root,
+          v.start,
+          v.end,
+          (va, slot, pte) -> {
+            long old;
+            do {
+              old = pageTable.get(slot);
+            } while (!pageTable.compareAndSet(slot, old, withPermissions(v, old)));
+          });
     }
     if (downgrade) {
       tlbFlush.flushTlbMmRange(hart, mm, addr, end, "mprotect");
@@ -276,7 +336,8 @@ final class AddressSpace {
       if (heap != null && heap.kind == Vma.Kind.HEAP) {
         heap.end = newEnd;
       } else {
-        mm.vmas.insert(new Vma(oldEnd, newEnd, Vma.PROT_READ | Vma.PROT_WRITE, Vma.Kind.HEAP, null, 0));
+        mm.vmas.insert(
+            new Vma(oldEnd, newEnd, Vma.PROT_READ | Vma.PROT_WRITE, Vma.Kind.HEAP, null, 0));
       }
     } else if (newEnd < oldEnd) {
       unmapLocked(hart, mm, newEnd, oldEnd);
@@ -288,8 +349,8 @@ final class AddressSpace {
   /**
    * fork's dup_mmap: a new mm with copies of every area, the areas bulk-loaded into its tree, and
    * every private page shared copy-on-write: write-protected in both. Before returning it flushes
-   * the parent's now stale writable translations on every hart. Caller holds the parent's mmap
-   * lock for writing. ENOMEM leaves the parent as it was, minus write permission the next fault
+   * the parent's now stale writable translations on every hart. Caller holds the parent's mmap lock
+   * for writing. ENOMEM leaves the parent as it was, minus write permission the next fault
    * restores.
    */
   Mm dupMmap(Hart hart, Mm parent, int id) {
@@ -300,48 +361,59 @@ final class AddressSpace {
     Mm child = new Mm(id, root);
     child.startBrk = parent.startBrk;
     child.brk = parent.brk;
-    child.vmas.loadCopyOf(parent.vmas, v -> {
-      if (v.shared != null) {
-        v.shared.retain();
-      }
-      return v.copy();
-    });
+    child.vmas.loadCopyOf(
+        parent.vmas,
+        v -> {
+          if (v.shared != null) {
+            v.shared.retain();
+          }
+          return v.copy();
+        });
     boolean[] outOfMemory = {false};
     for (Vma v : child.vmas.all()) {
-      pageTable.forEachLeaf(parent.root, v.start, v.end, (va, slot, pte) -> {
-        long slotInChild = outOfMemory[0] ? -1 : pageTable.leafSlot(root, va, true);
-        if (slotInChild < 0) {
-          outOfMemory[0] = true;
-          return;
-        }
-        long shared = pte;
-        if (v.shared == null) {
-          long old;
-          do {
-            old = pageTable.get(slot);
-            shared = old & ~Pte.W;
-          } while (old != shared && !pageTable.compareAndSet(slot, old, shared));
-          refs.get(Pte.pa(shared));
-        }
-        pageTable.set(slotInChild, shared);
-      });
+      pageTable.forEachLeaf(
+          parent.root,
+          v.start,
+          v.end,
+          (va, slot, pte) -> {
+            long slotInChild = outOfMemory[0] ? -1 : pageTable.leafSlot(root, va, true);
+            if (slotInChild < 0) {
+              outOfMemory[0] = true;
+              return;
+            }
+            long shared = pte;
+            if (v.shared == null) {
+              long old;
+              do {
+                old = pageTable.get(slot);
+                shared = old & ~Pte.W;
+              } while (old != shared && !pageTable.compareAndSet(slot, old, shared));
+              refs.get(Pte.pa(shared));
+            }
+            pageTable.set(slotInChild, shared);
+          });
     }
     tlbFlush.flushTlbMmRange(hart, parent, 0, Mm.TASK_SIZE, "fork write-protect");
     if (outOfMemory[0]) {
-      unmapLocked(hart, child, 0, Mm.TASK_SIZE); // drops the shared frames and every table below the root
+      unmapLocked(
+          hart, child, 0, Mm.TASK_SIZE); // drops the shared frames and every table below the root
       frames.free(root);
       throw SyscallError.of(Errno.ENOMEM);
     }
     return child;
   }
 
-  static final int MADV_NORMAL = 0, MADV_RANDOM = 1, MADV_SEQUENTIAL = 2, MADV_WILLNEED = 3,
-      MADV_DONTNEED = 4, MADV_FREE = 8;
+  static final int MADV_NORMAL = 0,
+      MADV_RANDOM = 1,
+      MADV_SEQUENTIAL = 2,
+      MADV_WILLNEED = 3,
+      MADV_DONTNEED = 4,
+      MADV_FREE = 8;
 
   /**
-   * madvise: DONTNEED (and FREE, treated alike) drops the pages of the range, so private
-   * anonymous memory reads back as zero and shared memory as its object holds it; the hints that
-   * change nothing here are accepted.
+   * madvise: DONTNEED (and FREE, treated alike) drops the pages of the range, so private anonymous
+   * memory reads back as zero and shared memory as its object holds it; the hints that change
+   * nothing here are accepted.
    */
   long madvise(Hart hart, Mm mm, long addr, long length, int advice) {
     if ((addr & (PAGE - 1)) != 0 || !fitsUserSpace(length)) {
@@ -352,7 +424,10 @@ final class AddressSpace {
       throw SyscallError.of(Errno.EINVAL);
     }
     boolean drop = advice == MADV_DONTNEED || advice == MADV_FREE;
-    if (!drop && advice != MADV_NORMAL && advice != MADV_RANDOM && advice != MADV_SEQUENTIAL
+    if (!drop
+        && advice != MADV_NORMAL
+        && advice != MADV_RANDOM
+        && advice != MADV_SEQUENTIAL
         && advice != MADV_WILLNEED) {
       throw SyscallError.of(Errno.EINVAL);
     }
@@ -368,10 +443,18 @@ final class AddressSpace {
         clearPtes(mm, v, Math.max(addr, v.start), Math.min(end, v.end), freed);
       }
       List<Long> tables = pageTable.unhookEmptyTables(mm.root, addr, end);
-      tlbFlush.flushTlbMmRange(hart, mm, addr, end, "madvise(DONTNEED)", !tables.isEmpty(), false, () -> {
-        freed.forEach(refs::put);
-        tables.forEach(frames::free);
-      });
+      tlbFlush.flushTlbMmRange(
+          hart,
+          mm,
+          addr,
+          end,
+          "madvise(DONTNEED)",
+          !tables.isEmpty(),
+          false,
+          () -> {
+            freed.forEach(refs::put);
+            tables.forEach(frames::free);
+          });
     }
     return 0;
   }
@@ -384,9 +467,12 @@ final class AddressSpace {
    * range must lie inside one area.
    */
   long mremap(Hart hart, Mm mm, long old, long oldSize, long newSize, int flags, long newAddr) {
-    if ((old & (PAGE - 1)) != 0 || (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP)) != 0
+    if ((old & (PAGE - 1)) != 0
+        || (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP)) != 0
         || ((flags & MREMAP_FIXED) != 0 && (flags & MREMAP_MAYMOVE) == 0)
-        || (flags & MREMAP_DONTUNMAP) != 0 || !fitsUserSpace(oldSize) || !fitsUserSpace(newSize)) {
+        || (flags & MREMAP_DONTUNMAP) != 0
+        || !fitsUserSpace(oldSize)
+        || !fitsUserSpace(newSize)) {
       throw SyscallError.of(Errno.EINVAL);
     }
     long oldLen = pageUp(oldSize);
@@ -414,7 +500,9 @@ final class AddressSpace {
       }
       return old;
     }
-    if (old + oldLen == v.end && old + newLen <= Mm.MMAP_BASE && mm.vmas.isFree(v.end, old + newLen)) {
+    if (old + oldLen == v.end
+        && old + newLen <= Mm.MMAP_BASE
+        && mm.vmas.isFree(v.end, old + newLen)) {
       v.end = old + newLen;
       return old;
     }
@@ -426,14 +514,15 @@ final class AddressSpace {
 
   /**
    * Moves the pages of {@code [old, old+oldLen)} to {@code dst} as a new area of {@code newLen}
-   * bytes (the tail beyond the old length is demand-zero), flushes the old translations, and
-   * frees the page tables left empty. Every page table the move needs is made first, so running
-   * out of memory changes nothing.
+   * bytes (the tail beyond the old length is demand-zero), flushes the old translations, and frees
+   * the page tables left empty. Every page table the move needs is made first, so running out of
+   * memory changes nothing.
    */
   private long move(Hart hart, Mm mm, long old, long oldLen, long dst, long newLen) {
     long moved = Math.min(oldLen, newLen);
     List<long[]> pages = new ArrayList<>();
-    pageTable.forEachLeaf(mm.root, old, old + moved, (va, slot, pte) -> pages.add(new long[] {va, slot}));
+    pageTable.forEachLeaf(
+        mm.root, old, old + moved, (va, slot, pte) -> pages.add(new long[] {va, slot}));
     long[] targets = new long[pages.size()];
     for (int i = 0; i < targets.length; i++) {
       targets[i] = pageTable.leafSlot(mm.root, dst + (pages.get(i)[0] - old), true);
@@ -442,7 +531,8 @@ final class AddressSpace {
       }
     }
     Vma piece = isolate(mm, old, old + oldLen).get(0);
-    Vma moving = new Vma(dst, dst + newLen, piece.prot, piece.kind, piece.shared, piece.sharedPageOffset);
+    Vma moving =
+        new Vma(dst, dst + newLen, piece.prot, piece.kind, piece.shared, piece.sharedPageOffset);
     if (piece.shared != null) {
       piece.shared.retain();
     }
@@ -458,11 +548,19 @@ final class AddressSpace {
       clearPtes(mm, piece, old + newLen, old + oldLen, dropped); // shrinking while moving
     }
     List<Long> tables = pageTable.unhookEmptyTables(mm.root, old, old + oldLen);
-    tlbFlush.flushTlbMmRange(hart, mm, old, old + oldLen, "mremap", !tables.isEmpty(), true, () -> {
-      dropped.forEach(refs::put);
-      tables.forEach(frames::free);
-      releaseShared(piece);
-    });
+    tlbFlush.flushTlbMmRange(
+        hart,
+        mm,
+        old,
+        old + oldLen,
+        "mremap",
+        !tables.isEmpty(),
+        true,
+        () -> {
+          dropped.forEach(refs::put);
+          tables.forEach(frames::free);
+          releaseShared(piece);
+        });
     return dst;
   }
 

@@ -5,11 +5,11 @@ import java.util.BitSet;
 /**
  * Generation-based ASID allocation, as arm64 and riscv Linux do it.
  *
- * <p>An mm's context is {@code generation | asid}. It stays valid while the generation is
- * current; when ASIDs run out, the generation advances (a rollover): every ASID is free again
- * except those loaded on a hart right now (reserved, so running mms keep theirs), and every hart
- * must flush its whole TLB before it next switches mm, because the ASIDs in it may now name other
- * mms. ASID 0 belongs to the kernel.
+ * <p>An mm's context is {@code generation | asid}. It stays valid while the generation is current;
+ * when ASIDs run out, the generation advances (a rollover): every ASID is free again except those
+ * loaded on a hart right now (reserved, so running mms keep theirs), and every hart must flush its
+ * whole TLB before it next switches mm, because the ASIDs in it may now name other mms. ASID 0
+ * belongs to the kernel.
  *
  * <p>Thread-safe: one short lock around every decision, as Linux's cpu_asid_lock.
  */

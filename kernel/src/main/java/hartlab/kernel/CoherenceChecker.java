@@ -5,14 +5,13 @@ import hartlab.cpu.Hart;
 /**
  * The TLB coherence checker: once a shootdown is released, a hart that was neither deferred nor
  * left to catch up (or was left to, but runs the mm again, so must have caught up) must hold no
- * translation of the changed range that the page
- * table no longer backs (another frame, or less permission). Such a hart could use it after the
- * kernel declared the change complete: a violation, reported with hart, address, ASID, mm, the
- * change and the strategy.
+ * translation of the changed range that the page table no longer backs (another frame, or less
+ * permission). Such a hart could use it after the kernel declared the change complete: a violation,
+ * reported with hart, address, ASID, mm, the change and the strategy.
  *
- * <p>Runs on the initiating hart and reads other harts' TLBs without their cooperation: a racy
- * but untorn view, which is exact for every hart that acknowledged a flush (the acknowledgement
- * orders its flush before our read).
+ * <p>Runs on the initiating hart and reads other harts' TLBs without their cooperation: a racy but
+ * untorn view, which is exact for every hart that acknowledged a flush (the acknowledgement orders
+ * its flush before our read).
  */
 final class CoherenceChecker {
   private final Kernel kernel;
@@ -36,22 +35,40 @@ final class CoherenceChecker {
       if (!kernel.tlbEntriesBelongTo(h, mm)) {
         continue; // its entries with this ASID are another mm's (ASIDs off, or a rollover pending)
       }
-      harts[h].mmu().tlb().forEachEntry(mm.asid, s.start, s.end, (vpn, base, bits) -> {
-        if (!flush.stillValid(mm, vpn, base, bits)) {
-          kernel.violation(String.format(
-              "TLB coherence checker: hart %d still holds a translation of va 0x%x (ASID %d, %s, "
-                  + "frame 0x%x, %s) after the shootdown for %s completed, under strategy '%s' "
-                  + "(hart %s targeted, caught up to generation %d; page table now has 0x%x)",
-              h, vpn << 12, mm.asid, mm, base, bitsName(bits), s, strategy,
-              (s.targets() & (1L << h)) != 0 ? "was" : "was not", mm.hartGen[h],
-              flush.currentPte(mm, vpn)));
-        }
-      });
+      harts[h]
+          .mmu()
+          .tlb()
+          .forEachEntry(
+              mm.asid,
+              s.start,
+              s.end,
+              (vpn, base, bits) -> {
+                if (!flush.stillValid(mm, vpn, base, bits)) {
+                  kernel.violation(
+                      String.format(
+                          "TLB coherence checker: hart %d still holds a translation of va 0x%x (ASID %d, %s, "
+                              + "frame 0x%x, %s) after the shootdown for %s completed, under strategy '%s' "
+                              + "(hart %s targeted, caught up to generation %d; page table now has 0x%x)",
+                          h,
+                          vpn << 12,
+                          mm.asid,
+                          mm,
+                          base,
+                          bitsName(bits),
+                          s,
+                          strategy,
+                          (s.targets() & (1L << h)) != 0 ? "was" : "was not",
+                          mm.hartGen[h],
+                          flush.currentPte(mm, vpn)));
+                }
+              });
     }
   }
 
   private static String bitsName(int bits) {
-    return ((bits & hartlab.mmu.Pte.R) != 0 ? "r" : "-") + ((bits & hartlab.mmu.Pte.W) != 0 ? "w" : "-")
-        + ((bits & hartlab.mmu.Pte.X) != 0 ? "x" : "-") + ((bits & hartlab.mmu.Pte.D) != 0 ? "d" : "-");
+    return ((bits & hartlab.mmu.Pte.R) != 0 ? "r" : "-")
+        + ((bits & hartlab.mmu.Pte.W) != 0 ? "w" : "-")
+        + ((bits & hartlab.mmu.Pte.X) != 0 ? "x" : "-")
+        + ((bits & hartlab.mmu.Pte.D) != 0 ? "d" : "-");
   }
 }

@@ -40,8 +40,8 @@ public final class Console {
   }
 
   /**
-   * Reads available input into {@code b}: the byte count, 0 at end of input, or -1 when nothing
-   * has arrived yet (the caller waits and retries).
+   * Reads available input into {@code b}: the byte count, 0 at end of input, or -1 when nothing has
+   * arrived yet (the caller waits and retries).
    */
   synchronized int read(byte[] b, int off, int len) {
     if (pump == null) {

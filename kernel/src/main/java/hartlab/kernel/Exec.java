@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Builds a fresh mm from an ELF image (Linux's load_elf_binary): one area per run of pages with
- * equal permissions, file bytes copied in, bss and heap left to demand-zero paging, an 8 MiB
- * stack holding argv, envp and the aux vector.
+ * equal permissions, file bytes copied in, bss and heap left to demand-zero paging, an 8 MiB stack
+ * holding argv, envp and the aux vector.
  *
  * <p>Works on the mm through its page table directly, not through a hart: the mm is not running
  * anywhere yet.
@@ -25,7 +25,9 @@ final class Exec {
   /** What a task needs to start running the new image. */
   record Started(Mm mm, long entry, long sp) {}
 
-  /** Exec could not build the image: maps to an errno for execve, or to an unusable image at boot. */
+  /**
+   * Exec could not build the image: maps to an errno for execve, or to an unusable image at boot.
+   */
   static final class ExecFailure extends Exception {
     private static final long serialVersionUID = 1L;
     final int errno;
@@ -60,8 +62,8 @@ final class Exec {
    * Loads {@code image} into a new mm and lays out its stack. On failure everything allocated is
    * released again.
    */
-  Started load(ElfImage image, List<String> argv, List<String> envp, String execFn,
-      byte[] random16) throws ExecFailure {
+  Started load(ElfImage image, List<String> argv, List<String> envp, String execFn, byte[] random16)
+      throws ExecFailure {
     ElfImage placed = image.isPositionIndependent() ? image.relocate(Mm.ET_DYN_BASE) : image;
     long root = pageTable.createRoot();
     if (root < 0) {
@@ -73,8 +75,14 @@ final class Exec {
       long heapStart = AddressSpace.pageUp(placed.highestVaddrEnd());
       mm.startBrk = heapStart;
       mm.brk = heapStart;
-      mm.vmas.insert(new Vma(Mm.STACK_TOP - Mm.STACK_SIZE, Mm.STACK_TOP,
-          Vma.PROT_READ | Vma.PROT_WRITE, Vma.Kind.STACK, null, 0));
+      mm.vmas.insert(
+          new Vma(
+              Mm.STACK_TOP - Mm.STACK_SIZE,
+              Mm.STACK_TOP,
+              Vma.PROT_READ | Vma.PROT_WRITE,
+              Vma.Kind.STACK,
+              null,
+              0));
       AuxValues aux = AuxValues.forImage(placed, HWCAP);
       StackImage stack;
       try {
@@ -111,8 +119,14 @@ final class Exec {
       if (from != null) {
         int prot = protOver(image, from, cut);
         if (prot >= 0) {
-          mm.vmas.insert(new Vma(from, cut, prot,
-              (prot & Vma.PROT_EXEC) != 0 ? Vma.Kind.TEXT : Vma.Kind.DATA, null, 0));
+          mm.vmas.insert(
+              new Vma(
+                  from,
+                  cut,
+                  prot,
+                  (prot & Vma.PROT_EXEC) != 0 ? Vma.Kind.TEXT : Vma.Kind.DATA,
+                  null,
+                  0));
         }
       }
       from = cut;
@@ -131,15 +145,19 @@ final class Exec {
       long start = AddressSpace.pageDown(s.vaddr());
       long end = AddressSpace.pageUp(s.vaddr() + s.memSize());
       if (start < to && end > from) {
-        int p = (s.readable() ? Vma.PROT_READ : 0) | (s.writable() ? Vma.PROT_WRITE : 0)
-            | (s.executable() ? Vma.PROT_EXEC : 0);
+        int p =
+            (s.readable() ? Vma.PROT_READ : 0)
+                | (s.writable() ? Vma.PROT_WRITE : 0)
+                | (s.executable() ? Vma.PROT_EXEC : 0);
         prot = prot < 0 ? p : prot | p;
       }
     }
     return prot;
   }
 
-  /** Copies bytes into the mm at {@code va}, mapping zeroed frames with their area's permissions. */
+  /**
+   * Copies bytes into the mm at {@code va}, mapping zeroed frames with their area's permissions.
+   */
   private void write(Mm mm, long va, byte[] data) throws ExecFailure {
     int off = 0;
     while (off < data.length) {

@@ -6,14 +6,18 @@ import java.util.Locale;
 public enum ExecMode {
   /** Harts run concurrently, with real races; host-time figures. */
   PARALLEL,
-  /** Harts take turns of one quantum of virtual time each, in a fixed order: bit-for-bit reproducible. */
+  /**
+   * Harts take turns of one quantum of virtual time each, in a fixed order: bit-for-bit
+   * reproducible.
+   */
   LOCKSTEP;
 
   public static ExecMode parse(String text) {
     try {
       return valueOf(text.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("unknown execution mode '" + text + "': expected parallel or lockstep");
+      throw new IllegalArgumentException(
+          "unknown execution mode '" + text + "': expected parallel or lockstep");
     }
   }
 }

@@ -8,6 +8,7 @@ final class FileSyscalls {
   private static final int IO_CHUNK = 64 * 1024;
   private static final int MAX_IOV = 1024;
   private static final int O_NONBLOCK = 0x800;
+
   /** A console read with nothing typed yet polls again after this much virtual time. */
   private static final long CONSOLE_POLL_CYCLES = 1_000_000;
 
@@ -26,12 +27,19 @@ final class FileSyscalls {
   List<Syscalls.Entry> entries() {
     return List.of(
         new Syscalls.Entry(23, "dup", (h, t) -> t.process.files.dup(Syscalls.arg(h, 0))),
-        new Syscalls.Entry(24, "dup3", (h, t) -> t.process.files.dup3(Syscalls.arg(h, 0),
-            Syscalls.arg(h, 1), (int) Syscalls.arg(h, 2))),
-        new Syscalls.Entry(57, "close", (h, t) -> {
-          t.process.files.close(Syscalls.arg(h, 0));
-          return 0;
-        }),
+        new Syscalls.Entry(
+            24,
+            "dup3",
+            (h, t) ->
+                t.process.files.dup3(
+                    Syscalls.arg(h, 0), Syscalls.arg(h, 1), (int) Syscalls.arg(h, 2))),
+        new Syscalls.Entry(
+            57,
+            "close",
+            (h, t) -> {
+              t.process.files.close(Syscalls.arg(h, 0));
+              return 0;
+            }),
         new Syscalls.Entry(59, "pipe2", this::pipe2),
         new Syscalls.Entry(63, "read", this::read),
         new Syscalls.Entry(64, "write", this::write),
@@ -118,12 +126,18 @@ final class FileSyscalls {
   }
 
   private long write(Hart hart, Task task) {
-    return writeFile(hart, task, task.process.files.get(Syscalls.arg(hart, 0)), Syscalls.arg(hart, 1),
-        Syscalls.arg(hart, 2), true);
+    return writeFile(
+        hart,
+        task,
+        task.process.files.get(Syscalls.arg(hart, 0)),
+        Syscalls.arg(hart, 1),
+        Syscalls.arg(hart, 2),
+        true);
   }
 
   /** Writes to a file; only with {@code mayBlock} may it sleep (else a full pipe takes 0 bytes). */
-  private long writeFile(Hart hart, Task task, OpenFile file, long buf, long count, boolean mayBlock) {
+  private long writeFile(
+      Hart hart, Task task, OpenFile file, long buf, long count, boolean mayBlock) {
     if (!file.writable()) {
       throw SyscallError.of(Errno.EBADF);
     }
@@ -159,15 +173,16 @@ final class FileSyscalls {
   /**
    * Writes into a pipe as Linux does: up to PIPE_BUF bytes all at once or not at all; more in
    * pieces, sleeping whenever the pipe is full until every byte is written (the restarted call
-   * resumes from {@link Task#syscallProgress}). A non-blocking end, or a write that may not
-   * block, returns what it wrote so far (EAGAIN if nothing). With no reader left the writer gets
-   * SIGPIPE, whose default action kills it, and EPIPE.
+   * resumes from {@link Task#syscallProgress}). A non-blocking end, or a write that may not block,
+   * returns what it wrote so far (EAGAIN if nothing). With no reader left the writer gets SIGPIPE,
+   * whose default action kills it, and EPIPE.
    */
-  private long writePipe(Hart hart, Task task, PipeEnd end, long buf, long count, boolean mayBlock) {
+  private long writePipe(
+      Hart hart, Task task, PipeEnd end, long buf, long count, boolean mayBlock) {
     Pipe pipe = end.pipe;
     long done = mayBlock ? task.syscallProgress : 0;
     boolean atomic = count <= Pipe.PIPE_BUF;
-    for (;;) {
+    for (; ; ) {
       int n = (int) Math.min(count - done, Pipe.CAPACITY);
       byte[] data = new byte[n];
       try {
@@ -180,7 +195,9 @@ final class FileSyscalls {
       }
       synchronized (pipe) {
         if (pipe.readEnds == 0) {
-          processes.endGroup(task.process, Signals.SIGPIPE,
+          processes.endGroup(
+              task.process,
+              Signals.SIGPIPE,
               task.process + " killed by SIGPIPE: write to a pipe with no reader");
           if (done > 0) {
             return done;

@@ -12,6 +12,7 @@ final class FileTable {
 
   private final OpenFile[] files = new OpenFile[MAX_FDS];
   private final boolean[] closeOnExec = new boolean[MAX_FDS];
+
   /** Processes (thread groups) sharing this table. */
   private final AtomicInteger users = new AtomicInteger(1);
 

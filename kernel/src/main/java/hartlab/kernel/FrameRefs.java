@@ -37,7 +37,8 @@ final class FrameRefs {
     if (left == 0) {
       frames.free(pa);
     } else if (left < 0) {
-      throw new IllegalStateException(String.format("FrameRefs.put: frame 0x%x has no references", pa));
+      throw new IllegalStateException(
+          String.format("FrameRefs.put: frame 0x%x has no references", pa));
     }
   }
 

@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * futex(2) WAIT and WAKE. A futex is named as in Linux's get_futex_key: in private memory by
- * (mm, address), whatever FUTEX_PRIVATE_FLAG says; in a MAP_SHARED mapping by (the shared object,
+ * futex(2) WAIT and WAKE. A futex is named as in Linux's get_futex_key: in private memory by (mm,
+ * address), whatever FUTEX_PRIVATE_FLAG says; in a MAP_SHARED mapping by (the shared object,
  * offset), so processes sharing it after fork meet on one queue.
  *
  * <p>WAIT compares the word and queues the task under the queue's monitor, and WAKE takes waiters
@@ -30,7 +30,10 @@ final class Futexes {
     this.memory = memory;
   }
 
-  /** FUTEX_WAIT: sleeps while {@code *uaddr == expected}, until woken (0) or {@code deadline} (-ETIMEDOUT). */
+  /**
+   * FUTEX_WAIT: sleeps while {@code *uaddr == expected}, until woken (0) or {@code deadline}
+   * (-ETIMEDOUT).
+   */
   long wait(Hart hart, Task task, long uaddr, int expected, long deadline) {
     if ((uaddr & 3) != 0) {
       throw SyscallError.of(Errno.EINVAL);
@@ -45,7 +48,9 @@ final class Futexes {
     }
   }
 
-  /** FUTEX_WAKE: wakes up to {@code max} waiters on the futex at {@code uaddr}; returns how many. */
+  /**
+   * FUTEX_WAKE: wakes up to {@code max} waiters on the futex at {@code uaddr}; returns how many.
+   */
   int wake(Hart hart, Mm mm, long uaddr, int max) {
     if ((uaddr & 3) != 0) {
       throw SyscallError.of(Errno.EINVAL);

@@ -11,23 +11,35 @@ import java.util.List;
  * {@link #tasks} are guarded by the {@link ProcessTable}'s lock.
  */
 final class GuestProcess {
-  enum State { ALIVE, ZOMBIE, REAPED }
+  enum State {
+    ALIVE,
+    ZOMBIE,
+    REAPED
+  }
 
   final int pid;
   volatile String name;
+
   /** The current address space; replaced by execve. */
   volatile Mm mm;
+
   volatile FileTable files;
   GuestProcess parent;
   final List<GuestProcess> children = new ArrayList<>();
   final List<Task> tasks = new ArrayList<>();
   State state = State.ALIVE;
+
   /** Linux wait status once it ended: {@code code << 8}, or the terminating signal. */
   int waitStatus;
-  /** Set once the whole group is exiting (exit_group, a fatal signal); guarded by the table's lock. */
+
+  /**
+   * Set once the whole group is exiting (exit_group, a fatal signal); guarded by the table's lock.
+   */
   boolean groupExiting;
+
   /** Why the process was killed, or null if it exited by itself. */
   volatile String killReport;
+
   /** Its wait4 callers sleep here until a child changes state. */
   final WaitQueue childWait = new WaitQueue();
 

@@ -18,12 +18,16 @@ final class Ipi implements Shootdown.Acks {
 
   final Call call;
   final String what;
+
   /** Hardware broadcast invalidation rather than an interrupt: costs nothing at the targets. */
   final boolean hardware;
+
   /** The sender's virtual time and host time when it sent. */
   final long sentCycles;
+
   final long sentNanos;
   private final AtomicInteger pending;
+
   /** The latest virtual time at which a target finished the call: when the sender may go on. */
   private final AtomicLong doneCycles = new AtomicLong();
 
@@ -37,8 +41,8 @@ final class Ipi implements Shootdown.Acks {
   }
 
   /**
-   * The target acknowledges after running the call at virtual time {@code cycles}; the
-   * decrement's release pairs with {@link #done}'s acquire.
+   * The target acknowledges after running the call at virtual time {@code cycles}; the decrement's
+   * release pairs with {@link #done}'s acquire.
    */
   void acknowledge(long cycles) {
     doneCycles.accumulateAndGet(cycles, Math::max);

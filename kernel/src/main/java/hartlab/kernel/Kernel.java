@@ -40,8 +40,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class Kernel implements TrapHandler {
   private static final Logger log = LoggerFactory.getLogger(Kernel.class);
+
   /** Interrupt bits. */
   static final int IRQ_STOP = 1, IRQ_IPI = 2, IRQ_KICK = 4;
+
   private static final int MAILBOX_CAPACITY = 1024;
 
   /** Why and how the run ended; set once. */
@@ -66,19 +68,28 @@ public final class Kernel implements TrapHandler {
   private final UserMemory user;
   private final Futexes futexes;
   private final AtomicLong instructionsLeft;
+
   /** Harts with nothing to run; when all are, virtual time may skip to the next timer. */
   private final AtomicInteger idleHarts = new AtomicInteger();
+
   private final AtomicReference<Ending> ending = new AtomicReference<>();
   private final Set<Long> unknownSyscallsSeen = ConcurrentHashMap.newKeySet();
   private final Map<String, LongAdder> syscallCounts = new ConcurrentHashMap<>();
   private final ThreadLocal<Hart> currentHart = new ThreadLocal<>();
   private final TlbFlush tlbFlush;
+
   /** Per hart, seeded: where speculative walks look (hart-local). */
   private final SplittableRandom[] speculation;
 
   @SuppressWarnings("unchecked")
-  Kernel(MachineConfig config, PhysicalMemory memory, FrameAllocator frames, CodeCache codeCache,
-      Hart[] harts, Console console, RootFs rootFs) {
+  Kernel(
+      MachineConfig config,
+      PhysicalMemory memory,
+      FrameAllocator frames,
+      CodeCache codeCache,
+      Hart[] harts,
+      Console console,
+      RootFs rootFs) {
     this.config = config;
     this.cost = config.cost();
     this.harts = harts;
@@ -88,14 +99,19 @@ public final class Kernel implements TrapHandler {
       cpus[i] = new Cpu(i);
       mailboxes[i] = new ManyToOneConcurrentArrayQueue<>(MAILBOX_CAPACITY);
     }
-    this.turns = config.execMode() == ExecMode.LOCKSTEP
-        ? new LockstepTurns(harts, config.quantumCycles(), this::hasWork)
-        : new ParallelTurns(harts.length);
+    this.turns =
+        config.execMode() == ExecMode.LOCKSTEP
+            ? new LockstepTurns(harts, config.quantumCycles(), this::hasWork)
+            : new ParallelTurns(harts.length);
     this.scheduler = new Scheduler<>(config.policy(), harts.length, config.sched());
     PageTable pageTable = new PageTable(memory, frames);
     FrameRefs refs = new FrameRefs(frames, memory);
-    this.tlbFlush = new TlbFlush(config.flushCeiling(), ShootdownStrategies.find(config.shootdown(),
-        Thread.currentThread().getContextClassLoader()), pageTable);
+    this.tlbFlush =
+        new TlbFlush(
+            config.flushCeiling(),
+            ShootdownStrategies.find(
+                config.shootdown(), Thread.currentThread().getContextClassLoader()),
+            pageTable);
     tlbFlush.attach(this, config.check() ? new CoherenceChecker(this, harts, tlbFlush) : null);
     this.speculation = new SplittableRandom[harts.length];
     for (int i = 0; i < harts.length; i++) {
@@ -112,12 +128,30 @@ public final class Kernel implements TrapHandler {
     this.activeMmChecker = new ActiveMmChecker(this, config.check());
     // The kernel's own page table maps no user memory: idle harts and dying tasks' harts load it.
     long kernelSatp = Mmu.makeSatp(pageTable.createRoot(), 0);
-    this.mmSwitch = new MmSwitch(this, config.lazyTlb(), asids, kernelSatp, frames,
-        addressSpace, activeMmChecker, tlbFlush);
+    this.mmSwitch =
+        new MmSwitch(
+            this,
+            config.lazyTlb(),
+            asids,
+            kernelSatp,
+            frames,
+            addressSpace,
+            activeMmChecker,
+            tlbFlush);
     this.processes = new ProcessTable(this, config.maxTasks());
     this.futexes = new Futexes(this, user, memory);
-    this.syscalls = new Syscalls(this, user, addressSpace, console, processes, futexes, exec,
-        mmSwitch, rootFs, config.seed());
+    this.syscalls =
+        new Syscalls(
+            this,
+            user,
+            addressSpace,
+            console,
+            processes,
+            futexes,
+            exec,
+            mmSwitch,
+            rootFs,
+            config.seed());
     this.instructionsLeft =
         new AtomicLong(config.maxInstructions() > 0 ? config.maxInstructions() : Long.MAX_VALUE);
     for (Hart h : harts) {
@@ -174,7 +208,7 @@ public final class Kernel implements TrapHandler {
   @Override
   public long enterUser(Hart hart) {
     Cpu cpu = cpus[hart.id()];
-    for (;;) {
+    for (; ; ) {
       turns.awaitTurn(hart);
       if (ending.get() != null) {
         return STOP;
@@ -204,7 +238,8 @@ public final class Kernel implements TrapHandler {
         turns.endQuantum(hart);
         continue;
       }
-      // Each instruction costs at least a cycle, so running to cycles + left never overshoots the budget.
+      // Each instruction costs at least a cycle, so running to cycles + left never overshoots the
+      // budget.
       long deadline = Math.min(cpu.nextTick, quantumEnd);
       long left = instructionsLeft.get();
       return left >= deadline - hart.cycles() ? deadline : hart.cycles() + Math.max(left, 0);
@@ -224,8 +259,11 @@ public final class Kernel implements TrapHandler {
     } else if (Cause.isPageFault(cause)) {
       pageFault(hart, cpu, task, cause, tval);
     } else {
-      kill(hart, task, Signals.forCause(cause), String.format("%s at pc 0x%x (tval 0x%x)",
-          Cause.name(cause), hart.pc(), tval));
+      kill(
+          hart,
+          task,
+          Signals.forCause(cause),
+          String.format("%s at pc 0x%x (tval 0x%x)", Cause.name(cause), hart.pc(), tval));
     }
     if (cpu.current == task) {
       if (task.killPending) {
@@ -238,8 +276,8 @@ public final class Kernel implements TrapHandler {
   }
 
   /**
-   * Wake-up preemption (CFS's check_preempt_wakeup): if a task woken onto this hart deserves
-   * the hart more than the current one, the current one is preempted on its way back to user.
+   * Wake-up preemption (CFS's check_preempt_wakeup): if a task woken onto this hart deserves the
+   * hart more than the current one, the current one is preempted on its way back to user.
    */
   private void preemptForWoken(Hart hart, Cpu cpu) {
     Task woken = cpu.wokenHint;
@@ -248,7 +286,9 @@ public final class Kernel implements TrapHandler {
     }
     cpu.wokenHint = null;
     Task current = cpu.current;
-    if (current != null && woken != current && woken.state == Task.State.RUNNABLE
+    if (current != null
+        && woken != current
+        && woken.state == Task.State.RUNNABLE
         && scheduler.shouldPreemptFor(hart.id(), current, woken)) {
       preempt(hart, cpu, current, hart.cycles() - current.switchedInAtCycles);
     }
@@ -268,9 +308,9 @@ public final class Kernel implements TrapHandler {
   }
 
   /**
-   * What every entry into this hart's kernel does first: a speculative walk (hardware may walk
-   * at any time; doing it here makes a freed page table it still reaches show up), the IPIs
-   * queued for this hart, and the deferred flushes it owes.
+   * What every entry into this hart's kernel does first: a speculative walk (hardware may walk at
+   * any time; doing it here makes a freed page table it still reaches show up), the IPIs queued for
+   * this hart, and the deferred flushes it owes.
    */
   private void kernelEntry(Hart hart, Cpu cpu) {
     speculate(hart);
@@ -279,9 +319,9 @@ public final class Kernel implements TrapHandler {
   }
 
   /**
-   * With --speculative-walks, the hart's hardware walks its loaded table near its last access,
-   * as it may at any moment; done at every kernel entry and just before satp changes, the last
-   * moment the old table can be walked.
+   * With --speculative-walks, the hart's hardware walks its loaded table near its last access, as
+   * it may at any moment; done at every kernel entry and just before satp changes, the last moment
+   * the old table can be walked.
    */
   void speculate(Hart hart) {
     if (config.speculativeWalks()) {
@@ -297,20 +337,28 @@ public final class Kernel implements TrapHandler {
     }
   }
 
-  /** Queues a deferred flush for {@code target}; a parked hart is woken to apply it, without an interrupt. */
+  /**
+   * Queues a deferred flush for {@code target}; a parked hart is woken to apply it, without an
+   * interrupt.
+   */
   void deferFlush(int target, TlbShootdown s) {
     cpus[target].deferred.add(s);
     turns.kick(target);
   }
 
-  /** Hardware broadcast invalidation: each target runs {@code call} at its next instruction boundary; nobody pays IPI costs. */
+  /**
+   * Hardware broadcast invalidation: each target runs {@code call} at its next instruction
+   * boundary; nobody pays IPI costs.
+   */
   void broadcastInvalidate(Hart from, long mask, Ipi.Call call) {
     cpus[from.id()].stats.broadcasts++;
     Ipi ipi = post(from, mask, call, "broadcast invalidation", true);
     awaitIpi(from, ipi);
   }
 
-  /** Harts holding {@code mm} only lazily: loaded, with no task running. A racy view, as Linux's is. */
+  /**
+   * Harts holding {@code mm} only lazily: loaded, with no task running. A racy view, as Linux's is.
+   */
   long lazyHarts(Mm mm) {
     long mask = 0;
     for (int i = 0; i < cpus.length; i++) {
@@ -332,7 +380,9 @@ public final class Kernel implements TrapHandler {
     return c.activeMm == mm && c.current != null;
   }
 
-  /** Whether hart {@code h}'s TLB entries tagged with {@code mm}'s ASID can only be {@code mm}'s. */
+  /**
+   * Whether hart {@code h}'s TLB entries tagged with {@code mm}'s ASID can only be {@code mm}'s.
+   */
   boolean tlbEntriesBelongTo(int h, Mm mm) {
     if (asids == null) {
       return cpus[h].activeMm == mm;
@@ -347,10 +397,10 @@ public final class Kernel implements TrapHandler {
   // ---- scheduling ----
 
   /**
-   * Nothing to run: enter lazy TLB mode and park. When every hart is idle and a timer is armed,
-   * the machine would only wait for it, so virtual time jumps to it instead (as a tickless
-   * kernel sleeps through idle time); while any hart is busy, its ticks fire timers when its
-   * clock reaches them.
+   * Nothing to run: enter lazy TLB mode and park. When every hart is idle and a timer is armed, the
+   * machine would only wait for it, so virtual time jumps to it instead (as a tickless kernel
+   * sleeps through idle time); while any hart is busy, its ticks fire timers when its clock reaches
+   * them.
    */
   private void idle(Hart hart, Cpu cpu) {
     mmSwitch.enterLazy(hart, cpu);
@@ -367,7 +417,9 @@ public final class Kernel implements TrapHandler {
       fireTimers(hart);
       return;
     }
-    if (config.speculativeWalks() && cpu.activeMm != null && config.execMode() == ExecMode.PARALLEL) {
+    if (config.speculativeWalks()
+        && cpu.activeMm != null
+        && config.execMode() == ExecMode.PARALLEL) {
       // A lazy hart's hardware keeps walking its loaded table: come back soon to do so.
       java.util.concurrent.locks.LockSupport.parkNanos(this, 200_000);
       return;
@@ -418,8 +470,13 @@ public final class Kernel implements TrapHandler {
     long ran = hart.instret() - cpu.accountedInstret;
     cpu.accountedInstret = hart.instret();
     if (instructionsLeft.addAndGet(-ran) <= 0 && config.maxInstructions() > 0) {
-      requestStop(new Ending(Outcome.INSTRUCTION_LIMIT, 0, String.format(
-          "stopped after --max-instructions %d: the guest had not finished", config.maxInstructions())));
+      requestStop(
+          new Ending(
+              Outcome.INSTRUCTION_LIMIT,
+              0,
+              String.format(
+                  "stopped after --max-instructions %d: the guest had not finished",
+                  config.maxInstructions())));
     }
   }
 
@@ -446,9 +503,9 @@ public final class Kernel implements TrapHandler {
   }
 
   /**
-   * Puts a task that stopped running but stays runnable back in a queue. If its affinity no
-   * longer allows this hart it goes through placement, which also wakes the hart it lands on;
-   * a plain requeue would queue it on a parked hart nobody wakes.
+   * Puts a task that stopped running but stays runnable back in a queue. If its affinity no longer
+   * allows this hart it goes through placement, which also wakes the hart it lands on; a plain
+   * requeue would queue it on a parked hart nobody wakes.
    */
   private void requeueOrMove(Hart hart, Task task, long ran, boolean yield) {
     if ((task.sched.affinity() & (1L << hart.id())) != 0) {
@@ -498,12 +555,13 @@ public final class Kernel implements TrapHandler {
    * Puts the current task of {@code hart} to sleep. Called by a syscall (or the fault path) that
    * has found it must wait, while holding the lock that guards the awaited condition, so that a
    * waker taking that lock finds the task on {@code queue}. With {@code restart} the syscall or
-   * faulting instruction runs again when woken; otherwise it returns the waker's result (or
-   * {@code timeoutResult} when {@code deadline} passes first).
+   * faulting instruction runs again when woken; otherwise it returns the waker's result (or {@code
+   * timeoutResult} when {@code deadline} passes first).
    *
    * @return {@link Syscalls#BLOCKED}, for the syscall to return
    */
-  long sleep(Hart hart, Task task, WaitQueue queue, boolean restart, long deadline, long timeoutResult) {
+  long sleep(
+      Hart hart, Task task, WaitQueue queue, boolean restart, long deadline, long timeoutResult) {
     Cpu cpu = cpus[hart.id()];
     saveContext(hart, task, restart ? hart.pc() : hart.pc() + 4);
     task.restartPc = restart ? hart.pc() : -1;
@@ -522,7 +580,10 @@ public final class Kernel implements TrapHandler {
     return Syscalls.BLOCKED;
   }
 
-  /** Wakes a sleeping task with the result its syscall returns (or {@link Task#RESTART}). False if it was not asleep. */
+  /**
+   * Wakes a sleeping task with the result its syscall returns (or {@link Task#RESTART}). False if
+   * it was not asleep.
+   */
   boolean wake(Task task, long result) {
     synchronized (task) {
       if (task.state != Task.State.SLEEPING) {
@@ -625,8 +686,8 @@ public final class Kernel implements TrapHandler {
 
   /**
    * Waits for every target of {@code ipi}; the sender's clock then stands at the latest time a
-   * target finished, or later (in lockstep a waiting hart's clock does not run on while others
-   * take their turns).
+   * target finished, or later (in lockstep a waiting hart's clock does not run on while others take
+   * their turns).
    */
   void awaitIpi(Hart from, Ipi ipi) {
     spinUntil(from, ipi::done);
@@ -637,8 +698,8 @@ public final class Kernel implements TrapHandler {
 
   /**
    * Runs the IPI calls queued for {@code hart}. The target pays for handling; the IPI is stamped
-   * done at send + delivery + the target's work for it. Harts' clocks drift apart within a
-   * lockstep round, and that drift is neither IPI latency nor the target's time.
+   * done at send + delivery + the target's work for it. Harts' clocks drift apart within a lockstep
+   * round, and that drift is neither IPI latency nor the target's time.
    */
   void handleIpis(Hart hart) {
     ManyToOneConcurrentArrayQueue<Ipi> box = mailboxes[hart.id()];
@@ -659,7 +720,9 @@ public final class Kernel implements TrapHandler {
     }
   }
 
-  /** A spinning wait: serves this hart's IPIs and, in lockstep, hands the turn on while it waits. */
+  /**
+   * A spinning wait: serves this hart's IPIs and, in lockstep, hands the turn on while it waits.
+   */
   void spinUntil(Hart hart, BooleanSupplier condition) {
     while (!condition.getAsBoolean()) {
       handleIpis(hart);
@@ -672,8 +735,10 @@ public final class Kernel implements TrapHandler {
 
   /** Whether a hart parked idle has something to do (lockstep skips those that have not). */
   private boolean hasWork(int hart) {
-    return scheduler.queueLength(hart) > 0 || !mailboxes[hart].isEmpty()
-        || !cpus[hart].deferred.isEmpty() || timers.earliest() <= harts[hart].cycles()
+    return scheduler.queueLength(hart) > 0
+        || !mailboxes[hart].isEmpty()
+        || !cpus[hart].deferred.isEmpty()
+        || timers.earliest() <= harts[hart].cycles()
         || (config.speculativeWalks() && cpus[hart].activeMm != null);
   }
 
@@ -700,8 +765,11 @@ public final class Kernel implements TrapHandler {
     long result;
     if (entry == null) {
       if (unknownSyscallsSeen.add(number)) {
-        log.debug("unknown syscall {} at pc 0x{} in {}: returning -ENOSYS", number,
-            Long.toHexString(hart.pc()), task);
+        log.debug(
+            "unknown syscall {} at pc 0x{} in {}: returning -ENOSYS",
+            number,
+            Long.toHexString(hart.pc()),
+            task);
       }
       if (count) {
         syscallCounts.computeIfAbsent("unknown", k -> new LongAdder()).increment();
@@ -726,8 +794,10 @@ public final class Kernel implements TrapHandler {
   private void pageFault(Hart hart, Cpu cpu, Task task, int cause, long va) {
     cpu.pageFaults++;
     hart.addCycles(cost.pageFault());
-    int access = cause == Cause.INSTRUCTION_PAGE_FAULT ? Mmu.FETCH
-        : cause == Cause.LOAD_PAGE_FAULT ? Mmu.LOAD : Mmu.STORE;
+    int access =
+        cause == Cause.INSTRUCTION_PAGE_FAULT
+            ? Mmu.FETCH
+            : cause == Cause.LOAD_PAGE_FAULT ? Mmu.LOAD : Mmu.STORE;
     Mm mm = task.mm;
     if (!lockOrSleep(hart, task, mm, false)) {
       return; // the instruction runs again once the lock is free
@@ -764,8 +834,8 @@ public final class Kernel implements TrapHandler {
   }
 
   /**
-   * Ends {@code task} on its hart: clear_child_tid, exit_mm, and, for the last thread, the
-   * process exit (descriptors, zombie, parent notified). Stops the machine with the last task.
+   * Ends {@code task} on its hart: clear_child_tid, exit_mm, and, for the last thread, the process
+   * exit (descriptors, zombie, parent notified). Stops the machine with the last task.
    */
   void exitTask(Hart hart, Task task) {
     Cpu cpu = cpus[hart.id()];
@@ -786,8 +856,11 @@ public final class Kernel implements TrapHandler {
     mmSwitch.exitMm(hart, cpu, task.mm);
     if (processes.taskExited(task, task.exitCode)) {
       GuestProcess first = processes.init();
-      requestStop(new Ending(first.killReport == null ? Outcome.EXITED : Outcome.KILLED,
-          first.shellStatus(), first.killReport == null ? "" : first.killReport));
+      requestStop(
+          new Ending(
+              first.killReport == null ? Outcome.EXITED : Outcome.KILLED,
+              first.shellStatus(),
+              first.killReport == null ? "" : first.killReport));
     }
   }
 
@@ -831,10 +904,21 @@ public final class Kernel implements TrapHandler {
     for (int i = 0; i < harts.length; i++) {
       Hart h = harts[i];
       Cpu c = cpus[i];
-      out.add(new HartStats(i, h.instret(), h.cycles(), c.idleCycles + turns.idleCycles(i),
-          h.mmu().tlbStats(), h.mmu().walks(),
-          c.pageFaults, c.syscalls, c.syscallRestarts, c.traps, c.contextSwitches, c.ipisSent,
-          c.ipisReceived));
+      out.add(
+          new HartStats(
+              i,
+              h.instret(),
+              h.cycles(),
+              c.idleCycles + turns.idleCycles(i),
+              h.mmu().tlbStats(),
+              h.mmu().walks(),
+              c.pageFaults,
+              c.syscalls,
+              c.syscallRestarts,
+              c.traps,
+              c.contextSwitches,
+              c.ipisSent,
+              c.ipisReceived));
     }
     return out;
   }
@@ -858,8 +942,12 @@ public final class Kernel implements TrapHandler {
       all.ipiCycles.add(c.stats.ipiCycles);
       all.ipiNanos.add(c.stats.ipiNanos);
     }
-    return new KernelStats(scheduler.stats(), asids == null ? 0 : asids.rollovers(),
-        activeMmChecker.violations(), processes.tasksCreated(), strategyName(),
+    return new KernelStats(
+        scheduler.stats(),
+        asids == null ? 0 : asids.rollovers(),
+        activeMmChecker.violations(),
+        processes.tasksCreated(),
+        strategyName(),
         ShootdownFigures.of(all));
   }
 }

@@ -13,7 +13,9 @@ public enum LazyTlbMode {
   SHOOTDOWN,
   /** No lazy TLB: idle loads the kernel's own page table. */
   OFF,
-  /** No reference and no IPIs: unsafe on purpose, for showing that the active_mm checker catches it. */
+  /**
+   * No reference and no IPIs: unsafe on purpose, for showing that the active_mm checker catches it.
+   */
   UNSAFE;
 
   public static LazyTlbMode parse(String text) {

@@ -8,9 +8,9 @@ import java.util.function.IntPredicate;
  * Harts take turns of one quantum of virtual time each, hart 0, 1, ... in a ring. Only the turn
  * holder runs kernel or guest code, so everything the machine does happens in one order.
  *
- * <p>The turn holder passes the turn on itself: a hart that is parked idle with nothing queued
- * for it is skipped, its clock simply advanced by a quantum, without waking its thread. That keeps
- * 64 mostly idle harts cheap on a 2-core host.
+ * <p>The turn holder passes the turn on itself: a hart that is parked idle with nothing queued for
+ * it is skipped, its clock simply advanced by a quantum, without waking its thread. That keeps 64
+ * mostly idle harts cheap on a 2-core host.
  *
  * <p>{@link #quantumEnd} entries are written only by the turn holder; the volatile {@link #turn}
  * write in {@link #pass} publishes them to the next holder.
@@ -21,8 +21,10 @@ final class LockstepTurns implements Turns {
   private final long quantum;
   private final long[] quantumEnd;
   private final boolean[] parkedIdle;
+
   /** Whether a hart has anything to do: work queued, IPIs pending. Asked of parked idle harts. */
   private final IntPredicate hasWork;
+
   private volatile int turn;
   private volatile boolean stopping;
 
@@ -61,9 +63,9 @@ final class LockstepTurns implements Turns {
   }
 
   /**
-   * An idle hart gives the turn away without its clock running on: it has nothing to do, and
-   * when work arrives, that work's own time (the waker's clock) sets the hart's clock. Were idle
-   * time charged by the quantum, every wake-up across harts would cost a whole quantum.
+   * An idle hart gives the turn away without its clock running on: it has nothing to do, and when
+   * work arrives, that work's own time (the waker's clock) sets the hart's clock. Were idle time
+   * charged by the quantum, every wake-up across harts would cost a whole quantum.
    */
   @Override
   public void idle(Hart hart) {
@@ -72,8 +74,8 @@ final class LockstepTurns implements Turns {
   }
 
   /**
-   * A waiting hart lets the others run without its clock running on: what it waits for is
-   * stamped with the virtual time it happened (see {@link Kernel#awaitIpi}), not this turn's end.
+   * A waiting hart lets the others run without its clock running on: what it waits for is stamped
+   * with the virtual time it happened (see {@link Kernel#awaitIpi}), not this turn's end.
    */
   @Override
   public void pause(Hart hart) {

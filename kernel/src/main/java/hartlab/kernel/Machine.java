@@ -13,11 +13,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The board: RAM, the harts with their threads ({@code hart-N}), and the kernel. One machine
- * runs one guest program to its end.
+ * The board: RAM, the harts with their threads ({@code hart-N}), and the kernel. One machine runs
+ * one guest program to its end.
  */
 public final class Machine {
   private static final Logger log = LoggerFactory.getLogger(Machine.class);
+
   /** How long stopping harts get to leave before the run is declared hung. */
   private static final long STOP_GRACE_MILLIS = 5_000;
 
@@ -33,7 +34,9 @@ public final class Machine {
     frames.setFreeListener(codeCache::invalidate);
     this.harts = new Hart[config.cores()];
     for (int i = 0; i < harts.length; i++) {
-      Mmu mmu = new Mmu(memory, new Tlb(config.tlbEntries(), config.tlbWays()), config.cost().walkLevel());
+      Mmu mmu =
+          new Mmu(
+              memory, new Tlb(config.tlbEntries(), config.tlbWays()), config.cost().walkLevel());
       harts[i] = new Hart(i, mmu, codeCache, config.cost());
     }
     this.kernel = new Kernel(config, memory, frames, codeCache, harts, console, rootFs);
@@ -47,7 +50,9 @@ public final class Machine {
     Progress NONE = (instructions, hostNanos) -> {};
   }
 
-  /** Thrown when the image cannot be made into a process (too large for RAM, arguments too long). */
+  /**
+   * Thrown when the image cannot be made into a process (too large for RAM, arguments too long).
+   */
   public static final class BootException extends Exception {
     private static final long serialVersionUID = 1L;
 
@@ -66,8 +71,9 @@ public final class Machine {
   }
 
   /** As {@link #run(ElfImage, String, List, List)}, reporting progress while it waits. */
-  public RunResult run(ElfImage image, String name, List<String> argv, List<String> envp,
-      Progress progress) throws BootException {
+  public RunResult run(
+      ElfImage image, String name, List<String> argv, List<String> envp, Progress progress)
+      throws BootException {
     try {
       kernel.startInit(image, name, argv, envp);
     } catch (Exec.ExecFailure e) {
@@ -84,18 +90,29 @@ public final class Machine {
     for (Thread t : threads) {
       t.start();
     }
-    long deadline = config.timeoutMillis() > 0
-        ? start + TimeUnit.MILLISECONDS.toNanos(config.timeoutMillis()) : Long.MAX_VALUE;
-    while (System.nanoTime() < deadline && !joinAll(threads,
-        Math.min(deadline, System.nanoTime() + TimeUnit.SECONDS.toNanos(1)))) {
+    long deadline =
+        config.timeoutMillis() > 0
+            ? start + TimeUnit.MILLISECONDS.toNanos(config.timeoutMillis())
+            : Long.MAX_VALUE;
+    while (System.nanoTime() < deadline
+        && !joinAll(threads, Math.min(deadline, System.nanoTime() + TimeUnit.SECONDS.toNanos(1)))) {
       progress.update(instructionsSoFar(), System.nanoTime() - start);
     }
     if (!joinAll(threads, deadline)) {
-      kernel.requestStop(new Kernel.Ending(Outcome.TIMEOUT, 0, String.format(
-          "stopped after --timeout %.1fs: the guest had not finished", config.timeoutMillis() / 1000.0)));
+      kernel.requestStop(
+          new Kernel.Ending(
+              Outcome.TIMEOUT,
+              0,
+              String.format(
+                  "stopped after --timeout %.1fs: the guest had not finished",
+                  config.timeoutMillis() / 1000.0)));
       if (!joinAll(threads, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_GRACE_MILLIS))) {
-        return result(new Kernel.Ending(Outcome.INTERNAL_ERROR, 0,
-            "internal error: harts did not stop within 5 s of the stop request"), start);
+        return result(
+            new Kernel.Ending(
+                Outcome.INTERNAL_ERROR,
+                0,
+                "internal error: harts did not stop within 5 s of the stop request"),
+            start);
       }
     }
     return result(kernel.ending(), start);
@@ -111,8 +128,15 @@ public final class Machine {
   }
 
   private RunResult result(Kernel.Ending end, long start) {
-    return new RunResult(end.outcome(), end.exitCode(), end.message(), kernel.hartStats(),
-        kernel.syscallCounts(), kernel.kernelStats(), System.nanoTime() - start, harts.length);
+    return new RunResult(
+        end.outcome(),
+        end.exitCode(),
+        end.message(),
+        kernel.hartStats(),
+        kernel.syscallCounts(),
+        kernel.kernelStats(),
+        System.nanoTime() - start,
+        harts.length);
   }
 
   private void runHart(Hart hart) {
@@ -121,8 +145,11 @@ public final class Machine {
       hart.runLoop(kernel);
     } catch (Throwable t) {
       log.debug("hart-{} failed", hart.id(), t);
-      kernel.requestStop(new Kernel.Ending(Outcome.INTERNAL_ERROR, 0, String.format(
-          "internal error on hart-%d at pc 0x%x: %s", hart.id(), hart.pc(), t)));
+      kernel.requestStop(
+          new Kernel.Ending(
+              Outcome.INTERNAL_ERROR,
+              0,
+              String.format("internal error on hart-%d at pc 0x%x: %s", hart.id(), hart.pc(), t)));
     }
   }
 

@@ -13,7 +13,8 @@ import hartlab.sched.SchedConfig;
  * @param tlbEntries entries of each hart's TLB (power of two)
  * @param tlbWays TLB associativity (power of two, at most tlbEntries)
  * @param seed seeds everything random the guest can see (getrandom, AT_RANDOM)
- * @param maxInstructions stop the guest after this many instructions summed over harts; 0 = no limit
+ * @param maxInstructions stop the guest after this many instructions summed over harts; 0 = no
+ *     limit
  * @param timeoutMillis stop the guest after this much host time; 0 = no limit
  * @param flushCeiling above this many pages a range flush becomes an ASID flush (Linux: 33)
  * @param tickCycles virtual cycles between timer ticks
@@ -30,10 +31,27 @@ import hartlab.sched.SchedConfig;
  * @param shootdown name of the TLB-shootdown strategy
  * @param speculativeWalks harts walk their loaded page table on their own, as hardware may
  */
-public record MachineConfig(int cores, long memoryBytes, int tlbEntries, int tlbWays, long seed,
-    long maxInstructions, long timeoutMillis, int flushCeiling, long tickCycles, CostModel cost,
-    ExecMode execMode, long quantumCycles, Policy policy, SchedConfig sched, LazyTlbMode lazyTlb,
-    boolean asids, int asidBits, boolean check, int maxTasks, String shootdown,
+public record MachineConfig(
+    int cores,
+    long memoryBytes,
+    int tlbEntries,
+    int tlbWays,
+    long seed,
+    long maxInstructions,
+    long timeoutMillis,
+    int flushCeiling,
+    long tickCycles,
+    CostModel cost,
+    ExecMode execMode,
+    long quantumCycles,
+    Policy policy,
+    SchedConfig sched,
+    LazyTlbMode lazyTlb,
+    boolean asids,
+    int asidBits,
+    boolean check,
+    int maxTasks,
+    String shootdown,
     boolean speculativeWalks) {
 
   public static final int MAX_CORES = 64;
@@ -114,31 +132,130 @@ public record MachineConfig(int cores, long memoryBytes, int tlbEntries, int tlb
     private String shootdown = hartlab.kernel.shootdown.ShootdownStrategies.DEFAULT;
     private boolean speculativeWalks;
 
-    public Builder cores(int v) { cores = v; return this; }
-    public Builder memoryBytes(long v) { memoryBytes = v; return this; }
-    public Builder tlb(int entries, int ways) { tlbEntries = entries; tlbWays = ways; return this; }
-    public Builder seed(long v) { seed = v; return this; }
-    public Builder maxInstructions(long v) { maxInstructions = v; return this; }
-    public Builder timeoutMillis(long v) { timeoutMillis = v; return this; }
-    public Builder flushCeiling(int v) { flushCeiling = v; return this; }
-    public Builder tickCycles(long v) { tickCycles = v; return this; }
-    public Builder cost(CostModel v) { cost = v; return this; }
-    public Builder execMode(ExecMode v) { execMode = v; return this; }
-    public Builder quantumCycles(long v) { quantumCycles = v; return this; }
-    public Builder policy(Policy v) { policy = v; return this; }
-    public Builder sched(SchedConfig v) { sched = v; return this; }
-    public Builder lazyTlb(LazyTlbMode v) { lazyTlb = v; return this; }
-    public Builder asids(boolean v) { asids = v; return this; }
-    public Builder asidBits(int v) { asidBits = v; return this; }
-    public Builder check(boolean v) { check = v; return this; }
-    public Builder maxTasks(int v) { maxTasks = v; return this; }
-    public Builder shootdown(String v) { shootdown = v; return this; }
-    public Builder speculativeWalks(boolean v) { speculativeWalks = v; return this; }
+    public Builder cores(int v) {
+      cores = v;
+      return this;
+    }
+
+    public Builder memoryBytes(long v) {
+      memoryBytes = v;
+      return this;
+    }
+
+    public Builder tlb(int entries, int ways) {
+      tlbEntries = entries;
+      tlbWays = ways;
+      return this;
+    }
+
+    public Builder seed(long v) {
+      seed = v;
+      return this;
+    }
+
+    public Builder maxInstructions(long v) {
+      maxInstructions = v;
+      return this;
+    }
+
+    public Builder timeoutMillis(long v) {
+      timeoutMillis = v;
+      return this;
+    }
+
+    public Builder flushCeiling(int v) {
+      flushCeiling = v;
+      return this;
+    }
+
+    public Builder tickCycles(long v) {
+      tickCycles = v;
+      return this;
+    }
+
+    public Builder cost(CostModel v) {
+      cost = v;
+      return this;
+    }
+
+    public Builder execMode(ExecMode v) {
+      execMode = v;
+      return this;
+    }
+
+    public Builder quantumCycles(long v) {
+      quantumCycles = v;
+      return this;
+    }
+
+    public Builder policy(Policy v) {
+      policy = v;
+      return this;
+    }
+
+    public Builder sched(SchedConfig v) {
+      sched = v;
+      return this;
+    }
+
+    public Builder lazyTlb(LazyTlbMode v) {
+      lazyTlb = v;
+      return this;
+    }
+
+    public Builder asids(boolean v) {
+      asids = v;
+      return this;
+    }
+
+    public Builder asidBits(int v) {
+      asidBits = v;
+      return this;
+    }
+
+    public Builder check(boolean v) {
+      check = v;
+      return this;
+    }
+
+    public Builder maxTasks(int v) {
+      maxTasks = v;
+      return this;
+    }
+
+    public Builder shootdown(String v) {
+      shootdown = v;
+      return this;
+    }
+
+    public Builder speculativeWalks(boolean v) {
+      speculativeWalks = v;
+      return this;
+    }
 
     public MachineConfig build() {
-      return new MachineConfig(cores, memoryBytes, tlbEntries, tlbWays, seed, maxInstructions,
-          timeoutMillis, flushCeiling, tickCycles, cost, execMode, quantumCycles, policy, sched,
-          lazyTlb, asids, asidBits, check, maxTasks, shootdown, speculativeWalks);
+      return new MachineConfig(
+          cores,
+          memoryBytes,
+          tlbEntries,
+          tlbWays,
+          seed,
+          maxInstructions,
+          timeoutMillis,
+          flushCeiling,
+          tickCycles,
+          cost,
+          execMode,
+          quantumCycles,
+          policy,
+          sched,
+          lazyTlb,
+          asids,
+          asidBits,
+          check,
+          maxTasks,
+          shootdown,
+          speculativeWalks);
     }
   }
 }

@@ -16,12 +16,18 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Mm {
   /** Sv39 user space ends at 2^38 (TASK_SIZE on riscv64 with Sv39). */
   public static final long TASK_SIZE = 1L << 38;
+
   /** Lowest address mmap may hand out or MAP_FIXED may use (vm.mmap_min_addr). */
   public static final long MMAP_MIN_ADDR = 0x10000;
+
   public static final long STACK_TOP = TASK_SIZE - 0x1000;
   public static final long STACK_SIZE = 8L << 20;
-  /** Top of the mmap area: below the stack and a gap, as Linux's mmap_base without randomization. */
+
+  /**
+   * Top of the mmap area: below the stack and a gap, as Linux's mmap_base without randomization.
+   */
   public static final long MMAP_BASE = STACK_TOP - STACK_SIZE - (128L << 20);
+
   /** Load address of a position-independent executable (ELF_ET_DYN_BASE: 2/3 of TASK_SIZE). */
   public static final long ET_DYN_BASE = (TASK_SIZE / 3 * 2) & ~0xFFFL;
 
@@ -33,15 +39,24 @@ public final class Mm {
   long brk; // guarded by mmapLock
   final AtomicInteger users = new AtomicInteger(1);
   final AtomicInteger count = new AtomicInteger(1);
+
   /** Harts that have loaded this mm since it was created (bit i = hart i). */
   final AtomicLong cpumask = new AtomicLong();
-  /** generation | ASID, and the ASID alone; owned by the {@link AsidAllocator}, read by flush IPIs on any hart. */
+
+  /**
+   * generation | ASID, and the ASID alone; owned by the {@link AsidAllocator}, read by flush IPIs
+   * on any hart.
+   */
   volatile long context;
+
   volatile int asid;
+
   /** TLB generation: counts page-table changes that need a flush (see {@link TlbFlush}). */
   final AtomicLong tlbGen = new AtomicLong();
+
   /** Per hart, the TLB generation it has caught up to; each slot written only by its own hart. */
   final long[] hartGen = new long[64];
+
   /** Set when the mm's memory has been freed; the active_mm checker looks at it. */
   volatile boolean freed;
 

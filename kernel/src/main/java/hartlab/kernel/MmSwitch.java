@@ -11,27 +11,35 @@ import hartlab.mmu.Mmu;
  *
  * <p>Lazy TLB: a hart that goes idle keeps the last user mm loaded ({@link Cpu#activeMm}) so that
  * switching back to it costs nothing. The mm must then outlive that hart's use of it: {@link
- * LazyTlbMode#REFCOUNT} holds an mm_count reference (an atomic on a line other harts write:
- * {@link CostModel#remoteAtomic}); {@link LazyTlbMode#SHOOTDOWN} holds none, and the last mmdrop
- * IPIs every hart in the mm's cpumask still holding it so it loads the kernel's table first;
- * {@link LazyTlbMode#OFF} never holds an mm while idle; {@link LazyTlbMode#UNSAFE} holds none and
- * sends nothing, which the active_mm checker catches.
+ * LazyTlbMode#REFCOUNT} holds an mm_count reference (an atomic on a line other harts write: {@link
+ * CostModel#remoteAtomic}); {@link LazyTlbMode#SHOOTDOWN} holds none, and the last mmdrop IPIs
+ * every hart in the mm's cpumask still holding it so it loads the kernel's table first; {@link
+ * LazyTlbMode#OFF} never holds an mm while idle; {@link LazyTlbMode#UNSAFE} holds none and sends
+ * nothing, which the active_mm checker catches.
  *
  * <p>All methods run on the named hart's thread.
  */
 final class MmSwitch {
   private final Kernel kernel;
   private final LazyTlbMode mode;
+
   /** Null when ASIDs are off: every switch then flushes the whole TLB. */
   private final AsidAllocator asids;
+
   private final long kernelSatp;
   private final FrameAllocator frames;
   private final AddressSpace addressSpace;
   private final ActiveMmChecker checker;
   private final TlbFlush tlbFlush;
 
-  MmSwitch(Kernel kernel, LazyTlbMode mode, AsidAllocator asids, long kernelSatp,
-      FrameAllocator frames, AddressSpace addressSpace, ActiveMmChecker checker,
+  MmSwitch(
+      Kernel kernel,
+      LazyTlbMode mode,
+      AsidAllocator asids,
+      long kernelSatp,
+      FrameAllocator frames,
+      AddressSpace addressSpace,
+      ActiveMmChecker checker,
       TlbFlush tlbFlush) {
     this.kernel = kernel;
     this.mode = mode;
@@ -43,7 +51,10 @@ final class MmSwitch {
     this.tlbFlush = tlbFlush;
   }
 
-  /** Context switch to a task running in {@code next}: loads its table unless this hart holds it already. */
+  /**
+   * Context switch to a task running in {@code next}: loads its table unless this hart holds it
+   * already.
+   */
   void switchTo(Hart hart, Cpu cpu, Mm next) {
     Mm prev = cpu.activeMm;
     checker.switchingFrom(hart, prev, mode);
@@ -79,7 +90,10 @@ final class MmSwitch {
     }
   }
 
-  /** exit_mm: the exiting task stops using {@code mm}; its hart keeps it lazily, as after a switch to idle. */
+  /**
+   * exit_mm: the exiting task stops using {@code mm}; its hart keeps it lazily, as after a switch
+   * to idle.
+   */
   void exitMm(Hart hart, Cpu cpu, Mm mm) {
     if (cpu.activeMm == mm) {
       enterLazy(hart, cpu);
@@ -129,12 +143,13 @@ final class MmSwitch {
   /** __mmdrop: the last reference is gone; free the root once no hart can have it loaded. */
   private void freeMm(Hart hart, Mm mm) {
     if (mode == LazyTlbMode.SHOOTDOWN) {
-      Ipi.Call leave = target -> {
-        Cpu c = kernel.cpu(target);
-        if (c.activeMm == mm) {
-          loadKernel(target, c);
-        }
-      };
+      Ipi.Call leave =
+          target -> {
+            Cpu c = kernel.cpu(target);
+            if (c.activeMm == mm) {
+              loadKernel(target, c);
+            }
+          };
       long mask = mm.cpumask.get();
       if ((mask & (1L << hart.id())) != 0) {
         leave.run(hart);

@@ -7,9 +7,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * An mm's mmap_lock: many readers (page faults) or one writer (mmap, munmap, mprotect, brk, fork).
  *
  * <p>It never blocks a host thread. A task that cannot take it sleeps on {@link #waiters()} and its
- * syscall or faulting instruction restarts when the holder releases it ({@link Kernel#lockOrSleep}).
- * Holders never sleep while holding it (they may spin for IPI acknowledgements, serving their
- * own IPIs), so a kernel path already inside a syscall may also spin for it.
+ * syscall or faulting instruction restarts when the holder releases it ({@link
+ * Kernel#lockOrSleep}). Holders never sleep while holding it (they may spin for IPI
+ * acknowledgements, serving their own IPIs), so a kernel path already inside a syscall may also
+ * spin for it.
  *
  * <p>State: {@code > 0} readers, {@code -1} one writer, {@code 0} free.
  */
@@ -18,7 +19,7 @@ final class MmapLock {
   private final WaitQueue waiters = new WaitQueue();
 
   boolean tryRead() {
-    for (;;) {
+    for (; ; ) {
       int s = state.get();
       if (s < 0) {
         return false;

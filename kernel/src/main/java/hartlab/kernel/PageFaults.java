@@ -7,9 +7,8 @@ import hartlab.mmu.PhysicalMemory;
 import hartlab.mmu.Pte;
 
 /**
- * The page-fault handler (Linux's handle_mm_fault for anonymous memory): demand-zero paging,
- * shared anonymous pages, and breaking copy-on-write. Decides only; killing the task is the
- * caller's job.
+ * The page-fault handler (Linux's handle_mm_fault for anonymous memory): demand-zero paging, shared
+ * anonymous pages, and breaking copy-on-write. Decides only; killing the task is the caller's job.
  *
  * <p>Ownership rule: a leaf PTE in a private area holds one {@link FrameRefs} reference to its
  * frame; a leaf in a shared area holds none (its {@link SharedAnonMemory} does).
@@ -110,15 +109,22 @@ final class PageFaults {
       refs.put(copy);
       return Result.FIXED;
     }
-    tlbFlush.flushTlbMmRange(hart, mm, page, page + PhysicalMemory.PAGE_SIZE, "COW break", false,
-        false, () -> refs.put(frame));
+    tlbFlush.flushTlbMmRange(
+        hart,
+        mm,
+        page,
+        page + PhysicalMemory.PAGE_SIZE,
+        "COW break",
+        false,
+        false,
+        () -> refs.put(frame));
     return Result.FIXED;
   }
 
   /**
    * Leaf PTE flags for an area's protection. Sv39 has no write-only pages, so write implies read.
-   * PROT_NONE keeps the frame mapped but without U, so user accesses fault and the frame survives
-   * a later mprotect back to readable.
+   * PROT_NONE keeps the frame mapped but without U, so user accesses fault and the frame survives a
+   * later mprotect back to readable.
    */
   static long pteFlags(int prot) {
     long f = Pte.V | Pte.A;

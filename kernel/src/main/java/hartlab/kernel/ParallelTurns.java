@@ -7,6 +7,7 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 /** Free-running harts: idle ones park until kicked, spinning waits back off. */
 final class ParallelTurns implements Turns {
   private final Thread[] threads;
+
   /** Hart-local: each hart's own backoff, reset whenever it gets past a wait. */
   private final BackoffIdleStrategy[] backoff;
 

@@ -1,11 +1,16 @@
 package hartlab.kernel;
 
-/** One end of a pipe. Closing the last write end makes readers see EOF; the last read end, writers EPIPE. */
+/**
+ * One end of a pipe. Closing the last write end makes readers see EOF; the last read end, writers
+ * EPIPE.
+ */
 final class PipeEnd extends OpenFile {
   final Pipe pipe;
   final boolean writeEnd;
+
   /** O_NONBLOCK: where a blocking end would sleep, this one returns EAGAIN. */
   final boolean nonBlocking;
+
   private final Kernel kernel;
 
   PipeEnd(Pipe pipe, boolean writeEnd, boolean nonBlocking, Kernel kernel) {

@@ -7,17 +7,35 @@ import hartlab.loader.ElfParser;
 import java.util.List;
 
 /**
- * Process and thread calls: clone, clone3, execve, exit, exit_group, wait4, kill, the id calls,
- * and the scheduler calls (sched_yield, affinity, getcpu).
+ * Process and thread calls: clone, clone3, execve, exit, exit_group, wait4, kill, the id calls, and
+ * the scheduler calls (sched_yield, affinity, getcpu).
  */
 final class ProcessSyscalls {
-  static final long CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400,
-      CLONE_SIGHAND = 0x800, CLONE_PARENT = 0x8000, CLONE_THREAD = 0x10000,
-      CLONE_SYSVSEM = 0x40000, CLONE_SETTLS = 0x80000, CLONE_PARENT_SETTID = 0x100000,
-      CLONE_CHILD_CLEARTID = 0x200000, CLONE_DETACHED = 0x400000, CLONE_CHILD_SETTID = 0x1000000;
-  private static final long SUPPORTED = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND
-      | CLONE_PARENT | CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID
-      | CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_CHILD_SETTID;
+  static final long CLONE_VM = 0x100,
+      CLONE_FS = 0x200,
+      CLONE_FILES = 0x400,
+      CLONE_SIGHAND = 0x800,
+      CLONE_PARENT = 0x8000,
+      CLONE_THREAD = 0x10000,
+      CLONE_SYSVSEM = 0x40000,
+      CLONE_SETTLS = 0x80000,
+      CLONE_PARENT_SETTID = 0x100000,
+      CLONE_CHILD_CLEARTID = 0x200000,
+      CLONE_DETACHED = 0x400000,
+      CLONE_CHILD_SETTID = 0x1000000;
+  private static final long SUPPORTED =
+      CLONE_VM
+          | CLONE_FS
+          | CLONE_FILES
+          | CLONE_SIGHAND
+          | CLONE_PARENT
+          | CLONE_THREAD
+          | CLONE_SYSVSEM
+          | CLONE_SETTLS
+          | CLONE_PARENT_SETTID
+          | CLONE_CHILD_CLEARTID
+          | CLONE_DETACHED
+          | CLONE_CHILD_SETTID;
   private static final int MAX_ARGS = 4096;
   private static final int MAX_ARG_BYTES = 128 * 1024;
   private static final int ENAMETOOLONG = 36;
@@ -32,8 +50,15 @@ final class ProcessSyscalls {
   private final RootFs rootFs;
   private final Syscalls syscalls;
 
-  ProcessSyscalls(Kernel kernel, UserMemory user, AddressSpace addressSpace, ProcessTable processes,
-      Exec exec, MmSwitch mmSwitch, RootFs rootFs, Syscalls syscalls) {
+  ProcessSyscalls(
+      Kernel kernel,
+      UserMemory user,
+      AddressSpace addressSpace,
+      ProcessTable processes,
+      Exec exec,
+      MmSwitch mmSwitch,
+      RootFs rootFs,
+      Syscalls syscalls) {
     this.kernel = kernel;
     this.user = user;
     this.addressSpace = addressSpace;
@@ -48,10 +73,13 @@ final class ProcessSyscalls {
     return List.of(
         new Syscalls.Entry(93, "exit", this::exit),
         new Syscalls.Entry(94, "exit_group", this::exitGroup),
-        new Syscalls.Entry(96, "set_tid_address", (h, t) -> {
-          t.clearChildTid = Syscalls.arg(h, 0);
-          return t.tid;
-        }),
+        new Syscalls.Entry(
+            96,
+            "set_tid_address",
+            (h, t) -> {
+              t.clearChildTid = Syscalls.arg(h, 0);
+              return t.tid;
+            }),
         new Syscalls.Entry(122, "sched_setaffinity", this::setAffinity),
         new Syscalls.Entry(123, "sched_getaffinity", this::getAffinity),
         new Syscalls.Entry(124, "sched_yield", (h, t) -> kernel.yield(h, t, true)),
@@ -60,11 +88,25 @@ final class ProcessSyscalls {
         new Syscalls.Entry(172, "getpid", (h, t) -> t.process.pid),
         new Syscalls.Entry(173, "getppid", (h, t) -> processes.parentPid(t.process)),
         new Syscalls.Entry(178, "gettid", (h, t) -> t.tid),
-        new Syscalls.Entry(220, "clone", (h, t) -> clone(h, t, Syscalls.arg(h, 0),
-            Syscalls.arg(h, 1), Syscalls.arg(h, 2), Syscalls.arg(h, 3), Syscalls.arg(h, 4))),
+        new Syscalls.Entry(
+            220,
+            "clone",
+            (h, t) ->
+                clone(
+                    h,
+                    t,
+                    Syscalls.arg(h, 0),
+                    Syscalls.arg(h, 1),
+                    Syscalls.arg(h, 2),
+                    Syscalls.arg(h, 3),
+                    Syscalls.arg(h, 4))),
         new Syscalls.Entry(221, "execve", this::execve),
-        new Syscalls.Entry(260, "wait4", (h, t) -> processes.wait4(h, t, user, Syscalls.arg(h, 0),
-            Syscalls.arg(h, 1), Syscalls.arg(h, 2))),
+        new Syscalls.Entry(
+            260,
+            "wait4",
+            (h, t) ->
+                processes.wait4(
+                    h, t, user, Syscalls.arg(h, 0), Syscalls.arg(h, 1), Syscalls.arg(h, 2))),
         new Syscalls.Entry(435, "clone3", this::clone3));
   }
 
@@ -87,7 +129,8 @@ final class ProcessSyscalls {
    * descriptors; a new process gets a copy-on-write copy of the mm (unless CLONE_VM) and of the
    * descriptor table (unless CLONE_FILES). The child returns 0 from the same ecall.
    */
-  long clone(Hart hart, Task task, long flags, long stack, long parentTid, long tls, long childTid) {
+  long clone(
+      Hart hart, Task task, long flags, long stack, long parentTid, long tls, long childTid) {
     long cloneFlags = flags & ~0xFFL;
     if ((cloneFlags & ~SUPPORTED) != 0
         || ((cloneFlags & CLONE_THREAD) != 0 && (cloneFlags & CLONE_SIGHAND) == 0)
@@ -152,7 +195,9 @@ final class ProcessSyscalls {
     return child.tid;
   }
 
-  /** clone3(struct clone_args *, size): the same as clone, with the stack given as base and size. */
+  /**
+   * clone3(struct clone_args *, size): the same as clone, with the stack given as base and size.
+   */
   private long clone3(Hart hart, Task task) {
     long args = Syscalls.arg(hart, 0);
     long size = Syscalls.arg(hart, 1);
@@ -169,18 +214,28 @@ final class ProcessSyscalls {
     if ((exitSignal & ~0xFFL) != 0 || (flags & 0xFF) != 0 || (stack == 0) != (stackSize == 0)) {
       throw SyscallError.of(Errno.EINVAL);
     }
-    return clone(hart, task, flags | exitSignal, stack == 0 ? 0 : stack + stackSize, parentTid, tls, childTid);
+    return clone(
+        hart,
+        task,
+        flags | exitSignal,
+        stack == 0 ? 0 : stack + stackSize,
+        parentTid,
+        tls,
+        childTid);
   }
 
   /**
-   * execve(path, argv, envp) from the root file system. Everything that can fail happens before
-   * the point of no return; after it the other threads are told to exit, the descriptors marked
+   * execve(path, argv, envp) from the root file system. Everything that can fail happens before the
+   * point of no return; after it the other threads are told to exit, the descriptors marked
    * close-on-exec are closed, and the task continues in the new image.
    */
   private long execve(Hart hart, Task task) {
-    String path = user.getString(hart, task.mm, Syscalls.arg(hart, 0), RootFs.PATH_MAX, ENAMETOOLONG);
-    List<String> argv = user.getStrings(hart, task.mm, Syscalls.arg(hart, 1), MAX_ARGS, MAX_ARG_BYTES);
-    List<String> envp = user.getStrings(hart, task.mm, Syscalls.arg(hart, 2), MAX_ARGS, MAX_ARG_BYTES);
+    String path =
+        user.getString(hart, task.mm, Syscalls.arg(hart, 0), RootFs.PATH_MAX, ENAMETOOLONG);
+    List<String> argv =
+        user.getStrings(hart, task.mm, Syscalls.arg(hart, 1), MAX_ARGS, MAX_ARG_BYTES);
+    List<String> envp =
+        user.getStrings(hart, task.mm, Syscalls.arg(hart, 2), MAX_ARGS, MAX_ARG_BYTES);
     byte[] bytes = rootFs.read(path);
     ElfImage image;
     try {
@@ -222,8 +277,11 @@ final class ProcessSyscalls {
       throw SyscallError.of(Errno.ESRCH);
     }
     if (sig != 0 && !Signals.ignoredByDefault((int) sig)) {
-      processes.endGroup(target, (int) sig, String.format("%s killed by %s (sent by %s)", target,
-          Signals.name((int) sig), task.process));
+      processes.endGroup(
+          target,
+          (int) sig,
+          String.format(
+              "%s killed by %s (sent by %s)", target, Signals.name((int) sig), task.process));
     }
     return 0;
   }
@@ -258,7 +316,8 @@ final class ProcessSyscalls {
     if (len < 8 || (len & 7) != 0) {
       throw SyscallError.of(Errno.EINVAL);
     }
-    user.putLong(hart, task.mm, Syscalls.arg(hart, 2), target.sched.affinity() & kernel.allHartsMask());
+    user.putLong(
+        hart, task.mm, Syscalls.arg(hart, 2), target.sched.affinity() & kernel.allHartsMask());
     return 8;
   }
 

@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.TreeMap;
 
 /**
- * Every process and thread of the machine: ids, the process tree, wait4, signals and exit
- * (Linux's pid table and tasklist_lock). Orphans are adopted by the first process; once that is
- * gone they are reaped as they exit.
+ * Every process and thread of the machine: ids, the process tree, wait4, signals and exit (Linux's
+ * pid table and tasklist_lock). Orphans are adopted by the first process; once that is gone they
+ * are reaped as they exit.
  *
  * <p>Thread-safe: tree changes happen under {@link #lock}, a short lock that is taken before any
  * wait-queue or scheduler lock and is never held across a wait.
@@ -122,9 +122,9 @@ final class ProcessTable {
   }
 
   /**
-   * Ends the whole thread group with wait status {@code status} (exit_group, or a fatal signal
-   * when {@code report} says why): every thread exits at its next kernel boundary. The first
-   * ending wins.
+   * Ends the whole thread group with wait status {@code status} (exit_group, or a fatal signal when
+   * {@code report} says why): every thread exits at its next kernel boundary. The first ending
+   * wins.
    */
   void endGroup(GuestProcess p, int status, String report) {
     List<Task> sleepers = new ArrayList<>();
@@ -147,8 +147,8 @@ final class ProcessTable {
   }
 
   /**
-   * Other threads of an execve-ing process must go: they exit at their next kernel boundary,
-   * while the caller carries on in its new image.
+   * Other threads of an execve-ing process must go: they exit at their next kernel boundary, while
+   * the caller carries on in its new image.
    */
   void killOtherThreads(Task survivor) {
     List<Task> sleepers = new ArrayList<>();
@@ -195,7 +195,8 @@ final class ProcessTable {
   }
 
   private void exitProcess(GuestProcess p) {
-    GuestProcess adopter = init != null && init != p && init.state == GuestProcess.State.ALIVE ? init : null;
+    GuestProcess adopter =
+        init != null && init != p && init.state == GuestProcess.State.ALIVE ? init : null;
     for (GuestProcess child : p.children) {
       child.parent = adopter;
       if (adopter != null) {

@@ -7,9 +7,9 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The guest's read-only root file system: the programs at {@code /bin/NAME}. Paths resolve as
- * Linux resolves them from the root directory (the only working directory there is): repeated
- * slashes, {@code .} and {@code ..} are allowed.
+ * The guest's read-only root file system: the programs at {@code /bin/NAME}. Paths resolve as Linux
+ * resolves them from the root directory (the only working directory there is): repeated slashes,
+ * {@code .} and {@code ..} are allowed.
  */
 public final class RootFs {
   static final int PATH_MAX = 4096;

@@ -10,8 +10,15 @@ import java.util.Map;
  * @param message what a person should be told, e.g. a fault report; empty on a clean exit
  * @param syscalls calls per syscall name, over all harts
  */
-public record RunResult(Outcome outcome, int exitCode, String message, List<HartStats> harts,
-    Map<String, Long> syscalls, KernelStats kernel, long hostNanos, int cores) {
+public record RunResult(
+    Outcome outcome,
+    int exitCode,
+    String message,
+    List<HartStats> harts,
+    Map<String, Long> syscalls,
+    KernelStats kernel,
+    long hostNanos,
+    int cores) {
 
   public long instructions() {
     return harts.stream().mapToLong(HartStats::instructions).sum();

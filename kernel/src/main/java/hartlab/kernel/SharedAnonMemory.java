@@ -18,7 +18,9 @@ final class SharedAnonMemory {
     this.refs = refs;
   }
 
-  /** The frame of page {@code index}, allocated zeroed on first use; -1 when memory is exhausted. */
+  /**
+   * The frame of page {@code index}, allocated zeroed on first use; -1 when memory is exhausted.
+   */
   synchronized long frameFor(long index) {
     Long pa = pages.get(index);
     if (pa != null) {

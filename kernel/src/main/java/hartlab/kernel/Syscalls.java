@@ -18,6 +18,7 @@ import java.util.function.LongSupplier;
 final class Syscalls {
   /** A handler's return value meaning "the task is gone or its registers are already set". */
   static final long NO_RETURN = Long.MIN_VALUE;
+
   /** A handler's return value meaning "the task sleeps; it resumes or restarts when woken". */
   static final long BLOCKED = Long.MIN_VALUE + 1;
 
@@ -30,11 +31,17 @@ final class Syscalls {
 
   private static final int IO_CHUNK = 64 * 1024;
   private static final long GRND_NONBLOCK = 1, GRND_RANDOM = 2, GRND_INSECURE = 4;
-  private static final int FUTEX_WAIT = 0, FUTEX_WAKE = 1, FUTEX_WAIT_BITSET = 9,
-      FUTEX_WAKE_BITSET = 10, FUTEX_PRIVATE_FLAG = 128, FUTEX_CLOCK_REALTIME = 256;
+  private static final int FUTEX_WAIT = 0,
+      FUTEX_WAKE = 1,
+      FUTEX_WAIT_BITSET = 9,
+      FUTEX_WAKE_BITSET = 10,
+      FUTEX_PRIVATE_FLAG = 128,
+      FUTEX_CLOCK_REALTIME = 256;
   private static final int TIMER_ABSTIME = 1;
+
   /** CLOCK_REALTIME starts here (2026-01-01T00:00:00Z): virtual, so runs reproduce. */
   private static final long REALTIME_EPOCH_NS = 1_767_225_600L * 1_000_000_000L;
+
   private static final int MAX_CLOCK_ID = 11;
   private static final long NS = 1_000_000_000L;
 
@@ -45,34 +52,95 @@ final class Syscalls {
   private final SplittableRandom random;
   private final Entry[] table = new Entry[512];
 
-  Syscalls(Kernel kernel, UserMemory user, AddressSpace addressSpace, Console console,
-      ProcessTable processes, Futexes futexes, Exec exec, MmSwitch mmSwitch, RootFs rootFs, long seed) {
+  Syscalls(
+      Kernel kernel,
+      UserMemory user,
+      AddressSpace addressSpace,
+      Console console,
+      ProcessTable processes,
+      Futexes futexes,
+      Exec exec,
+      MmSwitch mmSwitch,
+      RootFs rootFs,
+      long seed) {
     this.kernel = kernel;
     this.user = user;
     this.addressSpace = addressSpace;
     this.futexes = futexes;
     this.random = new SplittableRandom(seed);
-    List<Entry> all = new ArrayList<>(List.of(
-        new Entry(98, "futex", this::futex),
-        new Entry(101, "nanosleep", this::nanosleep),
-        new Entry(113, "clock_gettime", this::clockGettime),
-        new Entry(115, "clock_nanosleep", this::clockNanosleep),
-        new Entry(160, "uname", this::uname),
-        new Entry(214, "brk", (h, t) -> locked(h, t, () -> addressSpace.brk(h, t.mm, arg(h, 0)))),
-        new Entry(215, "munmap",
-            (h, t) -> locked(h, t, () -> addressSpace.munmap(h, t.mm, arg(h, 0), arg(h, 1)))),
-        new Entry(222, "mmap", (h, t) -> locked(h, t, () -> addressSpace.mmap(h, t.mm, arg(h, 0),
-            arg(h, 1), (int) arg(h, 2), (int) arg(h, 3), (int) arg(h, 4), arg(h, 5)))),
-        new Entry(226, "mprotect", (h, t) -> locked(h, t,
-            () -> addressSpace.mprotect(h, t.mm, arg(h, 0), arg(h, 1), (int) arg(h, 2)))),
-        new Entry(216, "mremap", (h, t) -> locked(h, t, () -> addressSpace.mremap(h, t.mm, arg(h, 0),
-            arg(h, 1), arg(h, 2), (int) arg(h, 3), arg(h, 4)))),
-        new Entry(233, "madvise",
-            (h, t) -> locked(h, t, () -> addressSpace.madvise(h, t.mm, arg(h, 0), arg(h, 1), (int) arg(h, 2)))),
-        new Entry(278, "getrandom", this::getrandom)));
+    List<Entry> all =
+        new ArrayList<>(
+            List.of(
+                new Entry(98, "futex", this::futex),
+                new Entry(101, "nanosleep", this::nanosleep),
+                new Entry(113, "clock_gettime", this::clockGettime),
+                new Entry(115, "clock_nanosleep", this::clockNanosleep),
+                new Entry(160, "uname", this::uname),
+                new Entry(
+                    214, "brk", (h, t) -> locked(h, t, () -> addressSpace.brk(h, t.mm, arg(h, 0)))),
+                new Entry(
+                    215,
+                    "munmap",
+                    (h, t) ->
+                        locked(h, t, () -> addressSpace.munmap(h, t.mm, arg(h, 0), arg(h, 1)))),
+                new Entry(
+                    222,
+                    "mmap",
+                    (h, t) ->
+                        locked(
+                            h,
+                            t,
+                            () ->
+                                addressSpace.mmap(
+                                    h,
+                                    t.mm,
+                                    arg(h, 0),
+                                    arg(h, 1),
+                                    (int) arg(h, 2),
+                                    (int) arg(h, 3),
+                                    (int) arg(h, 4),
+                                    arg(h, 5)))),
+                new Entry(
+                    226,
+                    "mprotect",
+                    (h, t) ->
+                        locked(
+                            h,
+                            t,
+                            () ->
+                                addressSpace.mprotect(
+                                    h, t.mm, arg(h, 0), arg(h, 1), (int) arg(h, 2)))),
+                new Entry(
+                    216,
+                    "mremap",
+                    (h, t) ->
+                        locked(
+                            h,
+                            t,
+                            () ->
+                                addressSpace.mremap(
+                                    h,
+                                    t.mm,
+                                    arg(h, 0),
+                                    arg(h, 1),
+                                    arg(h, 2),
+                                    (int) arg(h, 3),
+                                    arg(h, 4)))),
+                new Entry(
+                    233,
+                    "madvise",
+                    (h, t) ->
+                        locked(
+                            h,
+                            t,
+                            () ->
+                                addressSpace.madvise(
+                                    h, t.mm, arg(h, 0), arg(h, 1), (int) arg(h, 2)))),
+                new Entry(278, "getrandom", this::getrandom)));
     all.addAll(new FileSyscalls(kernel, user, console, processes).entries());
-    all.addAll(new ProcessSyscalls(kernel, user, addressSpace, processes, exec, mmSwitch, rootFs,
-        this).entries());
+    all.addAll(
+        new ProcessSyscalls(kernel, user, addressSpace, processes, exec, mmSwitch, rootFs, this)
+            .entries());
     for (Entry e : all) {
       if (table[e.number] != null) {
         throw new IllegalStateException("Syscalls: number " + e.number + " registered twice");
@@ -90,7 +158,9 @@ final class Syscalls {
     return hart.reg(10 + i);
   }
 
-  /** Runs an mm-changing call under the mmap lock held for writing, sleeping first if it is taken. */
+  /**
+   * Runs an mm-changing call under the mmap lock held for writing, sleeping first if it is taken.
+   */
   private long locked(Hart hart, Task task, LongSupplier call) {
     Mm mm = task.mm;
     if (!kernel.lockOrSleep(hart, task, mm, true)) {
@@ -157,18 +227,21 @@ final class Syscalls {
     int cmd = op & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
     switch (cmd) {
       case FUTEX_WAIT:
-      case FUTEX_WAIT_BITSET: {
-        if (cmd == FUTEX_WAIT_BITSET && (int) arg(hart, 5) == 0) {
-          throw SyscallError.of(Errno.EINVAL);
+      case FUTEX_WAIT_BITSET:
+        {
+          if (cmd == FUTEX_WAIT_BITSET && (int) arg(hart, 5) == 0) {
+            throw SyscallError.of(Errno.EINVAL);
+          }
+          long deadline = Long.MAX_VALUE;
+          if (timeout != 0) {
+            long ns = timespec(hart, task, timeout);
+            deadline =
+                cmd == FUTEX_WAIT
+                    ? hart.cycles() + ns
+                    : hart.cycles() + ns - clockNow(hart, (op & FUTEX_CLOCK_REALTIME) != 0 ? 0 : 1);
+          }
+          return futexes.wait(hart, task, uaddr, val, deadline);
         }
-        long deadline = Long.MAX_VALUE;
-        if (timeout != 0) {
-          long ns = timespec(hart, task, timeout);
-          deadline = cmd == FUTEX_WAIT ? hart.cycles() + ns
-              : hart.cycles() + ns - clockNow(hart, (op & FUTEX_CLOCK_REALTIME) != 0 ? 0 : 1);
-        }
-        return futexes.wait(hart, task, uaddr, val, deadline);
-      }
       case FUTEX_WAKE:
       case FUTEX_WAKE_BITSET:
         if (cmd == FUTEX_WAKE_BITSET && (int) arg(hart, 5) == 0) {
@@ -200,7 +273,8 @@ final class Syscalls {
     long count = Math.min(arg(hart, 1), 33_554_431L);
     long flags = arg(hart, 2);
     if ((flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE)) != 0
-        || (flags & (GRND_RANDOM | GRND_INSECURE)) == (GRND_RANDOM | GRND_INSECURE) || count < 0) {
+        || (flags & (GRND_RANDOM | GRND_INSECURE)) == (GRND_RANDOM | GRND_INSECURE)
+        || count < 0) {
       throw SyscallError.of(Errno.EINVAL);
     }
     byte[] bytes = new byte[(int) Math.min(count, IO_CHUNK)];

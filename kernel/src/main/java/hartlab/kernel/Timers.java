@@ -11,8 +11,12 @@ import java.util.TreeSet;
  * <p>Thread-safe through its own monitor, a short lock.
  */
 final class Timers {
-  private final TreeSet<Task> byDeadline = new TreeSet<>((a, b) -> a.timerDeadline != b.timerDeadline
-      ? Long.compare(a.timerDeadline, b.timerDeadline) : Integer.compare(a.tid, b.tid));
+  private final TreeSet<Task> byDeadline =
+      new TreeSet<>(
+          (a, b) ->
+              a.timerDeadline != b.timerDeadline
+                  ? Long.compare(a.timerDeadline, b.timerDeadline)
+                  : Integer.compare(a.tid, b.tid));
 
   synchronized void arm(Task task, long deadline) {
     byDeadline.remove(task);

@@ -9,16 +9,16 @@ import hartlab.mmu.PhysicalMemory;
 import hartlab.mmu.Pte;
 
 /**
- * The one entry point for invalidating translations of an mm after its page table changed
- * (Linux's flush_tlb_mm_range): munmap, mprotect downgrades, COW breaking, fork's write-protect,
- * mremap, madvise and mm teardown all come here, and the memory the change freed is handed over
- * to be released only when the shootdown strategy says no hart can reach it.
+ * The one entry point for invalidating translations of an mm after its page table changed (Linux's
+ * flush_tlb_mm_range): munmap, mprotect downgrades, COW breaking, fork's write-protect, mremap,
+ * madvise and mm teardown all come here, and the memory the change freed is handed over to be
+ * released only when the shootdown strategy says no hart can reach it.
  *
  * <p>The mm's TLB generation ({@link Mm#tlbGen}) counts its changes; each hart records the
- * generation it has caught up to ({@link Mm#hartGen}). As in Linux's tlb.c there are three
- * values: the latest change (mm.tlbGen), the one this flush is for (gen), and the one the hart
- * has seen. A flush for exactly the next generation may be a range flush; a hart further behind
- * (it skipped a change, e.g. while lazy) flushes the whole ASID and catches up to the latest.
+ * generation it has caught up to ({@link Mm#hartGen}). As in Linux's tlb.c there are three values:
+ * the latest change (mm.tlbGen), the one this flush is for (gen), and the one the hart has seen. A
+ * flush for exactly the next generation may be a range flush; a hart further behind (it skipped a
+ * change, e.g. while lazy) flushes the whole ASID and catches up to the latest.
  */
 final class TlbFlush {
   private final int flushCeiling;
@@ -52,26 +52,53 @@ final class TlbFlush {
 
   /**
    * Invalidates {@code [start, end)} of {@code mm} on every hart that may cache it, through the
-   * strategy, then runs {@code freeMemory} once no hart can reach what the change unmapped.
-   * {@code deferrable}: see {@link Shootdown#deferrable()}.
-   * Runs on {@code hart}'s thread after the page-table change, usually under the mmap lock.
+   * strategy, then runs {@code freeMemory} once no hart can reach what the change unmapped. {@code
+   * deferrable}: see {@link Shootdown#deferrable()}. Runs on {@code hart}'s thread after the
+   * page-table change, usually under the mmap lock.
    */
-  void flushTlbMmRange(Hart hart, Mm mm, long start, long end, String change,
-      boolean freesTables, boolean deferrable, Runnable freeMemory) {
+  void flushTlbMmRange(
+      Hart hart,
+      Mm mm,
+      long start,
+      long end,
+      String change,
+      boolean freesTables,
+      boolean deferrable,
+      Runnable freeMemory) {
     long gen = mm.tlbGen.incrementAndGet();
     boolean full = ((end - start) >>> 12) > flushCeiling;
     long targets = mm.cpumask.get() & ~(1L << hart.id());
-    TlbShootdown s = new TlbShootdown(this, hart, mm, start, end, gen, full, change, targets,
-        kernel == null ? 0 : kernel.lazyHarts(mm) & targets, freesTables, deferrable, freeMemory);
+    TlbShootdown s =
+        new TlbShootdown(
+            this,
+            hart,
+            mm,
+            start,
+            end,
+            gen,
+            full,
+            change,
+            targets,
+            kernel == null ? 0 : kernel.lazyHarts(mm) & targets,
+            freesTables,
+            deferrable,
+            freeMemory);
     long cycles = hart.cycles();
     long nanos = System.nanoTime();
     strategy.shootdown(s);
     if (!s.released) {
-      throw new IllegalStateException("shootdown strategy '" + strategy.name() + "' returned without release()");
+      throw new IllegalStateException(
+          "shootdown strategy '" + strategy.name() + "' returned without release()");
     }
     if (kernel != null) {
-      kernel.cpu(hart).stats.shootdown(hart.cycles() - cycles, System.nanoTime() - nanos,
-          full ? 0 : (end - start) >>> 12, full);
+      kernel
+          .cpu(hart)
+          .stats
+          .shootdown(
+              hart.cycles() - cycles,
+              System.nanoTime() - nanos,
+              full ? 0 : (end - start) >>> 12,
+              full);
     }
   }
 
@@ -131,7 +158,9 @@ final class TlbFlush {
     }
   }
 
-  /** Hardware broadcast: every hart in mask invalidates at once; the initiator pays one fixed cost. */
+  /**
+   * Hardware broadcast: every hart in mask invalidates at once; the initiator pays one fixed cost.
+   */
   void broadcast(Hart hart, TlbShootdown s, long mask) {
     hart.addCycles(hart.cost().broadcastFlush());
     if (mask != 0) {
@@ -139,14 +168,20 @@ final class TlbFlush {
     }
   }
 
-  /** The coherence checker: at release, harts that were neither deferred nor lazily skipped must hold no stale translation. */
+  /**
+   * The coherence checker: at release, harts that were neither deferred nor lazily skipped must
+   * hold no stale translation.
+   */
   void checkCoherence(Hart hart, TlbShootdown s, long deferred, long catchUp) {
     if (checker != null) {
       checker.atRelease(hart, s, deferred, catchUp, strategy.name());
     }
   }
 
-  /** Whether a cached translation is still what the page table says (same frame, no more permission). */
+  /**
+   * Whether a cached translation is still what the page table says (same frame, no more
+   * permission).
+   */
   boolean stillValid(Mm mm, long vpn, long pageBase, int pteBits) {
     long pte = pageTable.lookup(mm.root, vpn << 12);
     if (!Pte.isValid(pte) || Pte.pa(pte) != pageBase) {
@@ -159,5 +194,4 @@ final class TlbFlush {
   long currentPte(Mm mm, long vpn) {
     return pageTable.lookup(mm.root, vpn << 12);
   }
-
 }

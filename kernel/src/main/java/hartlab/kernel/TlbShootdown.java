@@ -5,10 +5,9 @@ import hartlab.kernel.shootdown.Shootdown;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One shootdown: a page-table change of {@code mm} in {@code [start, end)}, with generation
- * {@code gen} of the mm's TLB generation counter, as handed to the strategy. Lives on the
- * initiating hart's thread, except the countdown of deferred flushes, which the targets count
- * down on theirs.
+ * One shootdown: a page-table change of {@code mm} in {@code [start, end)}, with generation {@code
+ * gen} of the mm's TLB generation counter, as handed to the strategy. Lives on the initiating
+ * hart's thread, except the countdown of deferred flushes, which the targets count down on theirs.
  */
 final class TlbShootdown implements Shootdown {
   private static final Acks NOTHING_SENT = () -> true;
@@ -26,14 +25,27 @@ final class TlbShootdown implements Shootdown {
   private final boolean freesTables;
   private final boolean deferrable;
   private final Runnable freeMemory;
+
   /** The release and each deferred flush hold one count; the memory is freed at zero. */
   private final AtomicInteger holds = new AtomicInteger(1);
+
   private long deferred;
   private long catchUp;
   boolean released;
 
-  TlbShootdown(TlbFlush flush, Hart hart, Mm mm, long start, long end, long gen, boolean full,
-      String change, long targets, long lazy, boolean freesTables, boolean deferrable,
+  TlbShootdown(
+      TlbFlush flush,
+      Hart hart,
+      Mm mm,
+      long start,
+      long end,
+      long gen,
+      boolean full,
+      String change,
+      long targets,
+      long lazy,
+      boolean freesTables,
+      boolean deferrable,
       Runnable freeMemory) {
     this.flush = flush;
     this.hart = hart;

@@ -19,10 +19,16 @@ interface Turns {
   /** The quantum is used up: hand the turn on. */
   void endQuantum(Hart hart);
 
-  /** The hart has nothing to run: park until kicked (parallel) or give up the rest of the turn (lockstep). */
+  /**
+   * The hart has nothing to run: park until kicked (parallel) or give up the rest of the turn
+   * (lockstep).
+   */
   void idle(Hart hart);
 
-  /** One round of a spinning wait: back off (parallel) or give the turn away so the awaited hart can run (lockstep). */
+  /**
+   * One round of a spinning wait: back off (parallel) or give the turn away so the awaited hart can
+   * run (lockstep).
+   */
   void pause(Hart hart);
 
   /** Cycles this mechanism moved {@code hart}'s clock on while the hart had nothing to do. */

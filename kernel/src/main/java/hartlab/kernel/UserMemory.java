@@ -11,9 +11,9 @@ import java.util.List;
 
 /**
  * copy_from_user / copy_to_user: the kernel's only way into guest user memory while running a
- * syscall. Every access goes through the current hart's MMU and TLB, as it would on hardware, and
- * a page that is not mapped yet is faulted in; an address no area allows is {@code -EFAULT}
- * (thrown as {@link SyscallError}), never a kill.
+ * syscall. Every access goes through the current hart's MMU and TLB, as it would on hardware, and a
+ * page that is not mapped yet is faulted in; an address no area allows is {@code -EFAULT} (thrown
+ * as {@link SyscallError}), never a kill.
  *
  * <p>Runs on the hart's own thread with {@code mm} loaded in satp, holding no mmap lock: a fault
  * takes it for reading by spinning, since the syscall may already have done things it cannot undo.
@@ -31,7 +31,9 @@ final class UserMemory {
     this.memory = memory;
   }
 
-  /** Physical address of user {@code va} for {@code access}, faulting it in; EFAULT if impossible. */
+  /**
+   * Physical address of user {@code va} for {@code access}, faulting it in; EFAULT if impossible.
+   */
   long physical(Hart hart, Mm mm, long va, int access) {
     long pa = hart.mmu().translate(va, access);
     if (pa == Mmu.PAGE_FAULT) {
@@ -76,7 +78,9 @@ final class UserMemory {
 
   /** Faults in {@code [va, va+len)} for writing, or EFAULT, before anything is consumed for it. */
   void checkWritable(Hart hart, Mm mm, long va, long len) {
-    for (long p = va; p < va + len; p = (p & ~PhysicalMemory.PAGE_MASK) + PhysicalMemory.PAGE_SIZE) {
+    for (long p = va;
+        p < va + len;
+        p = (p & ~PhysicalMemory.PAGE_MASK) + PhysicalMemory.PAGE_SIZE) {
       physical(hart, mm, p, Mmu.STORE);
     }
   }

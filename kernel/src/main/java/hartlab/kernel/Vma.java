@@ -11,14 +11,22 @@ public final class Vma {
   public static final int PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
 
   /** What the area is for, shown in fault reports and /proc-style dumps. */
-  public enum Kind { TEXT, DATA, HEAP, STACK, ANON }
+  public enum Kind {
+    TEXT,
+    DATA,
+    HEAP,
+    STACK,
+    ANON
+  }
 
   long start;
   long end;
   int prot;
   final Kind kind;
+
   /** Non-null for MAP_SHARED|MAP_ANONYMOUS areas; offset of {@link #start} into it in pages. */
   final SharedAnonMemory shared;
+
   long sharedPageOffset;
 
   Vma(long start, long end, int prot, Kind kind, SharedAnonMemory shared, long sharedPageOffset) {
@@ -73,8 +81,7 @@ public final class Vma {
 
   /** The part of this area from {@code at} on, as a new area; this one now ends at {@code at}. */
   Vma splitAt(long at) {
-    Vma tail = new Vma(at, end, prot, kind, shared,
-        sharedPageOffset + ((at - start) >>> 12));
+    Vma tail = new Vma(at, end, prot, kind, shared, sharedPageOffset + ((at - start) >>> 12));
     if (shared != null) {
       shared.retain();
     }
@@ -84,8 +91,14 @@ public final class Vma {
 
   @Override
   public String toString() {
-    return String.format("[0x%x-0x%x %s%s%s %s%s]", start, end,
-        (prot & PROT_READ) != 0 ? "r" : "-", (prot & PROT_WRITE) != 0 ? "w" : "-",
-        (prot & PROT_EXEC) != 0 ? "x" : "-", kind.name().toLowerCase(), shared != null ? " shared" : "");
+    return String.format(
+        "[0x%x-0x%x %s%s%s %s%s]",
+        start,
+        end,
+        (prot & PROT_READ) != 0 ? "r" : "-",
+        (prot & PROT_WRITE) != 0 ? "w" : "-",
+        (prot & PROT_EXEC) != 0 ? "x" : "-",
+        kind.name().toLowerCase(),
+        shared != null ? " shared" : "");
   }
 }

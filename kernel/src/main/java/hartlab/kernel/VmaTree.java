@@ -40,7 +40,8 @@ final class VmaTree {
 
   void insert(Vma vma) {
     if (!isFree(vma.start, vma.end)) {
-      throw new IllegalStateException("VmaTree.insert: " + vma + " overlaps " + overlapping(vma.start, vma.end));
+      throw new IllegalStateException(
+          "VmaTree.insert: " + vma + " overlaps " + overlapping(vma.start, vma.end));
     }
     byStart.put(vma.start, vma);
   }

@@ -39,7 +39,8 @@ class AddressSpaceTest {
     TlbFlush flush = new TlbFlush(33, new IpiSyncShootdown(), pt);
     faults = new PageFaults(pt, refs, memory, flush);
     as = new AddressSpace(pt, refs, frames, flush, faults);
-    hart = new Hart(0, new Mmu(memory, new Tlb(64, 4), 1), new CodeCache(memory), CostModel.DEFAULT);
+    hart =
+        new Hart(0, new Mmu(memory, new Tlb(64, 4), 1), new CodeCache(memory), CostModel.DEFAULT);
     mm = new Mm(1, pt.createRoot());
     mm.asid = 1;
     mm.markLoadedOn(0); // only this hart: flushes stay local, no IPI machinery needed
@@ -58,7 +59,9 @@ class AddressSpaceTest {
     }
   }
 
-  /** Touches a page as a store from user mode would, faulting it in; returns its physical address. */
+  /**
+   * Touches a page as a store from user mode would, faulting it in; returns its physical address.
+   */
   private long touch(long va) {
     long pa = hart.mmu().translate(va, Mmu.STORE);
     if (pa < 0) {
@@ -73,11 +76,23 @@ class AddressSpaceTest {
   void argumentErrorsMatchLinux() {
     assertEquals(Errno.EINVAL, errno(() -> as.mmap(hart, mm, 0, 0, RW, PRIVATE_ANON, -1, 0)));
     assertEquals(Errno.EINVAL, errno(() -> as.mmap(hart, mm, 0, 4096, RW, PRIVATE_ANON, -1, 1)));
-    assertEquals(Errno.EINVAL, errno(() -> as.mmap(hart, mm, 0, 4096, RW, AddressSpace.MAP_ANONYMOUS, -1, 0)));
+    assertEquals(
+        Errno.EINVAL,
+        errno(() -> as.mmap(hart, mm, 0, 4096, RW, AddressSpace.MAP_ANONYMOUS, -1, 0)));
     assertEquals(Errno.EINVAL, errno(() -> as.mmap(hart, mm, 0, 4096, 8, PRIVATE_ANON, -1, 0)));
-    assertEquals(Errno.EBADF, errno(() -> as.mmap(hart, mm, 0, 4096, RW, AddressSpace.MAP_PRIVATE, 7, 0)));
-    assertEquals(Errno.EINVAL, errno(() -> as.mmap(hart, mm, 0x10001, 4096, RW, PRIVATE_ANON | AddressSpace.MAP_FIXED, -1, 0)));
-    assertEquals(Errno.EPERM, errno(() -> as.mmap(hart, mm, 0x1000, 4096, RW, PRIVATE_ANON | AddressSpace.MAP_FIXED, -1, 0)));
+    assertEquals(
+        Errno.EBADF, errno(() -> as.mmap(hart, mm, 0, 4096, RW, AddressSpace.MAP_PRIVATE, 7, 0)));
+    assertEquals(
+        Errno.EINVAL,
+        errno(
+            () ->
+                as.mmap(
+                    hart, mm, 0x10001, 4096, RW, PRIVATE_ANON | AddressSpace.MAP_FIXED, -1, 0)));
+    assertEquals(
+        Errno.EPERM,
+        errno(
+            () ->
+                as.mmap(hart, mm, 0x1000, 4096, RW, PRIVATE_ANON | AddressSpace.MAP_FIXED, -1, 0)));
     assertEquals(Errno.ENOMEM, errno(() -> as.mmap(hart, mm, 0, -4096L, RW, PRIVATE_ANON, -1, 0)));
     assertEquals(Errno.EINVAL, errno(() -> as.munmap(hart, mm, 0x10001, 4096)));
     assertEquals(Errno.EINVAL, errno(() -> as.munmap(hart, mm, 0x10000, 0)));
@@ -95,7 +110,8 @@ class AddressSpaceTest {
     int before = frames.freeFrames();
     as.munmap(hart, mm, base + 4 * 4096L, 4 * 4096L);
     assertEquals(before + 4, frames.freeFrames());
-    assertFalse(hart.mmu().tlb().holds(mm.asid, base + 5 * 4096L), "unmapped page still in the TLB");
+    assertFalse(
+        hart.mmu().tlb().holds(mm.asid, base + 5 * 4096L), "unmapped page still in the TLB");
     assertEquals(Mmu.PAGE_FAULT, hart.mmu().translate(base + 5 * 4096L, Mmu.LOAD));
     List<Vma> areas = mm.vmas.all();
     assertEquals(2, areas.size());
@@ -109,10 +125,22 @@ class AddressSpaceTest {
     long base = as.mmap(hart, mm, 0, 4 * 4096, RW, PRIVATE_ANON, -1, 0);
     long pa = touch(base);
     hart.mmu().memory().putLong(pa, 42);
-    assertEquals(Errno.EEXIST, errno(() -> as.mmap(hart, mm, base, 4096, RW,
-        PRIVATE_ANON | AddressSpace.MAP_FIXED_NOREPLACE, -1, 0)));
+    assertEquals(
+        Errno.EEXIST,
+        errno(
+            () ->
+                as.mmap(
+                    hart,
+                    mm,
+                    base,
+                    4096,
+                    RW,
+                    PRIVATE_ANON | AddressSpace.MAP_FIXED_NOREPLACE,
+                    -1,
+                    0)));
     assertEquals(42, hart.mmu().memory().getLong(touch(base)));
-    assertEquals(base, as.mmap(hart, mm, base, 4096, RW, PRIVATE_ANON | AddressSpace.MAP_FIXED, -1, 0));
+    assertEquals(
+        base, as.mmap(hart, mm, base, 4096, RW, PRIVATE_ANON | AddressSpace.MAP_FIXED, -1, 0));
     assertEquals(0, hart.mmu().memory().getLong(touch(base)), "MAP_FIXED gave a fresh zero page");
   }
 
@@ -121,7 +149,8 @@ class AddressSpaceTest {
     long base = as.mmap(hart, mm, 0, 2 * 4096, RW, PRIVATE_ANON, -1, 0);
     touch(base);
     as.mprotect(hart, mm, base, 4096, Vma.PROT_READ);
-    assertEquals(Mmu.PAGE_FAULT, hart.mmu().translate(base, Mmu.STORE), "stale writable entry survived");
+    assertEquals(
+        Mmu.PAGE_FAULT, hart.mmu().translate(base, Mmu.STORE), "stale writable entry survived");
     assertEquals(PageFaults.Result.FORBIDDEN, faults.handle(hart, mm, base, Mmu.STORE));
     assertTrue(hart.mmu().translate(base, Mmu.LOAD) >= 0);
     assertEquals(2, mm.vmas.size());
@@ -139,12 +168,15 @@ class AddressSpaceTest {
     assertEquals(0x100000, as.brk(hart, mm, 0x100000));
     assertEquals(PageFaults.Result.NO_AREA, faults.handle(hart, mm, 0x100000 + 9000, Mmu.LOAD));
     as.mmap(hart, mm, 0x200000, 4096, RW, PRIVATE_ANON | AddressSpace.MAP_FIXED, -1, 0);
-    assertEquals(0x100000, as.brk(hart, mm, 0x300000), "growing into a mapping leaves the break alone");
+    assertEquals(
+        0x100000, as.brk(hart, mm, 0x300000), "growing into a mapping leaves the break alone");
   }
 
   @Test
   void sharedAnonymousFramesLiveUntilTheLastPieceGoes() {
-    long base = as.mmap(hart, mm, 0, 4 * 4096, RW, AddressSpace.MAP_SHARED | AddressSpace.MAP_ANONYMOUS, -1, 0);
+    long base =
+        as.mmap(
+            hart, mm, 0, 4 * 4096, RW, AddressSpace.MAP_SHARED | AddressSpace.MAP_ANONYMOUS, -1, 0);
     for (int i = 0; i < 4; i++) {
       touch(base + i * 4096L);
     }
@@ -152,7 +184,8 @@ class AddressSpaceTest {
     as.munmap(hart, mm, base, 4096);
     assertTrue(frames.freeFrames() < freeAtStart);
     as.munmap(hart, mm, base, 4 * 4096);
-    assertEquals(freeAtStart, frames.freeFrames(), "frames and the emptied page tables all returned");
+    assertEquals(
+        freeAtStart, frames.freeFrames(), "frames and the emptied page tables all returned");
   }
 
   @Test
@@ -167,12 +200,15 @@ class AddressSpaceTest {
     assertFalse(hart.mmu().tlb().holds(mm.asid, base + 4096), "dropped page still in the TLB");
     assertEquals(0, hart.mmu().memory().getLong(touch(base + 4096)), "reads back as zero");
     assertEquals(Errno.EINVAL, errno(() -> as.madvise(hart, mm, base, 4096, 77)));
-    assertEquals(Errno.ENOMEM, errno(() -> as.madvise(hart, mm, 0x7000_0000L, 4096, AddressSpace.MADV_DONTNEED)));
+    assertEquals(
+        Errno.ENOMEM,
+        errno(() -> as.madvise(hart, mm, 0x7000_0000L, 4096, AddressSpace.MADV_DONTNEED)));
   }
 
   @Test
   void mremapGrowsInPlaceShrinksAndMovesWithItsData() {
-    long base = as.mmap(hart, mm, 0x4000_0000L, 2 * 4096, RW, PRIVATE_ANON | AddressSpace.MAP_FIXED, -1, 0);
+    long base =
+        as.mmap(hart, mm, 0x4000_0000L, 2 * 4096, RW, PRIVATE_ANON | AddressSpace.MAP_FIXED, -1, 0);
     hart.mmu().memory().putLong(touch(base), 1234);
     assertEquals(base, as.mremap(hart, mm, base, 2 * 4096, 4 * 4096, 0, 0), "grows in place");
     assertEquals(4 * 4096, mm.vmas.find(base).end() - base);
@@ -184,17 +220,27 @@ class AddressSpaceTest {
     assertEquals(PageFaults.Result.NO_AREA, faults.handle(hart, mm, base, Mmu.LOAD));
     assertFalse(hart.mmu().tlb().holds(mm.asid, base), "old translation survived the move");
     assertEquals(moved, as.mremap(hart, mm, moved, 8 * 4096, 4096, 0, 0), "shrinks in place");
-    long fixed = as.mremap(hart, mm, moved, 4096, 4096,
-        AddressSpace.MREMAP_MAYMOVE | AddressSpace.MREMAP_FIXED, 0x5000_0000L);
+    long fixed =
+        as.mremap(
+            hart,
+            mm,
+            moved,
+            4096,
+            4096,
+            AddressSpace.MREMAP_MAYMOVE | AddressSpace.MREMAP_FIXED,
+            0x5000_0000L);
     assertEquals(0x5000_0000L, fixed);
     assertEquals(1234, hart.mmu().memory().getLong(touch(fixed)));
     assertEquals(Errno.EFAULT, errno(() -> as.mremap(hart, mm, 0x6000_0000L, 4096, 8192, 1, 0)));
-    assertEquals(Errno.EINVAL, errno(() -> as.mremap(hart, mm, fixed, 4096, 8192, AddressSpace.MREMAP_FIXED, 0)));
+    assertEquals(
+        Errno.EINVAL,
+        errno(() -> as.mremap(hart, mm, fixed, 4096, 8192, AddressSpace.MREMAP_FIXED, 0)));
   }
 
   @Test
   void munmapFreesEmptyPageTablesAfterTheFlush() {
-    long base = as.mmap(hart, mm, 0x4000_0000L, 4096, RW, PRIVATE_ANON | AddressSpace.MAP_FIXED, -1, 0);
+    long base =
+        as.mmap(hart, mm, 0x4000_0000L, 4096, RW, PRIVATE_ANON | AddressSpace.MAP_FIXED, -1, 0);
     touch(base);
     int free = frames.freeFrames();
     as.munmap(hart, mm, base, 4096);

@@ -23,15 +23,20 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The IPI mailboxes under fire: every hart thread sends synchronous IPIs to random sets of the
- * others, all at once, so each is at the same time an initiator spinning for acknowledgements and
- * a target that must keep serving its mailbox. Every call must run exactly once, on the hart it
- * was sent to, and nobody may deadlock, including when mailboxes fill up.
+ * others, all at once, so each is at the same time an initiator spinning for acknowledgements and a
+ * target that must keep serving its mailbox. Every call must run exactly once, on the hart it was
+ * sent to, and nobody may deadlock, including when mailboxes fill up.
  */
 class IpiStressTest {
-  private static Kernel kernelWith(Hart[] harts, PhysicalMemory memory, FrameAllocator frames, CodeCache code) {
-    MachineConfig config = MachineConfig.builder().cores(harts.length).memoryBytes(memory.size()).build();
-    Console console = new Console(new ByteArrayOutputStream(), new ByteArrayOutputStream(),
-        new ByteArrayInputStream(new byte[0]));
+  private static Kernel kernelWith(
+      Hart[] harts, PhysicalMemory memory, FrameAllocator frames, CodeCache code) {
+    MachineConfig config =
+        MachineConfig.builder().cores(harts.length).memoryBytes(memory.size()).build();
+    Console console =
+        new Console(
+            new ByteArrayOutputStream(),
+            new ByteArrayOutputStream(),
+            new ByteArrayInputStream(new byte[0]));
     return new Kernel(config, memory, frames, code, harts, console, RootFs.empty());
   }
 
@@ -43,7 +48,8 @@ class IpiStressTest {
     CodeCache code = new CodeCache(memory);
     Hart[] harts = new Hart[n];
     for (int i = 0; i < n; i++) {
-      harts[i] = new Hart(i, new Mmu(memory, new Tlb(16, 4), 1), code, hartlab.cpu.CostModel.DEFAULT);
+      harts[i] =
+          new Hart(i, new Mmu(memory, new Tlb(16, 4), 1), code, hartlab.cpu.CostModel.DEFAULT);
     }
     Kernel kernel = kernelWith(harts, memory, frames, code);
     int rounds = 3_000;
@@ -56,44 +62,57 @@ class IpiStressTest {
     Thread[] threads = new Thread[n];
     for (int i = 0; i < n; i++) {
       Hart me = harts[i];
-      threads[i] = new Thread(() -> {
-        kernel.hartStarted(me);
-        SplittableRandom random = new SplittableRandom(me.id() * 7919L);
-        try {
-          start.await();
-          for (int r = 0; r < rounds; r++) {
-            long mask = random.nextLong() & ((1L << n) - 1) & ~(1L << me.id());
-            if (mask == 0) {
-              mask = 1L << ((me.id() + 1) % n);
-            }
-            for (long m = mask; m != 0; m &= m - 1) {
-              sentTo.incrementAndGet(Long.numberOfTrailingZeros(m));
-            }
-            final long expected = mask;
-            inFlight.incrementAndGet();
-            kernel.sendIpi(me, mask, target -> {
-              if ((expected & (1L << target.id())) == 0) {
-                wrongHart.set("a call for " + Long.toBinaryString(expected) + " ran on hart " + target.id());
-              }
-              ranOn.incrementAndGet(target.id());
-            }, "stress", true);
-            inFlight.decrementAndGet();
-          }
-          // Keep serving the others until everybody is through.
-          done.countDown();
-          while (done.getCount() > 0) {
-            kernel.handleIpis(me);
-            Thread.onSpinWait();
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }, "hart-" + i);
+      threads[i] =
+          new Thread(
+              () -> {
+                kernel.hartStarted(me);
+                SplittableRandom random = new SplittableRandom(me.id() * 7919L);
+                try {
+                  start.await();
+                  for (int r = 0; r < rounds; r++) {
+                    long mask = random.nextLong() & ((1L << n) - 1) & ~(1L << me.id());
+                    if (mask == 0) {
+                      mask = 1L << ((me.id() + 1) % n);
+                    }
+                    for (long m = mask; m != 0; m &= m - 1) {
+                      sentTo.incrementAndGet(Long.numberOfTrailingZeros(m));
+                    }
+                    final long expected = mask;
+                    inFlight.incrementAndGet();
+                    kernel.sendIpi(
+                        me,
+                        mask,
+                        target -> {
+                          if ((expected & (1L << target.id())) == 0) {
+                            wrongHart.set(
+                                "a call for "
+                                    + Long.toBinaryString(expected)
+                                    + " ran on hart "
+                                    + target.id());
+                          }
+                          ranOn.incrementAndGet(target.id());
+                        },
+                        "stress",
+                        true);
+                    inFlight.decrementAndGet();
+                  }
+                  // Keep serving the others until everybody is through.
+                  done.countDown();
+                  while (done.getCount() > 0) {
+                    kernel.handleIpis(me);
+                    Thread.onSpinWait();
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              "hart-" + i);
       kernel.attachThread(i, threads[i]);
       threads[i].start();
     }
     start.countDown();
-    assertTrue(done.await(120, TimeUnit.SECONDS), "deadlock: " + inFlight.get() + " IPIs still waiting");
+    assertTrue(
+        done.await(120, TimeUnit.SECONDS), "deadlock: " + inFlight.get() + " IPIs still waiting");
     for (Thread t : threads) {
       t.join(10_000);
       assertFalse(t.isAlive());

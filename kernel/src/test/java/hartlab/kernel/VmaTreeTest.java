@@ -60,8 +60,10 @@ class VmaTreeTest {
     tree.insert(vma(0x10000, 0x20000));
     tree.insert(vma(0x30000, 0x40000));
     assertEquals(0x4E000, tree.findGapTopDown(0x2000, 0x1000, 0x50000), "top of the highest gap");
-    assertEquals(0x20000, tree.findGapTopDown(0x10000, 0x1000, 0x40000), "an exact fit between areas");
-    assertEquals(-1, tree.findGapTopDown(0x10000, 0x1000, 0x20000), "the gap below is one page short");
+    assertEquals(
+        0x20000, tree.findGapTopDown(0x10000, 0x1000, 0x40000), "an exact fit between areas");
+    assertEquals(
+        -1, tree.findGapTopDown(0x10000, 0x1000, 0x20000), "the gap below is one page short");
     assertEquals(-1, tree.findGapTopDown(0x20000, 0x10000, 0x40000));
   }
 

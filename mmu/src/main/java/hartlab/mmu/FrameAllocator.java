@@ -7,13 +7,14 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *
  * <p>Thread-safe: any hart may allocate or free. The free stack is guarded by {@code this}, held
  * only for a push or pop (a short host lock, never across a wait). The allocated bitmap is an
- * {@link AtomicLongArray} so checkers on other harts can ask {@link #isAllocated} without the
- * lock. With poisoning on, a freed frame is filled with {@link #POISON} so that anything still
- * reading it — a stale TLB entry, a walker on a freed page-table page — sees garbage, not the old
- * data.
+ * {@link AtomicLongArray} so checkers on other harts can ask {@link #isAllocated} without the lock.
+ * With poisoning on, a freed frame is filled with {@link #POISON} so that anything still reading it
+ * — a stale TLB entry, a walker on a freed page-table page — sees garbage, not the old data.
  */
 public final class FrameAllocator {
-  /** Fill pattern of freed frames; also a PTE with reserved bits set, so a walk through it faults. */
+  /**
+   * Fill pattern of freed frames; also a PTE with reserved bits set, so a walk through it faults.
+   */
   public static final long POISON = 0xDEADBEEF_DEADBEEFL;
 
   /** Told about every frame that is freed (e.g. so decoded code of that frame is dropped). */
@@ -30,8 +31,8 @@ public final class FrameAllocator {
   private volatile FreeListener listener = pa -> {};
 
   /**
-   * @param reservedFrames frames at the bottom of RAM never handed out (frame 0 is always
-   *     reserved so that physical address 0 can mean "none")
+   * @param reservedFrames frames at the bottom of RAM never handed out (frame 0 is always reserved
+   *     so that physical address 0 can mean "none")
    */
   public FrameAllocator(PhysicalMemory memory, int reservedFrames, boolean poison) {
     this.memory = memory;
@@ -40,7 +41,8 @@ public final class FrameAllocator {
     int reserved = Math.max(1, reservedFrames);
     this.allocated = new AtomicLongArray((frames + 63) >>> 6);
     this.freeStack = new int[frames];
-    // Push high frames first so allocation proceeds upward from low memory: easier to read in dumps.
+    // Push high frames first so allocation proceeds upward from low memory: easier to read in
+    // dumps.
     for (int f = frames - 1; f >= reserved; f--) {
       freeStack[freeTop++] = f;
     }
@@ -72,7 +74,8 @@ public final class FrameAllocator {
   public void free(long pa) {
     int frame = frameOf(pa);
     if (!isAllocated(pa)) {
-      throw new IllegalStateException(String.format("FrameAllocator.free: frame 0x%x is not allocated", pa));
+      throw new IllegalStateException(
+          String.format("FrameAllocator.free: frame 0x%x is not allocated", pa));
     }
     listener.frameFreed(pa);
     if (poison) {
@@ -101,7 +104,8 @@ public final class FrameAllocator {
 
   private int frameOf(long pa) {
     if ((pa & PhysicalMemory.PAGE_MASK) != 0 || !memory.contains(pa, PhysicalMemory.PAGE_SIZE)) {
-      throw new IllegalArgumentException(String.format("FrameAllocator: 0x%x is not a frame address", pa));
+      throw new IllegalArgumentException(
+          String.format("FrameAllocator: 0x%x is not a frame address", pa));
     }
     return (int) (pa >>> PhysicalMemory.PAGE_SHIFT);
   }

@@ -4,8 +4,8 @@ import java.util.Arrays;
 
 /**
  * One hart's address translation: its {@code satp}, its {@link Tlb}, its walker, and a small
- * direct-mapped cache of recent pages per access kind in front of the TLB (compiled code
- * alternates between stack and heap pages, which a one-entry cache would miss every time).
+ * direct-mapped cache of recent pages per access kind in front of the TLB (compiled code alternates
+ * between stack and heap pages, which a one-entry cache would miss every time).
  *
  * <p>Hart-local: every method runs on the owning hart's thread (the kernel running on that hart
  * included, e.g. for {@code copy_from_user}). The caches hold only what the TLB holds, so every
@@ -17,14 +17,18 @@ import java.util.Arrays;
  */
 public final class Mmu {
   public static final int FETCH = 0, LOAD = 1, STORE = 2;
+
   /** Results of {@link #translate}; a non-negative result is a physical address. */
   public static final long PAGE_FAULT = PageTableWalker.PAGE_FAULT;
+
   public static final long ACCESS_FAULT = PageTableWalker.ACCESS_FAULT;
   public static final long SATP_MODE_SV39 = 8L << 60;
   private static final long NO_PAGE = -1L;
   private static final long OFFSET = PhysicalMemory.PAGE_MASK;
+
   /** Entries per access kind in front of the TLB; a power of two. */
   private static final int CACHED_PAGES = 16;
+
   private static final int CACHE_MASK = CACHED_PAGES - 1;
 
   private final PhysicalMemory memory;
@@ -51,6 +55,7 @@ public final class Mmu {
   private final long[] walkRegion = new long[WALK_CACHE];
   private final int[] walkAsid = new int[WALK_CACHE];
   private final long[] walkLeafTable = new long[WALK_CACHE];
+
   /** The last address translated through a walk, where speculative walks look nearby. */
   private long lastWalkVa;
 
@@ -227,8 +232,8 @@ public final class Mmu {
 
   /**
    * A speculative walk, as hardware may make at any time: through the loaded page table (and the
-   * page-walk cache) at {@code pagesAway} pages from the last address walked. Changes nothing;
-   * its only effect is what the table-read check sees.
+   * page-walk cache) at {@code pagesAway} pages from the last address walked. Changes nothing; its
+   * only effect is what the table-read check sees.
    */
   public void speculativeWalk(int pagesAway) {
     if (bare) {

@@ -32,9 +32,8 @@ public final class PageTable {
   }
 
   /**
-   * Physical address of the level-0 PTE slot for {@code va}, creating missing intermediate
-   * tables when {@code create}. Returns -1 if a table is missing (and not created) or memory ran
-   * out.
+   * Physical address of the level-0 PTE slot for {@code va}, creating missing intermediate tables
+   * when {@code create}. Returns -1 if a table is missing (and not created) or memory ran out.
    */
   public long leafSlot(long root, long va, boolean create) {
     long table = root;
@@ -86,10 +85,9 @@ public final class PageTable {
 
   /**
    * Unhooks the page-table pages below the root that map nothing any more in the 2 MiB regions
-   * touching {@code [start, end)} (Linux's free_pgtables), clearing the entries that point at
-   * them, and returns them. They must not be freed until every hart's TLB and page-walk cache
-   * have let go of them. Caller holds the mm's mmap lock for writing (no fault can be filling
-   * them).
+   * touching {@code [start, end)} (Linux's free_pgtables), clearing the entries that point at them,
+   * and returns them. They must not be freed until every hart's TLB and page-walk cache have let go
+   * of them. Caller holds the mm's mmap lock for writing (no fault can be filling them).
    */
   public List<Long> unhookEmptyTables(long root, long start, long end) {
     List<Long> unhooked = new ArrayList<>();

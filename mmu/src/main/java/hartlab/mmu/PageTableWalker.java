@@ -1,11 +1,11 @@
 package hartlab.mmu;
 
 /**
- * The hardware page-table walk, as in the privileged spec's "Virtual Address Translation
- * Process" (Sv39: LEVELS=3, PAGESIZE=4096, PTESIZE=8), for user-mode accesses.
+ * The hardware page-table walk, as in the privileged spec's "Virtual Address Translation Process"
+ * (Sv39: LEVELS=3, PAGESIZE=4096, PTESIZE=8), for user-mode accesses.
  *
- * <p>Hart-local: each {@link Mmu} owns one, and the walk leaves the leaf it found in fields
- * ({@link #leafPte}, {@link #leafLevel}) instead of allocating a result. A and D are set with a
+ * <p>Hart-local: each {@link Mmu} owns one, and the walk leaves the leaf it found in fields ({@link
+ * #leafPte}, {@link #leafLevel}) instead of allocating a result. A and D are set with a
  * compare-and-set on the PTE, so a concurrent kernel edit of the entry makes us walk again rather
  * than write a stale entry back.
  */
@@ -15,11 +15,15 @@ public final class PageTableWalker {
 
   private final PhysicalMemory memory;
   private TableReadCheck check;
+
   /** Leaf PTE of the last successful walk (after A/D update) and its level (0 = 4 KiB page). */
   long leafPte;
+
   int leafLevel;
+
   /** Page-table levels read by the last walk, for the cost model. */
   int levelsRead;
+
   /** Physical address of the leaf table (level 0) the last successful 4 KiB walk went through. */
   long leafTable = -1;
 
@@ -50,13 +54,13 @@ public final class PageTableWalker {
     if (!Pte.isCanonical(va)) {
       return PAGE_FAULT;
     }
-    for (;;) {
+    for (; ; ) {
       // 1. a = satp.ppn × PAGESIZE, i = LEVELS − 1 (or the cached leaf table, i = 0).
       long a = cachedLeafTable >= 0 ? cachedLeafTable : rootPa;
       int i = cachedLeafTable >= 0 ? 0 : Pte.LEVELS - 1;
       long pte;
       long ptePa;
-      for (;;) {
+      for (; ; ) {
         // 2. pte = the PTE at a + va.vpn[i] × PTESIZE; outside RAM is an access fault.
         ptePa = a + (long) Pte.vpn(va, i) * Pte.PTE_SIZE;
         if (!memory.contains(ptePa, Pte.PTE_SIZE)) {

@@ -9,14 +9,15 @@ import org.agrona.concurrent.UnsafeBuffer;
  * The machine's RAM: guest physical addresses {@code [0, size)} in one off-heap buffer.
  *
  * <p>Accessors take a physical address that the caller has already bounds-checked with {@link
- * #contains} (the MMU does this once per translation, not per access); Agrona's own bounds
- * check stays on underneath as a second line. RISC-V is little-endian and so is every host we
- * run on; the constructor refuses a big-endian host rather than byte-swap on every access.
+ * #contains} (the MMU does this once per translation, not per access); Agrona's own bounds check
+ * stays on underneath as a second line. RISC-V is little-endian and so is every host we run on; the
+ * constructor refuses a big-endian host rather than byte-swap on every access.
  */
 public final class PhysicalMemory {
   public static final int PAGE_SHIFT = 12;
   public static final int PAGE_SIZE = 1 << PAGE_SHIFT;
   public static final long PAGE_MASK = PAGE_SIZE - 1;
+
   /** Largest RAM we support: the buffer is indexed by int. */
   public static final long MAX_SIZE = 1L << 30;
 
@@ -94,7 +95,10 @@ public final class PhysicalMemory {
     return buf.getLongAcquire((int) pa);
   }
 
-  /** Page-table entries are published with release so a walker on another hart sees the frame it points at. */
+  /**
+   * Page-table entries are published with release so a walker on another hart sees the frame it
+   * points at.
+   */
   public void putLongRelease(long pa, long v) {
     buf.putLongRelease((int) pa, v);
   }

@@ -9,10 +9,18 @@ package hartlab.mmu;
  * </pre>
  */
 public final class Pte {
-  public static final long V = 1, R = 1 << 1, W = 1 << 2, X = 1 << 3, U = 1 << 4, G = 1 << 5,
-      A = 1 << 6, D = 1 << 7;
+  public static final long V = 1,
+      R = 1 << 1,
+      W = 1 << 2,
+      X = 1 << 3,
+      U = 1 << 4,
+      G = 1 << 5,
+      A = 1 << 6,
+      D = 1 << 7;
+
   /** Bits 63..54 must be zero without Svpbmt/Svnapot. */
   public static final long RESERVED = 0x3FFL << 54;
+
   public static final int LEVELS = 3;
   public static final int PTE_SIZE = 8;
   private static final long PPN_MASK = (1L << 44) - 1;

@@ -1,8 +1,8 @@
 package hartlab.mmu;
 
 /**
- * Told about every page-table page a walk reads from, before it reads: the freed-page-table
- * checker installs one to catch walks through a table page that was freed (and may be reused).
+ * Told about every page-table page a walk reads from, before it reads: the freed-page-table checker
+ * installs one to catch walks through a table page that was freed (and may be reused).
  */
 @FunctionalInterface
 public interface TableReadCheck {

@@ -5,21 +5,26 @@ import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 /**
- * A hart's TLB: set-associative, ASID-tagged, with a global bit, holding 4 KiB translations
- * (a superpage leaf is cached as the 4 KiB piece that was touched).
+ * A hart's TLB: set-associative, ASID-tagged, with a global bit, holding 4 KiB translations (a
+ * superpage leaf is cached as the 4 KiB piece that was touched).
  *
  * <p>Hart-local: only the owning hart's thread reads or changes it; another hart that wants it
  * flushed sends that hart an IPI. Entries live in parallel primitive arrays so that a lookup
- * touches a few longs and a full flush is one {@link Arrays#fill}. Replacement is round-robin
- * per set, which keeps lockstep runs deterministic.
+ * touches a few longs and a full flush is one {@link Arrays#fill}. Replacement is round-robin per
+ * set, which keeps lockstep runs deterministic.
  *
- * <p>A hit whose permissions do not allow the access counts as a miss: the MMU walks again,
- * which sets D on the first store, or raises the fault if the page table agrees.
+ * <p>A hit whose permissions do not allow the access counts as a miss: the MMU walks again, which
+ * sets D on the first store, or raises the fault if the page table agrees.
  */
 public final class Tlb {
   private static final long INVALID = -1L;
-  /** Entries are published seqlock-style so a checker on another thread never pairs fields of two entries. */
+
+  /**
+   * Entries are published seqlock-style so a checker on another thread never pairs fields of two
+   * entries.
+   */
   private static final VarHandle VPN = MethodHandles.arrayElementVarHandle(long[].class);
+
   /** PTE bits kept per entry (R W X U G D all live in the low byte of a PTE). */
   private static final int KEPT = (int) (Pte.R | Pte.W | Pte.X | Pte.U | Pte.G | Pte.D);
 
@@ -42,13 +47,16 @@ public final class Tlb {
 
   /**
    * @param entries total entries, a power of two
-   * @param ways associativity, a power of two dividing {@code entries} ({@code ways == entries}
-   *     is fully associative)
+   * @param ways associativity, a power of two dividing {@code entries} ({@code ways == entries} is
+   *     fully associative)
    */
   public Tlb(int entries, int ways) {
     if (Integer.bitCount(entries) != 1 || Integer.bitCount(ways) != 1 || ways > entries) {
       throw new IllegalArgumentException(
-          "TLB entries and ways must be powers of two with ways <= entries, got " + entries + "/" + ways);
+          "TLB entries and ways must be powers of two with ways <= entries, got "
+              + entries
+              + "/"
+              + ways);
     }
     this.ways = ways;
     this.setMask = entries / ways - 1;
@@ -225,7 +233,13 @@ public final class Tlb {
   }
 
   public TlbStats stats(long extraHits) {
-    return new TlbStats(hits + extraHits, misses, flushesAll, flushesAsid, flushesPage, flushesRange,
+    return new TlbStats(
+        hits + extraHits,
+        misses,
+        flushesAll,
+        flushesAsid,
+        flushesPage,
+        flushesRange,
         entriesInvalidated);
   }
 }

@@ -56,19 +56,21 @@ class FrameAllocatorTest {
     AtomicReference<String> failure = new AtomicReference<>();
     Thread[] threads = new Thread[4];
     for (int t = 0; t < threads.length; t++) {
-      threads[t] = new Thread(() -> {
-        for (int i = 0; i < 2_000 && failure.get() == null; i++) {
-          long pa = frames.alloc();
-          if (pa < 0) {
-            failure.set("ran out of frames while fewer than 4,000 were held");
-          } else if (!owned.add(pa)) {
-            failure.set(String.format("frame 0x%x handed out twice", pa));
-          } else if (i % 2 == 0) {
-            owned.remove(pa);
-            frames.free(pa);
-          }
-        }
-      });
+      threads[t] =
+          new Thread(
+              () -> {
+                for (int i = 0; i < 2_000 && failure.get() == null; i++) {
+                  long pa = frames.alloc();
+                  if (pa < 0) {
+                    failure.set("ran out of frames while fewer than 4,000 were held");
+                  } else if (!owned.add(pa)) {
+                    failure.set(String.format("frame 0x%x handed out twice", pa));
+                  } else if (i % 2 == 0) {
+                    owned.remove(pa);
+                    frames.free(pa);
+                  }
+                }
+              });
       threads[t].start();
     }
     for (Thread t : threads) {

@@ -93,7 +93,8 @@ class MmuTest {
     assertEquals(oldFrame, mmu.translateLoad(0x50000L));
     long copy = frames.alloc();
     pt.set(slot, Pte.make(copy, Pte.V | Pte.R | Pte.W | Pte.U | Pte.A)); // COW broken elsewhere
-    assertEquals(copy, mmu.translateStore(0x50000L), "the store misses (read-only entry) and walks");
+    assertEquals(
+        copy, mmu.translateStore(0x50000L), "the store misses (read-only entry) and walks");
     assertEquals(copy, mmu.translateLoad(0x50000L), "the load must not keep reading the old frame");
   }
 }

@@ -41,14 +41,26 @@ class PageTableWalkerTest {
   /** Permission matrix of step 5: which leaf bits allow which user access. */
   @ParameterizedTest(name = "flags {0} access {1} -> ok {2}")
   @CsvSource({
-      "R, 1, true", "R, 2, false", "R, 0, false",
-      "RW, 2, true", "RW, 1, true", "RW, 0, false",
-      "X, 0, true", "X, 1, false", "X, 2, false",
-      "RX, 0, true", "RX, 1, true",
-      "RWX, 2, true"})
+    "R, 1, true",
+    "R, 2, false",
+    "R, 0, false",
+    "RW, 2, true",
+    "RW, 1, true",
+    "RW, 0, false",
+    "X, 0, true",
+    "X, 1, false",
+    "X, 2, false",
+    "RX, 0, true",
+    "RX, 1, true",
+    "RWX, 2, true"
+  })
   void permissionChecks(String perms, int access, boolean ok) {
-    long flags = Pte.V | Pte.U | (perms.contains("R") ? Pte.R : 0) | (perms.contains("W") ? Pte.W : 0)
-        | (perms.contains("X") ? Pte.X : 0);
+    long flags =
+        Pte.V
+            | Pte.U
+            | (perms.contains("R") ? Pte.R : 0)
+            | (perms.contains("W") ? Pte.W : 0)
+            | (perms.contains("X") ? Pte.X : 0);
     map(0x40000L, flags);
     long pa = walker.walk(root, 0x40010L, access);
     assertEquals(ok, pa >= 0, "pa=" + pa);
@@ -97,7 +109,8 @@ class PageTableWalkerTest {
     memory.putLong(l1 + (long) Pte.vpn(va, 1) * 8, Pte.make(megaBase, Pte.V | Pte.R | Pte.U));
     assertEquals(megaBase + 0x1234, walker.walk(root, va + 0x1234, Mmu.LOAD));
     assertEquals(1, walker.leafLevel);
-    memory.putLong(l1 + (long) Pte.vpn(va, 1) * 8, Pte.make(megaBase + 0x1000, Pte.V | Pte.R | Pte.U));
+    memory.putLong(
+        l1 + (long) Pte.vpn(va, 1) * 8, Pte.make(megaBase + 0x1000, Pte.V | Pte.R | Pte.U));
     assertEquals(PageTableWalker.PAGE_FAULT, walker.walk(root, va, Mmu.LOAD));
   }
 

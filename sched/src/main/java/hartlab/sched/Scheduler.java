@@ -28,8 +28,8 @@ import org.HdrHistogram.Histogram;
  *   <li>Per hart the cycle is: {@code pickNext} hands out a task, which is then the hart's current
  *       task until the hart calls {@code requeue}, {@code block} or {@code exit} for it; only then
  *       may it call {@code pickNext} again. {@code tick} names the current task (or null).
- *   <li>A task's state moves only through these calls: new tasks start blocked; {@code wake}
- *       makes a blocked task runnable (and is a no-op on a runnable one); {@code exit} is final.
+ *   <li>A task's state moves only through these calls: new tasks start blocked; {@code wake} makes
+ *       a blocked task runnable (and is a no-op on a runnable one); {@code exit} is final.
  *   <li>{@code now} is the calling hart's own virtual clock. {@code ran} / {@code ranSinceSwitch}
  *       count the cycles since the task was switched in by the last {@code pickNext}, the same
  *       clock as the {@code now} passed there; the task is charged at {@code requeue}/{@code
@@ -386,10 +386,10 @@ public final class Scheduler<T extends Schedulable> {
 
   /**
    * The next task to run on {@code hart}, removed from the queue; it is the hart's current task
-   * until {@link #requeue}, {@link #block} or {@link #exit}. If the local queue has nothing for this hart, first
-   * pulls a task from the busiest other hart that has one allowed here (idle pull); null if
-   * nothing. Records the task's run-queue wait ({@code now} minus the enqueuing clock, 0 if the
-   * harts' clocks make that negative). Hart's thread only.
+   * until {@link #requeue}, {@link #block} or {@link #exit}. If the local queue has nothing for
+   * this hart, first pulls a task from the busiest other hart that has one allowed here (idle
+   * pull); null if nothing. Records the task's run-queue wait ({@code now} minus the enqueuing
+   * clock, 0 if the harts' clocks make that negative). Hart's thread only.
    */
   public T pickNext(int hart, long now) {
     RunQueue rq = rq(hart, "pickNext");

@@ -14,14 +14,18 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** {@code hartlab boot} as a user meets it: defaults, options, statistics, and every kind of bad input. */
+/**
+ * {@code hartlab boot} as a user meets it: defaults, options, statistics, and every kind of bad
+ * input.
+ */
 class BootTest {
   @TempDir Path dir;
 
   /** No Java internals may reach the user's console. */
   private static void assertNoStackTrace(Runs.Outcome r) {
     String all = r.stdout() + r.stderr();
-    assertFalse(all.contains("Exception in thread") || all.matches("(?s).*\\n\\s+at [a-z]+\\..*"),
+    assertFalse(
+        all.contains("Exception in thread") || all.matches("(?s).*\\n\\s+at [a-z]+\\..*"),
         "stack trace on the console:\n" + all);
   }
 
@@ -37,7 +41,9 @@ class BootTest {
   @ParameterizedTest
   @ValueSource(ints = {1, 2, 8, 64})
   void helloFinishesOnAnyNumberOfHarts(int cores) {
-    Runs.Outcome r = Runs.hartlab("boot", "hello", "--cores", Integer.toString(cores), "--stats", "none", "--", "x");
+    Runs.Outcome r =
+        Runs.hartlab(
+            "boot", "hello", "--cores", Integer.toString(cores), "--stats", "none", "--", "x");
     assertEquals(0, r.status(), r.stderr());
     assertTrue(r.stdout().contains("argv[1]=x"), r.stdout());
   }
@@ -45,7 +51,9 @@ class BootTest {
   @Test
   void statsFileHoldsPerHartCountersAsJson() throws Exception {
     Path file = dir.resolve("stats.json");
-    Runs.Outcome r = Runs.hartlab("boot", "demo", "--cores", "2", "--stats", "none", "--stats-file", file.toString());
+    Runs.Outcome r =
+        Runs.hartlab(
+            "boot", "demo", "--cores", "2", "--stats", "none", "--stats-file", file.toString());
     assertEquals(0, r.status(), r.stderr());
     JsonNode json = new ObjectMapper().readTree(Files.readString(file));
     assertEquals("exited", json.get("outcome").asText());
@@ -65,7 +73,11 @@ class BootTest {
   void guestKilledByFaultReportsPcAddressAndCause() {
     Runs.Outcome r = Runs.hartlab("boot", "fault", "--stats", "none", "--", "segv");
     assertEquals(128 + 11, r.status());
-    assertTrue(r.stderr().matches("(?s).*killed by SIGSEGV: .*page fault at pc 0x[0-9a-f]+, address 0x[0-9a-f]+.*"), r.stderr());
+    assertTrue(
+        r.stderr()
+            .matches(
+                "(?s).*killed by SIGSEGV: .*page fault at pc 0x[0-9a-f]+, address 0x[0-9a-f]+.*"),
+        r.stderr());
     assertNoStackTrace(r);
   }
 
@@ -73,12 +85,15 @@ class BootTest {
   void illegalInstructionIsSigill() {
     Runs.Outcome r = Runs.hartlab("boot", "fault", "--stats", "none", "--", "ill");
     assertEquals(128 + 4, r.status());
-    assertTrue(r.stderr().contains("SIGILL") && r.stderr().contains("illegal instruction"), r.stderr());
+    assertTrue(
+        r.stderr().contains("SIGILL") && r.stderr().contains("illegal instruction"), r.stderr());
   }
 
   @Test
   void maxInstructionsStopsALongGuest() {
-    Runs.Outcome r = Runs.hartlab("boot", "compute", "--max-instructions", "200000", "--stats", "none", "--", "1000000");
+    Runs.Outcome r =
+        Runs.hartlab(
+            "boot", "compute", "--max-instructions", "200000", "--stats", "none", "--", "1000000");
     assertEquals(124, r.status(), r.stderr());
     assertTrue(r.stderr().contains("--max-instructions"), r.stderr());
     assertNoStackTrace(r);
@@ -86,7 +101,9 @@ class BootTest {
 
   @Test
   void timeoutStopsAGuestThatNeverEnds() {
-    Runs.Outcome r = Runs.hartlab("boot", "compute", "--timeout", "300ms", "--stats", "none", "--", "1000000000");
+    Runs.Outcome r =
+        Runs.hartlab(
+            "boot", "compute", "--timeout", "300ms", "--stats", "none", "--", "1000000000");
     assertEquals(124, r.status(), r.stderr());
     assertTrue(r.stderr().contains("--timeout"), r.stderr());
   }
@@ -119,14 +136,24 @@ class BootTest {
   void benchRefusesAMalformedImageLikeBoot() throws Exception {
     Path bad = dir.resolve("not-elf");
     Files.writeString(bad, "not an elf");
-    Runs.Outcome r = Runs.hartlab("bench", "--image", bad.toString(), "--qemu", "none", "--repeat", "1");
+    Runs.Outcome r =
+        Runs.hartlab("bench", "--image", bad.toString(), "--qemu", "none", "--repeat", "1");
     assertEquals(65, r.status(), r.stderr());
     assertTrue(r.stderr().contains("not a program hartlab can run"), r.stderr());
     assertNoStackTrace(r);
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"--cores=0", "--cores=65", "--mem=3G", "--mem=lots", "--tlb-entries=48", "--no-such-option", "--timeout=soon"})
+  @ValueSource(
+      strings = {
+        "--cores=0",
+        "--cores=65",
+        "--mem=3G",
+        "--mem=lots",
+        "--tlb-entries=48",
+        "--no-such-option",
+        "--timeout=soon"
+      })
   void badOptionsAreUsageErrors(String option) {
     Runs.Outcome r = Runs.hartlab("boot", "hello", option);
     assertEquals(64, r.status(), r.stderr());

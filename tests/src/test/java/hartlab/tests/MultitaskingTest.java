@@ -20,20 +20,29 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Processes, threads, pipes and the scheduler on 1, 2, 4 and 8 harts in both execution modes:
- * each multitasking image gives qemu-riscv64's output (or, where qemu cannot run it, its own
- * success line) and status; lockstep runs reproduce exactly.
+ * Processes, threads, pipes and the scheduler on 1, 2, 4 and 8 harts in both execution modes: each
+ * multitasking image gives qemu-riscv64's output (or, where qemu cannot run it, its own success
+ * line) and status; lockstep runs reproduce exactly.
  */
 class MultitaskingTest {
   @TempDir static Path dir;
   private static final Map<String, Runs.Outcome> QEMU = new ConcurrentHashMap<>();
 
-  /** Image arguments; forkexec with execve cannot run under qemu (no binfmt), so it is checked by its own verdict. */
+  /**
+   * Image arguments; forkexec with execve cannot run under qemu (no binfmt), so it is checked by
+   * its own verdict.
+   */
   static Stream<Arguments> matrix() {
     List<Arguments> out = new ArrayList<>();
-    List<List<String>> programs = List.of(List.of("forkexec"), List.of("threads"),
-        List.of("pipes", "3", "20000"), List.of("pingpong", "300"), List.of("pingpong", "-t", "300"),
-        List.of("forkstorm", "8", "3"), List.of("demo"));
+    List<List<String>> programs =
+        List.of(
+            List.of("forkexec"),
+            List.of("threads"),
+            List.of("pipes", "3", "20000"),
+            List.of("pingpong", "300"),
+            List.of("pingpong", "-t", "300"),
+            List.of("forkstorm", "8", "3"),
+            List.of("demo"));
     for (List<String> p : programs) {
       for (int cores : new int[] {1, 2, 4, 8}) {
         for (String mode : new String[] {"parallel", "lockstep"}) {
@@ -53,11 +62,16 @@ class MultitaskingTest {
     if (image.equals("forkexec")) {
       assertEquals(0, ours.status(), ours.stdout() + ours.stderr());
       assertTrue(ours.stdout().endsWith("forkexec: ok\n"), ours.stdout());
-      assertTrue(ours.stdout().contains("execve(\"/bin/hello\", \"hello\", \"from\", \"forkexec\") succeeded"));
+      assertTrue(
+          ours.stdout()
+              .contains("execve(\"/bin/hello\", \"hello\", \"from\", \"forkexec\") succeeded"));
       return;
     }
-    Runs.Outcome reference = QEMU.computeIfAbsent(String.join(" ", program), k -> qemu(image, args));
-    assertEquals(Runs.comparable(image, reference.stdout()), Runs.comparable(image, ours.stdout()),
+    Runs.Outcome reference =
+        QEMU.computeIfAbsent(String.join(" ", program), k -> qemu(image, args));
+    assertEquals(
+        Runs.comparable(image, reference.stdout()),
+        Runs.comparable(image, ours.stdout()),
         "stderr: " + ours.stderr());
     assertEquals(reference.status(), ours.status(), ours.stderr());
   }
@@ -71,7 +85,8 @@ class MultitaskingTest {
   }
 
   private static Runs.Outcome boot(String image, List<String> guestArgs, String... options) {
-    List<String> cmd = new ArrayList<>(List.of("boot", image, "--stats", "json", "--timeout", "120s"));
+    List<String> cmd =
+        new ArrayList<>(List.of("boot", image, "--stats", "json", "--timeout", "120s"));
     cmd.addAll(List.of(options));
     cmd.add("--");
     cmd.addAll(guestArgs);
@@ -102,13 +117,23 @@ class MultitaskingTest {
     assertNotEquals(digest(one), digest(two));
   }
 
-  /** Many forkstorm runs on 8 free-running harts: the safe lazy-TLB modes never trip the checker. */
+  /**
+   * Many forkstorm runs on 8 free-running harts: the safe lazy-TLB modes never trip the checker.
+   */
   @ParameterizedTest
   @ValueSource(strings = {"refcount", "shootdown", "off"})
   void safeLazyTlbModesPassTheActiveMmChecker(String lazy) {
     for (int i = 0; i < 4; i++) {
-      Runs.Outcome r = boot("forkstorm", List.of("16", "6"), "--cores", "8", "--lazy-tlb", lazy,
-          "--seed", Integer.toString(i));
+      Runs.Outcome r =
+          boot(
+              "forkstorm",
+              List.of("16", "6"),
+              "--cores",
+              "8",
+              "--lazy-tlb",
+              lazy,
+              "--seed",
+              Integer.toString(i));
       assertEquals(0, r.status(), r.stderr());
       assertTrue(r.stderr().contains("\"activeMmViolations\" : 0"), r.stderr());
     }
@@ -125,7 +150,8 @@ class MultitaskingTest {
   @ParameterizedTest
   @ValueSource(strings = {"parallel", "lockstep"})
   void forkBombMeetsTheTaskLimitAndTheMachineSurvives(String mode) {
-    Runs.Outcome r = boot("fault", List.of("forkbomb"), "--cores", "4", "--exec", mode, "--max-tasks", "200");
+    Runs.Outcome r =
+        boot("fault", List.of("forkbomb"), "--cores", "4", "--exec", mode, "--max-tasks", "200");
     assertEquals(0, r.status(), r.stderr());
     assertTrue(r.stdout().contains("fork returned EAGAIN; every process was reaped"), r.stdout());
   }
@@ -138,14 +164,20 @@ class MultitaskingTest {
     assertTrue(m.find() && Long.parseLong(m.group(1)) > 0, "no rollover happened: " + r.stderr());
   }
 
-  /** The matrix runs the default fair policy; round robin must run the same programs as correctly. */
+  /**
+   * The matrix runs the default fair policy; round robin must run the same programs as correctly.
+   */
   @ParameterizedTest
   @ValueSource(strings = {"parallel", "lockstep"})
   void roundRobinPolicyRunsTheMultitaskingImages(String mode) {
-    for (List<String> p : List.of(List.of("threads"), List.of("pipes", "3", "20000"),
-        List.of("forkexec"), List.of("forkstorm", "8", "3"))) {
-      Runs.Outcome r = boot(p.get(0), p.subList(1, p.size()), "--cores", "4", "--exec", mode,
-          "--sched", "rr");
+    for (List<String> p :
+        List.of(
+            List.of("threads"),
+            List.of("pipes", "3", "20000"),
+            List.of("forkexec"),
+            List.of("forkstorm", "8", "3"))) {
+      Runs.Outcome r =
+          boot(p.get(0), p.subList(1, p.size()), "--cores", "4", "--exec", mode, "--sched", "rr");
       assertEquals(0, r.status(), p + ": " + r.stderr());
     }
   }
@@ -155,7 +187,8 @@ class MultitaskingTest {
   @ValueSource(strings = {"rr", "fair"})
   void cpuBoundProcessesArePreemptedAndAllFinish(String policy) {
     for (String mode : new String[] {"parallel", "lockstep"}) {
-      Runs.Outcome r = boot("fault", List.of("hog", "3"), "--cores", "1", "--sched", policy, "--exec", mode);
+      Runs.Outcome r =
+          boot("fault", List.of("hog", "3"), "--cores", "1", "--sched", policy, "--exec", mode);
       assertEquals(0, r.status(), r.stderr());
       Matcher m = Pattern.compile("\"preemptions\" : (\\d+)").matcher(r.stderr());
       assertTrue(m.find() && Long.parseLong(m.group(1)) > 0, "no preemption: " + r.stderr());

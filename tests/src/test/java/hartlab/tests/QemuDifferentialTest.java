@@ -52,18 +52,26 @@ class QemuDifferentialTest {
   void sameStdoutAndStatusAsQemu(String image, List<String> args) throws Exception {
     Path binary = Runs.extract(image, dir);
     Runs.Outcome reference = Runs.qemu(binary, args);
-    List<String> cmd = new ArrayList<>(List.of("boot", binary.toString(), "--cores", "2", "--stats", "none", "--"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of("boot", binary.toString(), "--cores", "2", "--stats", "none", "--"));
     cmd.addAll(args);
     Runs.Outcome ours = Runs.hartlab(cmd.toArray(String[]::new));
-    assertEquals(Runs.comparable(image, reference.stdout()), Runs.comparable(image, ours.stdout()),
+    assertEquals(
+        Runs.comparable(image, reference.stdout()),
+        Runs.comparable(image, ours.stdout()),
         "stdout of " + image + " " + args + "; stderr: " + ours.stderr());
-    assertEquals(reference.status(), ours.status(), "exit status of " + image + " " + args + "; stderr: " + ours.stderr());
+    assertEquals(
+        reference.status(),
+        ours.status(),
+        "exit status of " + image + " " + args + "; stderr: " + ours.stderr());
   }
 
   @Test
   void everyImageIsCovered() {
     Set<String> covered = cases().map(a -> (String) a.get()[0]).collect(Collectors.toSet());
-    Set<String> all = Images.list().stream().map(Images.ImageInfo::name).collect(Collectors.toSet());
+    Set<String> all =
+        Images.list().stream().map(Images.ImageInfo::name).collect(Collectors.toSet());
     assertTrue(covered.containsAll(all), "images without a differential case: " + all);
   }
 }

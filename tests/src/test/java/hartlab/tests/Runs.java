@@ -13,7 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs hartlab (in-process, exactly as the command line) and qemu-riscv64, capturing what they print. */
+/**
+ * Runs hartlab (in-process, exactly as the command line) and qemu-riscv64, capturing what they
+ * print.
+ */
 final class Runs {
   /** What a run printed and how it ended. */
   record Outcome(int status, String stdout, String stderr) {}
@@ -23,31 +26,48 @@ final class Runs {
   static Outcome hartlab(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int status = Cli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8),
-        new ByteArrayInputStream(new byte[0]));
-    return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    int status =
+        Cli.run(
+            args,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            new ByteArrayInputStream(new byte[0]));
+    return new Outcome(
+        status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   /** qemu-riscv64 on {@code binary} with a clean environment like hartlab's default one. */
   static Outcome qemu(Path binary, List<String> args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of("env", "-i", "PATH=/bin", "HOME=/", "TERM=dumb",
-        "qemu-riscv64", binary.toString()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "env",
+                "-i",
+                "PATH=/bin",
+                "HOME=/",
+                "TERM=dumb",
+                "qemu-riscv64",
+                binary.toString()));
     cmd.addAll(args);
-    Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .start();
     byte[] out = p.getInputStream().readAllBytes();
     byte[] err = p.getErrorStream().readAllBytes();
     if (!p.waitFor(5, TimeUnit.MINUTES)) {
       p.destroyForcibly();
       throw new IllegalStateException("qemu-riscv64 did not finish: " + cmd);
     }
-    return new Outcome(p.exitValue(), new String(out, StandardCharsets.UTF_8),
+    return new Outcome(
+        p.exitValue(),
+        new String(out, StandardCharsets.UTF_8),
         new String(err, StandardCharsets.UTF_8));
   }
 
   /**
-   * The part of an image's output that must match between emulators: all of it, except the
-   * timing lines pingpong prints after its first line (cycles differ by design).
+   * The part of an image's output that must match between emulators: all of it, except the timing
+   * lines pingpong prints after its first line (cycles differ by design).
    */
   static String comparable(String image, String stdout) {
     return image.equals("pingpong") ? stdout.lines().findFirst().orElse("") : stdout;
@@ -56,7 +76,9 @@ final class Runs {
   /** Writes a built-in image to {@code dir} as an executable file. */
   static Path extract(String image, Path dir) throws IOException {
     Path file = dir.resolve(image);
-    Files.write(file, Images.load(image).orElseThrow(() -> new IllegalArgumentException("no image " + image)));
+    Files.write(
+        file,
+        Images.load(image).orElseThrow(() -> new IllegalArgumentException("no image " + image)));
     file.toFile().setExecutable(true);
     return file;
   }

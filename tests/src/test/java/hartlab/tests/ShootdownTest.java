@@ -26,8 +26,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * TLB shootdowns: every strategy, on 1 to 8 harts, in both execution modes, on the shootdown
- * workloads, with every checker and speculative walks on; broken strategies get caught; a
- * strategy from a separate jar is found by name.
+ * workloads, with every checker and speculative walks on; broken strategies get caught; a strategy
+ * from a separate jar is found by name.
  */
 class ShootdownTest {
   @TempDir static Path dir;
@@ -36,8 +36,11 @@ class ShootdownTest {
       List.of("ipi-sync", "ipi-concurrent", "lazy-skip", "deferred", "broadcast");
 
   static Stream<Arguments> matrix() {
-    List<List<String>> workloads = List.of(List.of("mmapstorm", "8", "30", "4"),
-        List.of("cowstorm", "4", "16"), List.of("forkstorm", "8", "3"));
+    List<List<String>> workloads =
+        List.of(
+            List.of("mmapstorm", "8", "30", "4"),
+            List.of("cowstorm", "4", "16"),
+            List.of("forkstorm", "8", "3"));
     List<Arguments> out = new ArrayList<>();
     for (String strategy : STRATEGIES) {
       for (List<String> w : workloads) {
@@ -52,8 +55,17 @@ class ShootdownTest {
   }
 
   private static Runs.Outcome boot(String image, List<String> guestArgs, String... options) {
-    List<String> cmd = new ArrayList<>(List.of("boot", image, "--stats", "json", "--timeout", "120s",
-        "--speculative-walks", "on"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "boot",
+                image,
+                "--stats",
+                "json",
+                "--timeout",
+                "120s",
+                "--speculative-walks",
+                "on"));
     cmd.addAll(List.of(options));
     cmd.add("--");
     cmd.addAll(guestArgs);
@@ -62,19 +74,30 @@ class ShootdownTest {
 
   @ParameterizedTest(name = "{0}: {1} on {2} harts, {3}")
   @MethodSource("matrix")
-  void strategyKeepsEveryWorkloadCorrectAndCheckersQuiet(String strategy, List<String> workload,
-      int cores, String mode) {
+  void strategyKeepsEveryWorkloadCorrectAndCheckersQuiet(
+      String strategy, List<String> workload, int cores, String mode) {
     String image = workload.get(0);
     List<String> args = workload.subList(1, workload.size());
-    Runs.Outcome ours = boot(image, args, "--shootdown", strategy, "--cores", Integer.toString(cores),
-        "--exec", mode);
-    Runs.Outcome reference = QEMU.computeIfAbsent(String.join(" ", workload), k -> {
-      try {
-        return Runs.qemu(Runs.extract(image, dir), args);
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    Runs.Outcome ours =
+        boot(
+            image,
+            args,
+            "--shootdown",
+            strategy,
+            "--cores",
+            Integer.toString(cores),
+            "--exec",
+            mode);
+    Runs.Outcome reference =
+        QEMU.computeIfAbsent(
+            String.join(" ", workload),
+            k -> {
+              try {
+                return Runs.qemu(Runs.extract(image, dir), args);
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
     assertEquals(reference.stdout(), ours.stdout(), ours.stderr());
     assertEquals(reference.status(), ours.status(), ours.stderr());
     assertTrue(ours.stderr().contains("\"strategy\" : \"" + strategy + "\""), ours.stderr());
@@ -83,8 +106,16 @@ class ShootdownTest {
   @ParameterizedTest
   @ValueSource(strings = {"parallel", "lockstep"})
   void strategyThatSkipsAnIpiIsCaughtByTheCoherenceChecker(String mode) {
-    Runs.Outcome r = boot("mprotect-toggle", List.of(), "--shootdown", "test-skips-one-ipi",
-        "--cores", "4", "--exec", mode);
+    Runs.Outcome r =
+        boot(
+            "mprotect-toggle",
+            List.of(),
+            "--shootdown",
+            "test-skips-one-ipi",
+            "--cores",
+            "4",
+            "--exec",
+            mode);
     assertEquals(99, r.status(), r.stderr());
     assertTrue(r.stderr().contains("TLB coherence checker: hart"), r.stderr());
     assertTrue(r.stderr().contains("under strategy 'test-skips-one-ipi'"), r.stderr());
@@ -97,8 +128,16 @@ class ShootdownTest {
   @ParameterizedTest
   @ValueSource(strings = {"parallel", "lockstep"})
   void strategyThatFreesTablesUnderLazyHartsIsCaughtByTheFreedTableChecker(String mode) {
-    Runs.Outcome r = boot("forkstorm", List.of("16", "25"), "--shootdown",
-        "test-frees-tables-under-lazy-harts", "--cores", "4", "--exec", mode);
+    Runs.Outcome r =
+        boot(
+            "forkstorm",
+            List.of("16", "25"),
+            "--shootdown",
+            "test-frees-tables-under-lazy-harts",
+            "--cores",
+            "4",
+            "--exec",
+            mode);
     assertEquals(99, r.status(), r.stderr());
     assertTrue(r.stderr().contains("freed-page-table checker: hart"), r.stderr());
   }
@@ -107,11 +146,15 @@ class ShootdownTest {
   void unknownStrategyIsAUsageErrorListingTheKnownOnes() {
     Runs.Outcome r = Runs.hartlab("boot", "hello", "--shootdown", "nope");
     assertEquals(64, r.status());
-    assertTrue(r.stderr().contains("known are ipi-sync, ipi-concurrent, lazy-skip, deferred, broadcast, "),
+    assertTrue(
+        r.stderr().contains("known are ipi-sync, ipi-concurrent, lazy-skip, deferred, broadcast, "),
         "built-in strategies first: " + r.stderr());
   }
 
-  /** The README's recipe: compile the example against hartlab's jar, jar it with its service file, put it on the class path. */
+  /**
+   * The README's recipe: compile the example against hartlab's jar, jar it with its service file,
+   * put it on the class path.
+   */
   @Test
   void userStrategyFromASeparateJarIsFoundByName() throws Exception {
     Path root = Path.of("..").toAbsolutePath().normalize();
@@ -121,21 +164,49 @@ class ShootdownTest {
     Path classes = Files.createDirectories(dir.resolve("plugin-classes"));
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     ByteArrayOutputStream errors = new ByteArrayOutputStream();
-    int rc = javac.run(null, null, errors, "-cp", hartlabJar.toString(), "-d", classes.toString(),
-        example.resolve("IpiSerialShootdown.java").toString());
+    int rc =
+        javac.run(
+            null,
+            null,
+            errors,
+            "-cp",
+            hartlabJar.toString(),
+            "-d",
+            classes.toString(),
+            example.resolve("IpiSerialShootdown.java").toString());
     assertEquals(0, rc, errors.toString(StandardCharsets.UTF_8));
     Path jar = dir.resolve("ipi-serial.jar");
     try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
       out.putNextEntry(new JarEntry("IpiSerialShootdown.class"));
       out.write(Files.readAllBytes(classes.resolve("IpiSerialShootdown.class")));
-      out.putNextEntry(new JarEntry("META-INF/services/hartlab.kernel.shootdown.ShootdownStrategy"));
-      out.write(Files.readAllBytes(example.resolve("META-INF/services/hartlab.kernel.shootdown.ShootdownStrategy")));
+      out.putNextEntry(
+          new JarEntry("META-INF/services/hartlab.kernel.shootdown.ShootdownStrategy"));
+      out.write(
+          Files.readAllBytes(
+              example.resolve("META-INF/services/hartlab.kernel.shootdown.ShootdownStrategy")));
     }
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
-        "-cp", hartlabJar + java.io.File.pathSeparator + jar, "hartlab.cli.Cli",
-        "boot", "mmapstorm", "--cores", "4", "--shootdown", "ipi-serial", "--stats", "json", "--", "4", "20", "4")
-        .redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-exports",
+                "java.base/jdk.internal.misc=ALL-UNNAMED",
+                "-cp",
+                hartlabJar + java.io.File.pathSeparator + jar,
+                "hartlab.cli.Cli",
+                "boot",
+                "mmapstorm",
+                "--cores",
+                "4",
+                "--shootdown",
+                "ipi-serial",
+                "--stats",
+                "json",
+                "--",
+                "4",
+                "20",
+                "4")
+            .redirectErrorStream(true)
+            .start();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(120, TimeUnit.SECONDS));
     assertEquals(0, p.exitValue(), output);

@@ -1,8 +1,8 @@
 package hartlab.kernel.shootdown;
 
 /**
- * Queue the invalidation and do not wait: every other hart applies it at its next kernel entry
- * or tick. The freed memory stays quarantined until all have, so nothing reuses a frame a stale
+ * Queue the invalidation and do not wait: every other hart applies it at its next kernel entry or
+ * tick. The freed memory stays quarantined until all have, so nothing reuses a frame a stale
  * translation still reaches. Changes that revoke access the caller relies on at once (mprotect,
  * fork, copy-on-write) cannot wait: those go out as synchronous IPIs.
  */

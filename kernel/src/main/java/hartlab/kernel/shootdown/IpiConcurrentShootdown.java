@@ -1,6 +1,9 @@
 package hartlab.kernel.shootdown;
 
-/** Send the IPIs first and flush locally while they are in flight, then wait (Linux's native_flush_tlb_multi order). */
+/**
+ * Send the IPIs first and flush locally while they are in flight, then wait (Linux's
+ * native_flush_tlb_multi order).
+ */
 public final class IpiConcurrentShootdown implements ShootdownStrategy {
   @Override
   public String name() {

@@ -1,8 +1,8 @@
 package hartlab.kernel.shootdown;
 
 /**
- * Do not interrupt harts that hold the mm only lazily: they cannot use its user translations
- * until they switch back to it, and then they catch up from the mm's TLB generation (x86 Linux's
+ * Do not interrupt harts that hold the mm only lazily: they cannot use its user translations until
+ * they switch back to it, and then they catch up from the mm's TLB generation (x86 Linux's
  * should_flush_tlb). Once page-table pages are freed that is no longer safe: a lazy hart's
  * page-walk cache or a speculative walk may still reach them, so then every hart gets the IPI.
  */

@@ -1,8 +1,8 @@
 package hartlab.kernel.shootdown;
 
 /**
- * One TLB shootdown in progress, as a {@link ShootdownStrategy} sees it: which harts may cache
- * the changed translations, and the primitives a strategy composes.
+ * One TLB shootdown in progress, as a {@link ShootdownStrategy} sees it: which harts may cache the
+ * changed translations, and the primitives a strategy composes.
  *
  * <p>Every method runs on the initiating hart's thread.
  */
@@ -24,7 +24,10 @@ public interface Shootdown {
    */
   long lazyTargets();
 
-  /** Whether the change freed page-table pages: lazy harts may still walk those, so they need a flush before {@link #release()}. */
+  /**
+   * Whether the change freed page-table pages: lazy harts may still walk those, so they need a
+   * flush before {@link #release()}.
+   */
   boolean freesPageTables();
 
   /**
@@ -48,13 +51,15 @@ public interface Shootdown {
   /** Sends a flush IPI to every hart in {@code mask} and returns without waiting. */
   Acks sendIpis(long mask);
 
-  /** Waits until every IPI of {@code acks} is acknowledged, serving this hart's own IPIs meanwhile. */
+  /**
+   * Waits until every IPI of {@code acks} is acknowledged, serving this hart's own IPIs meanwhile.
+   */
   void await(Acks acks);
 
   /**
-   * Leaves the harts in {@code mask} to catch up when they next switch to the mm: each compares
-   * the mm's TLB generation with the one it has seen and flushes if it is behind. Safe only for
-   * lazy harts and only while no page-table page is freed.
+   * Leaves the harts in {@code mask} to catch up when they next switch to the mm: each compares the
+   * mm's TLB generation with the one it has seen and flushes if it is behind. Safe only for lazy
+   * harts and only while no page-table page is freed.
    */
   void catchUpOnSwitch(long mask);
 
@@ -65,13 +70,16 @@ public interface Shootdown {
    */
   void defer(long mask);
 
-  /** Hardware broadcast invalidation on the harts in {@code mask}: no IPIs, a fixed cost, complete on return. */
+  /**
+   * Hardware broadcast invalidation on the harts in {@code mask}: no IPIs, a fixed cost, complete
+   * on return.
+   */
   void broadcast(long mask);
 
   /**
-   * The change is complete as far as the strategy is concerned: the memory it freed may be
-   * reused (after any deferred flushes are applied). The coherence checker verifies now that no
-   * hart that was neither deferred nor left to catch up still holds a changed translation.
+   * The change is complete as far as the strategy is concerned: the memory it freed may be reused
+   * (after any deferred flushes are applied). The coherence checker verifies now that no hart that
+   * was neither deferred nor left to catch up still holds a changed translation.
    */
   void release();
 }

@@ -5,7 +5,9 @@ import java.util.List;
 import java.util.ServiceLoader;
 import java.util.stream.Collectors;
 
-/** Finds shootdown strategies by name: the built-in ones and any on the class path (ServiceLoader). */
+/**
+ * Finds shootdown strategies by name: the built-in ones and any on the class path (ServiceLoader).
+ */
 public final class ShootdownStrategies {
   public static final String DEFAULT = "ipi-sync";
 
@@ -31,8 +33,11 @@ public final class ShootdownStrategies {
         return s;
       }
     }
-    throw new IllegalArgumentException("unknown shootdown strategy '" + name + "': known are "
-        + all.stream().map(ShootdownStrategy::name).collect(Collectors.joining(", "))
-        + " (a jar on the class path can add more)");
+    throw new IllegalArgumentException(
+        "unknown shootdown strategy '"
+            + name
+            + "': known are "
+            + all.stream().map(ShootdownStrategy::name).collect(Collectors.joining(", "))
+            + " (a jar on the class path can add more)");
   }
 }

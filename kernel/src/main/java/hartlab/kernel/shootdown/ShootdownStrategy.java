@@ -16,9 +16,9 @@ public interface ShootdownStrategy {
   String description();
 
   /**
-   * Runs on the initiating hart after the page-table change, with the mm's mmap lock held.
-   * Must see to it that no hart keeps using the changed translations, and call {@link
-   * Shootdown#release()} exactly once, when the memory the change freed may be reused.
+   * Runs on the initiating hart after the page-table change, with the mm's mmap lock held. Must see
+   * to it that no hart keeps using the changed translations, and call {@link Shootdown#release()}
+   * exactly once, when the memory the change freed may be reused.
    */
   void shootdown(Shootdown s);
 }

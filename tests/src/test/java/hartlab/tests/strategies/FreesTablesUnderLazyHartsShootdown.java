@@ -4,9 +4,9 @@ import hartlab.kernel.shootdown.Shootdown;
 import hartlab.kernel.shootdown.ShootdownStrategy;
 
 /**
- * Broken on purpose, for the tests: lazy-skip that also skips lazy harts when page-table pages
- * are freed, so those pages are released while a lazy hart's page-walk cache still points at
- * them. The freed-page-table checker must catch its next (speculative) walk.
+ * Broken on purpose, for the tests: lazy-skip that also skips lazy harts when page-table pages are
+ * freed, so those pages are released while a lazy hart's page-walk cache still points at them. The
+ * freed-page-table checker must catch its next (speculative) walk.
  */
 public final class FreesTablesUnderLazyHartsShootdown implements ShootdownStrategy {
   @Override
