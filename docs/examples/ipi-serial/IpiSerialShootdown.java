@@ -1,5 +1,5 @@
-import hartlab.kernel.shootdown.Shootdown;
-import hartlab.kernel.shootdown.ShootdownStrategy;
+import hartlab.kernel.tlb.shootdown.Shootdown;
+import hartlab.kernel.tlb.shootdown.ShootdownStrategy;
 
 /**
  * An example of a user strategy (see README.md, "Adding a shootdown strategy"): interrupts the

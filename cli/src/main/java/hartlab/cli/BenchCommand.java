@@ -1,10 +1,10 @@
 package hartlab.cli;
 
-import hartlab.kernel.Console;
 import hartlab.kernel.Machine;
 import hartlab.kernel.MachineConfig;
-import hartlab.kernel.Outcome;
 import hartlab.kernel.RunResult;
+import hartlab.kernel.fs.Console;
+import hartlab.kernel.stats.Outcome;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

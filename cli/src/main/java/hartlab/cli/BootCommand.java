@@ -1,10 +1,10 @@
 package hartlab.cli;
 
 import hartlab.images.Images;
-import hartlab.kernel.Console;
 import hartlab.kernel.Machine;
 import hartlab.kernel.MachineConfig;
 import hartlab.kernel.RunResult;
+import hartlab.kernel.fs.Console;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -104,6 +104,7 @@ final class BootCommand implements Callable<Integer> {
       return cli.fail(ExitCodes.BAD_IMAGE, image + ": cannot start: " + e.getMessage());
     }
     cli.out().flush();
+    cli.finished(result);
     report(guest.name(), argv, config, result);
     return exitCode(result);
   }
@@ -154,7 +155,7 @@ final class BootCommand implements Callable<Integer> {
     Map<String, Object> map = StatsReport.toMap(name, argv, config, result);
     switch (stats) {
       case table:
-        StatsReport.printTable(cli.err(), name, config, result);
+        StatsReport.printTable(cli.err(), name, result);
         break;
       case json:
         cli.err().println(StatsReport.json(map));

@@ -1,9 +1,11 @@
 package hartlab.cli;
 
 import hartlab.images.Images;
+import hartlab.kernel.RunResult;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,11 +23,13 @@ public final class Cli implements Callable<Integer> {
   private final PrintStream out;
   private final PrintStream err;
   private final InputStream in;
+  private final Consumer<RunResult> results;
 
-  Cli(PrintStream out, PrintStream err, InputStream in) {
+  Cli(PrintStream out, PrintStream err, InputStream in, Consumer<RunResult> results) {
     this.out = out;
     this.err = err;
     this.in = in;
+    this.results = results;
   }
 
   public static void main(String[] args) {
@@ -39,7 +43,21 @@ public final class Cli implements Callable<Integer> {
 
   /** Runs hartlab with {@code args}; returns the exit status (see {@link ExitCodes}). */
   public static int run(String[] args, PrintStream out, PrintStream err, InputStream in) {
-    Cli cli = new Cli(out, err, in);
+    return run(args, out, err, in, r -> {});
+  }
+
+  /**
+   * As {@link #run(String[], PrintStream, PrintStream, InputStream)}, also handing every finished
+   * machine run's result to {@code results}: programs and tests compare those objects, not the
+   * printed report.
+   */
+  public static int run(
+      String[] args,
+      PrintStream out,
+      PrintStream err,
+      InputStream in,
+      Consumer<RunResult> results) {
+    Cli cli = new Cli(out, err, in, results);
     CommandLine cmd = new CommandLine(cli);
     cmd.addSubcommand("boot", new BootCommand(cli));
     cmd.addSubcommand("images", new ImagesCommand(cli));
@@ -93,6 +111,11 @@ public final class Cli implements Callable<Integer> {
 
   InputStream in() {
     return in;
+  }
+
+  /** A machine run finished (before its report is printed). */
+  void finished(RunResult result) {
+    results.accept(result);
   }
 
   int fail(int status, String message) {

@@ -1,7 +1,7 @@
 package hartlab.cli;
 
 import hartlab.images.Images;
-import hartlab.kernel.RootFs;
+import hartlab.kernel.fs.RootFs;
 import hartlab.loader.ElfFormatException;
 import hartlab.loader.ElfImage;
 import hartlab.loader.ElfParser;

@@ -1,9 +1,11 @@
 package hartlab.cli;
 
 import hartlab.kernel.ExecMode;
-import hartlab.kernel.LazyTlbMode;
 import hartlab.kernel.MachineConfig;
+import hartlab.kernel.tlb.LazyTlbMode;
 import hartlab.sched.Policy;
+import java.util.Stack;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /** The options that shape the emulated machine, shared by every command that runs one. */
@@ -54,6 +56,8 @@ final class MachineOptions {
   @Option(
       names = "--asid",
       paramLabel = "on|off",
+      arity = "0..1",
+      parameterConsumer = OnOff.class,
       defaultValue = "on",
       description =
           "ASID-tagged TLB entries; off flushes on every switch (default: ${DEFAULT-VALUE}).")
@@ -77,6 +81,8 @@ final class MachineOptions {
   @Option(
       names = "--speculative-walks",
       paramLabel = "on|off",
+      arity = "0..1",
+      parameterConsumer = OnOff.class,
       defaultValue = "off",
       description =
           "Harts walk their loaded page table on their own, as hardware may, so the "
@@ -108,6 +114,8 @@ final class MachineOptions {
   @Option(
       names = "--check",
       paramLabel = "on|off",
+      arity = "0..1",
+      parameterConsumer = OnOff.class,
       defaultValue = "on",
       description =
           "Run the checkers (active_mm); a violation stops the run (default: ${DEFAULT-VALUE}).")
@@ -162,6 +170,19 @@ final class MachineOptions {
         .maxInstructions(maxInstructions)
         .timeoutMillis(Sizes.millis(timeout))
         .build();
+  }
+
+  /**
+   * An on|off option given alone means on ({@code --check}); it takes the next argument only when
+   * that is {@code on} or {@code off}, so {@code boot --check IMAGE} still boots IMAGE.
+   */
+  static final class OnOff implements CommandLine.IParameterConsumer {
+    @Override
+    public void consumeParameters(
+        Stack<String> args, CommandLine.Model.ArgSpec arg, CommandLine.Model.CommandSpec spec) {
+      boolean given = !args.isEmpty() && (args.peek().equals("on") || args.peek().equals("off"));
+      arg.setValue(given ? args.pop() : "on");
+    }
   }
 
   private static boolean onOff(String option, String value) {

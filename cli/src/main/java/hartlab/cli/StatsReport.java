@@ -2,32 +2,33 @@ package hartlab.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import hartlab.kernel.HartStats;
-import hartlab.kernel.KernelStats;
 import hartlab.kernel.MachineConfig;
 import hartlab.kernel.RunResult;
-import hartlab.kernel.ShootdownFigures;
-import hartlab.mmu.TlbStats;
+import hartlab.kernel.stats.Counter;
+import hartlab.kernel.stats.Latency;
+import hartlab.kernel.stats.MachineCounter;
+import hartlab.kernel.stats.Statistics;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Statistics of a run: a table for people, JSON for programs. */
+/**
+ * Statistics of a run, rendered from the kernel's one model ({@link Statistics}): a table for
+ * people, JSON for programs. Every figure's unit is listed beside it in the JSON.
+ */
 final class StatsReport {
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private StatsReport() {}
 
-  static void printTable(PrintStream out, String image, MachineConfig config, RunResult r) {
+  static void printTable(PrintStream out, String image, RunResult r) {
+    Statistics s = r.stats();
     out.printf(
         "%n%s on %d hart%s: %s, status %d, %.3f s host, %s instructions, %.1f MIPS%n",
         image,
@@ -51,86 +52,68 @@ final class StatsReport {
         "faults",
         "syscalls",
         "ctxsw");
-    for (HartStats h : r.harts()) {
-      row(
-          out,
-          Integer.toString(h.hart()),
-          h.instructions(),
-          h.busyCycles(),
-          h.tlb(),
-          h.pageWalks(),
-          h.pageFaults(),
-          h.syscalls(),
-          h.contextSwitches());
+    for (int h = 0; h < s.harts(); h++) {
+      int hart = h;
+      row(out, Integer.toString(h), c -> s.hart(hart, c));
     }
-    if (r.harts().size() > 1) {
-      HartStats t = totals(r.harts());
-      row(
-          out,
-          "all",
-          t.instructions(),
-          t.busyCycles(),
-          t.tlb(),
-          t.pageWalks(),
-          t.pageFaults(),
-          t.syscalls(),
-          t.contextSwitches());
+    if (s.harts() > 1) {
+      row(out, "all", s::total);
     }
-    if (!r.syscalls().isEmpty()) {
+    if (!s.syscalls().isEmpty()) {
       List<String> calls = new ArrayList<>();
-      r.syscalls().forEach((name, n) -> calls.add(name + " " + n));
+      s.syscalls().forEach((name, n) -> calls.add(name + " " + n));
       out.println("syscalls: " + String.join(", ", calls));
     }
-    KernelStats k = r.kernel();
+    Statistics.Summary wait = s.latency(Latency.RUN_QUEUE_WAIT_CYCLES);
     out.printf(
         "kernel: %s tasks, %s migrations, %s preemptions, run-queue wait p50 %s p99 %s cycles, "
-            + "%s IPIs, %s ASID rollovers, %s active_mm violations%n",
-        group(k.tasksCreated()),
-        group(k.sched().migrations()),
-        group(k.sched().preemptions()),
-        group(k.sched().waitP50()),
-        group(k.sched().waitP99()),
-        group(totals(r.harts()).ipisSent()),
-        group(k.asidRollovers()),
-        group(k.activeMmViolations()));
-    ShootdownFigures sd = k.shootdown();
+            + "%s IPIs, %s ASID rollovers; violations: %s%n",
+        group(s.machine(MachineCounter.TASKS_CREATED)),
+        group(s.machine(MachineCounter.MIGRATIONS)),
+        group(s.machine(MachineCounter.PREEMPTIONS)),
+        group(wait.p50()),
+        group(wait.p99()),
+        group(s.total(Counter.IPIS_SENT)),
+        group(s.machine(MachineCounter.ASID_ROLLOVERS)),
+        s.violations().isEmpty() ? "not checked" : s.violations().toString());
+    Statistics.Summary sd = s.latency(Latency.SHOOTDOWN_CYCLES);
     out.printf(
-        "shootdowns (%s): %s (%s full), %s pages, latency p50 %s p99 %s max %s cycles (host p50 %s ns); "
-            + "IPI latency p50 %s cycles%n",
-        k.shootdownStrategy(),
-        group(sd.shootdowns()),
-        group(sd.fullShootdowns()),
-        group(sd.pagesInvalidated()),
-        group(sd.cycles().p50()),
-        group(sd.cycles().p99()),
-        group(sd.cycles().max()),
-        group(sd.hostNanos().p50()),
-        group(sd.ipiCycles().p50()));
-    out.println("digest: " + digest(r));
+        "shootdowns (%s): %s (%s full), %s pages, latency p50 %s p99 %s max %s cycles (host p50 %s"
+            + " ns); IPI latency p50 %s cycles%n",
+        s.labels().get("shootdown"),
+        group(s.total(Counter.SHOOTDOWNS)),
+        group(s.total(Counter.FULL_SHOOTDOWNS)),
+        group(s.total(Counter.PAGES_INVALIDATED)),
+        group(sd.p50()),
+        group(sd.p99()),
+        group(sd.max()),
+        group(s.latency(Latency.SHOOTDOWN_HOST_NANOS).p50()),
+        group(s.latency(Latency.IPI_CYCLES).p50()));
+    out.println("digest: " + r.digest());
   }
 
-  private static void row(
-      PrintStream out,
-      String hart,
-      long insns,
-      long cycles,
-      TlbStats tlb,
-      long walks,
-      long faults,
-      long syscalls,
-      long switches) {
+  private interface Figures {
+    long get(Counter c);
+  }
+
+  private static void row(PrintStream out, String hart, Figures f) {
+    long flushes =
+        f.get(Counter.TLB_FLUSHES_ALL)
+            + f.get(Counter.TLB_FLUSHES_ASID)
+            + f.get(Counter.TLB_FLUSHES_PAGE)
+            + f.get(Counter.TLB_FLUSHES_RANGE);
     out.printf(
         "%4s %14s %14s %12s %10s %9s %8s %8s %8s %7s%n",
         hart,
-        group(insns),
-        group(cycles),
-        group(tlb.hits()),
-        group(tlb.misses()),
-        group(walks),
-        group(tlb.flushes()),
-        group(faults),
-        group(syscalls),
-        group(switches));
+        group(f.get(Counter.INSTRUCTIONS)),
+        group(f.get(Counter.BUSY_CYCLES)),
+        group(f.get(Counter.TLB_HITS)),
+        group(f.get(Counter.TLB_MISSES)),
+        group(f.get(Counter.PAGE_WALKS)),
+        group(flushes),
+        group(f.get(Counter.PAGE_FAULTS)),
+        group(f.get(Counter.SYSCALLS)),
+        group(f.get(Counter.CONTEXT_SWITCHES)));
   }
 
   private static String group(long v) {
@@ -138,55 +121,13 @@ final class StatsReport {
   }
 
   /**
-   * Sums of every counter; cycles and idle cycles are those of the busiest hart, whose busy cycles
-   * are the run's virtual length (idle harts' clocks only follow along).
+   * The run as JSON: how it ended, the configuration, the figures (totals over harts, per hart,
+   * machine-wide, latency distributions, syscalls, violations per checker), their units, host
+   * figures apart, and the digest.
    */
-  static HartStats totals(List<HartStats> harts) {
-    TlbStats tlb = new TlbStats(0, 0, 0, 0, 0, 0, 0);
-    long insns = 0,
-        cycles = 0,
-        busiest = 0,
-        walks = 0,
-        faults = 0,
-        syscalls = 0,
-        restarts = 0,
-        traps = 0,
-        switches = 0;
-    long ipisSent = 0, ipisReceived = 0;
-    for (HartStats h : harts) {
-      tlb = tlb.plus(h.tlb());
-      insns += h.instructions();
-      if (h.busyCycles() > busiest) {
-        busiest = h.busyCycles();
-        cycles = h.cycles();
-      }
-      walks += h.pageWalks();
-      faults += h.pageFaults();
-      syscalls += h.syscalls();
-      restarts += h.syscallRestarts();
-      traps += h.traps();
-      switches += h.contextSwitches();
-      ipisSent += h.ipisSent();
-      ipisReceived += h.ipisReceived();
-    }
-    return new HartStats(
-        -1,
-        insns,
-        cycles,
-        cycles - busiest,
-        tlb,
-        walks,
-        faults,
-        syscalls,
-        restarts,
-        traps,
-        switches,
-        ipisSent,
-        ipisReceived);
-  }
-
   static Map<String, Object> toMap(
       String image, List<String> argv, MachineConfig config, RunResult r) {
+    Statistics s = r.stats();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("image", image);
     m.put("argv", argv);
@@ -194,73 +135,59 @@ final class StatsReport {
     m.put("exitCode", r.exitCode());
     m.put("message", r.message());
     m.put("config", config);
+    m.put("labels", s.labels());
     m.put("hostSeconds", r.hostNanos() / 1e9);
     m.put("mips", r.instructions() / (r.hostNanos() / 1e3));
-    m.put("totals", totals(r.harts()));
-    m.put("harts", r.harts());
-    m.put("syscalls", r.syscalls());
-    m.put("kernel", kernelMap(r.kernel()));
-    m.put("host", hostMap(r.kernel()));
-    m.put("digest", digest(r));
-    return m;
-  }
-
-  private static Map<String, Object> kernelMap(KernelStats k) {
-    Map<String, Object> sched = new LinkedHashMap<>();
-    sched.put("wakeups", k.sched().wakeups());
-    sched.put("migrations", k.sched().migrations());
-    sched.put("idlePulls", k.sched().idlePulls());
-    sched.put("balancePulls", k.sched().balancePulls());
-    sched.put("preemptions", k.sched().preemptions());
-    sched.put("picks", k.sched().picks());
-    sched.put("runQueueWaitP50", k.sched().waitP50());
-    sched.put("runQueueWaitP99", k.sched().waitP99());
-    sched.put("runQueueWaitMax", k.sched().waitMax());
-    ShootdownFigures sd = k.shootdown();
-    Map<String, Object> shootdown = new LinkedHashMap<>();
-    shootdown.put("strategy", k.shootdownStrategy());
-    shootdown.put("shootdowns", sd.shootdowns());
-    shootdown.put("pagesInvalidated", sd.pagesInvalidated());
-    shootdown.put("fullShootdowns", sd.fullShootdowns());
-    shootdown.put("broadcasts", sd.broadcasts());
-    shootdown.put("deferredApplied", sd.deferredApplied());
-    shootdown.put("latencyCycles", sd.cycles());
-    shootdown.put("ipiLatencyCycles", sd.ipiCycles());
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("tasksCreated", k.tasksCreated());
-    m.put("asidRollovers", k.asidRollovers());
-    m.put("activeMmViolations", k.activeMmViolations());
-    m.put("sched", sched);
-    m.put("shootdown", shootdown);
-    return m;
-  }
-
-  /** Host-time figures: reported beside the emulated ones, kept out of the digest. */
-  private static Map<String, Object> hostMap(KernelStats k) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("shootdownLatencyNanos", k.shootdown().hostNanos());
-    m.put("ipiLatencyNanos", k.shootdown().ipiHostNanos());
-    return m;
-  }
-
-  /**
-   * SHA-256 over every figure that does not measure the host: how the run ended, each hart's
-   * counters, the syscall counts and the kernel's counters. Equal digests mean equal runs; in
-   * lockstep the same image, options and seed always give the same digest.
-   */
-  static String digest(RunResult r) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("outcome", r.outcome());
-    m.put("exitCode", r.exitCode());
-    m.put("harts", r.harts());
-    m.put("syscalls", r.syscalls());
-    m.put("kernel", kernelMap(r.kernel()));
-    try {
-      byte[] canonical = JSON.writeValueAsBytes(m);
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
-    } catch (IOException | NoSuchAlgorithmException e) {
-      throw new IllegalStateException("StatsReport.digest: " + e.getMessage(), e);
+    Map<String, Object> totals = new LinkedHashMap<>();
+    for (Counter c : Counter.values()) {
+      totals.put(c.key(), s.total(c));
     }
+    m.put("totals", totals);
+    List<Map<String, Object>> harts = new ArrayList<>();
+    for (int h = 0; h < s.harts(); h++) {
+      Map<String, Object> one = new LinkedHashMap<>();
+      one.put("hart", h);
+      for (Counter c : Counter.values()) {
+        one.put(c.key(), s.hart(h, c));
+      }
+      harts.add(one);
+    }
+    m.put("harts", harts);
+    Map<String, Object> machine = new LinkedHashMap<>();
+    for (MachineCounter c : MachineCounter.values()) {
+      machine.put(c.key(), s.machine(c));
+    }
+    m.put("machine", machine);
+    Map<String, Object> latency = new LinkedHashMap<>();
+    Map<String, Object> host = new LinkedHashMap<>();
+    for (Latency l : Latency.values()) {
+      (l.measuresHost() ? host : latency).put(latencyKey(l), s.latency(l));
+    }
+    m.put("latency", latency);
+    m.put("syscalls", s.syscalls());
+    m.put("violations", s.violations());
+    m.put("host", host);
+    m.put("units", units());
+    m.put("digest", r.digest());
+    return m;
+  }
+
+  private static String latencyKey(Latency l) {
+    return l.key() + Character.toUpperCase(l.unit().charAt(0)) + l.unit().substring(1);
+  }
+
+  private static Map<String, String> units() {
+    Map<String, String> u = new LinkedHashMap<>();
+    for (Counter c : Counter.values()) {
+      u.put(c.key(), c.unit());
+    }
+    for (MachineCounter c : MachineCounter.values()) {
+      u.put(c.key(), c.unit());
+    }
+    for (Latency l : Latency.values()) {
+      u.put(latencyKey(l), l.unit());
+    }
+    return u;
   }
 
   static String json(Map<String, Object> report) {

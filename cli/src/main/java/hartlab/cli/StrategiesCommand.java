@@ -1,7 +1,7 @@
 package hartlab.cli;
 
-import hartlab.kernel.shootdown.ShootdownStrategies;
-import hartlab.kernel.shootdown.ShootdownStrategy;
+import hartlab.kernel.tlb.shootdown.ShootdownStrategies;
+import hartlab.kernel.tlb.shootdown.ShootdownStrategy;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 

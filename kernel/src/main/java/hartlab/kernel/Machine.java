@@ -2,6 +2,12 @@ package hartlab.kernel;
 
 import hartlab.cpu.CodeCache;
 import hartlab.cpu.Hart;
+import hartlab.kernel.fs.Console;
+import hartlab.kernel.fs.RootFs;
+import hartlab.kernel.mm.BinfmtElf;
+import hartlab.kernel.smp.Halt;
+import hartlab.kernel.stats.Outcome;
+import hartlab.kernel.stats.Statistics;
 import hartlab.loader.ElfImage;
 import hartlab.mmu.FrameAllocator;
 import hartlab.mmu.Mmu;
@@ -76,7 +82,7 @@ public final class Machine {
       throws BootException {
     try {
       kernel.startInit(image, name, argv, envp);
-    } catch (Exec.ExecFailure e) {
+    } catch (BinfmtElf.ExecFailure e) {
       throw new BootException(e.getMessage());
     }
     long start = System.nanoTime();
@@ -99,23 +105,24 @@ public final class Machine {
       progress.update(instructionsSoFar(), System.nanoTime() - start);
     }
     if (!joinAll(threads, deadline)) {
-      kernel.requestStop(
-          new Kernel.Ending(
+      kernel
+          .halt()
+          .requestStop(
               Outcome.TIMEOUT,
               0,
               String.format(
                   "stopped after --timeout %.1fs: the guest had not finished",
-                  config.timeoutMillis() / 1000.0)));
+                  config.timeoutMillis() / 1000.0));
       if (!joinAll(threads, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_GRACE_MILLIS))) {
         return result(
-            new Kernel.Ending(
+            new Halt.Ending(
                 Outcome.INTERNAL_ERROR,
                 0,
                 "internal error: harts did not stop within 5 s of the stop request"),
             start);
       }
     }
-    return result(kernel.ending(), start);
+    return result(kernel.halt().ending(), start);
   }
 
   /** Instructions retired so far over all harts; a racy sum, for progress only. */
@@ -127,14 +134,14 @@ public final class Machine {
     return n;
   }
 
-  private RunResult result(Kernel.Ending end, long start) {
+  private RunResult result(Halt.Ending end, long start) {
+    Statistics stats = kernel.statistics(harts, config.labels());
     return new RunResult(
         end.outcome(),
         end.exitCode(),
         end.message(),
-        kernel.hartStats(),
-        kernel.syscallCounts(),
-        kernel.kernelStats(),
+        stats,
+        stats.digest(end.outcome(), end.exitCode()),
         System.nanoTime() - start,
         harts.length);
   }
@@ -145,11 +152,12 @@ public final class Machine {
       hart.runLoop(kernel);
     } catch (Throwable t) {
       log.debug("hart-{} failed", hart.id(), t);
-      kernel.requestStop(
-          new Kernel.Ending(
+      kernel
+          .halt()
+          .requestStop(
               Outcome.INTERNAL_ERROR,
               0,
-              String.format("internal error on hart-%d at pc 0x%x: %s", hart.id(), hart.pc(), t)));
+              String.format("internal error on hart-%d at pc 0x%x: %s", hart.id(), hart.pc(), t));
     }
   }
 

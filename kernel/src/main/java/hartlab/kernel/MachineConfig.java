@@ -1,8 +1,12 @@
 package hartlab.kernel;
 
 import hartlab.cpu.CostModel;
+import hartlab.kernel.tlb.LazyTlbMode;
 import hartlab.sched.Policy;
 import hartlab.sched.SchedConfig;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * Everything that shapes a run. Two runs with equal configs and images compare; in lockstep they
@@ -74,6 +78,33 @@ public record MachineConfig(
     }
   }
 
+  /**
+   * What shapes the run's figures, as text: every field but the host limits (timeout), for the
+   * digest and reports. Two runs with equal labels and images compare.
+   */
+  public Map<String, String> labels() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("cores", Integer.toString(cores));
+    m.put("memoryBytes", Long.toString(memoryBytes));
+    m.put("tlb", tlbEntries + "x" + tlbWays);
+    m.put("seed", Long.toString(seed));
+    m.put("maxInstructions", Long.toString(maxInstructions));
+    m.put("flushCeiling", Integer.toString(flushCeiling));
+    m.put("tickCycles", Long.toString(tickCycles));
+    m.put("cost", cost.toString());
+    m.put("exec", execMode.name().toLowerCase(Locale.ROOT));
+    m.put("quantumCycles", execMode == ExecMode.LOCKSTEP ? Long.toString(quantumCycles) : "-");
+    m.put("policy", policy.name().toLowerCase(Locale.ROOT));
+    m.put("sched", sched.toString());
+    m.put("lazyTlb", lazyTlb.name().toLowerCase(Locale.ROOT));
+    m.put("asids", asids ? Integer.toString(asidBits) + " bits" : "off");
+    m.put("check", Boolean.toString(check));
+    m.put("maxTasks", Integer.toString(maxTasks));
+    m.put("shootdown", shootdown);
+    m.put("speculativeWalks", Boolean.toString(speculativeWalks));
+    return m;
+  }
+
   public static MachineConfig defaults() {
     return builder().build();
   }
@@ -129,7 +160,7 @@ public record MachineConfig(
     private int asidBits = 16;
     private boolean check = true;
     private int maxTasks = 1024;
-    private String shootdown = hartlab.kernel.shootdown.ShootdownStrategies.DEFAULT;
+    private String shootdown = hartlab.kernel.tlb.shootdown.ShootdownStrategies.DEFAULT;
     private boolean speculativeWalks;
 
     public Builder cores(int v) {

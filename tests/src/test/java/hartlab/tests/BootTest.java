@@ -66,7 +66,7 @@ class BootTest {
     assertEquals(sum, instructions);
     assertTrue(json.get("totals").get("pageFaults").asLong() > 0);
     assertTrue(json.get("syscalls").get("mmap").asLong() > 0);
-    assertTrue(json.get("totals").get("tlb").get("misses").asLong() > 0);
+    assertTrue(json.get("totals").get("tlbMisses").asLong() > 0);
   }
 
   @Test

@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import hartlab.kernel.check.ActiveMmChecker;
+import hartlab.kernel.stats.MachineCounter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -94,9 +94,7 @@ class MultitaskingTest {
   }
 
   private static String digest(Runs.Outcome r) {
-    Matcher m = Pattern.compile("\"digest\" : \"([0-9a-f]{64})\"").matcher(r.stderr());
-    assertTrue(m.find(), "no digest in " + r.stderr());
-    return m.group(1);
+    return r.run().digest();
   }
 
   @ParameterizedTest
@@ -135,7 +133,7 @@ class MultitaskingTest {
               "--seed",
               Integer.toString(i));
       assertEquals(0, r.status(), r.stderr());
-      assertTrue(r.stderr().contains("\"activeMmViolations\" : 0"), r.stderr());
+      assertEquals(0L, r.run().stats().violations().get(ActiveMmChecker.NAME), r.stderr());
     }
   }
 
@@ -160,8 +158,9 @@ class MultitaskingTest {
   void asidRolloverKeepsProgramsCorrect() {
     Runs.Outcome r = boot("forkstorm", List.of("8", "4"), "--cores", "4", "--asid-bits", "3");
     assertEquals(0, r.status(), r.stderr());
-    Matcher m = Pattern.compile("\"asidRollovers\" : (\\d+)").matcher(r.stderr());
-    assertTrue(m.find() && Long.parseLong(m.group(1)) > 0, "no rollover happened: " + r.stderr());
+    assertTrue(
+        r.run().stats().machine(MachineCounter.ASID_ROLLOVERS) > 0,
+        "no rollover happened: " + r.stderr());
   }
 
   /**
@@ -190,8 +189,8 @@ class MultitaskingTest {
       Runs.Outcome r =
           boot("fault", List.of("hog", "3"), "--cores", "1", "--sched", policy, "--exec", mode);
       assertEquals(0, r.status(), r.stderr());
-      Matcher m = Pattern.compile("\"preemptions\" : (\\d+)").matcher(r.stderr());
-      assertTrue(m.find() && Long.parseLong(m.group(1)) > 0, "no preemption: " + r.stderr());
+      assertTrue(
+          r.run().stats().machine(MachineCounter.PREEMPTIONS) > 0, "no preemption: " + r.stderr());
     }
   }
 

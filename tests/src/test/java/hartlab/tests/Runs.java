@@ -2,6 +2,7 @@ package hartlab.tests;
 
 import hartlab.cli.Cli;
 import hartlab.images.Images;
+import hartlab.kernel.RunResult;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -18,22 +19,39 @@ import java.util.concurrent.TimeUnit;
  * print.
  */
 final class Runs {
-  /** What a run printed and how it ended. */
-  record Outcome(int status, String stdout, String stderr) {}
+  /** What a run printed and how it ended; {@code result} is null when no machine ran. */
+  record Outcome(int status, String stdout, String stderr, RunResult result) {
+    Outcome(int status, String stdout, String stderr) {
+      this(status, stdout, stderr, null);
+    }
+
+    /** The machine run's result; fails the test when there was none. */
+    RunResult run() {
+      if (result == null) {
+        throw new AssertionError("no machine run (status " + status + "): " + stderr);
+      }
+      return result;
+    }
+  }
 
   private Runs() {}
 
   static Outcome hartlab(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
+    RunResult[] result = {null};
     int status =
         Cli.run(
             args,
             new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8),
-            new ByteArrayInputStream(new byte[0]));
+            new ByteArrayInputStream(new byte[0]),
+            r -> result[0] = r);
     return new Outcome(
-        status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        status,
+        out.toString(StandardCharsets.UTF_8),
+        err.toString(StandardCharsets.UTF_8),
+        result[0]);
   }
 
   /** qemu-riscv64 on {@code binary} with a clean environment like hartlab's default one. */

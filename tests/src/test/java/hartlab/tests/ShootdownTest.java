@@ -100,7 +100,7 @@ class ShootdownTest {
             });
     assertEquals(reference.stdout(), ours.stdout(), ours.stderr());
     assertEquals(reference.status(), ours.status(), ours.stderr());
-    assertTrue(ours.stderr().contains("\"strategy\" : \"" + strategy + "\""), ours.stderr());
+    assertEquals(strategy, ours.run().stats().labels().get("shootdown"), ours.stderr());
   }
 
   @ParameterizedTest
@@ -180,10 +180,10 @@ class ShootdownTest {
       out.putNextEntry(new JarEntry("IpiSerialShootdown.class"));
       out.write(Files.readAllBytes(classes.resolve("IpiSerialShootdown.class")));
       out.putNextEntry(
-          new JarEntry("META-INF/services/hartlab.kernel.shootdown.ShootdownStrategy"));
+          new JarEntry("META-INF/services/hartlab.kernel.tlb.shootdown.ShootdownStrategy"));
       out.write(
           Files.readAllBytes(
-              example.resolve("META-INF/services/hartlab.kernel.shootdown.ShootdownStrategy")));
+              example.resolve("META-INF/services/hartlab.kernel.tlb.shootdown.ShootdownStrategy")));
     }
     Process p =
         new ProcessBuilder(
@@ -210,7 +210,7 @@ class ShootdownTest {
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(120, TimeUnit.SECONDS));
     assertEquals(0, p.exitValue(), output);
-    assertTrue(output.contains("\"strategy\" : \"ipi-serial\""), output);
+    assertTrue(output.contains("\"shootdown\" : \"ipi-serial\""), output);
     assertTrue(output.contains("all checks ok"), output);
   }
 }

@@ -1,7 +1,7 @@
 package hartlab.tests.strategies;
 
-import hartlab.kernel.shootdown.Shootdown;
-import hartlab.kernel.shootdown.ShootdownStrategy;
+import hartlab.kernel.tlb.shootdown.Shootdown;
+import hartlab.kernel.tlb.shootdown.ShootdownStrategy;
 
 /**
  * Broken on purpose, for the tests: like ipi-sync, but never interrupts the highest-numbered

@@ -1,0 +1,31 @@
+package hartlab.kernel.check;
+
+import hartlab.cpu.Hart;
+import hartlab.kernel.tlb.TlbObserver;
+import hartlab.kernel.tlb.TlbObservers;
+import hartlab.mmu.TableReadCheck;
+
+/** The hook points a {@link Checker} may register with. */
+public final class CheckerHooks {
+  private final TlbObservers tlb;
+  private final Hart[] harts;
+
+  public CheckerHooks(TlbObservers tlb, Hart[] harts) {
+    this.tlb = tlb;
+    this.harts = harts;
+  }
+
+  /** Shootdown releases and address-space switches. */
+  public void onTlb(TlbObserver observer) {
+    tlb.add(observer);
+  }
+
+  /** Every page-table read of hart {@code hart}'s walker, real or speculative. */
+  public void onTableRead(int hart, TableReadCheck check) {
+    harts[hart].mmu().setTableReadCheck(check);
+  }
+
+  public int harts() {
+    return harts.length;
+  }
+}

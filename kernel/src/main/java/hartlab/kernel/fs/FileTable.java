@@ -1,0 +1,119 @@
+package hartlab.kernel.fs;
+
+import hartlab.kernel.uapi.Errno;
+import hartlab.kernel.uapi.SyscallError;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A process's file descriptors (Linux's files_struct), shared by threads made with CLONE_FILES.
+ * Thread-safe through its monitor, a short lock.
+ */
+public final class FileTable {
+  public static final int MAX_FDS = 1024;
+  public static final int O_CLOEXEC = 0x80000;
+
+  private final OpenFile[] files = new OpenFile[MAX_FDS];
+  private final boolean[] closeOnExec = new boolean[MAX_FDS];
+
+  /** Processes (thread groups) sharing this table. */
+  private final AtomicInteger users = new AtomicInteger(1);
+
+  /** The first process's table: descriptors 0, 1 and 2 on the console. */
+  public static FileTable withConsole() {
+    FileTable t = new FileTable();
+    for (int fd = 0; fd <= 2; fd++) {
+      t.install(new ConsoleFile(fd), false);
+    }
+    return t;
+  }
+
+  public FileTable share() {
+    users.incrementAndGet();
+    return this;
+  }
+
+  /** A private copy for fork: every description gains a reference. */
+  public synchronized FileTable copy() {
+    FileTable t = new FileTable();
+    for (int fd = 0; fd < MAX_FDS; fd++) {
+      if (files[fd] != null) {
+        t.files[fd] = files[fd].retain();
+        t.closeOnExec[fd] = closeOnExec[fd];
+      }
+    }
+    return t;
+  }
+
+  /** Installs at the lowest free descriptor; -EMFILE when full. */
+  public synchronized int install(OpenFile file, boolean cloexec) {
+    for (int fd = 0; fd < MAX_FDS; fd++) {
+      if (files[fd] == null) {
+        files[fd] = file;
+        closeOnExec[fd] = cloexec;
+        return fd;
+      }
+    }
+    file.release();
+    return -Errno.EMFILE;
+  }
+
+  /** The description behind {@code fd}, or EBADF. */
+  public synchronized OpenFile get(long fd) {
+    if (fd < 0 || fd >= MAX_FDS || files[(int) fd] == null) {
+      throw SyscallError.of(Errno.EBADF);
+    }
+    return files[(int) fd];
+  }
+
+  public synchronized void close(long fd) {
+    OpenFile f = get(fd);
+    files[(int) fd] = null;
+    f.release();
+  }
+
+  public synchronized int dup(long fd) {
+    return install(get(fd).retain(), false);
+  }
+
+  /** dup3: {@code newFd} becomes a copy of {@code oldFd}, closing what it was. */
+  public synchronized int dup3(long oldFd, long newFd, int flags) {
+    if ((flags & ~O_CLOEXEC) != 0 || oldFd == newFd) {
+      throw SyscallError.of(Errno.EINVAL);
+    }
+    OpenFile f = get(oldFd);
+    if (newFd < 0 || newFd >= MAX_FDS) {
+      throw SyscallError.of(Errno.EBADF);
+    }
+    OpenFile old = files[(int) newFd];
+    files[(int) newFd] = f.retain();
+    closeOnExec[(int) newFd] = (flags & O_CLOEXEC) != 0;
+    if (old != null) {
+      old.release();
+    }
+    return (int) newFd;
+  }
+
+  public synchronized void closeOnExec() {
+    for (int fd = 0; fd < MAX_FDS; fd++) {
+      if (files[fd] != null && closeOnExec[fd]) {
+        files[fd].release();
+        files[fd] = null;
+      }
+    }
+  }
+
+  /** One process stops using the table; the last one closes everything. */
+  public void drop() {
+    if (users.decrementAndGet() > 0) {
+      return;
+    }
+    synchronized (this) {
+      for (int fd = 0; fd < MAX_FDS; fd++) {
+        if (files[fd] != null) {
+          files[fd].release();
+          files[fd] = null;
+        }
+      }
+    }
+  }
+}

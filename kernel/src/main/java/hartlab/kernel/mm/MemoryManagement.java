@@ -1,0 +1,48 @@
+package hartlab.kernel.mm;
+
+import hartlab.cpu.CodeCache;
+import hartlab.kernel.smp.Ipis;
+import hartlab.kernel.smp.Waits;
+import hartlab.mmu.FrameAllocator;
+import hartlab.mmu.PageTable;
+import hartlab.mmu.PhysicalMemory;
+
+/** The memory subsystem's parts, built together over one guest RAM and page-table editor. */
+public record MemoryManagement(
+    FrameRefs refs,
+    MmapLocking locking,
+    PageFaults faults,
+    Mmap mmap,
+    Mprotect mprotect,
+    Mremap mremap,
+    Madvise madvise,
+    DupMmap dupMmap,
+    BinfmtElf binfmt,
+    UserMemory user) {
+
+  public static MemoryManagement create(
+      PhysicalMemory memory,
+      FrameAllocator frames,
+      PageTable pageTable,
+      CodeCache code,
+      TlbFlusher tlbFlush,
+      Waits waits,
+      Ipis ipis) {
+    FrameRefs refs = new FrameRefs(frames, memory);
+    MmapLocking locking = new MmapLocking(waits, ipis);
+    PageFaults faults = new PageFaults(pageTable, refs, memory, tlbFlush, locking);
+    Mmap mmap = new Mmap(pageTable, refs, frames, tlbFlush, faults);
+    Mms mms = new Mms(pageTable);
+    return new MemoryManagement(
+        refs,
+        locking,
+        faults,
+        mmap,
+        new Mprotect(pageTable, refs, tlbFlush),
+        new Mremap(mmap, pageTable, refs, frames, tlbFlush),
+        new Madvise(mmap, pageTable, refs, frames, tlbFlush),
+        new DupMmap(mms, mmap, pageTable, refs, frames, tlbFlush),
+        new BinfmtElf(memory, refs, frames, pageTable, mms),
+        new UserMemory(faults, code, memory));
+  }
+}

@@ -1,0 +1,87 @@
+package hartlab.kernel.mm;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An address space (Linux's mm_struct): the page table, the VMAs, and the counts that decide its
+ * lifetime.
+ *
+ * <p>{@code mm_users} counts tasks using it (and short-lived users such as fork); when it drops to
+ * zero the mappings are torn down. {@code mm_count} counts references to the structure itself: one
+ * for all users together, plus one per hart holding it lazily in refcount mode; when it drops to
+ * zero the page-table root is freed and the mm is dead. {@link #vmas} and the page table below the
+ * root are guarded by {@link #mmapLock}. The architecture's part (ASID context, TLB generations,
+ * mm_cpumask) is owned by the {@code tlb} package.
+ */
+public final class Mm {
+  /** Sv39 user space ends at 2^38 (TASK_SIZE on riscv64 with Sv39). */
+  public static final long TASK_SIZE = 1L << 38;
+
+  /** Lowest address mmap may hand out or MAP_FIXED may use (vm.mmap_min_addr). */
+  public static final long MMAP_MIN_ADDR = 0x10000;
+
+  public static final long STACK_TOP = TASK_SIZE - 0x1000;
+  public static final long STACK_SIZE = 8L << 20;
+
+  /**
+   * Top of the mmap area: below the stack and a gap, as Linux's mmap_base without randomization.
+   */
+  public static final long MMAP_BASE = STACK_TOP - STACK_SIZE - (128L << 20);
+
+  /** Load address of a position-independent executable (ELF_ET_DYN_BASE: 2/3 of TASK_SIZE). */
+  public static final long ET_DYN_BASE = (TASK_SIZE / 3 * 2) & ~0xFFFL;
+
+  public final int id;
+  public final long root;
+  public final MmapLock mmapLock = new MmapLock();
+
+  /** Guarded by {@link #mmapLock}. */
+  public final VmaTree vmas = new VmaTree();
+
+  long startBrk; // guarded by mmapLock
+  long brk; // guarded by mmapLock
+
+  /** mm_users. */
+  public final AtomicInteger users = new AtomicInteger(1);
+
+  /** mm_count. */
+  public final AtomicInteger count = new AtomicInteger(1);
+
+  /** mm_cpumask: harts that have loaded this mm since it was created (bit i = hart i). */
+  public final AtomicLong cpumask = new AtomicLong();
+
+  /**
+   * generation | ASID, and the ASID alone; owned by the ASID allocator, read by flushes anywhere.
+   */
+  public volatile long context;
+
+  public volatile int asid;
+
+  /** TLB generation: counts page-table changes that need a flush. */
+  public final AtomicLong tlbGen = new AtomicLong();
+
+  /** Per hart, the TLB generation it has caught up to; each slot written only by its own hart. */
+  public final long[] hartGen = new long[64];
+
+  /** Set when the mm's memory has been freed; the active_mm checker looks at it. */
+  public volatile boolean freed;
+
+  Mm(int id, long root) {
+    this.id = id;
+    this.root = root;
+  }
+
+  public void markLoadedOn(int hart) {
+    long bit = 1L << hart;
+    long m;
+    while (((m = cpumask.get()) & bit) == 0 && !cpumask.compareAndSet(m, m | bit)) {
+      // retry
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "mm#" + id;
+  }
+}

@@ -1,0 +1,303 @@
+package hartlab.kernel.mm;
+
+import hartlab.cpu.Hart;
+import hartlab.kernel.uapi.Errno;
+import hartlab.kernel.uapi.SyscallError;
+import hartlab.mmu.FrameAllocator;
+import hartlab.mmu.Mmu;
+import hartlab.mmu.PageTable;
+import hartlab.mmu.Pte;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * mmap, munmap and brk (Linux's mm/mmap.c), with Linux's argument checks and errno values, and the
+ * unmapping core the other VMA operations share. Callers hold the mm's mmap lock for writing.
+ *
+ * <p>Unmapping follows the order that keeps freed memory unreachable: clear the PTEs, flush the
+ * TLBs ({@link TlbFlusher}), and only then drop the frames.
+ */
+public final class Mmap {
+  static final int MAP_SHARED = 0x01,
+      MAP_PRIVATE = 0x02,
+      MAP_SHARED_VALIDATE = 0x03,
+      MAP_TYPE = 0x0f,
+      MAP_FIXED = 0x10,
+      MAP_ANONYMOUS = 0x20,
+      MAP_GROWSDOWN = 0x100,
+      MAP_DENYWRITE = 0x800,
+      MAP_EXECUTABLE = 0x1000,
+      MAP_LOCKED = 0x2000,
+      MAP_NORESERVE = 0x4000,
+      MAP_POPULATE = 0x8000,
+      MAP_NONBLOCK = 0x10000,
+      MAP_STACK = 0x20000,
+      MAP_HUGETLB = 0x40000,
+      MAP_SYNC = 0x80000,
+      MAP_FIXED_NOREPLACE = 0x100000;
+
+  /** Flags MAP_SHARED_VALIDATE accepts; anything else is EOPNOTSUPP there. */
+  private static final int KNOWN_FLAGS =
+      MAP_TYPE
+          | MAP_FIXED
+          | MAP_ANONYMOUS
+          | MAP_GROWSDOWN
+          | MAP_DENYWRITE
+          | MAP_EXECUTABLE
+          | MAP_LOCKED
+          | MAP_NORESERVE
+          | MAP_POPULATE
+          | MAP_NONBLOCK
+          | MAP_STACK
+          | MAP_FIXED_NOREPLACE;
+
+  /** vm.max_map_count. */
+  static final int MAX_MAP_COUNT = 65530;
+
+  static final long PAGE = 4096;
+
+  private final PageTable pageTable;
+  private final FrameRefs refs;
+  private final FrameAllocator frames;
+  private final TlbFlusher tlbFlush;
+  private final PageFaults faults;
+
+  public Mmap(
+      PageTable pageTable,
+      FrameRefs refs,
+      FrameAllocator frames,
+      TlbFlusher tlbFlush,
+      PageFaults faults) {
+    this.pageTable = pageTable;
+    this.refs = refs;
+    this.frames = frames;
+    this.tlbFlush = tlbFlush;
+    this.faults = faults;
+  }
+
+  static long pageUp(long v) {
+    return (v + PAGE - 1) & -PAGE;
+  }
+
+  static long pageDown(long v) {
+    return v & -PAGE;
+  }
+
+  /** Lengths and ends are size_t: compare unsigned, so a huge value cannot pass as negative. */
+  static boolean fitsUserSpace(long v) {
+    return Long.compareUnsigned(v, Mm.TASK_SIZE) <= 0;
+  }
+
+  /** mmap(2) for anonymous memory; file mappings are refused (no file system backs them yet). */
+  public long mmap(
+      Hart hart, Mm mm, long addr, long length, int prot, int flags, int fd, long offset) {
+    if (length == 0 || (offset & (PAGE - 1)) != 0) {
+      throw SyscallError.of(Errno.EINVAL);
+    }
+    if (!fitsUserSpace(length)) {
+      throw SyscallError.of(Errno.ENOMEM);
+    }
+    long len = pageUp(length);
+    int type = flags & MAP_TYPE;
+    if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE) {
+      throw SyscallError.of(Errno.EINVAL);
+    }
+    if (type == MAP_SHARED_VALIDATE && (flags & ~KNOWN_FLAGS) != 0) {
+      throw SyscallError.of(Errno.EOPNOTSUPP);
+    }
+    if ((prot & ~(Vma.PROT_READ | Vma.PROT_WRITE | Vma.PROT_EXEC)) != 0) {
+      throw SyscallError.of(Errno.EINVAL);
+    }
+    if ((flags & MAP_ANONYMOUS) == 0) {
+      throw SyscallError.of(fd >= 0 && fd <= 2 ? Errno.ENODEV : Errno.EBADF);
+    }
+    boolean fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0;
+    long start;
+    if (fixed) {
+      if ((addr & (PAGE - 1)) != 0) {
+        throw SyscallError.of(Errno.EINVAL);
+      }
+      if (addr < Mm.MMAP_MIN_ADDR) {
+        throw SyscallError.of(Errno.EPERM);
+      }
+      if (!fitsUserSpace(addr + len) || addr + len < addr) {
+        throw SyscallError.of(Errno.ENOMEM);
+      }
+      if (!mm.vmas.isFree(addr, addr + len)) {
+        if ((flags & MAP_FIXED) == 0) {
+          throw SyscallError.of(Errno.EEXIST);
+        }
+        unmapLocked(hart, mm, addr, addr + len);
+      }
+      start = addr;
+    } else {
+      start = chooseAddress(mm, pageDown(addr), len);
+    }
+    if (mm.vmas.size() >= MAX_MAP_COUNT) {
+      throw SyscallError.of(Errno.ENOMEM);
+    }
+    boolean shared = type != MAP_PRIVATE;
+    mm.vmas.insert(
+        new Vma(
+            start,
+            start + len,
+            prot,
+            Vma.Kind.ANON,
+            shared ? new SharedAnonMemory(refs) : null,
+            0));
+    if ((flags & MAP_POPULATE) != 0 && prot != 0) {
+      populate(hart, mm, start, start + len, (prot & Vma.PROT_WRITE) != 0);
+    }
+    return start;
+  }
+
+  /** The hint if that range is free and legal, else the highest free gap below the mmap base. */
+  static long chooseAddress(Mm mm, long hint, long len) {
+    if (hint >= Mm.MMAP_MIN_ADDR
+        && hint + len <= Mm.TASK_SIZE
+        && hint + len > hint
+        && mm.vmas.isFree(hint, hint + len)) {
+      return hint;
+    }
+    long gap = mm.vmas.findGapTopDown(len, Mm.MMAP_MIN_ADDR, Mm.MMAP_BASE);
+    if (gap < 0) {
+      throw SyscallError.of(Errno.ENOMEM);
+    }
+    return gap;
+  }
+
+  private void populate(Hart hart, Mm mm, long start, long end, boolean write) {
+    for (long va = start; va < end; va += PAGE) {
+      if (faults.handle(hart, mm, va, write ? Mmu.STORE : Mmu.LOAD)
+          == PageFaults.Result.OUT_OF_MEMORY) {
+        return; // MAP_POPULATE is best effort, as in Linux
+      }
+    }
+  }
+
+  public long munmap(Hart hart, Mm mm, long addr, long length) {
+    if ((addr & (PAGE - 1)) != 0 || length == 0 || !fitsUserSpace(length)) {
+      throw SyscallError.of(Errno.EINVAL);
+    }
+    long len = pageUp(length);
+    if (!fitsUserSpace(addr + len) || addr + len < addr) {
+      throw SyscallError.of(Errno.EINVAL);
+    }
+    unmapLocked(hart, mm, addr, addr + len);
+    return 0;
+  }
+
+  /**
+   * Removes every mapping in {@code [start, end)}, splitting areas at the edges. Holds the mmap
+   * lock or is the mm's last user (exit_mmap).
+   */
+  public void unmapLocked(Hart hart, Mm mm, long start, long end) {
+    List<Vma> doomed = isolate(mm, start, end);
+    if (doomed.isEmpty()) {
+      return;
+    }
+    List<Long> freed = new ArrayList<>();
+    for (Vma v : doomed) {
+      mm.vmas.remove(v);
+      clearPtes(mm, v, v.start, v.end, freed);
+    }
+    List<Long> tables = pageTable.unhookEmptyTables(mm.root, start, end);
+    tlbFlush.flushTlbMmRange(
+        hart,
+        mm,
+        start,
+        end,
+        "munmap",
+        !tables.isEmpty(),
+        true,
+        () -> {
+          freed.forEach(refs::put);
+          tables.forEach(frames::free);
+          for (Vma v : doomed) {
+            releaseShared(v);
+          }
+        });
+  }
+
+  /**
+   * Splits areas so that {@code [start, end)} is covered by whole areas and returns those, in
+   * order. Holds the mmap lock.
+   */
+  static List<Vma> isolate(Mm mm, long start, long end) {
+    List<Vma> inside = new ArrayList<>();
+    for (Vma v : mm.vmas.overlapping(start, end)) {
+      Vma piece = v;
+      if (piece.start < start) {
+        piece = piece.splitAt(start);
+        mm.vmas.insert(piece);
+      }
+      if (piece.end > end) {
+        mm.vmas.insert(piece.splitAt(end));
+      }
+      inside.add(piece);
+    }
+    return inside;
+  }
+
+  /**
+   * Clears the PTEs of {@code v} in {@code [from, to)}, collecting the frame references they held.
+   * Holds the mmap lock.
+   */
+  void clearPtes(Mm mm, Vma v, long from, long to, List<Long> freed) {
+    pageTable.forEachLeaf(
+        mm.root,
+        from,
+        to,
+        (va, slot, pte) -> {
+          pageTable.set(slot, 0);
+          if (v.shared == null) {
+            freed.add(Pte.pa(pte));
+          }
+        });
+  }
+
+  static boolean fullyMapped(Mm mm, long start, long end) {
+    long next = start;
+    for (Vma v : mm.vmas.overlapping(start, end)) {
+      if (v.start > next) {
+        return false;
+      }
+      next = v.end;
+    }
+    return next >= end;
+  }
+
+  static void releaseShared(Vma v) {
+    if (v.shared != null) {
+      v.shared.release();
+    }
+  }
+
+  /** brk(2): Linux returns the (possibly unchanged) break rather than an error. */
+  public long brk(Hart hart, Mm mm, long requested) {
+    if (requested < mm.startBrk) {
+      return mm.brk;
+    }
+    long oldEnd = pageUp(mm.brk);
+    long newEnd = pageUp(requested);
+    if (newEnd > Mm.MMAP_BASE) {
+      return mm.brk;
+    }
+    if (newEnd > oldEnd) {
+      if (!mm.vmas.isFree(oldEnd, newEnd)) {
+        return mm.brk;
+      }
+      Vma heap = oldEnd > mm.startBrk ? mm.vmas.find(oldEnd - 1) : null;
+      if (heap != null && heap.kind == Vma.Kind.HEAP) {
+        heap.end = newEnd;
+      } else {
+        mm.vmas.insert(
+            new Vma(oldEnd, newEnd, Vma.PROT_READ | Vma.PROT_WRITE, Vma.Kind.HEAP, null, 0));
+      }
+    } else if (newEnd < oldEnd) {
+      unmapLocked(hart, mm, newEnd, oldEnd);
+    }
+    mm.brk = requested;
+    return mm.brk;
+  }
+}

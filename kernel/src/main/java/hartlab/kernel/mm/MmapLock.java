@@ -1,0 +1,65 @@
+package hartlab.kernel.mm;
+
+import hartlab.kernel.smp.Sleeper;
+import hartlab.kernel.smp.WaitQueue;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An mm's mmap_lock: many readers (page faults) or one writer (mmap, munmap, mprotect, brk, fork).
+ *
+ * <p>It never blocks a host thread. A task that cannot take it sleeps on {@link #waiters()} and its
+ * syscall or faulting instruction restarts when the holder releases it ({@link
+ * MmapLocking#lockOrSleep}). Holders never sleep while holding it (they may spin for IPI
+ * acknowledgements, serving their own IPIs), so a kernel path already inside a syscall may also
+ * spin for it.
+ *
+ * <p>State: {@code > 0} readers, {@code -1} one writer, {@code 0} free.
+ */
+public final class MmapLock {
+  private final AtomicInteger state = new AtomicInteger();
+  private final WaitQueue waiters = new WaitQueue();
+
+  boolean tryRead() {
+    for (; ; ) {
+      int s = state.get();
+      if (s < 0) {
+        return false;
+      }
+      if (state.compareAndSet(s, s + 1)) {
+        return true;
+      }
+    }
+  }
+
+  boolean tryWrite() {
+    return state.compareAndSet(0, -1);
+  }
+
+  boolean tryLock(boolean write) {
+    return write ? tryWrite() : tryRead();
+  }
+
+  /** Tasks sleeping until the lock is released; added only under this lock's monitor. */
+  WaitQueue waiters() {
+    return waiters;
+  }
+
+  /** Releases a read or write hold; returns the tasks to wake. */
+  List<Sleeper> release(boolean write) {
+    if (write) {
+      if (!state.compareAndSet(-1, 0)) {
+        throw new IllegalStateException("MmapLock.release: not write-locked");
+      }
+    } else if (state.decrementAndGet() < 0) {
+      throw new IllegalStateException("MmapLock.release: not read-locked");
+    }
+    synchronized (this) {
+      return state.get() == 0 ? waiters.take(Integer.MAX_VALUE) : List.of();
+    }
+  }
+
+  boolean isWriteLocked() {
+    return state.get() < 0;
+  }
+}

@@ -1,0 +1,52 @@
+package hartlab.kernel.mm;
+
+import hartlab.cpu.Hart;
+import hartlab.kernel.smp.Ipis;
+import hartlab.kernel.smp.Sleeper;
+import hartlab.kernel.smp.Waits;
+
+/**
+ * Taking and releasing an mm's {@link MmapLock}, in the two ways the kernel may wait for it: a task
+ * about to start a syscall or retry a faulting instruction sleeps until the holder lets go (then
+ * runs again from the start); a kernel path already in the middle of a syscall, which may have done
+ * things it cannot undo, spins for it, serving IPIs while it does.
+ */
+public final class MmapLocking {
+  private final Waits waits;
+  private final Ipis ipis;
+
+  public MmapLocking(Waits waits, Ipis ipis) {
+    this.waits = waits;
+    this.ipis = ipis;
+  }
+
+  /**
+   * Takes the mmap lock of {@code mm} for the task running on {@code hart}, or puts that task to
+   * sleep until it is released (then its syscall or faulting instruction runs again). True if
+   * taken. The retry and the queueing happen under the lock's monitor, which its release also takes
+   * before waking.
+   */
+  public boolean lockOrSleep(Hart hart, Mm mm, boolean write) {
+    if (mm.mmapLock.tryLock(write)) {
+      return true;
+    }
+    synchronized (mm.mmapLock) {
+      if (mm.mmapLock.tryLock(write)) {
+        return true;
+      }
+      waits.sleep(hart, mm.mmapLock.waiters(), true, Long.MAX_VALUE, 0);
+      return false;
+    }
+  }
+
+  /** Takes the mmap lock by spinning, for kernel paths already inside a syscall. */
+  public void lockSpinning(Hart hart, Mm mm, boolean write) {
+    ipis.spinUntil(hart, () -> mm.mmapLock.tryLock(write));
+  }
+
+  public void unlock(Mm mm, boolean write) {
+    for (Sleeper t : mm.mmapLock.release(write)) {
+      waits.wake(t, Waits.RESTART);
+    }
+  }
+}

@@ -1,0 +1,32 @@
+package hartlab.kernel.proc;
+
+import hartlab.kernel.fs.RandomSource;
+import hartlab.kernel.fs.RootFs;
+import hartlab.kernel.mm.MemoryManagement;
+import hartlab.kernel.smp.Ipis;
+import hartlab.kernel.smp.Waits;
+import hartlab.kernel.tlb.MmSwitch;
+import hartlab.mmu.PhysicalMemory;
+
+/** The process subsystem's parts, built together. */
+public record Processes(ProcessTable table, Futexes futexes, Fork fork, Exit exit, Execve execve) {
+
+  public static Processes create(
+      MemoryManagement mm,
+      MmSwitch mmSwitch,
+      RootFs rootFs,
+      RandomSource random,
+      PhysicalMemory memory,
+      Waits waits,
+      Ipis ipis,
+      int maxTasks) {
+    ProcessTable table = new ProcessTable(waits, ipis, maxTasks);
+    Futexes futexes = new Futexes(waits, mm.locking(), mm.user(), memory);
+    return new Processes(
+        table,
+        futexes,
+        new Fork(table, mm.dupMmap(), mm.locking(), mmSwitch, mm.user()),
+        new Exit(mm.user(), futexes, mmSwitch, table),
+        new Execve(rootFs, mm.binfmt(), mmSwitch, table, random));
+  }
+}

@@ -1,0 +1,101 @@
+package hartlab.kernel.proc;
+
+import hartlab.kernel.mm.Mm;
+import hartlab.kernel.smp.Sleeper;
+import hartlab.kernel.smp.WaitQueue;
+import hartlab.sched.SchedEntity;
+import hartlab.sched.Schedulable;
+
+/**
+ * A guest thread (Linux's task_struct): its saved user context, its process, its mm, and how it is
+ * waiting when it is not running.
+ *
+ * <p>The context is live in a hart while the task runs and saved here otherwise. Fields without a
+ * note are touched only by the hart running the task, or by a waker that has taken the task off its
+ * wait queue (which makes it the task's sole owner until it is queued to run).
+ */
+public final class Task implements Schedulable, Sleeper {
+  public enum State {
+    RUNNABLE,
+    RUNNING,
+    SLEEPING,
+    DEAD
+  }
+
+  public final int tid;
+  public final GuestProcess process;
+  public final SchedEntity sched;
+  public final long[] regs = new long[32];
+  public long pc;
+
+  /**
+   * The address space this task runs in; the process's changes on execve while dying threads keep
+   * theirs.
+   */
+  public Mm mm;
+
+  public volatile State state = State.RUNNABLE;
+
+  /** The wait queue the task sleeps on, or null; guarded by the scheduler's wake protocol. */
+  public WaitQueue sleepingOn;
+
+  /** Virtual-time deadline of an armed timer. */
+  public long timerDeadline;
+
+  /** What a timer expiry makes the sleeping syscall return. */
+  public long timeoutResult;
+
+  /** Virtual time the task became runnable, so an idle hart can bring its clock up to it. */
+  public long readySince;
+
+  /** set_tid_address / CLONE_CHILD_CLEARTID word, cleared and futex-woken on exit. */
+  public long clearChildTid;
+
+  /** CLONE_CHILD_SETTID word, written by the child itself when it first runs. */
+  public long setChildTid;
+
+  /** Set (by any hart) when the task must exit at its next kernel boundary. */
+  public volatile boolean killPending;
+
+  /** pc of a syscall that slept and will run again when woken (not counted twice); -1 if none. */
+  public long restartPc = -1;
+
+  /**
+   * How far a restarted syscall had got before it slept (bytes already written to a pipe); 0 for a
+   * fresh call. Set by the syscall just before sleeping, kept across the restart.
+   */
+  private long syscallProgress;
+
+  /** The code passed to exit()/exit_group(), the process's status if this is its last thread. */
+  public int exitCode;
+
+  /** Cycles the task had run when it was last put on a hart, for the scheduler's accounting. */
+  public long switchedInAtCycles;
+
+  Task(int tid, GuestProcess process, Mm mm, int nice) {
+    this.tid = tid;
+    this.process = process;
+    this.mm = mm;
+    this.sched = new SchedEntity(tid, nice);
+  }
+
+  @Override
+  public SchedEntity sched() {
+    return sched;
+  }
+
+  @Override
+  public long syscallProgress() {
+    return syscallProgress;
+  }
+
+  @Override
+  public void setSyscallProgress(long done) {
+    syscallProgress = done;
+  }
+
+  @Override
+  public String toString() {
+    return "task " + tid + " (" + process.name + ")";
+  }
+}

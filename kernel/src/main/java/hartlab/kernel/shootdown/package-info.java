@@ -1,7 +1,0 @@
-/**
- * TLB-shootdown strategies: the public interface a user strategy implements ({@link
- * hartlab.kernel.shootdown.ShootdownStrategy}), the primitives it composes ({@link
- * hartlab.kernel.shootdown.Shootdown}), and the five built-in strategies. The kernel's side of a
- * shootdown lives in {@code hartlab.kernel.TlbShootdown}.
- */
-package hartlab.kernel.shootdown;

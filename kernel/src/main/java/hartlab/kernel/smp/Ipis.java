@@ -1,0 +1,171 @@
+package hartlab.kernel.smp;
+
+import hartlab.cpu.CostModel;
+import hartlab.cpu.Hart;
+import hartlab.kernel.stats.Counter;
+import hartlab.kernel.stats.Counters;
+import hartlab.kernel.stats.HartCounters;
+import hartlab.kernel.stats.Latency;
+import java.util.function.BooleanSupplier;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+
+/**
+ * Inter-processor interrupts: per-hart mailboxes of {@link Ipi} calls (Agrona MPSC queues), the
+ * sender's side (post, wait for acknowledgements) and the target's (handle at the next kernel
+ * entry), and the spinning wait every hart-to-hart wait goes through.
+ *
+ * <p>A hart that waits for other harts keeps serving the IPIs addressed to itself, so two harts
+ * shooting each other down cannot deadlock, and in lockstep hands its turn on, so the hart it waits
+ * for gets to run. No host lock is held across a wait.
+ */
+public final class Ipis {
+  /** Interrupt bits a hart is woken with. */
+  public static final int IRQ_STOP = 1, IRQ_IPI = 2, IRQ_KICK = 4;
+
+  private static final int MAILBOX_CAPACITY = 1024;
+
+  private final Hart[] harts;
+  private final ManyToOneConcurrentArrayQueue<Ipi>[] mailboxes;
+  private final Turns turns;
+  private final CostModel cost;
+  private final Counters counters;
+  private final Halt halt;
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public Ipis(Hart[] harts, Turns turns, CostModel cost, Counters counters, Halt halt) {
+    this.harts = harts;
+    this.turns = turns;
+    this.cost = cost;
+    this.counters = counters;
+    this.halt = halt;
+    this.mailboxes = new ManyToOneConcurrentArrayQueue[harts.length];
+    for (int i = 0; i < harts.length; i++) {
+      mailboxes[i] = new ManyToOneConcurrentArrayQueue<>(MAILBOX_CAPACITY);
+    }
+  }
+
+  /**
+   * Runs {@code call} on every hart in {@code mask} (never this one) by IPI and, with {@code wait},
+   * returns once all have run it. Returns the IPI (null if there was no target). Runs on {@code
+   * from}'s thread.
+   */
+  public Ipi send(Hart from, long mask, Ipi.Call call, String what, boolean wait) {
+    Ipi ipi = post(from, mask, call, what, false);
+    if (ipi != null && wait) {
+      await(from, ipi);
+    }
+    return ipi;
+  }
+
+  /**
+   * Hardware broadcast invalidation: each target runs {@code call} at its next instruction
+   * boundary; nobody pays IPI costs. Returns once all have.
+   */
+  public void broadcast(Hart from, long mask, Ipi.Call call) {
+    counters.hart(from.id()).add(Counter.BROADCASTS);
+    Ipi ipi = post(from, mask, call, "broadcast invalidation", true);
+    await(from, ipi);
+  }
+
+  private Ipi post(Hart from, long mask, Ipi.Call call, String what, boolean hardware) {
+    mask &= ~(1L << from.id());
+    if (mask == 0) {
+      return null;
+    }
+    Ipi ipi = new Ipi(call, what, Long.bitCount(mask), hardware, from.cycles());
+    for (long m = mask; m != 0; m &= m - 1) {
+      int target = Long.numberOfTrailingZeros(m);
+      while (!mailboxes[target].offer(ipi)) {
+        handle(from);
+        turns.pause(from);
+      }
+      harts[target].raiseInterrupt(IRQ_IPI);
+      turns.kick(target);
+      if (!hardware) {
+        from.addCycles(cost.ipiSend());
+        counters.hart(from.id()).add(Counter.IPIS_SENT);
+      }
+    }
+    return ipi;
+  }
+
+  /**
+   * Waits for every target of {@code ipi}; the sender's clock then stands at the latest time a
+   * target finished, or later (in lockstep a waiting hart's clock does not run on while others take
+   * their turns).
+   */
+  public void await(Hart from, Ipi ipi) {
+    if (ipi == null) {
+      return;
+    }
+    spinUntil(from, ipi::done);
+    if (ipi.done() && from.cycles() < ipi.doneCycles()) {
+      from.setCycles(ipi.doneCycles());
+    }
+  }
+
+  /**
+   * Runs the IPI calls queued for {@code hart}. The target pays for handling; the IPI is stamped
+   * done at send + delivery + the target's work for it. Harts' clocks drift apart within a lockstep
+   * round, and that drift is neither IPI latency nor the target's time.
+   */
+  public void handle(Hart hart) {
+    ManyToOneConcurrentArrayQueue<Ipi> box = mailboxes[hart.id()];
+    HartCounters stats = counters.hart(hart.id());
+    for (Ipi ipi; (ipi = box.poll()) != null; ) {
+      long delivered = ipi.sentCycles + (ipi.hardware ? 0 : cost.ipiDeliver());
+      long before = hart.cycles();
+      if (!ipi.hardware) {
+        hart.addCycles(cost.ipiHandle());
+        stats.add(Counter.IPIS_RECEIVED);
+      }
+      ipi.call.run(hart);
+      long done = delivered + (hart.cycles() - before);
+      if (!ipi.hardware) {
+        stats.record(Latency.IPI_CYCLES, done - ipi.sentCycles);
+        stats.record(Latency.IPI_HOST_NANOS, System.nanoTime() - ipi.sentNanos);
+      }
+      ipi.acknowledge(done);
+    }
+  }
+
+  /** Whether IPIs wait in {@code hart}'s mailbox. */
+  public boolean pending(int hart) {
+    return !mailboxes[hart].isEmpty();
+  }
+
+  /**
+   * A spinning wait: serves this hart's IPIs and, in lockstep, hands the turn on while it waits.
+   * Returns early when the machine stops.
+   */
+  public void spinUntil(Hart hart, BooleanSupplier condition) {
+    while (!condition.getAsBoolean()) {
+      handle(hart);
+      if (halt.stopping()) {
+        return;
+      }
+      turns.pause(hart);
+    }
+  }
+
+  /** Interrupts {@code target} so it reaches a kernel boundary, waking it if parked. */
+  public void kick(int target) {
+    harts[target].raiseInterrupt(IRQ_KICK);
+    turns.kick(target);
+  }
+
+  /**
+   * Interrupts every hart, so that a task marked for death (exit_group, a fatal signal) running in
+   * user mode somewhere reaches its next kernel boundary now.
+   */
+  public void kickAll() {
+    for (int i = 0; i < harts.length; i++) {
+      kick(i);
+    }
+  }
+
+  /** Wakes {@code target} if it is parked, without an interrupt: work waits for its next entry. */
+  public void nudge(int target) {
+    turns.kick(target);
+  }
+}

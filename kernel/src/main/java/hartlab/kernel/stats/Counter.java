@@ -1,0 +1,115 @@
+package hartlab.kernel.stats;
+
+/**
+ * Every per-hart figure of a run, declared once: the name reports use, the unit, what it counts,
+ * where it comes from and how harts' values make the machine's. Kernel counters are counted by each
+ * hart's kernel code in its {@link HartCounters}; hardware figures are read off the hart (its
+ * clock, TLB and walker) when the run is over.
+ */
+public enum Counter {
+  INSTRUCTIONS("instructions", "instructions", "instructions retired", Source.HARDWARE),
+  CYCLES("cycles", "cycles", "the hart's virtual clock at the end", Source.HARDWARE, Merge.BUSIEST),
+  IDLE_CYCLES(
+      "idleCycles",
+      "cycles",
+      "cycles the kernel moved the clock on while the hart had nothing to run",
+      Source.KERNEL,
+      Merge.BUSIEST),
+  BUSY_CYCLES(
+      "busyCycles",
+      "cycles",
+      "cycles minus idle cycles: running tasks or kernel code, or waiting for other harts; the"
+          + " busiest hart's is the run's length",
+      Source.HARDWARE,
+      Merge.BUSIEST),
+  TLB_HITS(
+      "tlbHits", "lookups", "TLB hits, the MMU's caches in front of it included", Source.HARDWARE),
+  TLB_MISSES("tlbMisses", "lookups", "TLB misses (each a page walk)", Source.HARDWARE),
+  TLB_FLUSHES_ALL("tlbFlushesAll", "flushes", "whole-TLB flushes", Source.HARDWARE),
+  TLB_FLUSHES_ASID("tlbFlushesAsid", "flushes", "single-ASID flushes", Source.HARDWARE),
+  TLB_FLUSHES_PAGE("tlbFlushesPage", "flushes", "single-page flushes", Source.HARDWARE),
+  TLB_FLUSHES_RANGE("tlbFlushesRange", "flushes", "range flushes", Source.HARDWARE),
+  TLB_ENTRIES_INVALIDATED(
+      "tlbEntriesInvalidated", "entries", "TLB entries dropped by flushes", Source.HARDWARE),
+  PAGE_WALKS("pageWalks", "walks", "page-table walks, speculative ones included", Source.HARDWARE),
+  TRAPS("traps", "events", "traps from user mode: system calls, page faults and other exceptions"),
+  SYSCALLS("syscalls", "calls", "system calls, a call that slept and restarted counted once"),
+  SYSCALL_RESTARTS("syscallRestarts", "calls", "system calls run again after their task slept"),
+  PAGE_FAULTS("pageFaults", "faults", "page faults taken from user mode"),
+  CONTEXT_SWITCHES("contextSwitches", "switches", "tasks switched in by schedule()"),
+  IPIS_SENT("ipisSent", "IPIs", "inter-processor interrupts sent (one per target)"),
+  IPIS_RECEIVED("ipisReceived", "IPIs", "inter-processor interrupts handled"),
+  SHOOTDOWNS("shootdowns", "shootdowns", "calls of the TLB flush entry point"),
+  PAGES_INVALIDATED("pagesInvalidated", "pages", "pages of ranged shootdowns"),
+  FULL_SHOOTDOWNS("fullShootdowns", "shootdowns", "shootdowns over the flush ceiling (whole ASID)"),
+  BROADCASTS("broadcasts", "operations", "hardware broadcast invalidations"),
+  DEFERRED_APPLIED("deferredApplied", "flushes", "deferred flushes applied at kernel entry"),
+  SWITCH_PICK_CYCLES(
+      "switchPickCycles", "cycles", "context switches: picking the next task (schedule())"),
+  SWITCH_MM_CYCLES(
+      "switchMmCycles", "cycles", "context switches: switch_mm (satp, ASID, flushes, refcounts)"),
+  SWITCH_TO_CYCLES(
+      "switchToCycles", "cycles", "context switches: switch_to (registers, kernel path)"),
+  SWITCH_FINISH_CYCLES(
+      "switchFinishCycles", "cycles", "context switches: finish_task_switch (child tid, ...)");
+
+  /** Who produces a figure. */
+  public enum Source {
+    /** Counted by the hart's kernel code as events happen. */
+    KERNEL,
+    /** Read off the emulated hardware when the run is over. */
+    HARDWARE
+  }
+
+  /** How the harts' values make the machine's. */
+  public enum Merge {
+    SUM,
+    /** The value of the hart with the most busy cycles, whose clock is the run's length. */
+    BUSIEST
+  }
+
+  static final Counter[] ALL = values();
+
+  private final String key;
+  private final String unit;
+  private final String description;
+  private final Source source;
+  private final Merge merge;
+
+  Counter(String key, String unit, String description) {
+    this(key, unit, description, Source.KERNEL, Merge.SUM);
+  }
+
+  Counter(String key, String unit, String description, Source source) {
+    this(key, unit, description, source, Merge.SUM);
+  }
+
+  Counter(String key, String unit, String description, Source source, Merge merge) {
+    this.key = key;
+    this.unit = unit;
+    this.description = description;
+    this.source = source;
+    this.merge = merge;
+  }
+
+  /** The name in reports and JSON. */
+  public String key() {
+    return key;
+  }
+
+  public String unit() {
+    return unit;
+  }
+
+  public String description() {
+    return description;
+  }
+
+  public Source source() {
+    return source;
+  }
+
+  public Merge merge() {
+    return merge;
+  }
+}

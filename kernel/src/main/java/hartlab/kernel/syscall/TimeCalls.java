@@ -1,0 +1,74 @@
+package hartlab.kernel.syscall;
+
+import static hartlab.kernel.syscall.SyscallTable.arg;
+
+import hartlab.cpu.Hart;
+import hartlab.kernel.mm.UserMemory;
+import hartlab.kernel.proc.Task;
+import hartlab.kernel.smp.Waits;
+import hartlab.kernel.uapi.Errno;
+import hartlab.kernel.uapi.SyscallError;
+
+/**
+ * Clocks and sleeping: clock_gettime, nanosleep, clock_nanosleep. Every clock reads virtual time;
+ * one cycle of the hart is one nanosecond.
+ */
+final class TimeCalls {
+  private static final int TIMER_ABSTIME = 1;
+
+  /** CLOCK_REALTIME starts here (2026-01-01T00:00:00Z): virtual, so runs reproduce. */
+  private static final long REALTIME_EPOCH_NS = 1_767_225_600L * 1_000_000_000L;
+
+  private static final int MAX_CLOCK_ID = 11;
+  static final long NS = 1_000_000_000L;
+
+  private final UserMemory user;
+  private final Waits waits;
+
+  TimeCalls(UserMemory user, Waits waits) {
+    this.user = user;
+    this.waits = waits;
+  }
+
+  static long clockNow(Hart hart, long clock) {
+    if (clock < 0 || clock > MAX_CLOCK_ID) {
+      throw SyscallError.of(Errno.EINVAL);
+    }
+    boolean realtime = clock == 0 || clock == 5 || clock == 8 || clock == 11;
+    return hart.cycles() + (realtime ? REALTIME_EPOCH_NS : 0);
+  }
+
+  long clockGettime(Hart hart, Task task) {
+    long now = clockNow(hart, arg(hart, 0));
+    long tp = arg(hart, 1);
+    user.putLong(hart, task.mm, tp, now / NS);
+    user.putLong(hart, task.mm, tp + 8, now % NS);
+    return 0;
+  }
+
+  /** A struct timespec in nanoseconds; EINVAL when out of range. */
+  long timespec(Hart hart, Task task, long addr) {
+    long sec = user.getLong(hart, task.mm, addr);
+    long nsec = user.getLong(hart, task.mm, addr + 8);
+    if (sec < 0 || nsec < 0 || nsec >= NS) {
+      throw SyscallError.of(Errno.EINVAL);
+    }
+    return sec > Long.MAX_VALUE / NS - 1 ? Long.MAX_VALUE / 2 : sec * NS + nsec;
+  }
+
+  long nanosleep(Hart hart, Task task) {
+    long ns = timespec(hart, task, arg(hart, 0));
+    return waits.sleep(hart, null, false, hart.cycles() + ns, 0);
+  }
+
+  long clockNanosleep(Hart hart, Task task) {
+    long clock = arg(hart, 0);
+    long now = clockNow(hart, clock);
+    long ns = timespec(hart, task, arg(hart, 2));
+    long wait = (arg(hart, 1) & TIMER_ABSTIME) != 0 ? ns - now : ns;
+    if (wait <= 0) {
+      return 0;
+    }
+    return waits.sleep(hart, null, false, hart.cycles() + wait, 0);
+  }
+}

@@ -1,0 +1,256 @@
+package hartlab.kernel.tlb;
+
+import hartlab.cpu.CostModel;
+import hartlab.cpu.Hart;
+import hartlab.kernel.mm.Mm;
+import hartlab.kernel.mm.TlbFlusher;
+import hartlab.kernel.smp.Ipi;
+import hartlab.kernel.smp.Ipis;
+import hartlab.kernel.stats.Counter;
+import hartlab.kernel.stats.Counters;
+import hartlab.kernel.stats.HartCounters;
+import hartlab.kernel.stats.Latency;
+import hartlab.kernel.tlb.shootdown.Shootdown;
+import hartlab.kernel.tlb.shootdown.ShootdownStrategy;
+import hartlab.mmu.PageTable;
+import hartlab.mmu.PhysicalMemory;
+import hartlab.mmu.Pte;
+
+/**
+ * The one entry point for invalidating translations of an mm after its page table changed (Linux's
+ * flush_tlb_mm_range): munmap, mprotect downgrades, COW breaking, fork's write-protect, mremap,
+ * madvise and mm teardown all come here, and the memory the change freed is handed over to be
+ * released only when the shootdown strategy says no hart can reach it.
+ *
+ * <p>The mm's TLB generation ({@link Mm#tlbGen}) counts its changes; each hart records the
+ * generation it has caught up to ({@link Mm#hartGen}). As in Linux's tlb.c there are three values:
+ * the latest change (mm.tlbGen), the one this flush is for (gen), and the one the hart has seen. A
+ * flush for exactly the next generation may be a range flush; a hart further behind (it skipped a
+ * change, e.g. while lazy) flushes the whole ASID and catches up to the latest.
+ */
+public final class TlbFlush implements TlbFlusher {
+  private final int flushCeiling;
+  private final ShootdownStrategy strategy;
+  private final PageTable pageTable;
+  private final Ipis ipis;
+  private final TlbState[] states;
+  private final CpuStates cpus;
+
+  /** Null when ASIDs are off. */
+  private final AsidAllocator asids;
+
+  private final Counters counters;
+  private final TlbObserver observer;
+
+  public TlbFlush(
+      int flushCeiling,
+      ShootdownStrategy strategy,
+      PageTable pageTable,
+      Ipis ipis,
+      TlbStates states,
+      CpuStates cpus,
+      AsidAllocator asids,
+      Counters counters,
+      TlbObserver observer) {
+    this.flushCeiling = flushCeiling;
+    this.strategy = strategy;
+    this.pageTable = pageTable;
+    this.ipis = ipis;
+    this.states = states.all();
+    this.cpus = cpus;
+    this.asids = asids;
+    this.counters = counters;
+    this.observer = observer;
+  }
+
+  public ShootdownStrategy strategy() {
+    return strategy;
+  }
+
+  @Override
+  public void flushTlbMmRange(Hart hart, Mm mm, long start, long end, String change) {
+    flushTlbMmRange(hart, mm, start, end, change, false, false, null);
+  }
+
+  @Override
+  public void flushTlbMmRange(
+      Hart hart,
+      Mm mm,
+      long start,
+      long end,
+      String change,
+      boolean freesTables,
+      boolean deferrable,
+      Runnable freeMemory) {
+    long gen = mm.tlbGen.incrementAndGet();
+    boolean full = ((end - start) >>> 12) > flushCeiling;
+    long targets = mm.cpumask.get() & ~(1L << hart.id());
+    TlbShootdown s =
+        new TlbShootdown(
+            this,
+            hart,
+            mm,
+            start,
+            end,
+            gen,
+            full,
+            change,
+            targets,
+            lazyHarts(mm) & targets,
+            freesTables,
+            deferrable,
+            freeMemory);
+    long cycles = hart.cycles();
+    long nanos = System.nanoTime();
+    strategy.shootdown(s);
+    if (!s.released) {
+      throw new IllegalStateException(
+          "shootdown strategy '" + strategy.name() + "' returned without release()");
+    }
+    HartCounters c = counters.hart(hart.id());
+    c.add(Counter.SHOOTDOWNS);
+    if (full) {
+      c.add(Counter.FULL_SHOOTDOWNS);
+    } else {
+      c.add(Counter.PAGES_INVALIDATED, (end - start) >>> 12);
+    }
+    c.record(Latency.SHOOTDOWN_CYCLES, hart.cycles() - cycles);
+    c.record(Latency.SHOOTDOWN_HOST_NANOS, System.nanoTime() - nanos);
+  }
+
+  /**
+   * Harts holding {@code mm} only lazily: loaded, with no task running. A racy view, as Linux's is.
+   */
+  long lazyHarts(Mm mm) {
+    long mask = 0;
+    for (int i = 0; i < states.length; i++) {
+      if (states[i].activeMm == mm && !cpus.runsTask(i)) {
+        mask |= 1L << i;
+      }
+    }
+    return mask;
+  }
+
+  /** Brings {@code h}'s TLB up to date for the shootdown's change. Runs on {@code h}'s thread. */
+  void flushOn(Hart h, TlbShootdown s) {
+    Mm mm = s.mm;
+    if ((mm.cpumask.get() & (1L << h.id())) == 0) {
+      return; // never loaded here: nothing cached
+    }
+    long latest = mm.tlbGen.get(); // read first: a later change sends its own flush
+    long seen = mm.hartGen[h.id()];
+    if (seen >= s.gen) {
+      return; // already flushed past this change
+    }
+    CostModel cost = h.cost();
+    if (!s.full && s.gen == seen + 1) {
+      h.mmu().flushRange(mm.asid, s.start, s.end);
+      h.addCycles(((s.end - s.start) / PhysicalMemory.PAGE_SIZE) * cost.flushPage());
+      mm.hartGen[h.id()] = s.gen;
+    } else {
+      h.mmu().flushAsid(mm.asid);
+      h.addCycles(cost.flushAsid());
+      mm.hartGen[h.id()] = latest;
+    }
+  }
+
+  /** On switching to {@code mm}: a hart that skipped changes while away flushes the whole ASID. */
+  void catchUp(Hart h, Mm mm) {
+    long latest = mm.tlbGen.get();
+    if (mm.hartGen[h.id()] < latest) {
+      h.mmu().flushAsid(mm.asid);
+      h.addCycles(h.cost().flushAsid());
+      mm.hartGen[h.id()] = latest;
+    }
+  }
+
+  /**
+   * Applies the flushes other harts deferred to this one. At every kernel entry of {@code hart}.
+   */
+  public void applyDeferred(Hart hart) {
+    for (TlbShootdown s; (s = states[hart.id()].deferred.poll()) != null; ) {
+      flushOn(hart, s);
+      counters.hart(hart.id()).add(Counter.DEFERRED_APPLIED);
+      s.drop();
+    }
+  }
+
+  /** Whether flushes wait for {@code hart}'s next kernel entry. */
+  public boolean hasDeferred(int hart) {
+    return !states[hart].deferred.isEmpty();
+  }
+
+  Shootdown.Acks sendFlushIpis(Hart hart, TlbShootdown s, long mask) {
+    if (mask == 0) {
+      return IpiAcks.NOTHING_SENT;
+    }
+    Ipi ipi = ipis.send(hart, mask, target -> flushOn(target, s), "flush " + s, false);
+    return ipi == null ? IpiAcks.NOTHING_SENT : new IpiAcks(ipi);
+  }
+
+  /** Waits for the IPIs behind {@code acks} (a strategy's own Acks are spun on as they are). */
+  void awaitAcks(Hart hart, Shootdown.Acks acks) {
+    if (acks instanceof IpiAcks a) {
+      ipis.await(hart, a.ipi());
+    } else if (!acks.done()) {
+      ipis.spinUntil(hart, acks::done);
+    }
+  }
+
+  /** Queues the flush on each hart of {@code mask}, applied at its next kernel entry or tick. */
+  void queueDeferred(TlbShootdown s, long mask) {
+    for (long m = mask; m != 0; m &= m - 1) {
+      int target = Long.numberOfTrailingZeros(m);
+      states[target].deferred.add(s);
+      ipis.nudge(target);
+    }
+  }
+
+  /**
+   * Hardware broadcast: every hart in mask invalidates at once; the initiator pays one fixed cost.
+   */
+  void broadcast(Hart hart, TlbShootdown s, long mask) {
+    hart.addCycles(hart.cost().broadcastFlush());
+    if (mask != 0) {
+      ipis.broadcast(hart, mask, target -> flushOn(target, s));
+    }
+  }
+
+  void released(Hart hart, TlbShootdown s, long deferred, long catchUp) {
+    observer.shootdownReleased(hart, s, deferred, catchUp);
+  }
+
+  // ---- questions the coherence checker asks ----
+
+  /** Whether hart {@code h} runs a task of {@code mm} right now. */
+  public boolean isRunning(int h, Mm mm) {
+    return states[h].activeMm == mm && cpus.runsTask(h);
+  }
+
+  /**
+   * Whether hart {@code h}'s TLB entries tagged with {@code mm}'s ASID can only be {@code mm}'s.
+   */
+  public boolean tlbEntriesBelongTo(int h, Mm mm) {
+    if (asids == null) {
+      return states[h].activeMm == mm;
+    }
+    return !asids.flushPending(h);
+  }
+
+  /**
+   * Whether a cached translation is still what the page table says (same frame, no more
+   * permission).
+   */
+  public boolean stillValid(Mm mm, long vpn, long pageBase, int pteBits) {
+    long pte = pageTable.lookup(mm.root, vpn << 12);
+    if (!Pte.isValid(pte) || Pte.pa(pte) != pageBase) {
+      return false;
+    }
+    long granted = pteBits & (Pte.R | Pte.W | Pte.X | Pte.U);
+    return (granted & ~pte) == 0;
+  }
+
+  public long currentPte(Mm mm, long vpn) {
+    return pageTable.lookup(mm.root, vpn << 12);
+  }
+}

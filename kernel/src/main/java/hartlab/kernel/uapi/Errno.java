@@ -1,0 +1,38 @@
+package hartlab.kernel.uapi;
+
+/** Linux errno values (asm-generic/errno-base.h, errno.h); syscalls return their negation. */
+public final class Errno {
+  public static final int EPERM = 1,
+      ENOENT = 2,
+      ESRCH = 3,
+      EINTR = 4,
+      EIO = 5,
+      ENXIO = 6,
+      E2BIG = 7,
+      ENOEXEC = 8,
+      EBADF = 9,
+      ECHILD = 10,
+      EAGAIN = 11,
+      ENOMEM = 12,
+      EACCES = 13,
+      EFAULT = 14,
+      EBUSY = 16,
+      EEXIST = 17,
+      ENODEV = 19,
+      ENOTDIR = 20,
+      EISDIR = 21,
+      EINVAL = 22,
+      ENFILE = 23,
+      EMFILE = 24,
+      ENOTTY = 25,
+      ESPIPE = 29,
+      EPIPE = 32,
+      ERANGE = 34,
+      ENAMETOOLONG = 36,
+      ENOSYS = 38,
+      EOVERFLOW = 75,
+      EOPNOTSUPP = 95,
+      ETIMEDOUT = 110;
+
+  private Errno() {}
+}
