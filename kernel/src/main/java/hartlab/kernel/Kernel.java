@@ -90,12 +90,13 @@ final class Kernel implements TrapHandler {
     this.config = config;
     int n = harts.length;
     this.counters = new Counters(n);
+    boolean lockstep = config.execMode() == ExecMode.LOCKSTEP;
     this.turns =
-        config.execMode() == ExecMode.LOCKSTEP
-            ? new LockstepTurns(harts, config.quantumCycles(), this::hasWork)
+        lockstep
+            ? new LockstepTurns(harts, config.quantumCycles(), new IdleWork(), counters)
             : new ParallelTurns(n);
     this.halt = new Halt(harts, turns);
-    this.ipis = new Ipis(harts, turns, config.cost(), counters, halt);
+    this.ipis = new Ipis(harts, turns, config.cost(), counters, halt, lockstep);
     SleepWake sleepWake =
         new SleepWake(n, new Scheduler<>(config.policy(), n, config.sched()), ipis);
     PageTable pageTable = new PageTable(memory, frames);
@@ -135,7 +136,7 @@ final class Kernel implements TrapHandler {
     this.syscalls = new Syscalls(mm, proc, schedule, io, sleepWake, random, counters);
     this.violations = new Violations(halt);
     if (config.check()) {
-      CheckerHooks hooks = new CheckerHooks(tlb.observers(), harts);
+      CheckerHooks hooks = new CheckerHooks(tlb.observers(), harts, frames);
       for (Checker c : Checkers.standard(violations, harts, tlbFlush, frames, config.lazyTlb())) {
         violations.register(c);
         c.install(hooks);
@@ -185,17 +186,18 @@ final class Kernel implements TrapHandler {
         schedule.tick(hart);
         continue;
       }
-      long quantumEnd = turns.quantumEnd(hart);
-      if (hart.cycles() >= quantumEnd) {
-        turns.endQuantum(hart);
+      long until = Math.min(turns.runUntil(hart), ipis.nextIpi(hart.id()));
+      if (hart.cycles() >= until) {
+        turns.yieldTurn(hart);
         continue;
       }
-      return schedule.userDeadline(hart, quantumEnd);
+      return schedule.userDeadline(hart, until);
     }
   }
 
   @Override
   public void trap(Hart hart, int cause, long tval) {
+    turns.sync(hart);
     Task task = schedule.current(hart);
     counters.hart(hart.id()).add(Counter.TRAPS);
     hart.clearReservation();
@@ -224,6 +226,7 @@ final class Kernel implements TrapHandler {
 
   @Override
   public void interrupt(Hart hart) {
+    turns.sync(hart);
     hart.takeInterrupts();
     kernelEntry(hart);
     if (schedule.tickDue(hart)) {
@@ -310,11 +313,21 @@ final class Kernel implements TrapHandler {
         labels);
   }
 
-  /** Whether a hart parked idle has something to do (lockstep skips those that have not). */
-  private boolean hasWork(int hart) {
-    return schedule.hasWork(hart)
-        || ipis.pending(hart)
-        || tlbFlush.hasDeferred(hart)
-        || (walks.enabled() && tlbStates.activeMm(hart) != null);
+  /** What lockstep asks of a parked hart: whether it has something to do, and when. */
+  private final class IdleWork implements LockstepTurns.Work {
+    @Override
+    public boolean hasWork(int hart) {
+      return schedule.hasWork(hart) || ipis.pending(hart) || tlbFlush.hasDeferred(hart);
+    }
+
+    @Override
+    public boolean walksWhileIdle(int hart) {
+      return walks.enabled() && tlbStates.activeMm(hart) != null;
+    }
+
+    @Override
+    public long nextIpi(int hart) {
+      return ipis.nextIpi(hart);
+    }
   }
 }

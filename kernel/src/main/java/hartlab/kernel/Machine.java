@@ -37,7 +37,7 @@ public final class Machine {
     PhysicalMemory memory = new PhysicalMemory(config.memoryBytes());
     FrameAllocator frames = new FrameAllocator(memory, 1, true);
     CodeCache codeCache = new CodeCache(memory);
-    frames.setFreeListener(codeCache::invalidate);
+    frames.addFreeListener(codeCache::invalidate);
     this.harts = new Hart[config.cores()];
     for (int i = 0; i < harts.length; i++) {
       Mmu mmu =

@@ -28,10 +28,12 @@ public final class MmapLocking {
    */
   public boolean lockOrSleep(Hart hart, Mm mm, boolean write) {
     if (mm.mmapLock.tryLock(write)) {
+      waitedUntilFree(hart, mm.mmapLock, write);
       return true;
     }
     synchronized (mm.mmapLock) {
       if (mm.mmapLock.tryLock(write)) {
+        waitedUntilFree(hart, mm.mmapLock, write);
         return true;
       }
       waits.sleep(hart, mm.mmapLock.waiters(), true, Long.MAX_VALUE, 0);
@@ -41,11 +43,24 @@ public final class MmapLocking {
 
   /** Takes the mmap lock by spinning, for kernel paths already inside a syscall. */
   public void lockSpinning(Hart hart, Mm mm, boolean write) {
-    ipis.spinUntil(hart, () -> mm.mmapLock.tryLock(write));
+    MmapLock lock = mm.mmapLock;
+    while (!lock.tryLock(write)) {
+      ipis.spinUntil(hart, () -> lock.couldLock(write), () -> lock.freeAt(write));
+    }
+    waitedUntilFree(hart, lock, write);
   }
 
-  public void unlock(Mm mm, boolean write) {
-    for (Sleeper t : mm.mmapLock.release(write)) {
+  /** A taker whose clock is behind the lock's last release waited (spinning) until then. */
+  private static void waitedUntilFree(Hart hart, MmapLock lock, boolean write) {
+    long free = lock.freeAt(write);
+    if (hart.cycles() < free) {
+      hart.setCycles(free);
+    }
+  }
+
+  /** Releases the lock on {@code hart}'s thread; sleepers wake, spinners may take it, from now. */
+  public void unlock(Hart hart, Mm mm, boolean write) {
+    for (Sleeper t : mm.mmapLock.release(write, hart.cycles())) {
       waits.wake(t, Waits.RESTART);
     }
   }

@@ -100,7 +100,7 @@ public final class PageFaults {
       Result r = handle(hart, mm, va, access);
       return r == Result.FORBIDDEN ? new Fault(r, mm.vmas.find(va)) : Fault.of(r);
     } finally {
-      locking.unlock(mm, false);
+      locking.unlock(hart, mm, false);
     }
   }
 

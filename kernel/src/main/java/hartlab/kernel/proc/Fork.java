@@ -92,7 +92,7 @@ public final class Fork {
         try {
           mm = dupMmap.dupMmap(hart, task.mm);
         } finally {
-          locking.unlock(task.mm, true);
+          locking.unlock(hart, task.mm, true);
         }
       }
       FileTable files = (cloneFlags & CLONE_FILES) != 0 ? me.files.share() : me.files.copy();

@@ -93,7 +93,7 @@ public final class Futexes {
       }
       return new Key(mm, uaddr);
     } finally {
-      locking.unlock(mm, false);
+      locking.unlock(hart, mm, false);
     }
   }
 }

@@ -106,9 +106,9 @@ public final class Schedule {
     return rqs[hart.id()].current;
   }
 
-  /** Whether a hart parked idle has something to do: a queued task or a due timer. */
+  /** Whether a hart parked idle has a task waiting in its run queue. */
   public boolean hasWork(int hart) {
-    return scheduler.queueLength(hart) > 0 || timers.earliest() <= harts[hart].cycles();
+    return scheduler.queueLength(hart) > 0;
   }
 
   public long allHartsMask() {

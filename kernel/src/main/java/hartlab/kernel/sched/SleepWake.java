@@ -37,6 +37,11 @@ public final class SleepWake implements Waits, CpuStates {
   }
 
   @Override
+  public boolean hasQueuedTask(int hart) {
+    return scheduler.queueLength(hart) > 0;
+  }
+
+  @Override
   public long sleep(
       Hart hart, WaitQueue queue, boolean restart, long deadline, long timeoutResult) {
     Rq rq = rqs[hart.id()];

@@ -119,12 +119,14 @@ public final class TlbFlush implements TlbFlusher {
   }
 
   /**
-   * Harts holding {@code mm} only lazily: loaded, with no task running. A racy view, as Linux's is.
+   * Harts holding {@code mm} only lazily: loaded, in the idle loop, with no task running or waiting
+   * to run there (a hart whose woken task merely waits for its turn is not lazy). A racy view, as
+   * Linux's is.
    */
   long lazyHarts(Mm mm) {
     long mask = 0;
     for (int i = 0; i < states.length; i++) {
-      if (states[i].activeMm == mm && !cpus.runsTask(i)) {
+      if (states[i].activeMm == mm && !cpus.runsTask(i) && !cpus.hasQueuedTask(i)) {
         mask |= 1L << i;
       }
     }
