@@ -1,11 +1,11 @@
 package hartlab.loader;
 
-import static hartlab.loader.ElfParser.P_ALIGN;
-import static hartlab.loader.ElfParser.P_FILESZ;
-import static hartlab.loader.ElfParser.P_MEMSZ;
-import static hartlab.loader.ElfParser.P_OFFSET;
-import static hartlab.loader.ElfParser.P_TYPE;
-import static hartlab.loader.ElfParser.P_VADDR;
+import static hartlab.loader.ProgramHeader.P_ALIGN;
+import static hartlab.loader.ProgramHeader.P_FILESZ;
+import static hartlab.loader.ProgramHeader.P_MEMSZ;
+import static hartlab.loader.ProgramHeader.P_OFFSET;
+import static hartlab.loader.ProgramHeader.P_TYPE;
+import static hartlab.loader.ProgramHeader.P_VADDR;
 import static hartlab.loader.TestElf.PT_INTERP;
 import static hartlab.loader.TestElf.PT_LOAD;
 import static hartlab.loader.TestElf.PT_NOTE;
