@@ -4,6 +4,8 @@ import hartlab.images.Images;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -18,6 +20,8 @@ import picocli.CommandLine.Command;
     description = "A multi-core RISC-V machine emulator for studying TLB coherence.",
     subcommands = {CommandLine.HelpCommand.class})
 public final class Cli implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(Cli.class);
+
   private final PrintStream out;
   private final PrintStream err;
   private final InputStream in;
@@ -50,25 +54,38 @@ public final class Cli implements Callable<Integer> {
     cmd.setExitCodeExceptionMapper(
         e -> e instanceof CommandLine.ParameterException ? ExitCodes.USAGE : ExitCodes.INTERNAL);
     cmd.setParameterExceptionHandler(
-        (e, a) -> {
-          err.println("hartlab: " + e.getMessage());
-          err.println(
-              "Try 'hartlab "
-                  + (e.getCommandLine() == cmd ? "" : e.getCommandLine().getCommandName() + " ")
-                  + "--help'.");
-          return ExitCodes.USAGE;
-        });
+        (e, a) -> usageError(err, e.getMessage(), e.getCommandLine(), cmd));
     cmd.setExecutionExceptionHandler(
         (e, c, parsed) -> {
-          if (e instanceof IllegalArgumentException) {
-            err.println("hartlab: " + e.getMessage());
-            return ExitCodes.USAGE;
+          if (e instanceof UsageException) {
+            return usageError(err, e.getMessage(), c, cmd);
           }
+          // Anything else escaping a command is a bug in hartlab, whatever its type: an
+          // IllegalArgumentException from deep inside is not the user's fault.
           err.println("hartlab: internal error: " + e);
-          org.slf4j.LoggerFactory.getLogger(Cli.class).debug("internal error", e);
+          LOG.debug("internal error", e);
           return ExitCodes.INTERNAL;
         });
-    return cmd.execute(args);
+    try {
+      return cmd.execute(args);
+    } catch (OutOfMemoryError e) {
+      err.println(
+          "hartlab: internal error: the host JVM ran out of memory ("
+              + e.getMessage()
+              + "); give it more with HARTLAB_JAVA_OPTS=-Xmx...");
+      return ExitCodes.INTERNAL;
+    } catch (Error e) {
+      err.println("hartlab: internal error: " + e);
+      LOG.debug("internal error", e);
+      return ExitCodes.INTERNAL;
+    }
+  }
+
+  private static int usageError(
+      PrintStream err, String message, CommandLine where, CommandLine root) {
+    err.println("hartlab: " + message);
+    err.println("Try 'hartlab " + (where == root ? "" : where.getCommandName() + " ") + "--help'.");
+    return ExitCodes.USAGE;
   }
 
   /** Without a subcommand: help. */

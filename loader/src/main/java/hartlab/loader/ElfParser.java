@@ -20,12 +20,7 @@ import java.util.Objects;
  * in {@link ElfHeader}, those of each program header in {@link ProgramHeader}.
  */
 public final class ElfParser {
-  static final long PAGE_SIZE = 4096;
-
-  /** Sv39 user space is [0, 2^38): the lower half of the 39-bit address space. */
-  static final long USER_VA_LIMIT = 1L << 38;
-
-  static final long MAX_FILE_SIZE = 64L << 20;
+  static final long MAX_FILE_SIZE = ImageFiles.MAX_IMAGE_SIZE;
 
   private ElfParser() {}
 
@@ -188,17 +183,5 @@ public final class ElfParser {
     return Long.compareUnsigned(x, start) >= 0
         && Long.compareUnsigned(x - start, len) <= 0
         && Long.compareUnsigned(xlen, len - (x - start)) <= 0;
-  }
-
-  static long pageOffset(long x) {
-    return x & (PAGE_SIZE - 1);
-  }
-
-  static long pageDown(long x) {
-    return x & -PAGE_SIZE;
-  }
-
-  static long pageUp(long x) {
-    return (x + PAGE_SIZE - 1) & -PAGE_SIZE;
   }
 }

@@ -156,13 +156,13 @@ record ProgramHeader(
               "%s: p_vaddr 0x%x + p_memsz 0x%x overflows 64 bits",
               ph.name(), ph.vaddr(), ph.memsz()));
     }
-    if (Long.compareUnsigned(end, ElfParser.USER_VA_LIMIT) > 0) {
+    if (Long.compareUnsigned(end, UserSpace.TASK_SIZE) > 0) {
       throw new ElfFormatException(
           ph.at() + P_VADDR,
           String.format(
               "%s: segment [0x%x, 0x%x) ends above 0x%x, the top of Sv39 user space; link it"
                   + " lower (the default -Ttext-segment is 0x10000)",
-              ph.name(), ph.vaddr(), end, ElfParser.USER_VA_LIMIT));
+              ph.name(), ph.vaddr(), end, UserSpace.TASK_SIZE));
     }
     if (!isValidAlignment(ph.align())) {
       throw new ElfFormatException(
@@ -171,7 +171,7 @@ record ProgramHeader(
     }
     // mmap-style loading maps whole pages of the file, so a page of the file must land on a
     // page of memory: the page offsets have to agree.
-    if (ph.filesz() != 0 && ElfParser.pageOffset(ph.vaddr()) != ElfParser.pageOffset(ph.offset())) {
+    if (ph.filesz() != 0 && UserSpace.pageOffset(ph.vaddr()) != UserSpace.pageOffset(ph.offset())) {
       throw new ElfFormatException(
           ph.at() + P_VADDR,
           String.format(
@@ -179,8 +179,8 @@ record ProgramHeader(
                   + " segment cannot be mapped page by page",
               ph.name(), ph.vaddr(), ph.offset()));
     }
-    // ET_DYN addresses are only final after relocate(), which checks page zero itself.
-    if (elfType == ElfImage.ET_EXEC && ph.vaddr() < ElfParser.PAGE_SIZE) {
+    // An ET_DYN image is moved up by ET_DYN_BASE before it runs, so page zero is out of its reach.
+    if (elfType == ElfImage.ET_EXEC && ph.vaddr() < UserSpace.PAGE_SIZE) {
       throw new ElfFormatException(
           ph.at() + P_VADDR,
           String.format(
@@ -188,6 +188,40 @@ record ProgramHeader(
                   + " fault; link at a higher address (the default is 0x10000)",
               ph.name(), ph.vaddr()));
     }
+    checkClearOfStack(ph, elfType);
+  }
+
+  /**
+   * The segment, where it will really be loaded (a static-pie {@link UserSpace#ET_DYN_BASE}
+   * higher), must end below the stack area at the top of user space. Linux's load_elf_binary sets
+   * up the stack first and maps segments with MAP_FIXED_NOREPLACE, so there execve fails with
+   * EEXIST; the kernel here would find two areas claiming the same addresses. The fields are
+   * already known not to overflow and to end at or below {@link UserSpace#TASK_SIZE}.
+   */
+  private static void checkClearOfStack(ProgramHeader ph, int elfType) throws ElfFormatException {
+    long bias = elfType == ElfImage.ET_DYN ? UserSpace.ET_DYN_BASE : 0;
+    long start = ph.vaddr() + bias;
+    long end = start + ph.memsz();
+    if (end <= UserSpace.STACK_BOTTOM) {
+      return;
+    }
+    String where =
+        bias == 0
+            ? String.format("segment [0x%x, 0x%x)", start, end)
+            : String.format(
+                "segment [0x%x, 0x%x), loaded 0x%x higher as every static-pie is, at [0x%x, 0x%x),",
+                ph.vaddr(), ph.vaddr() + ph.memsz(), bias, start, end);
+    throw new ElfFormatException(
+        ph.at() + P_VADDR,
+        String.format(
+            "%s: %s reaches into [0x%x, 0x%x), the 8 MiB initial stack and the guard page at the"
+                + " top of Sv39 user space; link it to end below 0x%x%s",
+            ph.name(),
+            where,
+            UserSpace.STACK_BOTTOM,
+            UserSpace.TASK_SIZE,
+            UserSpace.STACK_BOTTOM - bias,
+            bias == 0 ? " (the default -Ttext-segment is 0x10000)" : " (static-pie links at 0)"));
   }
 
   private static String interpreterName(ByteBuf buf, ProgramHeader ph) {
