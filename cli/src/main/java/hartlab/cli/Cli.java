@@ -49,6 +49,7 @@ public final class Cli implements Callable<Integer> {
     cmd.addSubcommand("images", new ImagesCommand(cli));
     cmd.addSubcommand("bench", new BenchCommand(cli));
     cmd.addSubcommand("strategies", new StrategiesCommand(cli));
+    cmd.addSubcommand("fuzz-elf", new FuzzElfCommand(cli));
     cmd.setOut(new java.io.PrintWriter(out, true));
     cmd.setErr(new java.io.PrintWriter(err, true));
     cmd.setExitCodeExceptionMapper(
@@ -94,7 +95,8 @@ public final class Cli implements Callable<Integer> {
     new CommandLine(this).usage(out);
     out.println();
     out.println(
-        "Commands: boot [IMAGE|PATH] [options] [-- args], images, bench. Default image: "
+        "Commands: boot [IMAGE|PATH] [options] [-- args], images, strategies, bench, fuzz-elf."
+            + " Default image: "
             + Images.DEFAULT
             + ".");
     return 0;
