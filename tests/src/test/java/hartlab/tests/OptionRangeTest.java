@@ -124,7 +124,7 @@ class OptionRangeTest {
         new Thread(
             () -> {
               try {
-                Thread.sleep(1500);
+                Thread.sleep(2000); // the check before the run is long done
                 Files.delete(sub);
               } catch (Exception e) {
                 throw new IllegalStateException(e);
@@ -138,7 +138,7 @@ class OptionRangeTest {
             "--stats",
             "none",
             "--timeout",
-            "4s",
+            "6s",
             "--stats-file",
             file.toString(),
             "--",
