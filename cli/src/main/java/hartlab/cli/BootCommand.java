@@ -30,9 +30,10 @@ import picocli.CommandLine.Parameters;
     },
     footer = {
       "",
-      "Exit status: the guest's own, 128+signal if it was killed, 64 usage error,",
-      "65 unusable image, 70 internal error, 99 a checker caught a violation,",
-      "124 stopped by --timeout/--max-instructions."
+      "Exit status: the guest's own, 128+signal if it was killed, 64 usage error",
+      "(a value outside its range, checked before the run), 65 unusable image (also",
+      "a FIFO, device or directory, or a file over 64 MiB), 70 internal error, 99 a",
+      "checker caught a violation, 124 stopped by --timeout/--max-instructions."
     })
 final class BootCommand implements Callable<Integer> {
   @Parameters(
@@ -82,15 +83,19 @@ final class BootCommand implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() throws IOException {
+  public Integer call() {
+    MachineConfig config = machine.config();
+    List<String> envp = environment();
+    if (statsFile != null) {
+      OutputFiles.requireWritable("--stats-file", statsFile);
+    }
     GuestImage.Loaded loaded;
     try {
       loaded = GuestImage.load(image);
-    } catch (GuestImage.NotFound e) {
+    } catch (GuestImage.Unusable e) {
       return cli.fail(ExitCodes.BAD_IMAGE, e.getMessage());
     }
     GuestImage guest = loaded.guest();
-    MachineConfig config = machine.config();
     List<String> argv = new ArrayList<>();
     argv.add(guest.argv0());
     argv.addAll(guestArgs);
@@ -99,7 +104,7 @@ final class BootCommand implements Callable<Integer> {
     try {
       result =
           new Machine(config, console, GuestImage.rootFs())
-              .run(loaded.elf(), guest.name(), argv, environment(), progress());
+              .run(loaded.elf(), guest.name(), argv, envp, progress());
     } catch (Machine.BootException e) {
       return cli.fail(ExitCodes.BAD_IMAGE, image + ": cannot start: " + e.getMessage());
     }
@@ -138,7 +143,7 @@ final class BootCommand implements Callable<Integer> {
     for (String e : env) {
       int eq = e.indexOf('=');
       if (eq <= 0) {
-        throw new IllegalArgumentException("--env wants NAME=VALUE, got '" + e + "'");
+        throw new UsageException("--env wants NAME=VALUE, got '" + e + "'");
       }
       vars.put(e.substring(0, eq), e.substring(eq + 1));
     }
@@ -147,8 +152,12 @@ final class BootCommand implements Callable<Integer> {
     return out;
   }
 
-  private void report(String name, List<String> argv, MachineConfig config, RunResult result)
-      throws IOException {
+  /**
+   * The run's message and statistics. A stats file that cannot be written after all (the disk
+   * filled, the directory went away) costs only the file: the message says so, and the guest's exit
+   * status stands.
+   */
+  private void report(String name, List<String> argv, MachineConfig config, RunResult result) {
     if (!result.message().isEmpty()) {
       cli.err().println("hartlab: " + result.message());
     }
@@ -164,7 +173,17 @@ final class BootCommand implements Callable<Integer> {
         break;
     }
     if (statsFile != null) {
-      StatsReport.writeJson(statsFile, map);
+      try {
+        StatsReport.writeJson(statsFile, map);
+      } catch (IOException e) {
+        cli.err()
+            .println(
+                "hartlab: could not write the statistics to --stats-file "
+                    + statsFile
+                    + ": "
+                    + OutputFiles.reason(e)
+                    + "; the exit status is still the run's");
+      }
     }
   }
 

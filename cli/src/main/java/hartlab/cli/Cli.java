@@ -6,6 +6,8 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -20,6 +22,8 @@ import picocli.CommandLine.Command;
     description = "A multi-core RISC-V machine emulator for studying TLB coherence.",
     subcommands = {CommandLine.HelpCommand.class})
 public final class Cli implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(Cli.class);
+
   private final PrintStream out;
   private final PrintStream err;
   private final InputStream in;
@@ -63,30 +67,44 @@ public final class Cli implements Callable<Integer> {
     cmd.addSubcommand("images", new ImagesCommand(cli));
     cmd.addSubcommand("bench", new BenchCommand(cli));
     cmd.addSubcommand("strategies", new StrategiesCommand(cli));
+    cmd.addSubcommand("fuzz-elf", new FuzzElfCommand(cli));
     cmd.setOut(new java.io.PrintWriter(out, true));
     cmd.setErr(new java.io.PrintWriter(err, true));
     cmd.setExitCodeExceptionMapper(
         e -> e instanceof CommandLine.ParameterException ? ExitCodes.USAGE : ExitCodes.INTERNAL);
     cmd.setParameterExceptionHandler(
-        (e, a) -> {
-          err.println("hartlab: " + e.getMessage());
-          err.println(
-              "Try 'hartlab "
-                  + (e.getCommandLine() == cmd ? "" : e.getCommandLine().getCommandName() + " ")
-                  + "--help'.");
-          return ExitCodes.USAGE;
-        });
+        (e, a) -> usageError(err, e.getMessage(), e.getCommandLine(), cmd));
     cmd.setExecutionExceptionHandler(
         (e, c, parsed) -> {
-          if (e instanceof IllegalArgumentException) {
-            err.println("hartlab: " + e.getMessage());
-            return ExitCodes.USAGE;
+          if (e instanceof UsageException) {
+            return usageError(err, e.getMessage(), c, cmd);
           }
+          // Anything else escaping a command is a bug in hartlab, whatever its type: an
+          // IllegalArgumentException from deep inside is not the user's fault.
           err.println("hartlab: internal error: " + e);
-          org.slf4j.LoggerFactory.getLogger(Cli.class).debug("internal error", e);
+          LOG.debug("internal error", e);
           return ExitCodes.INTERNAL;
         });
-    return cmd.execute(args);
+    try {
+      return cmd.execute(args);
+    } catch (OutOfMemoryError e) {
+      err.println(
+          "hartlab: internal error: the host JVM ran out of memory ("
+              + e.getMessage()
+              + "); give it more with HARTLAB_JAVA_OPTS=-Xmx...");
+      return ExitCodes.INTERNAL;
+    } catch (Error e) {
+      err.println("hartlab: internal error: " + e);
+      LOG.debug("internal error", e);
+      return ExitCodes.INTERNAL;
+    }
+  }
+
+  private static int usageError(
+      PrintStream err, String message, CommandLine where, CommandLine root) {
+    err.println("hartlab: " + message);
+    err.println("Try 'hartlab " + (where == root ? "" : where.getCommandName() + " ") + "--help'.");
+    return ExitCodes.USAGE;
   }
 
   /** Without a subcommand: help. */
@@ -95,7 +113,8 @@ public final class Cli implements Callable<Integer> {
     new CommandLine(this).usage(out);
     out.println();
     out.println(
-        "Commands: boot [IMAGE|PATH] [options] [-- args], images, bench. Default image: "
+        "Commands: boot [IMAGE|PATH] [options] [-- args], images, strategies, bench, fuzz-elf."
+            + " Default image: "
             + Images.DEFAULT
             + ".");
     return 0;

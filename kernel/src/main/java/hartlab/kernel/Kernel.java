@@ -24,28 +24,20 @@ import hartlab.kernel.sched.Schedule;
 import hartlab.kernel.sched.SleepWake;
 import hartlab.kernel.smp.Halt;
 import hartlab.kernel.smp.Ipis;
-import hartlab.kernel.smp.LockstepTurns;
-import hartlab.kernel.smp.ParallelTurns;
 import hartlab.kernel.smp.Turns;
 import hartlab.kernel.stats.Counter;
 import hartlab.kernel.stats.Counters;
-import hartlab.kernel.stats.HartCounters;
 import hartlab.kernel.stats.Latency;
 import hartlab.kernel.stats.Statistics;
 import hartlab.kernel.syscall.Syscalls;
-import hartlab.kernel.tlb.AsidAllocator;
 import hartlab.kernel.tlb.MmSwitch;
-import hartlab.kernel.tlb.SpeculativeWalks;
-import hartlab.kernel.tlb.TlbFlush;
 import hartlab.kernel.tlb.TlbManagement;
-import hartlab.kernel.tlb.TlbStates;
 import hartlab.kernel.tlb.shootdown.ShootdownStrategies;
 import hartlab.loader.ElfImage;
 import hartlab.mmu.FrameAllocator;
 import hartlab.mmu.Mmu;
 import hartlab.mmu.PageTable;
 import hartlab.mmu.PhysicalMemory;
-import hartlab.mmu.TlbStats;
 import hartlab.sched.SchedStats;
 import hartlab.sched.Scheduler;
 import java.util.List;
@@ -64,20 +56,19 @@ import org.slf4j.LoggerFactory;
 final class Kernel implements TrapHandler {
   private static final Logger log = LoggerFactory.getLogger(Kernel.class);
   private final MachineConfig config;
+  private final Hart[] harts;
   private final Halt halt;
   private final Turns turns;
   private final Ipis ipis;
   private final Counters counters;
-  private final TlbFlush tlbFlush;
-  private final TlbStates tlbStates;
-  private final SpeculativeWalks walks;
+  private final TlbManagement tlb;
   private final Schedule schedule;
   private final ProcessTable processes;
   private final PageFaults faults;
   private final Syscalls syscalls;
   private final Execve execve;
-  private final AsidAllocator asids;
   private final Violations violations;
+  private volatile Statistics frozen;
 
   Kernel(
       MachineConfig config,
@@ -88,35 +79,28 @@ final class Kernel implements TrapHandler {
       Console console,
       RootFs rootFs) {
     this.config = config;
+    this.harts = harts;
     int n = harts.length;
     this.counters = new Counters(n);
     boolean lockstep = config.execMode() == ExecMode.LOCKSTEP;
-    this.turns =
-        lockstep
-            ? new LockstepTurns(harts, config.quantumCycles(), new IdleWork(), counters)
-            : new ParallelTurns(n);
+    IdleWork idleWork = new IdleWork();
+    this.turns = Turns.create(lockstep, harts, config.quantumCycles(), idleWork, counters);
     this.halt = new Halt(harts, turns);
+    if (lockstep) {
+      halt.beforeRelease(() -> frozen = takeStatistics());
+    }
     this.ipis = new Ipis(harts, turns, config.cost(), counters, halt, lockstep);
     SleepWake sleepWake =
         new SleepWake(n, new Scheduler<>(config.policy(), n, config.sched()), ipis);
     PageTable pageTable = new PageTable(memory, frames);
-    var options =
-        new TlbManagement.Options(
-            config.flushCeiling(),
-            config.asids(),
-            config.asidBits(),
-            config.speculativeWalks(),
-            config.seed());
     var strategy =
         ShootdownStrategies.find(
             config.shootdown(), Thread.currentThread().getContextClassLoader());
-    var tlb = TlbManagement.create(options, n, strategy, pageTable, ipis, sleepWake, counters);
-    this.tlbFlush = tlb.flush();
-    this.tlbStates = tlb.states();
-    this.asids = tlb.asids();
-    this.walks = tlb.walks();
-    MemoryManagement mm =
-        MemoryManagement.create(memory, frames, pageTable, codeCache, tlbFlush, sleepWake, ipis);
+    this.tlb =
+        TlbManagement.create(
+            config.tlbOptions(), n, strategy, pageTable, ipis, sleepWake, counters);
+    var mm =
+        MemoryManagement.create(memory, frames, pageTable, codeCache, tlb.flush(), sleepWake, ipis);
     this.faults = mm.faults();
     // The kernel's own page table maps no user memory: idle harts and dying tasks' harts load it.
     long kernelSatp = Mmu.makeSatp(pageTable.createRoot(), 0);
@@ -126,18 +110,26 @@ final class Kernel implements TrapHandler {
         Processes.create(mm, mmSwitch, rootFs, random, memory, sleepWake, ipis, config.maxTasks());
     this.processes = proc.table();
     this.execve = proc.execve();
-    var limits =
-        new Schedule.Limits(
-            config.tickCycles(), config.maxInstructions(), config.execMode() == ExecMode.PARALLEL);
     this.schedule =
         new Schedule(
-            harts, sleepWake, mmSwitch, tlb, turns, halt, counters, proc, mm.user(), limits);
+            harts,
+            sleepWake,
+            mmSwitch,
+            tlb,
+            turns,
+            halt,
+            counters,
+            proc,
+            mm.user(),
+            config.limits());
     FileIo io = new FileIo(mm.user(), console, sleepWake);
     this.syscalls = new Syscalls(mm, proc, schedule, io, sleepWake, random, counters);
+    idleWork.attach(schedule, ipis, tlb);
     this.violations = new Violations(halt);
     if (config.check()) {
       CheckerHooks hooks = new CheckerHooks(tlb.observers(), harts, frames);
-      for (Checker c : Checkers.standard(violations, harts, tlbFlush, frames, config.lazyTlb())) {
+      for (Checker c :
+          Checkers.standard(violations, harts, tlb.flush(), frames, config.lazyTlb())) {
         violations.register(c);
         c.install(hooks);
       }
@@ -202,7 +194,7 @@ final class Kernel implements TrapHandler {
     counters.hart(hart.id()).add(Counter.TRAPS);
     hart.clearReservation();
     hart.addCycles(config.cost().trapEntry());
-    tlbFlush.applyDeferred(hart);
+    tlb.flush().applyDeferred(hart);
     if (cause == Cause.ECALL_FROM_U) {
       syscalls.handle(hart, task);
     } else if (Cause.isPageFault(cause)) {
@@ -243,9 +235,9 @@ final class Kernel implements TrapHandler {
    * this hart, and the deferred flushes it owes.
    */
   private void kernelEntry(Hart hart) {
-    walks.speculate(hart);
+    tlb.walks().speculate(hart);
     ipis.handle(hart);
-    tlbFlush.applyDeferred(hart);
+    tlb.flush().applyDeferred(hart);
   }
 
   private void pageFault(Hart hart, Task task, int cause, long va) {
@@ -271,33 +263,25 @@ final class Kernel implements TrapHandler {
     schedule.exit(hart, task);
   }
 
-  // ---- the end of the run ----
-
   Halt halt() {
     return halt;
   }
 
-  /** The run's figures, with the hardware's read off {@code harts}; after their threads ended. */
-  Statistics statistics(Hart[] harts, Map<String, String> labels) {
-    for (Hart h : harts) {
-      HartCounters c = counters.hart(h.id());
-      TlbStats tlb = h.mmu().tlbStats();
-      c.set(Counter.INSTRUCTIONS, h.instret());
-      c.set(Counter.CYCLES, h.cycles());
-      c.set(Counter.BUSY_CYCLES, h.cycles() - c.get(Counter.IDLE_CYCLES));
-      c.set(Counter.TLB_HITS, tlb.hits());
-      c.set(Counter.TLB_MISSES, tlb.misses());
-      c.set(Counter.TLB_FLUSHES_ALL, tlb.flushesAll());
-      c.set(Counter.TLB_FLUSHES_ASID, tlb.flushesAsid());
-      c.set(Counter.TLB_FLUSHES_PAGE, tlb.flushesPage());
-      c.set(Counter.TLB_FLUSHES_RANGE, tlb.flushesRange());
-      c.set(Counter.TLB_ENTRIES_INVALIDATED, tlb.entriesInvalidated());
-      c.set(Counter.PAGE_WALKS, h.mmu().walks());
-    }
+  /**
+   * The run's figures. In lockstep they were taken the moment the run stopped, on the thread that
+   * stopped it: the other harts were parked then, and what they do while leaving is no part of it.
+   */
+  Statistics statistics() {
+    Statistics f = frozen;
+    return f != null ? f : takeStatistics();
+  }
+
+  private Statistics takeStatistics() {
+    counters.readHardware(harts);
     SchedStats sched = schedule.stats();
     long[] machine = {
       processes.tasksCreated(),
-      asids == null ? 0 : asids.rollovers(),
+      tlb.asids() == null ? 0 : tlb.asids().rollovers(),
       sched.wakeups(),
       sched.migrations(),
       sched.idlePulls(),
@@ -310,24 +294,6 @@ final class Kernel implements TrapHandler {
         Map.of(Latency.RUN_QUEUE_WAIT_CYCLES, sched.runQueueWait()),
         syscalls.counts(),
         violations.counts(),
-        labels);
-  }
-
-  /** What lockstep asks of a parked hart: whether it has something to do, and when. */
-  private final class IdleWork implements LockstepTurns.Work {
-    @Override
-    public boolean hasWork(int hart) {
-      return schedule.hasWork(hart) || ipis.pending(hart) || tlbFlush.hasDeferred(hart);
-    }
-
-    @Override
-    public boolean walksWhileIdle(int hart) {
-      return walks.enabled() && tlbStates.activeMm(hart) != null;
-    }
-
-    @Override
-    public long nextIpi(int hart) {
-      return ipis.nextIpi(hart);
-    }
+        config.labels());
   }
 }

@@ -135,7 +135,7 @@ public final class Machine {
   }
 
   private RunResult result(Halt.Ending end, long start) {
-    Statistics stats = kernel.statistics(harts, config.labels());
+    Statistics stats = kernel.statistics();
     return new RunResult(
         end.outcome(),
         end.exitCode(),

@@ -67,7 +67,13 @@ public final class BinfmtElf {
   public Started load(
       ElfImage image, List<String> argv, List<String> envp, String execFn, byte[] random16)
       throws ExecFailure {
-    ElfImage placed = image.isPositionIndependent() ? image.relocate(Mm.ET_DYN_BASE) : image;
+    ElfImage placed;
+    try {
+      placed = image.isPositionIndependent() ? image.relocate(Mm.ET_DYN_BASE) : image;
+    } catch (IllegalArgumentException e) {
+      // The loader refuses such images already; this keeps a bad one an exec failure regardless.
+      throw new ExecFailure(Errno.ENOEXEC, "cannot place the image: " + e.getMessage());
+    }
     Mm mm = mms.create();
     if (mm == null) {
       throw new ExecFailure(Errno.ENOMEM, "out of guest memory while creating the page table");
@@ -77,6 +83,9 @@ public final class BinfmtElf {
       long heapStart = Mmap.pageUp(placed.highestVaddrEnd());
       mm.startBrk = heapStart;
       mm.brk = heapStart;
+      if (!mm.vmas.isFree(Mm.STACK_TOP - Mm.STACK_SIZE, Mm.STACK_TOP)) {
+        throw new ExecFailure(Errno.ENOEXEC, "a segment overlaps the stack area");
+      }
       mm.vmas.insert(
           new Vma(
               Mm.STACK_TOP - Mm.STACK_SIZE,

@@ -16,6 +16,18 @@ public interface Turns {
   /** A spinning wait's readiness time when its condition carries none: the hart's own clock. */
   LongSupplier NO_TIME = () -> Long.MIN_VALUE;
 
+  /** Lockstep turns with {@code lookahead} when {@code lockstep}, free-running harts otherwise. */
+  static Turns create(
+      boolean lockstep,
+      Hart[] harts,
+      long lookahead,
+      LockstepTurns.Work work,
+      hartlab.kernel.stats.Counters counters) {
+    return lockstep
+        ? new LockstepTurns(harts, lookahead, work, counters)
+        : new ParallelTurns(harts.length);
+  }
+
   /** Tells the mechanism which host thread runs {@code hart}; before the threads start. */
   void attach(int hart, Thread thread);
 
