@@ -68,6 +68,7 @@ public final class ElfParser {
 
   // RISC-V psABI e_flags.
   static final long EF_RISCV_FLOAT_ABI = 0x6;
+  static final long EF_RISCV_FLOAT_ABI_QUAD = 0x6;
   static final long EF_RISCV_RVE = 0x8;
   static final long EF_RISCV_TSO = 0x10;
 
@@ -106,7 +107,8 @@ public final class ElfParser {
           Map.entry(0x6474e553, "PT_GNU_PROPERTY"),
           Map.entry(0x70000003, "PT_RISCV_ATTRIBUTES"));
 
-  private static final String REBUILD = "build with -march=rv64imac -mabi=lp64";
+  /** The default of Debian's riscv64-linux-gnu-gcc, and what hartlab harts run. */
+  private static final String REBUILD = "build for RV64GC: -march=rv64gc -mabi=lp64d";
 
   private ElfParser() {}
 
@@ -304,7 +306,11 @@ public final class ElfParser {
     }
   }
 
-  /** hartlab harts are RV64IMAC: no F/D registers, no RV64E, no Ztso guarantee. */
+  /**
+   * hartlab harts are RV64GC: the soft-float (lp64), single-float (lp64f) and double-float (lp64d)
+   * ABIs all run on them; the quad-float ABI needs Q, RV64E's ABI assumes 16 integer registers, and
+   * Ztso a memory model the harts do not promise.
+   */
   private static long checkFlags(ByteBuf buf) throws ElfFormatException {
     long flags = buf.getUnsignedIntLE(E_FLAGS);
     if ((flags & EF_RISCV_RVE) != 0) {
@@ -316,16 +322,15 @@ public final class ElfParser {
                   + REBUILD,
               flags));
     }
-    long floatAbi = flags & EF_RISCV_FLOAT_ABI;
-    if (floatAbi != 0) {
-      String abi =
-          floatAbi == 0x2 ? "lp64f (single)" : floatAbi == 0x4 ? "lp64d (double)" : "lp64q (quad)";
+    if ((flags & EF_RISCV_FLOAT_ABI) == EF_RISCV_FLOAT_ABI_QUAD) {
       throw new ElfFormatException(
           E_FLAGS,
           String.format(
-              "e_flags 0x%x selects the %s float ABI, which needs F/D extensions; " + REBUILD,
-              flags,
-              abi));
+              "e_flags 0x%x selects the lp64q (quad-float) ABI, which passes long double in FP"
+                  + " registers and needs the Q extension; hartlab harts are RV64GC (F and D, no"
+                  + " Q): "
+                  + REBUILD,
+              flags));
     }
     if ((flags & EF_RISCV_TSO) != 0) {
       throw new ElfFormatException(
