@@ -380,8 +380,8 @@ public final class Hart {
     final PendingInterrupts pending = this.pending;
     final long[] fetchVpn = this.fetchVpn;
     final DecodedPage[] fetchPage = this.fetchPage;
-    final FpUnit fpu = this.fpu;
-    final long[] f = fpu.f;
+    // The FP unit is reached through the field, on FP paths only: no extra value stays live
+    // across the integer loop.
     long pc = this.pc;
     long cyc = this.cycles;
     long ret = this.instret;
@@ -902,7 +902,7 @@ public final class Hart {
                 long va = x[(w >>> 15) & 31] + (int) (e >> 32);
                 long pa = mmu.translateLoad(va);
                 if (pa >= 0 && ((int) va & 0xFFF) <= 0xFFC) {
-                  f[(w >>> 9) & 31] = FpUnit.BOX | (mem.getInt(pa) & 0xFFFFFFFFL);
+                  fpu.f[(w >>> 9) & 31] = FpUnit.BOX | (mem.getInt(pa) & 0xFFFFFFFFL);
                 } else if (loadSlow(w, va, pa)) {
                   break inner;
                 }
@@ -915,7 +915,7 @@ public final class Hart {
                 long va = x[(w >>> 15) & 31] + (int) (e >> 32);
                 long pa = mmu.translateLoad(va);
                 if (pa >= 0 && ((int) va & 0xFFF) <= 0xFF8) {
-                  f[(w >>> 9) & 31] = mem.getLong(pa);
+                  fpu.f[(w >>> 9) & 31] = mem.getLong(pa);
                 } else if (loadSlow(w, va, pa)) {
                   break inner;
                 }
@@ -929,7 +929,7 @@ public final class Hart {
                 long pa = mmu.translateStore(va);
                 int status;
                 if (pa >= 0 && ((int) va & 0xFFF) <= 0xFFC) {
-                  mem.putInt(pa, (int) f[(w >>> 20) & 31]);
+                  mem.putInt(pa, (int) fpu.f[(w >>> 20) & 31]);
                   status = cc.storeHitsCode(pa) ? 1 : 0;
                 } else {
                   status = storeSlow(w, va, pa);
@@ -949,7 +949,7 @@ public final class Hart {
                 long pa = mmu.translateStore(va);
                 int status;
                 if (pa >= 0 && ((int) va & 0xFFF) <= 0xFF8) {
-                  mem.putLong(pa, f[(w >>> 20) & 31]);
+                  mem.putLong(pa, fpu.f[(w >>> 20) & 31]);
                   status = cc.storeHitsCode(pa) ? 1 : 0;
                 } else {
                   status = storeSlow(w, va, pa);
