@@ -534,34 +534,31 @@ final class SoftFloat {
 
   // ---- comparisons, min/max (spec 11.6, 11.8) ------------------------------------------------
 
-  int min32(int a, int b) {
-    return minMax32(a, b, true);
-  }
-
-  int max32(int a, int b) {
-    return minMax32(a, b, false);
+  /**
+   * A single as the double of the same value, for the operations that only order or pick their
+   * operands: finite values and infinities widen exactly, and a NaN keeps its sign and payload with
+   * the quiet bit landing on the double's quiet bit, so it stays quiet or signalling.
+   */
+  static long widen(int a) {
+    if ((a & 0x7f800000) == 0x7f800000) {
+      return ((long) (a & SIGN_S) << 32) | 0x7ff0000000000000L | ((long) (a & 0x7fffff) << 29);
+    }
+    return Double.doubleToRawLongBits(Float.intBitsToFloat(a));
   }
 
   /**
-   * FMIN/FMAX (spec 11.6, IEEE 754-2019 minimumNumber/maximumNumber): -0 is below +0; one NaN
-   * operand gives the other operand, two give the canonical NaN; a signalling NaN sets NV either
-   * way.
+   * The inverse of {@link #widen} for what min/max return: widened singles or the canonical NaN.
    */
-  private int minMax32(int a, int b, boolean min) {
-    boolean an = isNaN32(a);
-    boolean bn = isNaN32(b);
-    if (an || bn) {
-      if (isSNaN32(a) || isSNaN32(b)) {
-        flags |= NV;
-      }
-      return an && bn ? NAN_S : an ? b : a;
-    }
-    float x = Float.intBitsToFloat(a);
-    float y = Float.intBitsToFloat(b);
-    if (x != y) {
-      return (x < y) == min ? a : b;
-    }
-    return min ? a | b : a & b; // equal: only zeros differ, and only in the sign bit
+  private static int narrow(long r) {
+    return r == NAN_D ? NAN_S : Float.floatToRawIntBits((float) Double.longBitsToDouble(r));
+  }
+
+  int min32(int a, int b) {
+    return narrow(minMax64(widen(a), widen(b), true));
+  }
+
+  int max32(int a, int b) {
+    return narrow(minMax64(widen(a), widen(b), false));
   }
 
   long min64(long a, long b) {
@@ -572,6 +569,11 @@ final class SoftFloat {
     return minMax64(a, b, false);
   }
 
+  /**
+   * FMIN/FMAX (spec 11.6, IEEE 754-2019 minimumNumber/maximumNumber): -0 is below +0; one NaN
+   * operand gives the other operand, two give the canonical NaN; a signalling NaN sets NV either
+   * way.
+   */
   private long minMax64(long a, long b, boolean min) {
     boolean an = isNaN64(a);
     boolean bn = isNaN64(b);
@@ -586,37 +588,22 @@ final class SoftFloat {
     if (x != y) {
       return (x < y) == min ? a : b;
     }
-    return min ? a | b : a & b;
+    return min ? a | b : a & b; // equal: only zeros differ, and only in the sign bit
   }
 
-  /** FEQ: a quiet comparison, NV only for a signalling NaN (spec 11.8). */
   boolean eq32(int a, int b) {
-    if (isNaN32(a) || isNaN32(b)) {
-      if (isSNaN32(a) || isSNaN32(b)) {
-        flags |= NV;
-      }
-      return false;
-    }
-    return Float.intBitsToFloat(a) == Float.intBitsToFloat(b);
+    return eq64(widen(a), widen(b));
   }
 
-  /** FLT and FLE are signalling comparisons: NV for any NaN (spec 11.8). */
   boolean lt32(int a, int b) {
-    if (isNaN32(a) || isNaN32(b)) {
-      flags |= NV;
-      return false;
-    }
-    return Float.intBitsToFloat(a) < Float.intBitsToFloat(b);
+    return lt64(widen(a), widen(b));
   }
 
   boolean le32(int a, int b) {
-    if (isNaN32(a) || isNaN32(b)) {
-      flags |= NV;
-      return false;
-    }
-    return Float.intBitsToFloat(a) <= Float.intBitsToFloat(b);
+    return le64(widen(a), widen(b));
   }
 
+  /** FEQ: a quiet comparison, NV only for a signalling NaN (spec 11.8). */
   boolean eq64(long a, long b) {
     if (isNaN64(a) || isNaN64(b)) {
       if (isSNaN64(a) || isSNaN64(b)) {
@@ -627,6 +614,7 @@ final class SoftFloat {
     return Double.longBitsToDouble(a) == Double.longBitsToDouble(b);
   }
 
+  /** FLT and FLE are signalling comparisons: NV for any NaN (spec 11.8). */
   boolean lt64(long a, long b) {
     if (isNaN64(a) || isNaN64(b)) {
       flags |= NV;

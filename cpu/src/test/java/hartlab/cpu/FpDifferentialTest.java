@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * identical. The first difference is reported with the instruction, its operands and both sides'
  * results.
  *
- * <p>{@code -Dhartlab.fpdiff.steps=N} (default 100,000 instructions, about ten seconds) and {@code
+ * <p>{@code -Dhartlab.fpdiff.steps=N} (default 100,000 instructions, a few seconds) and {@code
  * -Dhartlab.fpdiff.seed=S} pick the run; a soak is {@code ./mvnw -B verify -pl cpu -am
  * -Dtest=FpDifferentialTest -Dsurefire.failIfNoSpecifiedTests=false
  * -Dhartlab.fpdiff.steps=2000000}, or {@link #main} with the same properties, which also prints
