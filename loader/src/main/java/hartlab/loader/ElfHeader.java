@@ -42,6 +42,7 @@ record ElfHeader(int type, long entry, long phoff, int phnum, long flags) {
 
   // RISC-V psABI e_flags.
   static final long EF_RISCV_FLOAT_ABI = 0x6;
+  static final long EF_RISCV_FLOAT_ABI_QUAD = 0x6;
   static final long EF_RISCV_RVE = 0x8;
   static final long EF_RISCV_TSO = 0x10;
 
@@ -64,7 +65,8 @@ record ElfHeader(int type, long entry, long phoff, int phnum, long flags) {
   private static final Map<Integer, String> OS_ABIS =
       Map.of(1, "HP-UX", 2, "NetBSD", 6, "Solaris", 9, "FreeBSD", 12, "OpenBSD", 255, "standalone");
 
-  private static final String REBUILD = "build with -march=rv64imac -mabi=lp64";
+  /** The default of Debian's riscv64-linux-gnu-gcc, and what hartlab harts run. */
+  private static final String REBUILD = "build for RV64GC: -march=rv64gc -mabi=lp64d";
 
   /**
    * Reads and checks the ELF header of {@code buf}, in file order, and that the program-header and
@@ -205,7 +207,11 @@ record ElfHeader(int type, long entry, long phoff, int phnum, long flags) {
     }
   }
 
-  /** hartlab harts are RV64IMAC: no F/D registers, no RV64E, no Ztso guarantee. */
+  /**
+   * hartlab harts are RV64GC: the soft-float (lp64), single-float (lp64f) and double-float (lp64d)
+   * ABIs all run on them; the quad-float ABI needs Q, RV64E's ABI assumes 16 integer registers, and
+   * Ztso a memory model the harts do not promise.
+   */
   private static long checkFlags(ByteBuf buf) throws ElfFormatException {
     long flags = buf.getUnsignedIntLE(E_FLAGS);
     if ((flags & EF_RISCV_RVE) != 0) {
@@ -217,16 +223,15 @@ record ElfHeader(int type, long entry, long phoff, int phnum, long flags) {
                   + REBUILD,
               flags));
     }
-    long floatAbi = flags & EF_RISCV_FLOAT_ABI;
-    if (floatAbi != 0) {
-      String abi =
-          floatAbi == 0x2 ? "lp64f (single)" : floatAbi == 0x4 ? "lp64d (double)" : "lp64q (quad)";
+    if ((flags & EF_RISCV_FLOAT_ABI) == EF_RISCV_FLOAT_ABI_QUAD) {
       throw new ElfFormatException(
           E_FLAGS,
           String.format(
-              "e_flags 0x%x selects the %s float ABI, which needs F/D extensions; " + REBUILD,
-              flags,
-              abi));
+              "e_flags 0x%x selects the lp64q (quad-float) ABI, which passes long double in FP"
+                  + " registers and needs the Q extension; hartlab harts are RV64GC (F and D, no"
+                  + " Q): "
+                  + REBUILD,
+              flags));
     }
     if ((flags & EF_RISCV_TSO) != 0) {
       throw new ElfFormatException(

@@ -18,7 +18,7 @@ import java.util.Objects;
  *     any loaded segment
  * @param phentsize e_phentsize, always 56 (AT_PHENT)
  * @param phnum e_phnum (AT_PHNUM)
- * @param flags e_flags (EF_RISCV_RVC may be set; the float ABI is soft-float)
+ * @param flags e_flags (EF_RISCV_RVC may be set; the float ABI is soft, single or double)
  */
 public record ElfImage(
     int type,

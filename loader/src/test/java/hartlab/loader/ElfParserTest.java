@@ -565,18 +565,25 @@ class ElfParserTest {
 
   @Test
   void rejectsRve() {
-    assertRejected(reject(t -> t.flags = 0x9), 48, "EF_RISCV_RVE", "-march=rv64imac -mabi=lp64");
+    assertRejected(
+        reject(t -> t.flags = 0x9), 48, "EF_RISCV_RVE", "16 integer", "-march=rv64gc -mabi=lp64d");
+  }
+
+  /** lp64 (soft-float), lp64f and lp64d, with or without RVC: RV64GC runs them all. */
+  @ParameterizedTest
+  @CsvSource({"0x0", "0x1", "0x2", "0x3", "0x4", "0x5"})
+  void acceptsSoftSingleAndDoubleFloatAbis(String flags) throws ElfFormatException {
+    TestElf e = TestElf.minimal();
+    e.flags = Long.decode(flags);
+    assertEquals(e.flags, ElfParser.parse(e.build()).flags());
   }
 
   @ParameterizedTest
-  @CsvSource({"0x2, lp64f", "0x5, lp64d", "0x6, lp64q"})
-  void rejectsHardFloatAbi(String flags, String abi) {
+  @CsvSource({"0x6", "0x7"})
+  void rejectsQuadFloatAbi(String flags) {
     long f = Long.decode(flags);
     assertRejected(
-        reject(t -> t.flags = f),
-        48,
-        abi,
-        "needs F/D extensions; build with -march=rv64imac -mabi=lp64");
+        reject(t -> t.flags = f), 48, "lp64q (quad-float)", "Q extension", "-mabi=lp64d");
   }
 
   @Test

@@ -43,7 +43,7 @@ public final class BinfmtElf {
   }
 
   /** AT_HWCAP: the extensions the harts implement. */
-  private static final long HWCAP = AuxValues.hwcapForIsa("imac");
+  private static final long HWCAP = AuxValues.hwcapForIsa(AuxValues.RV64GC);
 
   private final PhysicalMemory memory;
   private final FrameRefs refs;

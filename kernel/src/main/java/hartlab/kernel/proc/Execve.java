@@ -79,6 +79,8 @@ public final class Execve {
     mmSwitch.switchTo(hart, started.mm());
     mmSwitch.mmput(hart, old);
     hart.loadRegisters(new long[32]);
+    hart.loadFpRegisters(new long[32]);
+    hart.setFcsr(0);
     hart.setReg(2, started.sp());
     hart.setPc(started.entry());
   }

@@ -106,6 +106,8 @@ public final class Fork {
       }
     }
     hart.saveRegisters(child.regs);
+    hart.saveFpRegisters(child.fpRegs);
+    child.fcsr = hart.fcsr();
     child.regs[10] = 0;
     child.pc = hart.pc() + 4;
     if (stack != 0) {

@@ -28,6 +28,11 @@ public final class Task implements Schedulable, Sleeper {
   public final long[] regs = new long[32];
   public long pc;
 
+  /** The FP registers (raw 64-bit patterns, singles NaN-boxed) and fcsr, while not on a hart. */
+  public final long[] fpRegs = new long[32];
+
+  public int fcsr;
+
   /**
    * The address space this task runs in; the process's changes on execve while dying threads keep
    * theirs.

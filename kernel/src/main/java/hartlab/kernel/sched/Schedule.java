@@ -153,6 +153,9 @@ public final class Schedule {
     t = hart.cycles();
     hart.loadRegisters(next.regs);
     hart.setPc(next.pc);
+    hart.loadFpRegisters(next.fpRegs);
+    hart.setFcsr(next.fcsr);
+    hart.clearFpDirty(); // clean until the task's next FP instruction
     hart.addCycles(hart.cost().contextSwitch());
     stats.add(Counter.CONTEXT_SWITCHES);
     rq.current = next;
@@ -203,9 +206,17 @@ public final class Schedule {
 
   // ---- leaving the hart ----
 
+  /**
+   * Saves the user context of the task leaving {@code hart}: its registers, {@code pc}, and its FP
+   * state if it touched it since it came on (Linux's sstatus.FS dirty).
+   */
   static void saveContext(Hart hart, Task task, long pc) {
     hart.saveRegisters(task.regs);
     task.pc = pc;
+    if (hart.fpDirty()) {
+      hart.saveFpRegisters(task.fpRegs);
+      task.fcsr = hart.fcsr();
+    }
   }
 
   /**
