@@ -67,6 +67,7 @@ public final class Cli implements Callable<Integer> {
     cmd.addSubcommand("images", new ImagesCommand(cli));
     cmd.addSubcommand("bench", new BenchCommand(cli));
     cmd.addSubcommand("strategies", new StrategiesCommand(cli));
+    cmd.addSubcommand("costs", new CostsCommand(cli));
     cmd.addSubcommand("fuzz-elf", new FuzzElfCommand(cli));
     cmd.setOut(new java.io.PrintWriter(out, true));
     cmd.setErr(new java.io.PrintWriter(err, true));

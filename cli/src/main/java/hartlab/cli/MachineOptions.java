@@ -1,12 +1,15 @@
 package hartlab.cli;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
+import hartlab.cpu.CostModel;
 import hartlab.kernel.ExecMode;
 import hartlab.kernel.MachineConfig;
 import hartlab.kernel.tlb.LazyTlbMode;
 import hartlab.kernel.tlb.shootdown.ShootdownStrategies;
 import hartlab.sched.Policy;
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Stack;
 import java.util.function.Function;
 import picocli.CommandLine;
@@ -35,7 +38,8 @@ final class MachineOptions {
       paramLabel = "parallel|lockstep",
       defaultValue = "parallel",
       description =
-          "parallel: harts run freely; lockstep: they take turns, reproducibly (default: ${DEFAULT-VALUE}).")
+          "parallel: harts run freely; lockstep: the hart furthest behind in virtual time runs"
+              + " next, reproducibly (default: ${DEFAULT-VALUE}).")
   String exec;
 
   @Option(
@@ -43,8 +47,9 @@ final class MachineOptions {
       paramLabel = "CYCLES",
       defaultValue = "100000",
       description =
-          "Lockstep: virtual cycles per turn, 1..86400000000000 (a day) (default:"
-              + " ${DEFAULT-VALUE}).")
+          "Lockstep: lookahead, how many virtual cycles a hart may run past the earliest"
+              + " other hart with work before handing on the turn, 1..86400000000000 (a day)"
+              + " (default: ${DEFAULT-VALUE}).")
   long quantum;
 
   @Option(
@@ -142,6 +147,22 @@ final class MachineOptions {
   int maxTasks;
 
   @Option(
+      names = "--cost-model",
+      paramLabel = "NAME|FILE",
+      defaultValue = "default",
+      description =
+          "Cycle prices: a built-in profile (default, x86-like, cheap-ipi, expensive-ipi) or a"
+              + " file of NAME=VALUE lines; 'hartlab costs' lists every price (default:"
+              + " ${DEFAULT-VALUE}).")
+  String costModel;
+
+  @Option(
+      names = "--cost",
+      paramLabel = "NAME=VALUE",
+      description = "Override one price of the cost model, in cycles; may be repeated.")
+  List<String> costs = new ArrayList<>();
+
+  @Option(
       names = "--seed",
       paramLabel = "N",
       defaultValue = "1",
@@ -177,7 +198,12 @@ final class MachineOptions {
     long timeoutMillis = parse("--timeout", timeout, Sizes::millis);
     checkRanges(memoryBytes, timeoutMillis);
     String strategy = parse("--shootdown", shootdown, MachineOptions::knownStrategy);
+    CostModel cost = parse("--cost-model", costModel, CostModel::load);
+    for (String c : costs) {
+      cost = parse("--cost", c, cost::with);
+    }
     return MachineConfig.builder()
+        .cost(cost)
         .cores(cores)
         .memoryBytes(memoryBytes)
         .execMode(parse("--exec", exec, ExecMode::parse))

@@ -152,10 +152,10 @@ public final class Hart {
         return c.fence();
       case Op.Cost.COUNTER:
         return c.csr();
-      case Op.Cost.FP_ARITH: // the cost model has no FP prices yet: priced as a multiply
-        return c.mul();
-      case Op.Cost.FP_DIVIDE: // and as a divide
-        return c.div();
+      case Op.Cost.FP_ARITH:
+        return c.fpArith();
+      case Op.Cost.FP_DIVIDE:
+        return c.fpDivide();
       default:
         throw new IllegalArgumentException("Hart.price: no cost class " + costClass);
     }

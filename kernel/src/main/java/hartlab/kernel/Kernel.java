@@ -4,7 +4,6 @@ import hartlab.cpu.Cause;
 import hartlab.cpu.CodeCache;
 import hartlab.cpu.Hart;
 import hartlab.cpu.TrapHandler;
-import hartlab.kernel.check.Checker;
 import hartlab.kernel.check.CheckerHooks;
 import hartlab.kernel.check.Checkers;
 import hartlab.kernel.check.Violations;
@@ -27,7 +26,6 @@ import hartlab.kernel.smp.Ipis;
 import hartlab.kernel.smp.Turns;
 import hartlab.kernel.stats.Counter;
 import hartlab.kernel.stats.Counters;
-import hartlab.kernel.stats.Latency;
 import hartlab.kernel.stats.Statistics;
 import hartlab.kernel.syscall.Syscalls;
 import hartlab.kernel.tlb.MmSwitch;
@@ -38,10 +36,8 @@ import hartlab.mmu.FrameAllocator;
 import hartlab.mmu.Mmu;
 import hartlab.mmu.PageTable;
 import hartlab.mmu.PhysicalMemory;
-import hartlab.sched.SchedStats;
 import hartlab.sched.Scheduler;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,7 +52,6 @@ import org.slf4j.LoggerFactory;
 final class Kernel implements TrapHandler {
   private static final Logger log = LoggerFactory.getLogger(Kernel.class);
   private final MachineConfig config;
-  private final Hart[] harts;
   private final Halt halt;
   private final Turns turns;
   private final Ipis ipis;
@@ -67,8 +62,11 @@ final class Kernel implements TrapHandler {
   private final PageFaults faults;
   private final Syscalls syscalls;
   private final Execve execve;
-  private final Violations violations;
+  private final RunFigures figures;
   private volatile Statistics frozen;
+
+  /** Per hart (hart-local): user mode stopped only at a lookahead boundary, not an interrupt. */
+  private final boolean[] quietResume;
 
   Kernel(
       MachineConfig config,
@@ -79,16 +77,13 @@ final class Kernel implements TrapHandler {
       Console console,
       RootFs rootFs) {
     this.config = config;
-    this.harts = harts;
     int n = harts.length;
+    this.quietResume = new boolean[n];
     this.counters = new Counters(n);
     boolean lockstep = config.execMode() == ExecMode.LOCKSTEP;
     IdleWork idleWork = new IdleWork();
     this.turns = Turns.create(lockstep, harts, config.quantumCycles(), idleWork, counters);
     this.halt = new Halt(harts, turns);
-    if (lockstep) {
-      halt.beforeRelease(() -> frozen = takeStatistics());
-    }
     this.ipis = new Ipis(harts, turns, config.cost(), counters, halt, lockstep);
     SleepWake sleepWake =
         new SleepWake(n, new Scheduler<>(config.policy(), n, config.sched()), ipis);
@@ -100,11 +95,12 @@ final class Kernel implements TrapHandler {
         TlbManagement.create(
             config.tlbOptions(), n, strategy, pageTable, ipis, sleepWake, counters);
     var mm =
-        MemoryManagement.create(memory, frames, pageTable, codeCache, tlb.flush(), sleepWake, ipis);
+        MemoryManagement.create(
+            memory, frames, pageTable, codeCache, tlb.flush(), sleepWake, ipis, counters);
     this.faults = mm.faults();
     // The kernel's own page table maps no user memory: idle harts and dying tasks' harts load it.
     long kernelSatp = Mmu.makeSatp(pageTable.createRoot(), 0);
-    MmSwitch mmSwitch = tlb.mmSwitch(config.lazyTlb(), kernelSatp, frames, mm.mmap(), ipis);
+    MmSwitch mmSwitch = tlb.mmSwitch(config.lazyTlb(), kernelSatp, frames, mm.mmap(), counters);
     RandomSource random = new RandomSource(config.seed());
     Processes proc =
         Processes.create(mm, mmSwitch, rootFs, random, memory, sleepWake, ipis, config.maxTasks());
@@ -125,14 +121,16 @@ final class Kernel implements TrapHandler {
     FileIo io = new FileIo(mm.user(), console, sleepWake);
     this.syscalls = new Syscalls(mm, proc, schedule, io, sleepWake, random, counters);
     idleWork.attach(schedule, ipis, tlb);
-    this.violations = new Violations(halt);
+    var violations = new Violations(halt);
+    this.figures =
+        new RunFigures(
+            harts, counters, schedule, processes, tlb, syscalls, violations, config.labels());
+    if (lockstep) {
+      halt.beforeRelease(() -> frozen = figures.take());
+    }
     if (config.check()) {
-      CheckerHooks hooks = new CheckerHooks(tlb.observers(), harts, frames);
-      for (Checker c :
-          Checkers.standard(violations, harts, tlb.flush(), frames, config.lazyTlb())) {
-        violations.register(c);
-        c.install(hooks);
-      }
+      var hooks = new CheckerHooks(tlb.observers(), mm.pteObservers(), harts, frames);
+      Checkers.install(violations, hooks, tlb, pageTable, config.lazyTlb());
     }
     for (Hart h : harts) {
       h.mmu().setSatp(kernelSatp);
@@ -158,14 +156,26 @@ final class Kernel implements TrapHandler {
 
   @Override
   public long enterUser(Hart hart) {
+    // Back from a mere lookahead boundary the hart resumes user mode without a kernel entry:
+    // taking turns is no interrupt, and must not apply deferred flushes or run the scheduler.
+    boolean quiet = quietResume[hart.id()];
+    quietResume[hart.id()] = false;
     for (; ; ) {
       turns.awaitTurn(hart);
       if (halt.stopping()) {
         return STOP;
       }
-      kernelEntry(hart);
-      schedule.fireTimers(hart);
       Task current = schedule.current(hart);
+      if (quiet && (hart.interruptPending() || !quietBoundary(hart))) {
+        quiet = false; // an interrupt came while the hart waited for its turn: take it
+        hart.takeInterrupts();
+      }
+      if (!quiet) {
+        kernelEntry(hart);
+        schedule.fireTimers(hart);
+        current = schedule.current(hart);
+      }
+      quiet = false;
       if (current != null && current.killPending) {
         schedule.exit(hart, current);
         continue;
@@ -181,6 +191,7 @@ final class Kernel implements TrapHandler {
       long until = Math.min(turns.runUntil(hart), ipis.nextIpi(hart.id()));
       if (hart.cycles() >= until) {
         turns.yieldTurn(hart);
+        quiet = true;
         continue;
       }
       return schedule.userDeadline(hart, until);
@@ -218,8 +229,13 @@ final class Kernel implements TrapHandler {
 
   @Override
   public void interrupt(Hart hart) {
+    boolean raised = hart.takeInterrupts() != 0;
+    if (!raised && quietBoundary(hart)) {
+      schedule.account(hart);
+      quietResume[hart.id()] = true;
+      return;
+    }
     turns.sync(hart);
-    hart.takeInterrupts();
     kernelEntry(hart);
     if (schedule.tickDue(hart)) {
       schedule.tick(hart);
@@ -227,6 +243,11 @@ final class Kernel implements TrapHandler {
       schedule.account(hart);
     }
     schedule.preemptForWoken(hart);
+  }
+
+  /** Whether nothing (tick, timer, IPI) is due: the hart only reached a lookahead boundary. */
+  private boolean quietBoundary(Hart hart) {
+    return schedule.onlyTurnBoundary(hart, ipis.nextIpi(hart.id()));
   }
 
   /**
@@ -273,27 +294,6 @@ final class Kernel implements TrapHandler {
    */
   Statistics statistics() {
     Statistics f = frozen;
-    return f != null ? f : takeStatistics();
-  }
-
-  private Statistics takeStatistics() {
-    counters.readHardware(harts);
-    SchedStats sched = schedule.stats();
-    long[] machine = {
-      processes.tasksCreated(),
-      tlb.asids() == null ? 0 : tlb.asids().rollovers(),
-      sched.wakeups(),
-      sched.migrations(),
-      sched.idlePulls(),
-      sched.balancePulls(),
-      sched.preemptions()
-    };
-    return Statistics.of(
-        counters,
-        machine,
-        Map.of(Latency.RUN_QUEUE_WAIT_CYCLES, sched.runQueueWait()),
-        syscalls.counts(),
-        violations.counts(),
-        config.labels());
+    return f != null ? f : figures.take();
   }
 }

@@ -26,7 +26,8 @@ import java.util.Map;
  * @param tickCycles virtual cycles between timer ticks
  * @param cost cycle prices
  * @param execMode parallel or lockstep
- * @param quantumCycles lockstep: virtual cycles a hart runs before handing the turn on
+ * @param quantumCycles lockstep: lookahead, how far a hart may run past the earliest other busy
+ *     hart
  * @param policy scheduling policy
  * @param sched scheduler tuning
  * @param lazyTlb what idle harts do with their active mm
@@ -152,6 +153,7 @@ public record MachineConfig(
     m.put("maxInstructions", Long.toString(maxInstructions));
     m.put("flushCeiling", Integer.toString(flushCeiling));
     m.put("tickCycles", Long.toString(tickCycles));
+    m.put("costModel", cost.profile());
     m.put("cost", cost.toString());
     m.put("exec", execMode.name().toLowerCase(Locale.ROOT));
     m.put("quantumCycles", execMode == ExecMode.LOCKSTEP ? Long.toString(quantumCycles) : "-");

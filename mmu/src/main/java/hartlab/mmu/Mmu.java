@@ -225,17 +225,32 @@ public final class Mmu {
   }
 
   /**
-   * Whether the page-walk cache still points at page-table page {@code tablePa}, under any ASID:
-   * the hardware may walk through that entry at any time, speculatively too. Racy when asked from
-   * another hart's thread, as a view of another core's caches is.
+   * Whether the page-walk cache still points at page-table page {@code tablePa} under the ASID now
+   * loaded: the hardware may walk through that entry at any time, speculatively too. Entries of
+   * other ASIDs lie dormant until that ASID is loaded again, which an ASID's reuse never allows
+   * without a flush first. Racy when asked from another hart's thread, as a view of another core's
+   * caches is.
    */
   public boolean walkCachePointsTo(long tablePa) {
+    if (bare) {
+      return false;
+    }
     for (int i = 0; i < WALK_CACHE; i++) {
-      if (walkRegion[i] != NO_PAGE && walkLeafTable[i] == tablePa) {
+      if (walkRegion[i] != NO_PAGE && walkAsid[i] == asid && walkLeafTable[i] == tablePa) {
         return true;
       }
     }
     return false;
+  }
+
+  /**
+   * The leaf table the page-walk cache holds for {@code va} under {@code asid}, or -1. Racy when
+   * asked from another hart's thread.
+   */
+  public long walkCacheLeafTable(int asid, long va) {
+    long region = va >>> 21;
+    int i = (int) region & (WALK_CACHE - 1);
+    return walkRegion[i] == region && walkAsid[i] == asid ? walkLeafTable[i] : -1;
   }
 
   /** sfence.vma drops the page-walk cache's (non-leaf) entries of the ASIDs it flushes. */

@@ -80,7 +80,9 @@ class OptionRangeTest {
     assertTrue(r.stderr().contains(range), r.stderr());
     BootTest.assertNoStackTrace(r);
     Runs.Outcome ok = boot(option, inside);
-    assertEquals(0, ok.status(), option + " " + inside + ": " + ok.stderr());
+    // A 1 ms timeout is accepted but may well stop the guest on a loaded machine (124).
+    int expected = ok.status() == 124 && option.equals("--timeout") ? 124 : 0;
+    assertEquals(expected, ok.status(), option + " " + inside + ": " + ok.stderr());
   }
 
   /** Before: an index out of bounds on the hart once a set had more than 128 ways (exit 70). */

@@ -44,7 +44,8 @@ class QemuDifferentialTest {
         Arguments.of("pingpong", List.of("500")),
         Arguments.of("mmapstorm", List.of("4", "40", "4")),
         Arguments.of("mprotect-toggle", List.of("3", "50")),
-        Arguments.of("cowstorm", List.of("3", "8")));
+        Arguments.of("cowstorm", List.of("3", "8")),
+        Arguments.of("staletlb", List.of("20")));
   }
 
   @ParameterizedTest(name = "{0} {1}")

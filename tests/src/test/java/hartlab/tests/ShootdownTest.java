@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import hartlab.kernel.check.FreedTableChecker;
+import hartlab.kernel.check.StaleTranslationChecker;
 import hartlab.kernel.tlb.shootdown.ShootdownStrategies;
 import hartlab.kernel.tlb.shootdown.ShootdownStrategy;
 import java.io.ByteArrayOutputStream;
@@ -149,6 +150,70 @@ class ShootdownTest {
     assertEquals(99, r.status(), r.stderr());
     assertTrue(r.stderr().contains("freed-page-table checker: "), r.stderr());
     assertTrue(r.run().stats().violations().get(FreedTableChecker.NAME) > 0, r.stderr());
+  }
+
+  static Stream<Arguments> strategiesAndModes() {
+    List<Arguments> out = new ArrayList<>();
+    for (String strategy : STRATEGIES) {
+      for (String mode : new String[] {"parallel", "lockstep"}) {
+        out.add(Arguments.of(strategy, mode));
+      }
+    }
+    return out.stream();
+  }
+
+  /**
+   * The "synchronize_rcu in munmap?" hazard: a range munmapped and mapped again with MAP_FIXED
+   * while another hart, spinning without system calls, still caches the old translation. No
+   * strategy may let that hart read the old frame.
+   */
+  @ParameterizedTest(name = "{0}, {1}")
+  @MethodSource("strategiesAndModes")
+  void noStrategyLetsAnAddressBeReusedUnderAStaleTranslation(String strategy, String mode) {
+    Runs.Outcome r =
+        boot("staletlb", List.of("100"), "--shootdown", strategy, "--cores", "2", "--exec", mode);
+    assertEquals(0, r.status(), r.stderr());
+    assertTrue(r.stdout().contains("staletlb: 0 stale reads, 0 wrong values"), r.stdout());
+    assertEquals(0L, r.run().stats().violations().get(StaleTranslationChecker.NAME), r.stderr());
+  }
+
+  /** Deferral without the reuse barrier: caught by the stale-translation checker in both modes. */
+  @ParameterizedTest
+  @ValueSource(strings = {"parallel", "lockstep"})
+  void strategyThatReusesEarlyIsCaughtByTheStaleTranslationChecker(String mode) {
+    Runs.Outcome r =
+        boot(
+            "staletlb",
+            List.of("100"),
+            "--shootdown",
+            "test-reuses-early",
+            "--cores",
+            "2",
+            "--exec",
+            mode);
+    assertEquals(99, r.status(), r.stderr());
+    assertTrue(r.stderr().contains("stale-translation checker: hart"), r.stderr());
+    assertTrue(r.run().stats().violations().get(StaleTranslationChecker.NAME) > 0, r.stderr());
+  }
+
+  /** Without the checker the hole is real: the reader does see the old frame. */
+  @ParameterizedTest
+  @ValueSource(strings = {"parallel", "lockstep"})
+  void reusingEarlyReallyLetsTheReaderSeeTheOldFrame(String mode) {
+    Runs.Outcome r =
+        boot(
+            "staletlb",
+            List.of("100"),
+            "--shootdown",
+            "test-reuses-early",
+            "--check",
+            "off",
+            "--cores",
+            "2",
+            "--exec",
+            mode);
+    assertEquals(1, r.status(), r.stdout() + r.stderr());
+    assertTrue(!r.stdout().contains("staletlb: 0 stale reads"), r.stdout());
   }
 
   @Test

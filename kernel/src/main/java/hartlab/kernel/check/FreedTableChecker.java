@@ -31,7 +31,7 @@ public final class FreedTableChecker implements Checker {
 
   @Override
   public void install(CheckerHooks hooks) {
-    for (int h = 0; h < hooks.harts(); h++) {
+    for (int h = 0; h < hooks.hartCount(); h++) {
       hooks.onTableRead(h, new Check(h));
     }
     hooks.onFrameFreed(pa -> checkWalkCaches(hooks, pa));
@@ -43,7 +43,7 @@ public final class FreedTableChecker implements Checker {
    * shoots down lazy CPUs when page tables are freed.
    */
   private void checkWalkCaches(CheckerHooks hooks, long pa) {
-    for (int h = 0; h < hooks.harts(); h++) {
+    for (int h = 0; h < hooks.hartCount(); h++) {
       if (hooks.hart(h).mmu().walkCachePointsTo(pa)) {
         violations.report(
             this,

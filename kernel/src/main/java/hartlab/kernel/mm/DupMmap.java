@@ -56,7 +56,9 @@ public final class DupMmap {
           return v.copy();
         });
     boolean[] outOfMemory = {false};
+    int pteCopy = hart.cost().pteCopy();
     for (Vma v : child.vmas.all()) {
+      hart.addCycles(hart.cost().vmaUpdate()); // the bulk load's share for this area
       pageTable.forEachLeaf(
           parent.root,
           v.start,
@@ -77,12 +79,13 @@ public final class DupMmap {
               refs.get(Pte.pa(shared));
             }
             pageTable.set(slotInChild, shared);
+            hart.addCycles(pteCopy);
           });
     }
     tlbFlush.flushTlbMmRange(hart, parent, 0, Mm.TASK_SIZE, "fork write-protect");
     if (outOfMemory[0]) {
       // Drops the shared frames and every table below the root.
-      mmap.unmapLocked(hart, child, 0, Mm.TASK_SIZE);
+      mmap.exitMmap(hart, child);
       frames.free(root);
       throw SyscallError.of(Errno.ENOMEM);
     }

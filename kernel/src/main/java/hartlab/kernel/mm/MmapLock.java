@@ -1,5 +1,6 @@
 package hartlab.kernel.mm;
 
+import hartlab.kernel.smp.CacheLine;
 import hartlab.kernel.smp.Sleeper;
 import hartlab.kernel.smp.WaitQueue;
 import java.util.List;
@@ -18,6 +19,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class MmapLock {
   private final AtomicInteger state = new AtomicInteger();
+
+  /** The cache line of the lock's count, which every acquire and release writes. */
+  final CacheLine line = new CacheLine();
+
   private volatile long releasedAt;
   private volatile long writerReleasedAt;
   private final WaitQueue waiters = new WaitQueue();

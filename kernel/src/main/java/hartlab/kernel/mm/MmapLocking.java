@@ -4,6 +4,8 @@ import hartlab.cpu.Hart;
 import hartlab.kernel.smp.Ipis;
 import hartlab.kernel.smp.Sleeper;
 import hartlab.kernel.smp.Waits;
+import hartlab.kernel.stats.Counter;
+import hartlab.kernel.stats.Counters;
 
 /**
  * Taking and releasing an mm's {@link MmapLock}, in the two ways the kernel may wait for it: a task
@@ -14,10 +16,12 @@ import hartlab.kernel.smp.Waits;
 public final class MmapLocking {
   private final Waits waits;
   private final Ipis ipis;
+  private final Counters counters;
 
-  public MmapLocking(Waits waits, Ipis ipis) {
+  public MmapLocking(Waits waits, Ipis ipis, Counters counters) {
     this.waits = waits;
     this.ipis = ipis;
+    this.counters = counters;
   }
 
   /**
@@ -50,16 +54,27 @@ public final class MmapLocking {
     waitedUntilFree(hart, lock, write);
   }
 
-  /** A taker whose clock is behind the lock's last release waited (spinning) until then. */
-  private static void waitedUntilFree(Hart hart, MmapLock lock, boolean write) {
+  /**
+   * The lock is taken: a taker whose clock is behind the lock's last release waited (spinning)
+   * until then, and the acquire is an atomic on the lock's line.
+   */
+  private void waitedUntilFree(Hart hart, MmapLock lock, boolean write) {
     long free = lock.freeAt(write);
     if (hart.cycles() < free) {
       hart.setCycles(free);
+    }
+    atomic(hart, lock);
+  }
+
+  private void atomic(Hart hart, MmapLock lock) {
+    if (!lock.line.atomic(hart)) {
+      counters.hart(hart.id()).add(Counter.REMOTE_ATOMICS);
     }
   }
 
   /** Releases the lock on {@code hart}'s thread; sleepers wake, spinners may take it, from now. */
   public void unlock(Hart hart, Mm mm, boolean write) {
+    atomic(hart, mm.mmapLock);
     for (Sleeper t : mm.mmapLock.release(write, hart.cycles())) {
       waits.wake(t, Waits.RESTART);
     }

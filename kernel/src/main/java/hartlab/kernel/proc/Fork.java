@@ -78,13 +78,13 @@ public final class Fork {
     Task child;
     if ((cloneFlags & CLONE_THREAD) != 0) {
       child = processes.newThread(me, task.mm);
-      mmSwitch.mmget(task.mm);
+      mmSwitch.mmget(hart, task.mm);
     } else {
       processes.checkLimit();
       Mm mm;
       if ((cloneFlags & CLONE_VM) != 0) {
         mm = task.mm;
-        mmSwitch.mmget(mm);
+        mmSwitch.mmget(hart, mm);
       } else {
         if (!locking.lockOrSleep(hart, task.mm, true)) {
           return null;

@@ -129,6 +129,7 @@ public final class Schedule {
       idle(hart, rq);
       return;
     }
+    hart.addCycles(hart.cost().schedPick());
     counters.hart(hart.id()).add(Counter.SWITCH_PICK_CYCLES, hart.cycles() - start);
     contextSwitch(hart, rq, next);
   }
@@ -216,6 +217,7 @@ public final class Schedule {
     if (hart.fpDirty()) {
       hart.saveFpRegisters(task.fpRegs);
       task.fcsr = hart.fcsr();
+      hart.addCycles(hart.cost().fpSwitch());
     }
   }
 
@@ -313,6 +315,15 @@ public final class Schedule {
   /** Wakes the sleepers whose deadline this hart's clock has reached. */
   public void fireTimers(Hart hart) {
     sleepWake.fireTimers(hart);
+  }
+
+  /**
+   * Whether the hart's user run stopped for nothing but the lockstep lookahead: no tick, timer or
+   * IPI ({@code nextIpi}) is due, so there is no interrupt to take.
+   */
+  public boolean onlyTurnBoundary(Hart hart, long nextIpi) {
+    long now = hart.cycles();
+    return now < rqs[hart.id()].nextTick && now < timers.earliest() && now < nextIpi;
   }
 
   public boolean tickDue(Hart hart) {

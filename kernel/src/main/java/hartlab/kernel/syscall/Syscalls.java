@@ -11,6 +11,7 @@ import hartlab.kernel.smp.Waits;
 import hartlab.kernel.stats.Counter;
 import hartlab.kernel.stats.Counters;
 import hartlab.kernel.stats.HartCounters;
+import hartlab.kernel.stats.Latency;
 import hartlab.kernel.uapi.Errno;
 import hartlab.kernel.uapi.SyscallError;
 import java.util.Map;
@@ -70,6 +71,7 @@ public final class Syscalls {
   }
 
   private void dispatch(Hart hart, Task task, long number, HartCounters count) {
+    long start = hart.cycles();
     hart.addCycles(hart.cost().syscall());
     Syscall call = table.lookup(number);
     if (count != null) {
@@ -95,6 +97,9 @@ public final class Syscalls {
     if (result != SyscallTable.NO_RETURN && result != Waits.BLOCKED) {
       hart.setReg(10, result);
       hart.setPc(hart.pc() + 4);
+      if (number == SyscallTable.NR_MUNMAP) {
+        counters.hart(hart.id()).record(Latency.MUNMAP_CYCLES, hart.cycles() - start);
+      }
     }
   }
 
