@@ -5,7 +5,10 @@ import hartlab.kernel.Machine;
 import hartlab.kernel.MachineConfig;
 import hartlab.kernel.RunResult;
 import hartlab.kernel.fs.Console;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -94,7 +97,7 @@ final class BootCommand implements Callable<Integer> {
     List<String> argv = new ArrayList<>();
     argv.add(guest.argv0());
     argv.addAll(guestArgs);
-    Console console = new Console(cli.out(), cli.err(), cli.in());
+    Console console = new Console(cli.guestOut(), cli.guestErr(), cli.in());
     RunResult result;
     try {
       result =
@@ -103,7 +106,7 @@ final class BootCommand implements Callable<Integer> {
     } catch (Machine.BootException e) {
       return cli.fail(ExitCodes.BAD_IMAGE, image + ": cannot start: " + e.getMessage());
     }
-    cli.out().flush();
+    HostOutput.flush(cli.out());
     cli.finished(result);
     report(guest.name(), argv, config, result);
     return exitCode(result);
@@ -147,22 +150,29 @@ final class BootCommand implements Callable<Integer> {
     return out;
   }
 
+  /**
+   * The run's message and statistics on stderr, written so that a stderr nobody reads cannot keep
+   * hartlab from exiting ({@link HostOutput}); the statistics file in any case.
+   */
   private void report(String name, List<String> argv, MachineConfig config, RunResult result)
       throws IOException {
+    ByteArrayOutputStream text = new ByteArrayOutputStream();
+    PrintStream err = new PrintStream(text, true, StandardCharsets.UTF_8);
     if (!result.message().isEmpty()) {
-      cli.err().println("hartlab: " + result.message());
+      err.println("hartlab: " + result.message());
     }
     Map<String, Object> map = StatsReport.toMap(name, argv, config, result);
     switch (stats) {
       case table:
-        StatsReport.printTable(cli.err(), name, result);
+        StatsReport.printTable(err, name, result);
         break;
       case json:
-        cli.err().println(StatsReport.json(map));
+        err.println(StatsReport.json(map));
         break;
       default:
         break;
     }
+    HostOutput.print(cli.err(), text.toString(StandardCharsets.UTF_8));
     if (statsFile != null) {
       StatsReport.writeJson(statsFile, map);
     }

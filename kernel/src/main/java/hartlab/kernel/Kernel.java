@@ -10,11 +10,13 @@ import hartlab.kernel.check.Checkers;
 import hartlab.kernel.check.Violations;
 import hartlab.kernel.fs.Console;
 import hartlab.kernel.fs.FileIo;
+import hartlab.kernel.fs.OpenFiles;
 import hartlab.kernel.fs.RandomSource;
 import hartlab.kernel.fs.RootFs;
 import hartlab.kernel.mm.BinfmtElf;
 import hartlab.kernel.mm.MemoryManagement;
 import hartlab.kernel.mm.PageFaults;
+import hartlab.kernel.mm.kmem.KernelMemory;
 import hartlab.kernel.proc.Execve;
 import hartlab.kernel.proc.ProcessTable;
 import hartlab.kernel.proc.Processes;
@@ -78,6 +80,7 @@ final class Kernel implements TrapHandler {
   private final Execve execve;
   private final AsidAllocator asids;
   private final Violations violations;
+  private final KernelMemory kmem;
 
   Kernel(
       MachineConfig config,
@@ -114,15 +117,19 @@ final class Kernel implements TrapHandler {
     this.tlbStates = tlb.states();
     this.asids = tlb.asids();
     this.walks = tlb.walks();
+    this.kmem = KernelMemory.of(frames);
     MemoryManagement mm =
-        MemoryManagement.create(memory, frames, pageTable, codeCache, tlbFlush, sleepWake, ipis);
+        MemoryManagement.create(
+            memory, frames, pageTable, codeCache, tlbFlush, sleepWake, ipis, kmem);
+    OpenFiles openFiles = new OpenFiles(kmem, config.memoryBytes());
     this.faults = mm.faults();
     // The kernel's own page table maps no user memory: idle harts and dying tasks' harts load it.
     long kernelSatp = Mmu.makeSatp(pageTable.createRoot(), 0);
     MmSwitch mmSwitch = tlb.mmSwitch(config.lazyTlb(), kernelSatp, frames, mm.mmap(), ipis);
     RandomSource random = new RandomSource(config.seed());
     Processes proc =
-        Processes.create(mm, mmSwitch, rootFs, random, memory, sleepWake, ipis, config.maxTasks());
+        Processes.create(
+            mm, mmSwitch, rootFs, random, memory, sleepWake, ipis, config.maxTasks(), n, openFiles);
     this.processes = proc.table();
     this.execve = proc.execve();
     var limits =
@@ -131,7 +138,15 @@ final class Kernel implements TrapHandler {
     this.schedule =
         new Schedule(
             harts, sleepWake, mmSwitch, tlb, turns, halt, counters, proc, mm.user(), limits);
-    FileIo io = new FileIo(mm.user(), console, sleepWake);
+    FileIo io =
+        new FileIo(
+            mm.user(),
+            console,
+            sleepWake,
+            openFiles,
+            memory,
+            halt,
+            config.execMode() == ExecMode.LOCKSTEP);
     this.syscalls = new Syscalls(mm, proc, schedule, io, sleepWake, random, counters);
     this.violations = new Violations(halt);
     if (config.check()) {
@@ -299,7 +314,9 @@ final class Kernel implements TrapHandler {
       sched.migrations(),
       sched.idlePulls(),
       sched.balancePulls(),
-      sched.preemptions()
+      sched.preemptions(),
+      kmem.peak(),
+      kmem.refusals()
     };
     return Statistics.of(
         counters,

@@ -1,6 +1,7 @@
 package hartlab.kernel.mm;
 
 import hartlab.cpu.CodeCache;
+import hartlab.kernel.mm.kmem.KernelMemory;
 import hartlab.kernel.smp.Ipis;
 import hartlab.kernel.smp.Waits;
 import hartlab.mmu.FrameAllocator;
@@ -18,7 +19,8 @@ public record MemoryManagement(
     Madvise madvise,
     DupMmap dupMmap,
     BinfmtElf binfmt,
-    UserMemory user) {
+    UserMemory user,
+    KernelMemory kmem) {
 
   public static MemoryManagement create(
       PhysicalMemory memory,
@@ -27,12 +29,13 @@ public record MemoryManagement(
       CodeCache code,
       TlbFlusher tlbFlush,
       Waits waits,
-      Ipis ipis) {
+      Ipis ipis,
+      KernelMemory kmem) {
     FrameRefs refs = new FrameRefs(frames, memory);
     MmapLocking locking = new MmapLocking(waits, ipis);
     PageFaults faults = new PageFaults(pageTable, refs, memory, tlbFlush, locking);
     Mmap mmap = new Mmap(pageTable, refs, frames, tlbFlush, faults);
-    Mms mms = new Mms(pageTable);
+    Mms mms = new Mms(pageTable, kmem);
     return new MemoryManagement(
         refs,
         locking,
@@ -43,6 +46,7 @@ public record MemoryManagement(
         new Madvise(mmap, pageTable, refs, frames, tlbFlush),
         new DupMmap(mms, mmap, pageTable, refs, frames, tlbFlush),
         new BinfmtElf(memory, refs, frames, pageTable, mms),
-        new UserMemory(faults, code, memory));
+        new UserMemory(faults, code, memory),
+        kmem);
   }
 }

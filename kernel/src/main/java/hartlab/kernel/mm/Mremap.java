@@ -103,6 +103,7 @@ public final class Mremap {
     Vma piece = Mmap.isolate(mm, old, old + oldLen).get(0);
     Vma moving =
         new Vma(dst, dst + newLen, piece.prot, piece.kind, piece.shared, piece.sharedPageOffset);
+    mm.vmas.insert(moving); // the one step that may fail (ENOMEM): before anything moves
     if (piece.shared != null) {
       piece.shared.retain();
     }
@@ -112,7 +113,6 @@ public final class Mremap {
       pageTable.set(slot, 0);
     }
     mm.vmas.remove(piece);
-    mm.vmas.insert(moving);
     List<Long> dropped = new ArrayList<>();
     if (oldLen > newLen) {
       mmap.clearPtes(mm, piece, old + newLen, old + oldLen, dropped); // shrinking while moving

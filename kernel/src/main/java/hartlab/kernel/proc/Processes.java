@@ -1,5 +1,6 @@
 package hartlab.kernel.proc;
 
+import hartlab.kernel.fs.OpenFiles;
 import hartlab.kernel.fs.RandomSource;
 import hartlab.kernel.fs.RootFs;
 import hartlab.kernel.mm.MemoryManagement;
@@ -19,14 +20,16 @@ public record Processes(ProcessTable table, Futexes futexes, Fork fork, Exit exi
       PhysicalMemory memory,
       Waits waits,
       Ipis ipis,
-      int maxTasks) {
-    ProcessTable table = new ProcessTable(waits, ipis, maxTasks);
-    Futexes futexes = new Futexes(waits, mm.locking(), mm.user(), memory);
+      int maxTasks,
+      int harts,
+      OpenFiles openFiles) {
+    ProcessTable table = new ProcessTable(waits, ipis, maxTasks, mm.kmem());
+    Futexes futexes = new Futexes(waits, mm.locking(), mm.user(), memory, harts);
     return new Processes(
         table,
         futexes,
         new Fork(table, mm.dupMmap(), mm.locking(), mmSwitch, mm.user()),
         new Exit(mm.user(), futexes, mmSwitch, table),
-        new Execve(rootFs, mm.binfmt(), mmSwitch, table, random));
+        new Execve(rootFs, mm.binfmt(), mmSwitch, table, random, openFiles));
   }
 }

@@ -99,11 +99,14 @@ public final class LockstepTurns implements Turns {
     }
   }
 
-  /** The hart's quantum is used up: the next one starts at the first boundary past its clock. */
+  /**
+   * The hart's quantum is used up: the next one starts at the first boundary past its clock. Found
+   * by division, not by stepping: an idle machine's clock may have jumped years ahead to a timer.
+   */
   private void advance(int id) {
-    Hart h = harts[id];
-    while (quantumEnd[id] <= h.cycles()) {
-      quantumEnd[id] += quantum;
+    long behind = harts[id].cycles() - quantumEnd[id];
+    if (behind >= 0) {
+      quantumEnd[id] += (behind / quantum + 1) * quantum;
     }
   }
 
