@@ -136,7 +136,7 @@ public final class FileIo {
     byte[] data = new byte[n];
     int got = console.read(data, 0, n);
     if (got < 0) {
-      return waits.sleep(hart, null, true, hart.cycles() + CONSOLE_POLL_CYCLES, 0);
+      return waits.sleep(hart, null, true, hart.cycles() + CONSOLE_POLL_CYCLES, Waits.RESTART);
     }
     user.copyToUser(hart, mm, buf, data, 0, got);
     return got;
@@ -239,7 +239,7 @@ public final class FileIo {
             return done + off;
           }
           task.setSyscallProgress(done + off);
-          return waits.sleep(hart, null, true, hart.cycles() + CONSOLE_POLL_CYCLES, 0);
+          return waits.sleep(hart, null, true, hart.cycles() + CONSOLE_POLL_CYCLES, Waits.RESTART);
         }
       }
       done += n;
