@@ -273,15 +273,23 @@ static void print_tally(const char *what, const int *counts)
 	printf("%s\n", first ? " nothing" : "");
 }
 
+/* Where pipe-bomb children report, in memory shared with the parent: a pipe write could
+   itself fail for want of a page once the bomb has taken them all. */
+struct reports {
+	int count;		/* children that have reported; futex word */
+	struct report rep[1024];
+};
+
 /*
  * A child of the pipe bomb: opens pipes until pipe2 fails (filling each with data until a
- * write fails, with fill), reports on `done`, then waits for `go` to reach EOF.
+ * write fails, with fill), reports, then waits for `go` to reach EOF.
  */
-static void pipe_child(int go, int done, int fill)
+static void pipe_child(int go, struct reports *out, int fill)
 {
 	static char page[4096];
 	struct report rep = { 0, 0, 0 };
 	char c;
+	int i;
 
 	for (;;) {
 		int fds[2];
@@ -305,18 +313,25 @@ static void pipe_child(int go, int done, int fill)
 		}
 	}
 out:
-	sys_write(done, &rep, sizeof(rep));
+	i = atomic_fetch_add(&out->count, 1);
+	if (i < 1024)
+		out->rep[i] = rep;
+	futex_wake_shared(&out->count, 1);
 	sys_read(go, &c, 1);
 	exit(0);
 }
 
 static int do_pipebomb(long n, int fill)
 {
-	int go[2], done[2], counts[134] = { 0 }, forkerr[134] = { 0 }, status;
-	long i, children = 0, pipes = 0, filled = 0;
+	int go[2], counts[134] = { 0 }, forkerr[134] = { 0 }, status, seen;
+	long i, children = 0, pipes = 0, filled = 0, died = 0, killed = 0;
+	long m = sys_mmap(0, sizeof(struct reports), PROT_READ | PROT_WRITE,
+			  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct reports *reports = (struct reports *)m;
 
-	if (sys_pipe2(go, 0) != 0 || sys_pipe2(done, 0) != 0)
+	if (is_err(m) || sys_pipe2(go, 0) != 0 || n > 1024)
 		return 1;
+	reports->count = 0;	/* its page is there before the bomb takes the free ones */
 	for (i = 0; i < n; i++) {
 		long pid = fork();
 
@@ -326,26 +341,32 @@ static int do_pipebomb(long n, int fill)
 		}
 		if (pid == 0) {
 			sys_close(go[1]);
-			sys_close(done[0]);
-			pipe_child(go[0], done[1], fill);
+			pipe_child(go[0], reports, fill);
 		}
 		children++;
 	}
-	sys_close(done[1]);
-	for (i = 0; i < children; i++) {
-		struct report rep;
+	/* Wait for every child to report or die: with memory gone, a child's page fault may
+	   cost it its life (SIGKILL) before it can report. */
+	while ((seen = atomic_load_acquire(&reports->count)) + died < children) {
+		struct timespec tick = { 0, 10000000 };
 
-		if (sys_read(done[0], &rep, sizeof(rep)) != sizeof(rep))
-			break;
-		tally(counts, rep.err);
-		pipes += rep.pipes;
-		filled += rep.filled;
+		if (waitpid(-1, &status, WNOHANG) > 0) {
+			died++;
+			killed += WIFSIGNALED(status);
+			continue;
+		}
+		futex_wait_shared(&reports->count, seen, &tick);
+	}
+	for (i = 0; i < seen && i < 1024; i++) {
+		tally(counts, reports->rep[i].err);
+		pipes += reports->rep[i].pipes;
+		filled += reports->rep[i].filled;
 	}
 	sys_close(go[1]);	/* EOF for every child */
 	while (waitpid(-1, &status, 0) > 0)
-		;
-	printf("limits: pipebomb: %ld processes, %ld pipes, %ld pages of data\n", children, pipes,
-	       filled);
+		killed += WIFSIGNALED(status);
+	printf("limits: pipebomb: %ld processes (%ld killed), %ld pipes, %ld pages of data\n",
+	       children, killed, pipes, filled);
 	print_tally("pipebomb: processes", counts);
 	print_tally("pipebomb: fork", forkerr);
 	return 0;
