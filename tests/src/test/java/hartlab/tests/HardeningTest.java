@@ -342,7 +342,7 @@ class HardeningTest {
   void anExecuteOnlyTextSegmentRunsButCannotBeReadAsOnLinuxRiscv() throws Exception {
     Path xonly = dir.resolve("limits-x");
     Files.write(xonly, executeOnlyText(Images.load("limits").orElseThrow()));
-    Runs.Outcome runs = Runs.hartlab("boot", xonly.toString(), "--stats", "none", "--", "brk");
+    Runs.Outcome runs = Runs.hartlab("boot", xonly.toString(), "--stats", "none", "--", "stdin");
     assertEquals(0, runs.status(), runs.stderr());
     Runs.Outcome reads =
         Runs.hartlab("boot", xonly.toString(), "--stats", "none", "--", "readtext");

@@ -54,7 +54,8 @@ public final class Console {
   private boolean writing;
   private long written;
   private final int[] broken = new int[3];
-  private Thread writer;
+  private Thread writer; // null when none runs: started by offer, ended by drain
+  private boolean draining;
 
   /** Bytes for one stream, in the order the guest wrote them. */
   private static final class Chunk {
@@ -100,6 +101,7 @@ public final class Console {
     System.arraycopy(b, off, last.bytes, last.length, n);
     last.length += n;
     if (writer == null) {
+      draining = false;
       writer = new Thread(this::writeOut, "console-output");
       writer.setDaemon(true);
       writer.start();
@@ -141,6 +143,8 @@ public final class Console {
     long lastWritten = -1;
     long since = System.nanoTime();
     synchronized (this) {
+      draining = true; // the writer ends once the queue is empty
+      notifyAll();
       while (!queue.isEmpty() || writing) {
         if (written != lastWritten) {
           lastWritten = written;
@@ -182,9 +186,14 @@ public final class Console {
       boolean skip;
       synchronized (this) {
         while (queue.isEmpty()) {
+          if (draining) {
+            writer = null;
+            return;
+          }
           try {
             wait();
           } catch (InterruptedException e) {
+            writer = null;
             return;
           }
         }
