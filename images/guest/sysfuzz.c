@@ -445,6 +445,19 @@ static long plan(struct context *c, long *a)
 	}
 	if (nr == 93 || nr == 94)
 		nr = 172;	/* exit and exit_group end only a worker, at its end */
+	if (nr == 221 && below(&c->rng, 500) == 0) {
+		/* now and then a real execve, while the worker's other threads run on */
+		static char path[] = "/bin/hello";
+		static char arg0[] = "hello";
+		static char *argv[] = { arg0, 0 };
+
+		a[0] = (long)path;
+		a[1] = (long)argv;
+		a[2] = below(&c->rng, 2) ? 0 : (long)argv;
+		for (i = 3; i < 6; i++)
+			a[i] = gen_int(c);
+		return nr;
+	}
 	for (i = 0; i < 6; i++)
 		a[i] = i < nargs ? gen_arg(c, kinds[i]) : gen_int(c);
 	return nr;

@@ -22,9 +22,9 @@ class SyscallFuzzTest {
   @ParameterizedTest(name = "seed {0}, {1} harts, {2}")
   @CsvSource({"7, 4, lockstep", "8, 4, parallel", "9, 8, parallel", "10, 2, lockstep"})
   void randomSystemCallsNeverBreakTheKernel(long seed, int cores, String exec) {
-    Runs.Outcome r = fuzz(seed, cores, exec, 60_000);
+    Runs.Outcome r = fuzz(seed, cores, exec, 250_000);
     if (exec.equals("lockstep")) {
-      Runs.Outcome again = fuzz(seed, cores, exec, 60_000);
+      Runs.Outcome again = fuzz(seed, cores, exec, 250_000);
       assertEquals(r.stdout(), again.stdout(), "same seed, same summary");
       assertEquals(r.run().digest(), again.run().digest(), "same seed, same run");
     }
