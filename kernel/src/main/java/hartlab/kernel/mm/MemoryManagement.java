@@ -22,6 +22,19 @@ public record MemoryManagement(
     UserMemory user,
     KernelMemory kmem) {
 
+  /** As the full {@code create}, with kernel memory that counts but never refuses. */
+  public static MemoryManagement create(
+      PhysicalMemory memory,
+      FrameAllocator frames,
+      PageTable pageTable,
+      CodeCache code,
+      TlbFlusher tlbFlush,
+      Waits waits,
+      Ipis ipis) {
+    return create(
+        memory, frames, pageTable, code, tlbFlush, waits, ipis, KernelMemory.unaccounted());
+  }
+
   public static MemoryManagement create(
       PhysicalMemory memory,
       FrameAllocator frames,

@@ -59,6 +59,11 @@ public final class Futexes {
         new AtomicReferenceArray<>(Integer.highestOneBit(Math.max(1, harts) * BUCKETS_PER_HART));
   }
 
+  /** Futexes with the buckets of one hart, for code that builds the subsystem alone. */
+  public Futexes(Waits waits, MmapLocking locking, UserMemory user, PhysicalMemory memory) {
+    this(waits, locking, user, memory, 1);
+  }
+
   private WaitQueue bucket(Key key, boolean create) {
     int i = key.bucketHash() & (buckets.length() - 1);
     WaitQueue q = buckets.get(i);

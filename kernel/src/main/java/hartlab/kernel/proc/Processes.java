@@ -12,6 +12,20 @@ import hartlab.mmu.PhysicalMemory;
 /** The process subsystem's parts, built together. */
 public record Processes(ProcessTable table, Futexes futexes, Fork fork, Exit exit, Execve execve) {
 
+  /** As the full {@code create}, for one hart and unaccounted open files. */
+  public static Processes create(
+      MemoryManagement mm,
+      MmSwitch mmSwitch,
+      RootFs rootFs,
+      RandomSource random,
+      PhysicalMemory memory,
+      Waits waits,
+      Ipis ipis,
+      int maxTasks) {
+    return create(
+        mm, mmSwitch, rootFs, random, memory, waits, ipis, maxTasks, 1, OpenFiles.unaccounted());
+  }
+
   public static Processes create(
       MemoryManagement mm,
       MmSwitch mmSwitch,
