@@ -5,7 +5,10 @@ import hartlab.kernel.Machine;
 import hartlab.kernel.MachineConfig;
 import hartlab.kernel.RunResult;
 import hartlab.kernel.fs.Console;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -99,7 +102,7 @@ final class BootCommand implements Callable<Integer> {
     List<String> argv = new ArrayList<>();
     argv.add(guest.argv0());
     argv.addAll(guestArgs);
-    Console console = new Console(cli.out(), cli.err(), cli.in());
+    Console console = new Console(cli.guestOut(), cli.guestErr(), cli.in());
     RunResult result;
     try {
       result =
@@ -108,7 +111,7 @@ final class BootCommand implements Callable<Integer> {
     } catch (Machine.BootException e) {
       return cli.fail(ExitCodes.BAD_IMAGE, image + ": cannot start: " + e.getMessage());
     }
-    cli.out().flush();
+    HostOutput.flush(cli.out());
     cli.finished(result);
     report(guest.name(), argv, config, result);
     return exitCode(result);
@@ -153,25 +156,29 @@ final class BootCommand implements Callable<Integer> {
   }
 
   /**
-   * The run's message and statistics. A stats file that cannot be written after all (the disk
-   * filled, the directory went away) costs only the file: the message says so, and the guest's exit
-   * status stands.
+   * The run's message and statistics on stderr, written so that a stderr nobody reads cannot keep
+   * hartlab from exiting ({@link HostOutput}). A stats file that cannot be written after all (the
+   * disk filled, the directory went away) costs only the file: the message says so, and the guest's
+   * exit status stands.
    */
   private void report(String name, List<String> argv, MachineConfig config, RunResult result) {
+    ByteArrayOutputStream text = new ByteArrayOutputStream();
+    PrintStream err = new PrintStream(text, true, StandardCharsets.UTF_8);
     if (!result.message().isEmpty()) {
-      cli.err().println("hartlab: " + result.message());
+      err.println("hartlab: " + result.message());
     }
     Map<String, Object> map = StatsReport.toMap(name, argv, config, result);
     switch (stats) {
       case table:
-        StatsReport.printTable(cli.err(), name, result);
+        StatsReport.printTable(err, name, result);
         break;
       case json:
-        cli.err().println(StatsReport.json(map));
+        err.println(StatsReport.json(map));
         break;
       default:
         break;
     }
+    HostOutput.print(cli.err(), text.toString(StandardCharsets.UTF_8));
     if (statsFile != null) {
       try {
         StatsReport.writeJson(statsFile, map);

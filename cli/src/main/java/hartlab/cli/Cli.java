@@ -2,7 +2,10 @@ package hartlab.cli;
 
 import hartlab.images.Images;
 import hartlab.kernel.RunResult;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
@@ -27,21 +30,42 @@ public final class Cli implements Callable<Integer> {
   private final PrintStream out;
   private final PrintStream err;
   private final InputStream in;
+  private final OutputStream guestOut;
+  private final OutputStream guestErr;
   private final Consumer<RunResult> results;
 
-  Cli(PrintStream out, PrintStream err, InputStream in, Consumer<RunResult> results) {
+  Cli(
+      PrintStream out,
+      PrintStream err,
+      InputStream in,
+      OutputStream guestOut,
+      OutputStream guestErr,
+      Consumer<RunResult> results) {
     this.out = out;
     this.err = err;
     this.in = in;
+    this.guestOut = guestOut;
+    this.guestErr = guestErr;
     this.results = results;
   }
 
   public static void main(String[] args) {
-    // Netty would reach for sun.misc.Unsafe, which JDK 24+ warns about on the console; the
-    // console's heap buffers do not need it. Must be set before any netty class loads.
+    // Netty would reach for sun.misc.Unsafe, which JDK 24+ warns about on the console; nothing
+    // here needs it. Must be set before any netty class loads.
     System.setProperty("io.netty.noUnsafe", "true");
-    int status = run(args, System.out, System.err, System.in);
-    System.out.flush();
+    // The guest's console writes the process's own descriptors unbuffered, so that a failing
+    // write reports its cause (a closed pipe is EPIPE for the guest) and a blocked one holds no
+    // lock that hartlab's own output needs.
+    int status =
+        run(
+            args,
+            System.out,
+            System.err,
+            System.in,
+            new FileOutputStream(FileDescriptor.out),
+            new FileOutputStream(FileDescriptor.err),
+            r -> {});
+    HostOutput.flush(System.out);
     System.exit(status);
   }
 
@@ -61,7 +85,22 @@ public final class Cli implements Callable<Integer> {
       PrintStream err,
       InputStream in,
       Consumer<RunResult> results) {
-    Cli cli = new Cli(out, err, in, results);
+    return run(args, out, err, in, out, err, results);
+  }
+
+  /**
+   * As {@link #run(String[], PrintStream, PrintStream, InputStream, Consumer)}, with the guest's
+   * console writing {@code guestOut} and {@code guestErr} rather than {@code out} and {@code err}.
+   */
+  public static int run(
+      String[] args,
+      PrintStream out,
+      PrintStream err,
+      InputStream in,
+      OutputStream guestOut,
+      OutputStream guestErr,
+      Consumer<RunResult> results) {
+    Cli cli = new Cli(out, err, in, guestOut, guestErr, results);
     CommandLine cmd = new CommandLine(cli);
     cmd.addSubcommand("boot", new BootCommand(cli));
     cmd.addSubcommand("images", new ImagesCommand(cli));
@@ -131,6 +170,16 @@ public final class Cli implements Callable<Integer> {
 
   InputStream in() {
     return in;
+  }
+
+  /** Where the guest's fd 1 goes. */
+  OutputStream guestOut() {
+    return guestOut;
+  }
+
+  /** Where the guest's fd 2 goes. */
+  OutputStream guestErr() {
+    return guestErr;
   }
 
   /** A machine run finished (before its report is printed). */

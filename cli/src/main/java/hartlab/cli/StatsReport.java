@@ -103,6 +103,10 @@ final class StatsReport {
         group(s.total(Counter.IPIS_SENT)),
         group(s.machine(MachineCounter.ASID_ROLLOVERS)),
         violations(s.violations()));
+    out.printf(
+        "kernel memory: peak %s KiB, %s allocations refused%n",
+        group(s.machine(MachineCounter.KERNEL_MEMORY_PEAK) / 1024),
+        group(s.machine(MachineCounter.KERNEL_MEMORY_REFUSALS)));
     Statistics.Summary sd = s.latency(Latency.SHOOTDOWN_CYCLES);
     out.printf(
         "shootdowns (%s): %s (%s full), %s pages, latency p50 %s p99 %s max %s cycles (host p50 %s"

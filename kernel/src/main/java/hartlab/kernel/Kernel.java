@@ -9,11 +9,13 @@ import hartlab.kernel.check.Checkers;
 import hartlab.kernel.check.Violations;
 import hartlab.kernel.fs.Console;
 import hartlab.kernel.fs.FileIo;
+import hartlab.kernel.fs.OpenFiles;
 import hartlab.kernel.fs.RandomSource;
 import hartlab.kernel.fs.RootFs;
 import hartlab.kernel.mm.BinfmtElf;
 import hartlab.kernel.mm.MemoryManagement;
 import hartlab.kernel.mm.PageFaults;
+import hartlab.kernel.mm.kmem.KernelMemory;
 import hartlab.kernel.proc.Execve;
 import hartlab.kernel.proc.ProcessTable;
 import hartlab.kernel.proc.Processes;
@@ -94,16 +96,19 @@ final class Kernel implements TrapHandler {
     this.tlb =
         TlbManagement.create(
             config.tlbOptions(), n, strategy, pageTable, ipis, sleepWake, counters);
+    KernelMemory kmem = KernelMemory.of(frames);
     var mm =
         MemoryManagement.create(
-            memory, frames, pageTable, codeCache, tlb.flush(), sleepWake, ipis, counters);
+            memory, frames, pageTable, codeCache, tlb.flush(), sleepWake, ipis, counters, kmem);
+    OpenFiles openFiles = new OpenFiles(kmem, config.memoryBytes());
     this.faults = mm.faults();
     // The kernel's own page table maps no user memory: idle harts and dying tasks' harts load it.
     long kernelSatp = Mmu.makeSatp(pageTable.createRoot(), 0);
     MmSwitch mmSwitch = tlb.mmSwitch(config.lazyTlb(), kernelSatp, frames, mm.mmap(), counters);
     RandomSource random = new RandomSource(config.seed());
     Processes proc =
-        Processes.create(mm, mmSwitch, rootFs, random, memory, sleepWake, ipis, config.maxTasks());
+        Processes.create(
+            mm, mmSwitch, rootFs, random, memory, sleepWake, ipis, config.maxTasks(), n, openFiles);
     this.processes = proc.table();
     this.execve = proc.execve();
     this.schedule =
@@ -118,13 +123,13 @@ final class Kernel implements TrapHandler {
             proc,
             mm.user(),
             config.limits());
-    FileIo io = new FileIo(mm.user(), console, sleepWake);
+    FileIo io = new FileIo(mm.user(), console, sleepWake, openFiles, memory, halt, lockstep);
     this.syscalls = new Syscalls(mm, proc, schedule, io, sleepWake, random, counters);
     idleWork.attach(schedule, ipis, tlb);
     var violations = new Violations(halt);
     this.figures =
         new RunFigures(
-            harts, counters, schedule, processes, tlb, syscalls, violations, config.labels());
+            harts, counters, schedule, processes, tlb, kmem, syscalls, violations, config.labels());
     if (lockstep) {
       halt.beforeRelease(() -> frozen = figures.take());
     }

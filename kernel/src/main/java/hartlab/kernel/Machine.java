@@ -28,12 +28,20 @@ public final class Machine {
   /** How long stopping harts get to leave before the run is declared hung. */
   private static final long STOP_GRACE_MILLIS = 5_000;
 
+  /**
+   * How long the guest's last output may wait for a host reader that takes nothing: after a run
+   * that ended on its own, and after one --timeout stopped (which must end on time).
+   */
+  private static final long DRAIN_PATIENCE_MILLIS = 2_000, DRAIN_AFTER_TIMEOUT_MILLIS = 500;
+
   private final MachineConfig config;
   private final Hart[] harts;
   private final Kernel kernel;
+  private final Console console;
 
   public Machine(MachineConfig config, Console console, RootFs rootFs) {
     this.config = config;
+    this.console = console;
     PhysicalMemory memory = new PhysicalMemory(config.memoryBytes());
     FrameAllocator frames = new FrameAllocator(memory, 1, true);
     CodeCache codeCache = new CodeCache(memory);
@@ -135,6 +143,10 @@ public final class Machine {
   }
 
   private RunResult result(Halt.Ending end, long start) {
+    // The guest's output still queued goes out now, unless the host has stopped taking it.
+    console.drain(
+        TimeUnit.MILLISECONDS.toNanos(
+            end.outcome() == Outcome.TIMEOUT ? DRAIN_AFTER_TIMEOUT_MILLIS : DRAIN_PATIENCE_MILLIS));
     Statistics stats = kernel.statistics();
     return new RunResult(
         end.outcome(),

@@ -2,6 +2,7 @@ package hartlab.kernel;
 
 import hartlab.cpu.Hart;
 import hartlab.kernel.check.Violations;
+import hartlab.kernel.mm.kmem.KernelMemory;
 import hartlab.kernel.proc.ProcessTable;
 import hartlab.kernel.sched.Schedule;
 import hartlab.kernel.stats.Counters;
@@ -14,8 +15,8 @@ import java.util.Map;
 
 /**
  * Gathers a run's {@link Statistics} from where each figure lives: the harts' counters and
- * hardware, the run queues, the process table, the ASID allocator, the syscall table and the
- * checkers' sink.
+ * hardware, the run queues, the process table, the ASID allocator, the kernel-memory budget, the
+ * syscall table and the checkers' sink.
  */
 record RunFigures(
     Hart[] harts,
@@ -23,6 +24,7 @@ record RunFigures(
     Schedule schedule,
     ProcessTable processes,
     TlbManagement tlb,
+    KernelMemory kmem,
     Syscalls syscalls,
     Violations violations,
     Map<String, String> labels) {
@@ -37,7 +39,9 @@ record RunFigures(
       sched.migrations(),
       sched.idlePulls(),
       sched.balancePulls(),
-      sched.preemptions()
+      sched.preemptions(),
+      kmem.peak(),
+      kmem.refusals()
     };
     return Statistics.of(
         counters,

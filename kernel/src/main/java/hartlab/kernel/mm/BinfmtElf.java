@@ -1,6 +1,7 @@
 package hartlab.kernel.mm;
 
 import hartlab.kernel.uapi.Errno;
+import hartlab.kernel.uapi.SyscallError;
 import hartlab.loader.AuxValues;
 import hartlab.loader.ElfImage;
 import hartlab.loader.ElfSegment;
@@ -32,7 +33,7 @@ public final class BinfmtElf {
     private static final long serialVersionUID = 1L;
     private final int errno;
 
-    ExecFailure(int errno, String message) {
+    public ExecFailure(int errno, String message) {
       super(message);
       this.errno = errno;
     }
@@ -109,6 +110,9 @@ public final class BinfmtElf {
       }
       write(mm, stack.sp(), stack.bytes());
       return new Started(mm, placed.entry(), stack.sp());
+    } catch (SyscallError e) {
+      release(mm);
+      throw new ExecFailure(e.errno(), "out of kernel memory for the image's areas");
     } catch (ExecFailure | RuntimeException e) {
       release(mm);
       throw e;
@@ -199,8 +203,9 @@ public final class BinfmtElf {
     return frame;
   }
 
-  /** Frees an mm that never ran: its frames, its page tables and its root. */
+  /** Frees an mm that never ran: its areas, its frames, its page tables and its root. */
   private void release(Mm mm) {
+    mm.vmas.clear();
     pageTable.freeBelowRoot(mm.root, (va, slot, pte) -> refs.put(Pte.pa(pte)));
     frames.free(mm.root);
   }

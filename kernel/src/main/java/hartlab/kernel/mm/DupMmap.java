@@ -47,14 +47,19 @@ public final class DupMmap {
     long root = child.root;
     child.startBrk = parent.startBrk;
     child.brk = parent.brk;
-    child.vmas.loadCopyOf(
-        parent.vmas,
-        v -> {
-          if (v.shared != null) {
-            v.shared.retain();
-          }
-          return v.copy();
-        });
+    try {
+      child.vmas.loadCopyOf(
+          parent.vmas,
+          v -> {
+            if (v.shared != null) {
+              v.shared.retain();
+            }
+            return v.copy();
+          });
+    } catch (SyscallError e) {
+      frames.free(root); // kernel memory could not hold the copies: nothing was shared yet
+      throw e;
+    }
     boolean[] outOfMemory = {false};
     int pteCopy = hart.cost().pteCopy();
     for (Vma v : child.vmas.all()) {

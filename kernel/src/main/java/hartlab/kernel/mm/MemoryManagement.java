@@ -1,6 +1,7 @@
 package hartlab.kernel.mm;
 
 import hartlab.cpu.CodeCache;
+import hartlab.kernel.mm.kmem.KernelMemory;
 import hartlab.kernel.smp.Ipis;
 import hartlab.kernel.smp.Waits;
 import hartlab.kernel.stats.Counters;
@@ -20,7 +21,8 @@ public record MemoryManagement(
     Madvise madvise,
     DupMmap dupMmap,
     BinfmtElf binfmt,
-    UserMemory user) {
+    UserMemory user,
+    KernelMemory kmem) {
 
   public static MemoryManagement create(
       PhysicalMemory memory,
@@ -30,13 +32,14 @@ public record MemoryManagement(
       TlbFlusher tlbFlush,
       Waits waits,
       Ipis ipis,
-      Counters counters) {
+      Counters counters,
+      KernelMemory kmem) {
     PteObservers pteObservers = new PteObservers();
     FrameRefs refs = new FrameRefs(frames, memory);
     MmapLocking locking = new MmapLocking(waits, ipis, counters);
     PageFaults faults = new PageFaults(pageTable, refs, memory, tlbFlush, locking, pteObservers);
     Mmap mmap = new Mmap(pageTable, refs, frames, tlbFlush, faults);
-    Mms mms = new Mms(pageTable);
+    Mms mms = new Mms(pageTable, kmem);
     return new MemoryManagement(
         pteObservers,
         refs,
@@ -48,6 +51,7 @@ public record MemoryManagement(
         new Madvise(mmap, pageTable, refs, frames, tlbFlush),
         new DupMmap(mms, mmap, pageTable, refs, frames, tlbFlush),
         new BinfmtElf(memory, refs, frames, pageTable, mms),
-        new UserMemory(faults, code, memory));
+        new UserMemory(faults, code, memory),
+        kmem);
   }
 }

@@ -1,5 +1,6 @@
 package hartlab.kernel.mm;
 
+import hartlab.kernel.mm.kmem.KernelMemory;
 import hartlab.kernel.smp.CacheLine;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,7 +39,7 @@ public final class Mm {
   public final MmapLock mmapLock = new MmapLock();
 
   /** Guarded by {@link #mmapLock}. */
-  public final VmaTree vmas = new VmaTree();
+  public final VmaTree vmas;
 
   long startBrk; // guarded by mmapLock
   long brk; // guarded by mmapLock
@@ -80,9 +81,10 @@ public final class Mm {
   /** Set when the mm's memory has been freed; the active_mm checker looks at it. */
   public volatile boolean freed;
 
-  Mm(int id, long root) {
+  Mm(int id, long root, KernelMemory kmem) {
     this.id = id;
     this.root = root;
+    this.vmas = new VmaTree(kmem);
   }
 
   public void markLoadedOn(int hart) {

@@ -304,9 +304,15 @@ public final class Mmap {
     }
   }
 
-  /** brk(2): Linux returns the (possibly unchanged) break rather than an error. */
+  /**
+   * brk(2): Linux returns the (possibly unchanged) break rather than an error. The request is an
+   * unsigned long: one below the start of the heap or beyond the mmap area (LONG_MAX, -1, anything
+   * whose page-rounding would wrap) leaves the break where it was, as does running out of kernel
+   * memory for the heap's area.
+   */
   public long brk(Hart hart, Mm mm, long requested) {
-    if (requested < mm.startBrk) {
+    if (Long.compareUnsigned(requested, mm.startBrk) < 0
+        || Long.compareUnsigned(requested, Mm.MMAP_BASE) > 0) {
       return mm.brk;
     }
     long oldEnd = pageUp(mm.brk);
@@ -314,23 +320,27 @@ public final class Mmap {
     if (newEnd > Mm.MMAP_BASE) {
       return mm.brk;
     }
-    if (newEnd > oldEnd) {
-      if (!mm.vmas.isFree(oldEnd, newEnd)) {
-        return mm.brk;
+    try {
+      if (newEnd > oldEnd) {
+        if (!mm.vmas.isFree(oldEnd, newEnd)) {
+          return mm.brk;
+        }
+        tlbFlush.beforeReuse(hart, mm, oldEnd, newEnd);
+        Vma heap = oldEnd > mm.startBrk ? mm.vmas.find(oldEnd - 1) : null;
+        if (heap != null && heap.kind == Vma.Kind.HEAP) {
+          heap.end = newEnd;
+          hart.addCycles(hart.cost().vmaUpdate());
+        } else {
+          insertVma(
+              hart,
+              mm,
+              new Vma(oldEnd, newEnd, Vma.PROT_READ | Vma.PROT_WRITE, Vma.Kind.HEAP, null, 0));
+        }
+      } else if (newEnd < oldEnd) {
+        unmapLocked(hart, mm, newEnd, oldEnd);
       }
-      tlbFlush.beforeReuse(hart, mm, oldEnd, newEnd);
-      Vma heap = oldEnd > mm.startBrk ? mm.vmas.find(oldEnd - 1) : null;
-      if (heap != null && heap.kind == Vma.Kind.HEAP) {
-        heap.end = newEnd;
-        hart.addCycles(hart.cost().vmaUpdate());
-      } else {
-        insertVma(
-            hart,
-            mm,
-            new Vma(oldEnd, newEnd, Vma.PROT_READ | Vma.PROT_WRITE, Vma.Kind.HEAP, null, 0));
-      }
-    } else if (newEnd < oldEnd) {
-      unmapLocked(hart, mm, newEnd, oldEnd);
+    } catch (SyscallError e) {
+      return mm.brk; // ENOMEM: no kernel memory for the area, or for splitting the old one
     }
     mm.brk = requested;
     return mm.brk;

@@ -116,6 +116,7 @@ public final class Mremap {
     Vma piece = Mmap.isolate(hart, mm, old, old + oldLen).get(0);
     Vma moving =
         new Vma(dst, dst + newLen, piece.prot, piece.kind, piece.shared, piece.sharedPageOffset);
+    Mmap.insertVma(hart, mm, moving); // the one step that may fail (ENOMEM): before anything moves
     if (piece.shared != null) {
       piece.shared.retain();
     }
@@ -128,7 +129,6 @@ public final class Mremap {
       installed.installed(hart, mm, dst + (pages.get(i)[0] - old), Pte.pa(pte));
     }
     Mmap.removeVma(hart, mm, piece);
-    Mmap.insertVma(hart, mm, moving);
     List<Long> dropped = new ArrayList<>();
     if (oldLen > newLen) {
       mmap.clearPtes(hart, mm, piece, old + newLen, old + oldLen, dropped); // shrinking too

@@ -95,7 +95,13 @@ public final class Fork {
           locking.unlock(hart, task.mm, true);
         }
       }
-      FileTable files = (cloneFlags & CLONE_FILES) != 0 ? me.files.share() : me.files.copy();
+      FileTable files;
+      try {
+        files = (cloneFlags & CLONE_FILES) != 0 ? me.files.share() : me.files.copy();
+      } catch (SyscallError e) {
+        mmSwitch.mmput(hart, mm); // no memory for the descriptor table: ENOMEM
+        throw e;
+      }
       GuestProcess parent = (cloneFlags & CLONE_PARENT) != 0 && me.parent != null ? me.parent : me;
       try {
         child = processes.newProcessTask(parent, me.name, mm, files);

@@ -44,6 +44,12 @@ public final class Task implements Schedulable, Sleeper {
   /** The wait queue the task sleeps on, or null; guarded by the scheduler's wake protocol. */
   public WaitQueue sleepingOn;
 
+  /**
+   * The futex this task waits on (Linux's futex_q.key), set under its hash bucket's monitor just
+   * before it sleeps there; {@link Futexes} wakes only the bucket's waiters with the woken key.
+   */
+  Object futexKey;
+
   /** Virtual-time deadline of an armed timer. */
   public long timerDeadline;
 

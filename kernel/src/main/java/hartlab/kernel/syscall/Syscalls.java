@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * System-call entry: looks the call up in the {@link SyscallTable}, runs it, and sets the result
- * register; an unknown number is ENOSYS (logged once per number). A call that slept and runs again
- * is counted once, as Linux would have resumed it in the kernel.
+ * register; an unknown number is ENOSYS (logged once per number below 512, once for all above). A
+ * call that slept and runs again is counted once, as Linux would have resumed it in the kernel.
  */
 public final class Syscalls {
   private static final Logger log = LoggerFactory.getLogger(Syscalls.class);
@@ -79,7 +79,9 @@ public final class Syscalls {
     }
     long result;
     if (call == null) {
-      if (unknownSeen.add(number)) {
+      // Remembered per number up to the table's size, and once for any number beyond it, so a
+      // guest trying every number cannot grow the set.
+      if (unknownSeen.add(number >= 0 && number < HartCounters.SYSCALL_SLOTS ? number : -1L)) {
         log.debug(
             "unknown syscall {} at pc 0x{} in {}: returning -ENOSYS",
             number,
