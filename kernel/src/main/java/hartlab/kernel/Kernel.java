@@ -39,6 +39,7 @@ import hartlab.mmu.Mmu;
 import hartlab.mmu.PageTable;
 import hartlab.mmu.PhysicalMemory;
 import hartlab.sched.Scheduler;
+import java.util.Arrays;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,7 +66,7 @@ final class Kernel implements TrapHandler {
   private final Syscalls syscalls;
   private final Execve execve;
   private final RunFigures figures;
-  private volatile Statistics frozen;
+  private volatile Statistics frozen; // lockstep: taken by the hart that stopped the run
 
   /** Per hart (hart-local): user mode stopped only at a lookahead boundary, not an interrupt. */
   private final boolean[] quietResume;
@@ -137,9 +138,7 @@ final class Kernel implements TrapHandler {
       var hooks = new CheckerHooks(tlb.observers(), mm.pteObservers(), harts, frames);
       Checkers.install(violations, hooks, tlb, pageTable, config.lazyTlb());
     }
-    for (Hart h : harts) {
-      h.mmu().setSatp(kernelSatp);
-    }
+    Arrays.stream(harts).forEach(h -> h.mmu().setSatp(kernelSatp));
   }
 
   /** Creates the first process from {@code image}. Called before the harts start. */
@@ -293,10 +292,7 @@ final class Kernel implements TrapHandler {
     return halt;
   }
 
-  /**
-   * The run's figures. In lockstep they were taken the moment the run stopped, on the thread that
-   * stopped it: the other harts were parked then, and what they do while leaving is no part of it.
-   */
+  /** The run's figures; in lockstep, as taken when the run stopped (the others were parked). */
   Statistics statistics() {
     Statistics f = frozen;
     return f != null ? f : figures.take();
