@@ -168,36 +168,17 @@ final class CompressedTable {
                   0,
                   (bits(h, 12, 12) << 5) | (bits(h, 6, 4) << 2) | (bits(h, 3, 2) << 6)));
 
-  /**
-   * C.LDSP: ld rd, uimm(x2), uimm[5] = h[12], uimm[4:3] = h[6:5], uimm[8:6] = h[4:2]; rd = x0
-   * reserved.
-   */
-  private static final Format C_LDSP =
-      (h, op) ->
-          cIllegalIf(
-              rdOf(h) == 0,
-              h,
-              entry(
-                  op,
-                  false,
-                  rdOf(h),
-                  2,
-                  0,
-                  (bits(h, 12, 12) << 5) | (bits(h, 6, 5) << 3) | (bits(h, 4, 2) << 6)));
+  /** imm for C.LDSP/C.FLDSP: uimm[5] = h[12], uimm[4:3] = h[6:5], uimm[8:6] = h[4:2]. */
+  private static int ldspImm(int h) {
+    return (bits(h, 12, 12) << 5) | (bits(h, 6, 5) << 3) | (bits(h, 4, 2) << 6);
+  }
 
-  /**
-   * C.FLDSP: fld rd, uimm(x2), offsets as C.LDSP; any f register, f0 included, may be the
-   * destination.
-   */
-  private static final Format C_FLDSP =
-      (h, op) ->
-          fpEntry(
-              op,
-              false,
-              rdOf(h),
-              2,
-              0,
-              (bits(h, 12, 12) << 5) | (bits(h, 6, 5) << 3) | (bits(h, 4, 2) << 6));
+  /** C.LDSP: ld rd, uimm(x2); rd = x0 reserved. */
+  private static final Format C_LDSP =
+      (h, op) -> cIllegalIf(rdOf(h) == 0, h, entry(op, false, rdOf(h), 2, 0, ldspImm(h)));
+
+  /** C.FLDSP: fld rd, uimm(x2); any f register, f0 included, may be the destination. */
+  private static final Format C_FLDSP = (h, op) -> fpEntry(op, false, rdOf(h), 2, 0, ldspImm(h));
 
   /** C.JR: jalr x0, 0(rs1); rs1 = x0 is reserved. */
   private static final Format C_JR =
