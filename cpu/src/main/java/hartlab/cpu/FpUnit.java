@@ -1,10 +1,15 @@
 package hartlab.cpu;
 
+import static hartlab.cpu.FpFormat.SIGN_D;
+import static hartlab.cpu.FpFormat.SIGN_S;
+
 /**
  * A hart's F and D state and the execution of its FP instructions other than loads and stores
  * (which {@link Hart#run} does beside the integer ones): 32 registers of 64 bits, the rounding mode
  * frm and, in {@link SoftFloat#flags}, the accrued exceptions fflags (unprivileged spec 20191213,
- * 11.1, 11.2 and 12.1). The arithmetic itself is {@link SoftFloat}'s.
+ * 11.1, 11.2 and 12.1). The arithmetic is the soft-float code's ({@link FpArithmetic}, {@link
+ * FpConversion}, {@link FpCompare}); every call hands it {@link #sf}, which rounds and accrues the
+ * flags.
  *
  * <p>NaN-boxing (spec 12.2): a single lives in the low half of a register whose upper half is all
  * ones. Every single result is written boxed; every single operand is unboxed by {@link #unbox},
@@ -21,9 +26,6 @@ final class FpUnit {
   static final int OK = 0, ILLEGAL = 1, NOT_FP = 2;
 
   static final long BOX = 0xFFFFFFFF00000000L;
-
-  private static final int SIGN_S = 0x80000000;
-  private static final long SIGN_D = 0x8000000000000000L;
 
   /** f0..f31, raw. */
   final long[] f = new long[32];
@@ -47,7 +49,7 @@ final class FpUnit {
 
   /** The single in a register, or the canonical NaN if it is not NaN-boxed (spec 12.2). */
   static int unbox(long v) {
-    return (int) (v >>> 32) == -1 ? (int) v : SoftFloat.NAN_S;
+    return (int) (v >>> 32) == -1 ? (int) v : FpFormat.NAN_S;
   }
 
   static long box(int v) {
@@ -81,7 +83,7 @@ final class FpUnit {
     final SoftFloat sf = this.sf;
     int rm = 0;
     if (Op.rounds(op)) {
-      // The rm field; 111 selects frm. Static 101/110 never decode (Decoder.reservedRm).
+      // The rm field; 111 selects frm. Static 101/110 never decode (WideTable.reservedRm).
       rm = (bits >>> 12) & 7;
       if (rm == SoftFloat.DYN) {
         rm = frm;
@@ -94,58 +96,65 @@ final class FpUnit {
     switch (op) {
       // ---- single ----
       case Op.FADD_S:
-        f[rd] = box(sf.add32(unbox(f[rs1]), unbox(f[rs2]), rm));
+        f[rd] = box(FpArithmetic.add32(sf, unbox(f[rs1]), unbox(f[rs2]), rm));
         return OK;
       case Op.FSUB_S:
-        f[rd] = box(sf.sub32(unbox(f[rs1]), unbox(f[rs2]), rm));
+        f[rd] = box(FpArithmetic.sub32(sf, unbox(f[rs1]), unbox(f[rs2]), rm));
         return OK;
       case Op.FMUL_S:
-        f[rd] = box(sf.mul32(unbox(f[rs1]), unbox(f[rs2]), rm));
+        f[rd] = box(FpArithmetic.mul32(sf, unbox(f[rs1]), unbox(f[rs2]), rm));
         return OK;
       case Op.FDIV_S:
-        f[rd] = box(sf.div32(unbox(f[rs1]), unbox(f[rs2]), rm));
+        f[rd] = box(FpArithmetic.div32(sf, unbox(f[rs1]), unbox(f[rs2]), rm));
         return OK;
       case Op.FSQRT_S:
-        f[rd] = box(sf.sqrt32(unbox(f[rs1]), rm));
+        f[rd] = box(FpArithmetic.sqrt32(sf, unbox(f[rs1]), rm));
         return OK;
       case Op.FMADD_S:
-        f[rd] = box(sf.fma32(unbox(f[rs1]), unbox(f[rs2]), unbox(f[bits >>> 27]), rm));
+        f[rd] =
+            box(FpArithmetic.fma32(sf, unbox(f[rs1]), unbox(f[rs2]), unbox(f[bits >>> 27]), rm));
         return OK;
       case Op.FMSUB_S:
-        f[rd] = box(sf.fma32(unbox(f[rs1]), unbox(f[rs2]), unbox(f[bits >>> 27]) ^ SIGN_S, rm));
+        f[rd] =
+            box(
+                FpArithmetic.fma32(
+                    sf, unbox(f[rs1]), unbox(f[rs2]), unbox(f[bits >>> 27]) ^ SIGN_S, rm));
         return OK;
       case Op.FNMSUB_S:
-        f[rd] = box(sf.fma32(unbox(f[rs1]) ^ SIGN_S, unbox(f[rs2]), unbox(f[bits >>> 27]), rm));
+        f[rd] =
+            box(
+                FpArithmetic.fma32(
+                    sf, unbox(f[rs1]) ^ SIGN_S, unbox(f[rs2]), unbox(f[bits >>> 27]), rm));
         return OK;
       case Op.FNMADD_S:
         f[rd] =
             box(
-                sf.fma32(
-                    unbox(f[rs1]) ^ SIGN_S, unbox(f[rs2]), unbox(f[bits >>> 27]) ^ SIGN_S, rm));
+                FpArithmetic.fma32(
+                    sf, unbox(f[rs1]) ^ SIGN_S, unbox(f[rs2]), unbox(f[bits >>> 27]) ^ SIGN_S, rm));
         return OK;
       case Op.FCVT_W_S:
-        x[rd] = sf.toInt(Float.intBitsToFloat(unbox(f[rs1])), SoftFloat.W, rm);
+        x[rd] = FpConversion.toInt(sf, Float.intBitsToFloat(unbox(f[rs1])), FpConversion.W, rm);
         return OK;
       case Op.FCVT_WU_S:
-        x[rd] = sf.toInt(Float.intBitsToFloat(unbox(f[rs1])), SoftFloat.WU, rm);
+        x[rd] = FpConversion.toInt(sf, Float.intBitsToFloat(unbox(f[rs1])), FpConversion.WU, rm);
         return OK;
       case Op.FCVT_L_S:
-        x[rd] = sf.toInt(Float.intBitsToFloat(unbox(f[rs1])), SoftFloat.L, rm);
+        x[rd] = FpConversion.toInt(sf, Float.intBitsToFloat(unbox(f[rs1])), FpConversion.L, rm);
         return OK;
       case Op.FCVT_LU_S:
-        x[rd] = sf.toInt(Float.intBitsToFloat(unbox(f[rs1])), SoftFloat.LU, rm);
+        x[rd] = FpConversion.toInt(sf, Float.intBitsToFloat(unbox(f[rs1])), FpConversion.LU, rm);
         return OK;
       case Op.FCVT_S_W:
-        f[rd] = box(sf.i64ToF32((int) x[rs1], rm));
+        f[rd] = box(FpConversion.i64ToF32(sf, (int) x[rs1], rm));
         return OK;
       case Op.FCVT_S_WU:
-        f[rd] = box(sf.u64ToF32(x[rs1] & 0xFFFFFFFFL, rm));
+        f[rd] = box(FpConversion.u64ToF32(sf, x[rs1] & 0xFFFFFFFFL, rm));
         return OK;
       case Op.FCVT_S_L:
-        f[rd] = box(sf.i64ToF32(x[rs1], rm));
+        f[rd] = box(FpConversion.i64ToF32(sf, x[rs1], rm));
         return OK;
       case Op.FCVT_S_LU:
-        f[rd] = box(sf.u64ToF32(x[rs1], rm));
+        f[rd] = box(FpConversion.u64ToF32(sf, x[rs1], rm));
         return OK;
       case Op.FSGNJ_S:
         f[rd] = box((unbox(f[rs1]) & ~SIGN_S) | (unbox(f[rs2]) & SIGN_S));
@@ -157,22 +166,22 @@ final class FpUnit {
         f[rd] = box(unbox(f[rs1]) ^ (unbox(f[rs2]) & SIGN_S));
         return OK;
       case Op.FMIN_S:
-        f[rd] = box(sf.min32(unbox(f[rs1]), unbox(f[rs2])));
+        f[rd] = box(FpCompare.min32(sf, unbox(f[rs1]), unbox(f[rs2])));
         return OK;
       case Op.FMAX_S:
-        f[rd] = box(sf.max32(unbox(f[rs1]), unbox(f[rs2])));
+        f[rd] = box(FpCompare.max32(sf, unbox(f[rs1]), unbox(f[rs2])));
         return OK;
       case Op.FEQ_S:
-        x[rd] = sf.eq32(unbox(f[rs1]), unbox(f[rs2])) ? 1 : 0;
+        x[rd] = FpCompare.eq32(sf, unbox(f[rs1]), unbox(f[rs2])) ? 1 : 0;
         return OK;
       case Op.FLT_S:
-        x[rd] = sf.lt32(unbox(f[rs1]), unbox(f[rs2])) ? 1 : 0;
+        x[rd] = FpCompare.lt32(sf, unbox(f[rs1]), unbox(f[rs2])) ? 1 : 0;
         return OK;
       case Op.FLE_S:
-        x[rd] = sf.le32(unbox(f[rs1]), unbox(f[rs2])) ? 1 : 0;
+        x[rd] = FpCompare.le32(sf, unbox(f[rs1]), unbox(f[rs2])) ? 1 : 0;
         return OK;
       case Op.FCLASS_S:
-        x[rd] = SoftFloat.classify32(unbox(f[rs1]));
+        x[rd] = FpCompare.classify32(unbox(f[rs1]));
         return OK;
       case Op.FMV_X_W:
         x[rd] = (int) f[rs1]; // the low 32 bits, sign-extended, boxed or not (spec 11.7)
@@ -183,61 +192,61 @@ final class FpUnit {
 
       // ---- double ----
       case Op.FADD_D:
-        f[rd] = sf.add64(f[rs1], f[rs2], rm);
+        f[rd] = FpArithmetic.add64(sf, f[rs1], f[rs2], rm);
         return OK;
       case Op.FSUB_D:
-        f[rd] = sf.sub64(f[rs1], f[rs2], rm);
+        f[rd] = FpArithmetic.sub64(sf, f[rs1], f[rs2], rm);
         return OK;
       case Op.FMUL_D:
-        f[rd] = sf.mul64(f[rs1], f[rs2], rm);
+        f[rd] = FpArithmetic.mul64(sf, f[rs1], f[rs2], rm);
         return OK;
       case Op.FDIV_D:
-        f[rd] = sf.div64(f[rs1], f[rs2], rm);
+        f[rd] = FpArithmetic.div64(sf, f[rs1], f[rs2], rm);
         return OK;
       case Op.FSQRT_D:
-        f[rd] = sf.sqrt64(f[rs1], rm);
+        f[rd] = FpArithmetic.sqrt64(sf, f[rs1], rm);
         return OK;
       case Op.FMADD_D:
-        f[rd] = sf.fma64(f[rs1], f[rs2], f[bits >>> 27], rm);
+        f[rd] = FpArithmetic.fma64(sf, f[rs1], f[rs2], f[bits >>> 27], rm);
         return OK;
       case Op.FMSUB_D:
-        f[rd] = sf.fma64(f[rs1], f[rs2], f[bits >>> 27] ^ SIGN_D, rm);
+        f[rd] = FpArithmetic.fma64(sf, f[rs1], f[rs2], f[bits >>> 27] ^ SIGN_D, rm);
         return OK;
       case Op.FNMSUB_D:
-        f[rd] = sf.fma64(f[rs1] ^ SIGN_D, f[rs2], f[bits >>> 27], rm);
+        f[rd] = FpArithmetic.fma64(sf, f[rs1] ^ SIGN_D, f[rs2], f[bits >>> 27], rm);
         return OK;
       case Op.FNMADD_D:
-        f[rd] = sf.fma64(f[rs1] ^ SIGN_D, f[rs2], f[bits >>> 27] ^ SIGN_D, rm);
+        f[rd] = FpArithmetic.fma64(sf, f[rs1] ^ SIGN_D, f[rs2], f[bits >>> 27] ^ SIGN_D, rm);
         return OK;
       case Op.FCVT_W_D:
-        x[rd] = sf.toInt(Double.longBitsToDouble(f[rs1]), SoftFloat.W, rm);
+        x[rd] = FpConversion.toInt(sf, Double.longBitsToDouble(f[rs1]), FpConversion.W, rm);
         return OK;
       case Op.FCVT_WU_D:
-        x[rd] = sf.toInt(Double.longBitsToDouble(f[rs1]), SoftFloat.WU, rm);
+        x[rd] = FpConversion.toInt(sf, Double.longBitsToDouble(f[rs1]), FpConversion.WU, rm);
         return OK;
       case Op.FCVT_L_D:
-        x[rd] = sf.toInt(Double.longBitsToDouble(f[rs1]), SoftFloat.L, rm);
+        x[rd] = FpConversion.toInt(sf, Double.longBitsToDouble(f[rs1]), FpConversion.L, rm);
         return OK;
       case Op.FCVT_LU_D:
-        x[rd] = sf.toInt(Double.longBitsToDouble(f[rs1]), SoftFloat.LU, rm);
+        x[rd] = FpConversion.toInt(sf, Double.longBitsToDouble(f[rs1]), FpConversion.LU, rm);
         return OK;
       case Op.FCVT_D_W:
-        f[rd] = sf.i64ToF64((int) x[rs1], rm);
+        f[rd] = FpConversion.i64ToF64(sf, (int) x[rs1], rm);
         return OK;
       case Op.FCVT_D_WU:
-        f[rd] = sf.u64ToF64(x[rs1] & 0xFFFFFFFFL, rm);
+        f[rd] = FpConversion.u64ToF64(sf, x[rs1] & 0xFFFFFFFFL, rm);
         return OK;
       case Op.FCVT_D_L:
-        f[rd] = sf.i64ToF64(x[rs1], rm);
+        f[rd] = FpConversion.i64ToF64(sf, x[rs1], rm);
         return OK;
       case Op.FCVT_D_LU:
-        f[rd] = sf.u64ToF64(x[rs1], rm);
+        f[rd] = FpConversion.u64ToF64(sf, x[rs1], rm);
         return OK;
       case Op.FCVT_S_D:
-        f[rd] = box(sf.f64ToF32(f[rs1], rm));
+        f[rd] = box(FpConversion.f64ToF32(sf, f[rs1], rm));
         return OK;
       case Op.FCVT_D_S:
-        f[rd] = sf.f32ToF64(unbox(f[rs1]));
+        f[rd] = FpConversion.f32ToF64(sf, unbox(f[rs1]));
         return OK;
       case Op.FSGNJ_D:
         f[rd] = (f[rs1] & ~SIGN_D) | (f[rs2] & SIGN_D);
@@ -249,22 +258,22 @@ final class FpUnit {
         f[rd] = f[rs1] ^ (f[rs2] & SIGN_D);
         return OK;
       case Op.FMIN_D:
-        f[rd] = sf.min64(f[rs1], f[rs2]);
+        f[rd] = FpCompare.min64(sf, f[rs1], f[rs2]);
         return OK;
       case Op.FMAX_D:
-        f[rd] = sf.max64(f[rs1], f[rs2]);
+        f[rd] = FpCompare.max64(sf, f[rs1], f[rs2]);
         return OK;
       case Op.FEQ_D:
-        x[rd] = sf.eq64(f[rs1], f[rs2]) ? 1 : 0;
+        x[rd] = FpCompare.eq64(sf, f[rs1], f[rs2]) ? 1 : 0;
         return OK;
       case Op.FLT_D:
-        x[rd] = sf.lt64(f[rs1], f[rs2]) ? 1 : 0;
+        x[rd] = FpCompare.lt64(sf, f[rs1], f[rs2]) ? 1 : 0;
         return OK;
       case Op.FLE_D:
-        x[rd] = sf.le64(f[rs1], f[rs2]) ? 1 : 0;
+        x[rd] = FpCompare.le64(sf, f[rs1], f[rs2]) ? 1 : 0;
         return OK;
       case Op.FCLASS_D:
-        x[rd] = SoftFloat.classify64(f[rs1]);
+        x[rd] = FpCompare.classify64(f[rs1]);
         return OK;
       case Op.FMV_X_D:
         x[rd] = f[rs1];

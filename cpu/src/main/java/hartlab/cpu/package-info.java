@@ -8,16 +8,20 @@
  * two checked only at block boundaries (taken branches, page changes). {@link
  * hartlab.cpu.CodeCache} keeps decoded instructions per physical page ({@code DecodedPage}: one
  * packed {@code long} per 2-byte slot, decoded lazily on first execution) for all harts of a
- * machine, and drops them when guest stores, the kernel or FENCE.I change code. {@code Decoder} is
- * the instruction table — one line per instruction, its bit pattern as the spec draws it, the
- * {@code Op} it executes and its operand format; compressed instructions expand to the ops of their
- * 32-bit twins. F and D: {@code FpUnit} holds a hart's 32 FP registers, frm and fflags and executes
+ * machine, and drops them when guest stores, the kernel or FENCE.I change code. {@code Decoder}
+ * packs instructions into those entries from the instruction table — one line per instruction, its
+ * bit pattern as the spec draws it, the {@code Op} it executes and its operand format — kept in
+ * {@code WideTable} (32-bit) and {@code CompressedTable} (RVC, each line expanding to the op of its
+ * 32-bit twin). F and D: {@code FpUnit} holds a hart's 32 FP registers, frm and fflags and executes
  * FP instructions (the interpreter does their loads and stores and hands it the rest in one call);
- * {@code SoftFloat} is their IEEE 754 arithmetic in all five rounding modes, host doubles plus
- * error-free transformations on the common path, exact integer arithmetic on the rare one. {@link
- * hartlab.cpu.CostModel} prices every op class and kernel event in cycles; {@link
- * hartlab.cpu.Cause} names the trap causes; {@link hartlab.cpu.TrapHandler} is how the hart's
- * thread loop ({@link hartlab.cpu.Hart#runLoop}) calls the kernel, the module's only way up.
+ * their IEEE 754 arithmetic in all five rounding modes is host doubles plus error-free
+ * transformations on the common path, exact integer arithmetic on the rare one: {@code SoftFloat}
+ * (a hart's accrued flags and the rounding core every inexact result goes through), {@code
+ * FpArithmetic} (add to fused multiply-add, fast paths and special operands), {@code
+ * FpExactArithmetic} (the exact path), {@code FpConversion}, {@code FpCompare} and {@code FpFormat}
+ * (the encodings). {@link hartlab.cpu.CostModel} prices every op class and kernel event in cycles;
+ * {@link hartlab.cpu.Cause} names the trap causes; {@link hartlab.cpu.TrapHandler} is how the
+ * hart's thread loop ({@link hartlab.cpu.Hart#runLoop}) calls the kernel, the module's only way up.
  * Address translation is the {@link hartlab.mmu.Mmu}'s; page-walk cycles it reports are added to
  * the hart's clock.
  *

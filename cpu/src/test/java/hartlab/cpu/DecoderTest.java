@@ -15,10 +15,10 @@ class DecoderTest {
   @Test
   void everyInstructionOpIsReachableFromTheTables() {
     Set<Integer> reached = new HashSet<>();
-    for (Decoder.Line l : Decoder.WIDE) {
+    for (Decoder.Line l : WideTable.LINES) {
       reached.add(l.op());
     }
-    for (Decoder.Line l : Decoder.COMPRESSED) {
+    for (Decoder.Line l : CompressedTable.LINES) {
       reached.add(l.op());
     }
     reached.add(Op.RDTIME); // via RDCYCLE + CSR number

@@ -27,7 +27,7 @@ final class FpValues {
       return sign(0x7ff0000000000000L);
     }
     if (k < 12) { // quiet NaN, canonical or with a payload
-      return rnd.nextBoolean() ? SoftFloat.NAN_D : sign(0x7ff8000000000000L | bitsBelow(51));
+      return rnd.nextBoolean() ? FpFormat.NAN_D : sign(0x7ff8000000000000L | bitsBelow(51));
     }
     if (k < 15) { // signalling NaN: quiet bit clear, payload nonzero
       return sign(0x7ff0000000000000L | 1L + (bitsBelow(51) & ((1L << 51) - 2)));
@@ -89,7 +89,7 @@ final class FpValues {
 
   /** An operand related to {@code a}, or an independent one. */
   long double64Near(long a) {
-    if (SoftFloat.isNaN64(a) || (a & 0x7ff0000000000000L) == 0x7ff0000000000000L) {
+    if (FpFormat.isNaN64(a) || (a & 0x7ff0000000000000L) == 0x7ff0000000000000L) {
       return double64();
     }
     double x = Double.longBitsToDouble(a);
@@ -142,7 +142,7 @@ final class FpValues {
       return sign32(0x7f800000);
     }
     if (k < 12) {
-      return rnd.nextBoolean() ? SoftFloat.NAN_S : sign32(0x7fc00000 | rnd.nextInt(1 << 22));
+      return rnd.nextBoolean() ? FpFormat.NAN_S : sign32(0x7fc00000 | rnd.nextInt(1 << 22));
     }
     if (k < 15) {
       return sign32(0x7f800000 | (1 + rnd.nextInt((1 << 22) - 1)));

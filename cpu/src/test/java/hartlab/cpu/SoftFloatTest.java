@@ -80,7 +80,7 @@ class SoftFloatTest {
         "add64",
         false,
         1,
-        (s, a, b, c, rm) -> s.add64(a, b, rm),
+        (s, a, b, c, rm) -> FpArithmetic.add64(s, a, b, rm),
         (a, b, c, rm) -> FpOracle.add(a, b, Fmt.D, rm));
   }
 
@@ -90,7 +90,7 @@ class SoftFloatTest {
         "sub64",
         false,
         2,
-        (s, a, b, c, rm) -> s.sub64(a, b, rm),
+        (s, a, b, c, rm) -> FpArithmetic.sub64(s, a, b, rm),
         (a, b, c, rm) -> FpOracle.sub(a, b, Fmt.D, rm));
   }
 
@@ -100,7 +100,7 @@ class SoftFloatTest {
         "mul64",
         false,
         3,
-        (s, a, b, c, rm) -> s.mul64(a, b, rm),
+        (s, a, b, c, rm) -> FpArithmetic.mul64(s, a, b, rm),
         (a, b, c, rm) -> FpOracle.mul(a, b, Fmt.D, rm));
   }
 
@@ -110,7 +110,7 @@ class SoftFloatTest {
         "div64",
         false,
         4,
-        (s, a, b, c, rm) -> s.div64(a, b, rm),
+        (s, a, b, c, rm) -> FpArithmetic.div64(s, a, b, rm),
         (a, b, c, rm) -> FpOracle.div(a, b, Fmt.D, rm));
   }
 
@@ -120,7 +120,7 @@ class SoftFloatTest {
         "sqrt64",
         false,
         5,
-        (s, a, b, c, rm) -> s.sqrt64(a, rm),
+        (s, a, b, c, rm) -> FpArithmetic.sqrt64(s, a, rm),
         (a, b, c, rm) -> FpOracle.sqrt(a, Fmt.D, rm));
   }
 
@@ -130,7 +130,7 @@ class SoftFloatTest {
         "fma64",
         false,
         6,
-        (s, a, b, c, rm) -> s.fma64(a, b, c, rm),
+        (s, a, b, c, rm) -> FpArithmetic.fma64(s, a, b, c, rm),
         (a, b, c, rm) -> FpOracle.fma(a, b, c, Fmt.D, rm));
   }
 
@@ -141,13 +141,13 @@ class SoftFloatTest {
         "fnmadd64",
         false,
         7,
-        (s, a, b, c, rm) -> s.fma64(a ^ sign, b, c ^ sign, rm),
+        (s, a, b, c, rm) -> FpArithmetic.fma64(s, a ^ sign, b, c ^ sign, rm),
         (a, b, c, rm) -> FpOracle.fma(a ^ sign, b, c ^ sign, Fmt.D, rm));
     check(
         "fmsub64",
         false,
         8,
-        (s, a, b, c, rm) -> s.fma64(a, b, c ^ sign, rm),
+        (s, a, b, c, rm) -> FpArithmetic.fma64(s, a, b, c ^ sign, rm),
         (a, b, c, rm) -> FpOracle.fma(a, b, c ^ sign, Fmt.D, rm));
   }
 
@@ -157,37 +157,37 @@ class SoftFloatTest {
         "min64",
         false,
         9,
-        (s, a, b, c, rm) -> s.min64(a, b),
+        (s, a, b, c, rm) -> FpCompare.min64(s, a, b),
         (a, b, c, rm) -> FpOracle.minMax(a, b, Fmt.D, true));
     check(
         "max64",
         false,
         10,
-        (s, a, b, c, rm) -> s.max64(a, b),
+        (s, a, b, c, rm) -> FpCompare.max64(s, a, b),
         (a, b, c, rm) -> FpOracle.minMax(a, b, Fmt.D, false));
     check(
         "eq64",
         false,
         11,
-        (s, a, b, c, rm) -> s.eq64(a, b) ? 1 : 0,
+        (s, a, b, c, rm) -> FpCompare.eq64(s, a, b) ? 1 : 0,
         (a, b, c, rm) -> FpOracle.compareOp(a, b, Fmt.D, 0));
     check(
         "lt64",
         false,
         12,
-        (s, a, b, c, rm) -> s.lt64(a, b) ? 1 : 0,
+        (s, a, b, c, rm) -> FpCompare.lt64(s, a, b) ? 1 : 0,
         (a, b, c, rm) -> FpOracle.compareOp(a, b, Fmt.D, 1));
     check(
         "le64",
         false,
         13,
-        (s, a, b, c, rm) -> s.le64(a, b) ? 1 : 0,
+        (s, a, b, c, rm) -> FpCompare.le64(s, a, b) ? 1 : 0,
         (a, b, c, rm) -> FpOracle.compareOp(a, b, Fmt.D, 2));
     check(
         "class64",
         false,
         14,
-        (s, a, b, c, rm) -> SoftFloat.classify64(a),
+        (s, a, b, c, rm) -> FpCompare.classify64(a),
         (a, b, c, rm) -> new Result(FpOracle.classify(a, Fmt.D), 0));
   }
 
@@ -199,7 +199,7 @@ class SoftFloatTest {
           "toInt64/" + k,
           false,
           20 + k,
-          (s, a, b, c, rm) -> s.toInt(Double.longBitsToDouble(a), k, rm),
+          (s, a, b, c, rm) -> FpConversion.toInt(s, Double.longBitsToDouble(a), k, rm),
           (a, b, c, rm) -> FpOracle.toInt(a, Fmt.D, k, rm));
     }
     check(
@@ -207,7 +207,7 @@ class SoftFloatTest {
         false,
         true,
         24,
-        (s, a, b, c, rm) -> s.f64ToF32(a, rm),
+        (s, a, b, c, rm) -> FpConversion.f64ToF32(s, a, rm),
         (a, b, c, rm) -> FpOracle.convert(a, Fmt.D, Fmt.S, rm));
     Random rnd = new Random(25);
     FpValues v = new FpValues(rnd);
@@ -215,13 +215,33 @@ class SoftFloatTest {
       long i = v.integer();
       int rm = v.roundingMode();
       checkInt(
-          "i64ToF64", i, rm, s -> s.i64ToF64(i, rm), FpOracle.fromInt(i, false, Fmt.D, rm), false);
+          "i64ToF64",
+          i,
+          rm,
+          s -> FpConversion.i64ToF64(s, i, rm),
+          FpOracle.fromInt(i, false, Fmt.D, rm),
+          false);
       checkInt(
-          "u64ToF64", i, rm, s -> s.u64ToF64(i, rm), FpOracle.fromInt(i, true, Fmt.D, rm), false);
+          "u64ToF64",
+          i,
+          rm,
+          s -> FpConversion.u64ToF64(s, i, rm),
+          FpOracle.fromInt(i, true, Fmt.D, rm),
+          false);
       checkInt(
-          "i64ToF32", i, rm, s -> s.i64ToF32(i, rm), FpOracle.fromInt(i, false, Fmt.S, rm), true);
+          "i64ToF32",
+          i,
+          rm,
+          s -> FpConversion.i64ToF32(s, i, rm),
+          FpOracle.fromInt(i, false, Fmt.S, rm),
+          true);
       checkInt(
-          "u64ToF32", i, rm, s -> s.u64ToF32(i, rm), FpOracle.fromInt(i, true, Fmt.S, rm), true);
+          "u64ToF32",
+          i,
+          rm,
+          s -> FpConversion.u64ToF32(s, i, rm),
+          FpOracle.fromInt(i, true, Fmt.S, rm),
+          true);
     }
   }
 
@@ -251,13 +271,13 @@ class SoftFloatTest {
         "add32",
         true,
         31,
-        (s, a, b, c, rm) -> s.add32((int) a, (int) b, rm),
+        (s, a, b, c, rm) -> FpArithmetic.add32(s, (int) a, (int) b, rm),
         (a, b, c, rm) -> FpOracle.add(a, b, Fmt.S, rm));
     check(
         "sub32",
         true,
         32,
-        (s, a, b, c, rm) -> s.sub32((int) a, (int) b, rm),
+        (s, a, b, c, rm) -> FpArithmetic.sub32(s, (int) a, (int) b, rm),
         (a, b, c, rm) -> FpOracle.sub(a, b, Fmt.S, rm));
   }
 
@@ -267,19 +287,19 @@ class SoftFloatTest {
         "mul32",
         true,
         33,
-        (s, a, b, c, rm) -> s.mul32((int) a, (int) b, rm),
+        (s, a, b, c, rm) -> FpArithmetic.mul32(s, (int) a, (int) b, rm),
         (a, b, c, rm) -> FpOracle.mul(a, b, Fmt.S, rm));
     check(
         "div32",
         true,
         34,
-        (s, a, b, c, rm) -> s.div32((int) a, (int) b, rm),
+        (s, a, b, c, rm) -> FpArithmetic.div32(s, (int) a, (int) b, rm),
         (a, b, c, rm) -> FpOracle.div(a, b, Fmt.S, rm));
     check(
         "sqrt32",
         true,
         35,
-        (s, a, b, c, rm) -> s.sqrt32((int) a, rm),
+        (s, a, b, c, rm) -> FpArithmetic.sqrt32(s, (int) a, rm),
         (a, b, c, rm) -> FpOracle.sqrt(a, Fmt.S, rm));
   }
 
@@ -289,14 +309,14 @@ class SoftFloatTest {
         "fma32",
         true,
         36,
-        (s, a, b, c, rm) -> s.fma32((int) a, (int) b, (int) c, rm),
+        (s, a, b, c, rm) -> FpArithmetic.fma32(s, (int) a, (int) b, (int) c, rm),
         (a, b, c, rm) -> FpOracle.fma(a, b, c, Fmt.S, rm));
     int sign = 0x80000000;
     check(
         "fnmsub32",
         true,
         37,
-        (s, a, b, c, rm) -> s.fma32((int) a ^ sign, (int) b, (int) c, rm),
+        (s, a, b, c, rm) -> FpArithmetic.fma32(s, (int) a ^ sign, (int) b, (int) c, rm),
         (a, b, c, rm) -> FpOracle.fma(a ^ 0x80000000L, b, c, Fmt.S, rm));
   }
 
@@ -306,48 +326,48 @@ class SoftFloatTest {
         "min32",
         true,
         40,
-        (s, a, b, c, rm) -> s.min32((int) a, (int) b),
+        (s, a, b, c, rm) -> FpCompare.min32(s, (int) a, (int) b),
         (a, b, c, rm) -> FpOracle.minMax(a, b, Fmt.S, true));
     check(
         "max32",
         true,
         41,
-        (s, a, b, c, rm) -> s.max32((int) a, (int) b),
+        (s, a, b, c, rm) -> FpCompare.max32(s, (int) a, (int) b),
         (a, b, c, rm) -> FpOracle.minMax(a, b, Fmt.S, false));
     check(
         "eq32",
         true,
         false,
         42,
-        (s, a, b, c, rm) -> s.eq32((int) a, (int) b) ? 1 : 0,
+        (s, a, b, c, rm) -> FpCompare.eq32(s, (int) a, (int) b) ? 1 : 0,
         (a, b, c, rm) -> FpOracle.compareOp(a, b, Fmt.S, 0));
     check(
         "lt32",
         true,
         false,
         43,
-        (s, a, b, c, rm) -> s.lt32((int) a, (int) b) ? 1 : 0,
+        (s, a, b, c, rm) -> FpCompare.lt32(s, (int) a, (int) b) ? 1 : 0,
         (a, b, c, rm) -> FpOracle.compareOp(a, b, Fmt.S, 1));
     check(
         "le32",
         true,
         false,
         44,
-        (s, a, b, c, rm) -> s.le32((int) a, (int) b) ? 1 : 0,
+        (s, a, b, c, rm) -> FpCompare.le32(s, (int) a, (int) b) ? 1 : 0,
         (a, b, c, rm) -> FpOracle.compareOp(a, b, Fmt.S, 2));
     check(
         "class32",
         true,
         false,
         45,
-        (s, a, b, c, rm) -> SoftFloat.classify32((int) a),
+        (s, a, b, c, rm) -> FpCompare.classify32((int) a),
         (a, b, c, rm) -> new Result(FpOracle.classify(a, Fmt.S), 0));
     check(
         "f32ToF64",
         true,
         false,
         46,
-        (s, a, b, c, rm) -> s.f32ToF64((int) a),
+        (s, a, b, c, rm) -> FpConversion.f32ToF64(s, (int) a),
         (a, b, c, rm) -> FpOracle.convert(a, Fmt.S, Fmt.D, rm));
     for (int kind = 0; kind < 4; kind++) {
       int k = kind;
@@ -356,7 +376,7 @@ class SoftFloatTest {
           true,
           false,
           47 + k,
-          (s, a, b, c, rm) -> s.toInt(Float.intBitsToFloat((int) a), k, rm),
+          (s, a, b, c, rm) -> FpConversion.toInt(s, Float.intBitsToFloat((int) a), k, rm),
           (a, b, c, rm) -> FpOracle.toInt(a, Fmt.S, k, rm));
     }
   }
@@ -377,14 +397,35 @@ class SoftFloatTest {
       }
       int rm = v.roundingMode();
       for (Fmt f : Fmt.values()) {
-        int fmt = f == Fmt.S ? SoftFloat.SINGLE : SoftFloat.DOUBLE;
+        int fmt = f == Fmt.S ? FpFormat.SINGLE : FpFormat.DOUBLE;
         // The cores take doubles and round into fmt; the oracle computes on the same doubles.
         coreCheck(
-            "addCore", a, b, c, f, rm, s -> s.addCore(a, b, fmt, rm), oracleIn(f, rm, 0, a, b, c));
+            "addCore",
+            a,
+            b,
+            c,
+            f,
+            rm,
+            s -> FpExactArithmetic.addCore(s, a, b, fmt, rm),
+            oracleIn(f, rm, 0, a, b, c));
         coreCheck(
-            "mulCore", a, b, c, f, rm, s -> s.mulCore(a, b, fmt, rm), oracleIn(f, rm, 1, a, b, c));
+            "mulCore",
+            a,
+            b,
+            c,
+            f,
+            rm,
+            s -> FpExactArithmetic.mulCore(s, a, b, fmt, rm),
+            oracleIn(f, rm, 1, a, b, c));
         coreCheck(
-            "divCore", a, b, c, f, rm, s -> s.divCore(a, b, fmt, rm), oracleIn(f, rm, 2, a, b, c));
+            "divCore",
+            a,
+            b,
+            c,
+            f,
+            rm,
+            s -> FpExactArithmetic.divCore(s, a, b, fmt, rm),
+            oracleIn(f, rm, 2, a, b, c));
         coreCheck(
             "fmaCore",
             a,
@@ -392,11 +433,18 @@ class SoftFloatTest {
             c,
             f,
             rm,
-            s -> s.fmaCore(a, b, c, fmt, rm),
+            s -> FpExactArithmetic.fmaCore(s, a, b, c, fmt, rm),
             oracleIn(f, rm, 3, a, b, c));
         if (a > 0 && (a & 0x7fffffffffffffffL) != 0) {
           coreCheck(
-              "sqrtCore", a, b, c, f, rm, s -> s.sqrtCore(a, fmt, rm), oracleIn(f, rm, 4, a, b, c));
+              "sqrtCore",
+              a,
+              b,
+              c,
+              f,
+              rm,
+              s -> FpExactArithmetic.sqrtCore(s, a, fmt, rm),
+              oracleIn(f, rm, 4, a, b, c));
         }
       }
       done++;
