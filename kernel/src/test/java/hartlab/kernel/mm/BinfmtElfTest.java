@@ -161,6 +161,6 @@ class BinfmtElfTest {
     assertEquals(93, hart.reg(17), "exit");
     assertEquals(0, hart.reg(10));
     assertTrue(hart.mmu().translate(s.entry(), Mmu.FETCH) >= 0);
-    assertEquals(s.entry() & ~(PAGE - 1), 0x10000);
+    assertEquals(0x10000, s.entry() & ~(PAGE - 1));
   }
 }
