@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# TLB-shootdown strategies compared on mmapstorm with 8 harts in lockstep (reproducible figures).
+# TLB-shootdown strategies compared on mmapstorm with 8 harts in lockstep (reproducible figures),
+# default cost model and lookahead unless extra options say otherwise.
 # Prints a Markdown table and writes bench/results/strategies.csv (+ one stats JSON per strategy).
 # Usage: bench/strategy-table.sh [THREADS ITERS PAGES] [extra hartlab options...]
 set -euo pipefail
@@ -19,9 +20,9 @@ for s in $("$root/hartlab" strategies | awk '{print $1}'); do
   python3 - "$json" "$s" "$csv" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1])); s = sys.argv[2]
-k = d["kernel"]["shootdown"]; t = d["totals"]
-row = [s, k["shootdowns"], k["fullShootdowns"], t["ipisSent"], k["latencyCycles"]["p50"],
-       k["latencyCycles"]["p99"], k["latencyCycles"]["max"], t["cycles"] - t["idleCycles"], round(d["hostSeconds"], 3)]
+t = d["totals"]; lat = d["latency"]["shootdownLatencyCycles"]
+row = [s, t["shootdowns"], t["fullShootdowns"], t["ipisSent"], lat["p50"], lat["p99"], lat["max"],
+       t["busyCycles"], round(d["hostSeconds"], 3)]
 open(sys.argv[3], "a").write(",".join(map(str, row)) + "\n")
 print("| %s | %s | %s | %s | %s | %s | %s |" % (s, f"{row[1]:,}", f"{row[3]:,}", f"{row[4]:,}",
       f"{row[5]:,}", f"{row[7]:,}", row[8]))

@@ -1,6 +1,6 @@
 /*
  * isatest: a self-checking test of the user-mode instruction set hartlab emulates,
- * RV64IMAC + Zicsr + Zicntr + Zifencei.
+ * RV64GC (RV64IMAFDC + Zicsr + Zifencei) + Zicntr.
  *
  * Each instruction under test runs in inline asm, so the compiler cannot fold it
  * away or pick a different instruction, and its result is compared with a constant
@@ -874,6 +874,358 @@ static void test_fencei(void)
 	group_done("fence.i");
 }
 
+/* ---- F and D: arithmetic, rounding, flags, NaN-boxing, conversions, fclass, fmadd -- */
+
+/*
+ * Operands go in and results come out as raw bits through fmv.d.x and fmv.x.d (a whole
+ * register, so a single's NaN box shows), never as C floats: the compiler can neither fold
+ * an instruction away nor pass values in FP registers. Each wrapper clears fflags, runs
+ * its one instruction and reads fflags into fl.
+ */
+static u64 fl;	/* fflags after the last wrapped instruction */
+
+#define BOX(x)	(0xffffffff00000000ull | (x))	/* a NaN-boxed single */
+#define NX	1
+#define UF	2
+#define OF	4
+#define DZ	8
+#define NV	16
+
+/* fd = op(fa, fb), rounding as the mnemonic says */
+#define FFF(fn, insn)                                                              \
+	static u64 fn(u64 a, u64 b)                                                \
+	{                                                                          \
+		u64 r;                                                             \
+		__asm__ volatile("fmv.d.x ft0, %2\n\tfmv.d.x ft1, %3\n\t"          \
+				 "fsflags zero\n\t" insn "\n\t"                     \
+				 "fmv.x.d %0, ft2\n\tfrflags %1"                    \
+				 : "=&r"(r), "=&r"(fl) : "r"(a), "r"(b)             \
+				 : "ft0", "ft1", "ft2");                            \
+		return r;                                                          \
+	}
+
+/* fd = op(fa, fb, fc): the fused multiply-adds */
+#define FFFF(fn, insn)                                                             \
+	static u64 fn(u64 a, u64 b, u64 c)                                         \
+	{                                                                          \
+		u64 r;                                                             \
+		__asm__ volatile("fmv.d.x ft0, %2\n\tfmv.d.x ft1, %3\n\t"          \
+				 "fmv.d.x ft2, %4\n\tfsflags zero\n\t" insn "\n\t"  \
+				 "fmv.x.d %0, ft3\n\tfrflags %1"                    \
+				 : "=&r"(r), "=&r"(fl) : "r"(a), "r"(b), "r"(c)     \
+				 : "ft0", "ft1", "ft2", "ft3");                     \
+		return r;                                                          \
+	}
+
+/* xd = op(fa, fb): compares, fclass, conversions to integers, fmv.x */
+#define XFF(fn, insn)                                                              \
+	static u64 fn(u64 a, u64 b)                                                \
+	{                                                                          \
+		u64 r;                                                             \
+		__asm__ volatile("fmv.d.x ft0, %2\n\tfmv.d.x ft1, %3\n\t"          \
+				 "fsflags zero\n\t" insn "\n\tfrflags %1"           \
+				 : "=&r"(r), "=&r"(fl) : "r"(a), "r"(b)             \
+				 : "ft0", "ft1");                                   \
+		return r;                                                          \
+	}
+
+/* fd = op(xa): conversions from integers, fmv.w.x / fmv.d.x */
+#define FX(fn, insn)                                                               \
+	static u64 fn(u64 a)                                                       \
+	{                                                                          \
+		u64 r;                                                             \
+		__asm__ volatile("fsflags zero\n\t" insn "\n\t"                     \
+				 "fmv.x.d %0, ft2\n\tfrflags %1"                    \
+				 : "=&r"(r), "=&r"(fl) : "r"(a) : "ft2");           \
+		return r;                                                          \
+	}
+
+static void checkf(const char *name, u64 got, u64 want, u64 want_flags)
+{
+	u64 flags = fl;
+
+	check(name, got, want);
+	group_checks++;
+	if (flags != want_flags) {
+		group_failed++;
+		printf("  FAIL %s: expected fflags 0x%02lx, got 0x%02lx\n", name, want_flags, flags);
+	}
+}
+
+FFF(fadd_d, "fadd.d ft2, ft0, ft1") FFF(fsub_d, "fsub.d ft2, ft0, ft1")
+FFF(fmul_d, "fmul.d ft2, ft0, ft1") FFF(fdiv_d, "fdiv.d ft2, ft0, ft1")
+FFF(fsqrt_d, "fsqrt.d ft2, ft0") FFF(fadd_s, "fadd.s ft2, ft0, ft1")
+FFF(fmul_s, "fmul.s ft2, ft0, ft1") FFF(fdiv_s, "fdiv.s ft2, ft0, ft1")
+FFF(fsqrt_s, "fsqrt.s ft2, ft0")
+FFF(fdiv_d_rne, "fdiv.d ft2, ft0, ft1, rne") FFF(fdiv_d_rtz, "fdiv.d ft2, ft0, ft1, rtz")
+FFF(fdiv_d_rdn, "fdiv.d ft2, ft0, ft1, rdn") FFF(fdiv_d_rup, "fdiv.d ft2, ft0, ft1, rup")
+FFF(fdiv_d_rmm, "fdiv.d ft2, ft0, ft1, rmm") FFF(fdiv_d_dyn, "fdiv.d ft2, ft0, ft1, dyn")
+FFF(fadd_d_rne, "fadd.d ft2, ft0, ft1, rne") FFF(fadd_d_rmm, "fadd.d ft2, ft0, ft1, rmm")
+FFF(fsub_d_rdn, "fsub.d ft2, ft0, ft1, rdn") FFF(fmul_d_rtz, "fmul.d ft2, ft0, ft1, rtz")
+FFF(fmul_d_rup, "fmul.d ft2, ft0, ft1, rup") FFF(fmul_s_rtz, "fmul.s ft2, ft0, ft1, rtz")
+FFF(fsgnj_s, "fsgnj.s ft2, ft0, ft1") FFF(fsgnjn_s, "fsgnjn.s ft2, ft0, ft1")
+FFF(fsgnjx_d, "fsgnjx.d ft2, ft0, ft1")
+FFF(fmin_d, "fmin.d ft2, ft0, ft1") FFF(fmax_d, "fmax.d ft2, ft0, ft1")
+FFF(fmin_s, "fmin.s ft2, ft0, ft1")
+FFF(fcvt_s_d, "fcvt.s.d ft2, ft0") FFF(fcvt_d_s, "fcvt.d.s ft2, ft0")
+FFFF(fmadd_d, "fmadd.d ft3, ft0, ft1, ft2") FFFF(fmsub_s, "fmsub.s ft3, ft0, ft1, ft2")
+FFFF(fnmsub_d, "fnmsub.d ft3, ft0, ft1, ft2") FFFF(fnmadd_d, "fnmadd.d ft3, ft0, ft1, ft2")
+FFFF(fmadd_d_rdn, "fmadd.d ft3, ft0, ft1, ft2, rdn")
+XFF(feq_d, "feq.d %0, ft0, ft1") XFF(flt_d, "flt.d %0, ft0, ft1")
+XFF(fle_s, "fle.s %0, ft0, ft1") XFF(fclass_d, "fclass.d %0, ft0")
+XFF(fclass_s, "fclass.s %0, ft0") XFF(fmv_x_w, "fmv.x.w %0, ft0")
+XFF(fcvt_w_d, "fcvt.w.d %0, ft0, rtz") XFF(fcvt_wu_d, "fcvt.wu.d %0, ft0, rne")
+XFF(fcvt_l_d, "fcvt.l.d %0, ft0, rtz") XFF(fcvt_lu_d, "fcvt.lu.d %0, ft0, rtz")
+XFF(fcvt_wu_s, "fcvt.wu.s %0, ft0, rtz")
+XFF(fcvt_l_d_rne, "fcvt.l.d %0, ft0, rne") XFF(fcvt_l_d_rtz, "fcvt.l.d %0, ft0, rtz")
+XFF(fcvt_l_d_rdn, "fcvt.l.d %0, ft0, rdn") XFF(fcvt_l_d_rup, "fcvt.l.d %0, ft0, rup")
+XFF(fcvt_l_d_rmm, "fcvt.l.d %0, ft0, rmm")
+FX(fcvt_s_w, "fcvt.s.w ft2, %2") FX(fcvt_d_lu, "fcvt.d.lu ft2, %2")
+FX(fcvt_s_l, "fcvt.s.l ft2, %2") FX(fcvt_d_w, "fcvt.d.w ft2, %2")
+FX(fmv_w_x, "fmv.w.x ft2, %2")
+
+#define D_1	0x3ff0000000000000ull
+#define D_2	0x4000000000000000ull
+#define D_3	0x4008000000000000ull
+#define D_M1	0xbff0000000000000ull
+#define D_MAX	0x7fefffffffffffffull
+#define D_INF	0x7ff0000000000000ull
+#define D_NINF	0xfff0000000000000ull
+#define D_QNAN	0x7ff8000000000000ull	/* the canonical NaN */
+#define D_SNAN	0x7ff4000000000123ull
+#define D_NZERO	0x8000000000000000ull
+#define D_MINN	0x0010000000000000ull	/* smallest normal */
+#define S_1	0x3f800000ull
+#define S_QNAN	0x7fc00000ull
+
+static void test_fp_arith(void)
+{
+	checkf("fadd.d 1.5+2.25", fadd_d(0x3ff8000000000000, 0x4002000000000000),
+	       0x400e000000000000, 0);
+	checkf("fsub.d 1-1 is +0", fsub_d(D_1, D_1), 0, 0);
+	checkf("fmul.d 3*-0.5", fmul_d(D_3, 0xbfe0000000000000), 0xbff8000000000000, 0);
+	checkf("fdiv.d 1/3", fdiv_d(D_1, D_3), 0x3fd5555555555555, NX);
+	checkf("fsqrt.d 2", fsqrt_d(D_2, 0), 0x3ff6a09e667f3bcd, NX);
+	checkf("fsqrt.d 4 exact", fsqrt_d(0x4010000000000000, 0), D_2, 0);
+	checkf("fsqrt.d -0 is -0", fsqrt_d(D_NZERO, 0), D_NZERO, 0);
+	checkf("fadd.s 0.1+0.2", fadd_s(BOX(0x3dcccccd), BOX(0x3e4ccccd)), BOX(0x3e99999a), NX);
+	checkf("fmul.s 1.5*1.5", fmul_s(BOX(0x3fc00000), BOX(0x3fc00000)), BOX(0x40100000), 0);
+	checkf("fdiv.s 1/3", fdiv_s(BOX(S_1), BOX(0x40400000)), BOX(0x3eaaaaab), NX);
+	checkf("fsqrt.s 2", fsqrt_s(BOX(0x40000000), 0), BOX(0x3fb504f3), NX);
+	checkf("fsgnjn.s -(1)", fsgnjn_s(BOX(S_1), BOX(S_1)), BOX(0xbf800000), 0);
+	checkf("fsgnj.s |-1| with +0's sign", fsgnj_s(BOX(0xbf800000), BOX(0)), BOX(S_1), 0);
+	checkf("fsgnjx.d -1 x -1", fsgnjx_d(D_M1, D_M1), D_1, 0);
+	checkf("fcvt.d.s 1.0", fcvt_d_s(BOX(S_1), 0), D_1, 0);
+	checkf("fcvt.s.d pi", fcvt_s_d(0x400921fb54442d18, 0), BOX(0x40490fdb), NX);
+	group_done("fp arith");
+}
+
+static void test_fp_rounding(void)
+{
+	u64 old, now;
+
+	/* 1/3 = 0x3fd5555555555555.55..: nearest and down agree, up is one more */
+	checkf("fdiv.d 1/3 rne", fdiv_d_rne(D_1, D_3), 0x3fd5555555555555, NX);
+	checkf("fdiv.d 1/3 rtz", fdiv_d_rtz(D_1, D_3), 0x3fd5555555555555, NX);
+	checkf("fdiv.d 1/3 rdn", fdiv_d_rdn(D_1, D_3), 0x3fd5555555555555, NX);
+	checkf("fdiv.d 1/3 rup", fdiv_d_rup(D_1, D_3), 0x3fd5555555555556, NX);
+	checkf("fdiv.d 1/3 rmm", fdiv_d_rmm(D_1, D_3), 0x3fd5555555555555, NX);
+	checkf("fdiv.d -1/3 rdn", fdiv_d_rdn(D_M1, D_3), 0xbfd5555555555556, NX);
+	checkf("fdiv.d -1/3 rup", fdiv_d_rup(D_M1, D_3), 0xbfd5555555555555, NX);
+	/* 1 + 2^-53 is a tie: even keeps 1, max-magnitude goes up */
+	checkf("fadd.d tie rne", fadd_d_rne(D_1, 0x3ca0000000000000), D_1, NX);
+	checkf("fadd.d tie rmm", fadd_d_rmm(D_1, 0x3ca0000000000000), 0x3ff0000000000001, NX);
+	checkf("fsub.d 3-3 rdn is -0", fsub_d_rdn(D_3, D_3), D_NZERO, 0);
+	/* x.5 to an integer in every mode */
+	checkf("fcvt.l.d 2.5 rne", fcvt_l_d_rne(0x4004000000000000, 0), 2, NX);
+	checkf("fcvt.l.d 2.5 rtz", fcvt_l_d_rtz(0x4004000000000000, 0), 2, NX);
+	checkf("fcvt.l.d 2.5 rdn", fcvt_l_d_rdn(0x4004000000000000, 0), 2, NX);
+	checkf("fcvt.l.d 2.5 rup", fcvt_l_d_rup(0x4004000000000000, 0), 3, NX);
+	checkf("fcvt.l.d 2.5 rmm", fcvt_l_d_rmm(0x4004000000000000, 0), 3, NX);
+	checkf("fcvt.l.d -2.5 rdn", fcvt_l_d_rdn(0xc004000000000000, 0), (u64)-3, NX);
+	checkf("fcvt.l.d -2.5 rmm", fcvt_l_d_rmm(0xc004000000000000, 0), (u64)-3, NX);
+	checkf("fcvt.l.d -2.5 rup", fcvt_l_d_rup(0xc004000000000000, 0), (u64)-2, NX);
+	/* the dynamic mode follows frm, set with fsrm and read back with frrm */
+	__asm__ volatile("fsrmi %0, 3" : "=r"(old));
+	__asm__ volatile("frrm %0" : "=r"(now));
+	check("fsrmi returns the old frm", old, 0);
+	check("frrm reads it back", now, 3);
+	checkf("fdiv.d 1/3 dyn, frm rup", fdiv_d_dyn(D_1, D_3), 0x3fd5555555555556, NX);
+	__asm__ volatile("fsrm %0, %1" : "=r"(old) : "r"(1ul));
+	checkf("fdiv.d -1/3 dyn, frm rtz", fdiv_d_dyn(D_M1, D_3), 0xbfd5555555555555, NX);
+	__asm__ volatile("fsrm %0, %1" : "=r"(old) : "r"(2ul));
+	checkf("fdiv.d -1/3 dyn, frm rdn", fdiv_d_dyn(D_M1, D_3), 0xbfd5555555555556, NX);
+	check("fsrm returns the old frm", old, 1);
+	__asm__ volatile("fsrmi 0");
+	checkf("fdiv.d 1/3 dyn, frm rne", fdiv_d_dyn(D_1, D_3), 0x3fd5555555555555, NX);
+	group_done("fp rounding");
+}
+
+static void test_fp_flags(void)
+{
+	u64 v, old;
+
+	checkf("exact: no flags", fmul_d(D_2, D_3), 0x4018000000000000, 0);
+	checkf("fdiv.d 1/0: DZ", fdiv_d(D_1, 0), D_INF, DZ);
+	checkf("fdiv.d 0/0: NV", fdiv_d(0, 0), D_QNAN, NV);
+	checkf("fsub.d inf-inf: NV", fsub_d(D_INF, D_INF), D_QNAN, NV);
+	checkf("fsqrt.d -1: NV", fsqrt_d(D_M1, 0), D_QNAN, NV);
+	checkf("fmul.d MAX*2: OF", fmul_d(D_MAX, D_2), D_INF, OF | NX);
+	checkf("fmul.d MAX*2 rtz: MAX", fmul_d_rtz(D_MAX, D_2), D_MAX, OF | NX);
+	checkf("fmul.d 2^-1000*2^-100: UF", fmul_d(0x0170000000000000, 0x39b0000000000000), 0,
+	       UF | NX);
+	checkf("... rup: smallest subnormal", fmul_d_rup(0x0170000000000000, 0x39b0000000000000), 1,
+	       UF | NX);
+	checkf("fmul.d 2^-1023*2^-50 exact subnormal", fmul_d(0x0008000000000000, 0x3cd0000000000000),
+	       2, 0);
+	/* tininess is detected after rounding: (1 - 2^-53) * 2^-1022 is tiny and rounds to normal */
+	checkf("tiny, rounds up to the smallest normal", fmul_d(0x3fefffffffffffff, D_MINN), D_MINN,
+	       UF | NX);
+	/* (1 - 2^-46) * 2^-126 rounds to 2^-126 even with an unbounded exponent: not tiny */
+	checkf("not tiny after rounding", fmul_s(BOX(0x3f7ffffe), BOX(0x00800001)), BOX(0x00800000),
+	       NX);
+	checkf("tiny when rounded towards zero", fmul_s_rtz(BOX(0x3f7ffffe), BOX(0x00800001)),
+	       BOX(0x007fffff), UF | NX);
+	checkf("fcvt.s.d 1e300: OF", fcvt_s_d(0x7e37e43c8800759c, 0), BOX(0x7f800000), OF | NX);
+	/* flags accrue until cleared; fscsr/frcsr hold frm in bits 7:5 */
+	__asm__ volatile("fsflags zero\n\tfmv.d.x ft0, %1\n\tfmv.d.x ft1, %2\n\t"
+			 "fdiv.d ft2, ft0, ft1\n\tfdiv.d ft2, ft1, ft1\n\tfsub.d ft2, ft0, ft0\n\t"
+			 "frflags %0"
+			 : "=r"(v) : "r"(D_1), "r"(0ul) : "ft0", "ft1", "ft2");
+	check("flags accrue: DZ then NV", v, DZ | NV);
+	__asm__ volatile("fscsr %0, %1" : "=r"(old) : "r"(0x7bul));
+	check("fscsr returns fcsr (frm 0, flags DZ|NV)", old, DZ | NV);
+	__asm__ volatile("frcsr %0" : "=r"(v));
+	check("frcsr: frm 3, flags NV|DZ|UF|NX", v, 0x7b);
+	__asm__ volatile("csrrci %0, fflags, 0x11" : "=r"(v));
+	check("csrrci fflags returns the old flags", v, 0x1b);
+	__asm__ volatile("frflags %0" : "=r"(v));
+	check("csrrci cleared NV and NX", v, DZ | UF);
+	__asm__ volatile("csrrs %0, fcsr, zero" : "=r"(v));
+	check("fcsr after the clear", v, 0x6a);
+	__asm__ volatile("fsflags %0, zero" : "=r"(v));
+	check("fsflags returns the old flags", v, DZ | UF);
+	__asm__ volatile("fscsr zero\n\tfrcsr %0" : "=r"(v));
+	check("fcsr cleared", v, 0);
+	group_done("fp flags");
+}
+
+static void test_fp_nanbox(void)
+{
+	static u64 mem[2];
+	u64 v;
+
+	/* a single whose upper half is not all ones reads as the canonical NaN */
+	checkf("fadd.s of an unboxed 1.0", fadd_s(0x000000003f800000, BOX(S_1)), BOX(S_QNAN), 0);
+	checkf("fadd.s, upper half 0xfffffffe", fadd_s(0xfffffffe3f800000, BOX(S_1)), BOX(S_QNAN),
+	       0);
+	checkf("fsgnjn.s injects into the canonical NaN", fsgnjn_s(0x3f800000, BOX(S_1)),
+	       BOX(0xffc00000), 0);
+	checkf("fclass.s of an unboxed value: quiet NaN", fclass_s(0x3f800000, 0), 1 << 9, 0);
+	checkf("fcvt.d.s of an unboxed value", fcvt_d_s(0x3f800000, 0), D_QNAN, 0);
+	checkf("fcvt.wu.s of an unboxed value: NaN saturates", fcvt_wu_s(0x3f800000, 0), ONES, NV);
+	/* moves and loads/stores are transfers: bits go through unchecked */
+	checkf("fmv.x.w sign-extends the low word", fmv_x_w(0x12345678c0000000, 0),
+	       0xffffffffc0000000, 0);
+	checkf("fmv.w.x boxes", fmv_w_x(0x11111111bf800000), BOX(0xbf800000), 0);
+	mem[0] = 0x7f800001;	/* a signalling NaN, as a single */
+	__asm__ volatile("flw ft0, 0(%1)\n\tfmv.x.d %0, ft0" : "=r"(v) : "r"(mem) : "ft0", "memory");
+	check("flw boxes, a signalling NaN untouched", v, BOX(0x7f800001));
+	__asm__ volatile("fmv.d.x ft0, %1\n\tfsw ft0, 8(%0)"
+			 : : "r"(mem), "r"(0x0000000012345678ul) : "ft0", "memory");
+	check("fsw stores the low word of an unboxed register", mem[1], 0x12345678);
+	/* arithmetic never propagates a payload */
+	checkf("fadd.d sNaN: canonical NaN, NV", fadd_d(D_SNAN | D_NZERO, D_1), D_QNAN, NV);
+	checkf("fadd.s -qNaN with payload: canonical", fadd_s(BOX(0xffc12345), BOX(S_1)),
+	       BOX(S_QNAN), 0);
+	checkf("fmul.s inf*0: canonical, NV", fmul_s(BOX(0x7f800000), BOX(0)), BOX(S_QNAN), NV);
+	checkf("fcvt.s.d of a double NaN", fcvt_s_d(0xfff0000000000001, 0), BOX(S_QNAN), NV);
+	group_done("fp nan-boxing");
+}
+
+static void test_fp_convert(void)
+{
+	/* out of range and NaN inputs saturate and set only NV (spec table 11.4) */
+	checkf("fcvt.w.d NaN", fcvt_w_d(D_QNAN, 0), 0x7fffffff, NV);
+	checkf("fcvt.w.d +inf", fcvt_w_d(D_INF, 0), 0x7fffffff, NV);
+	checkf("fcvt.w.d -inf", fcvt_w_d(D_NINF, 0), MIN32SX, NV);
+	checkf("fcvt.w.d 3e9", fcvt_w_d(0x41e65a0bc0000000, 0), 0x7fffffff, NV);
+	checkf("fcvt.w.d -2.5 rtz", fcvt_w_d(0xc004000000000000, 0), (u64)-2, NX);
+	checkf("fcvt.wu.d -1", fcvt_wu_d(D_M1, 0), 0, NV);
+	checkf("fcvt.wu.d -0.5 rounds to -0: in range", fcvt_wu_d(0xbfe0000000000000, 0), 0, NX);
+	checkf("fcvt.wu.d 2^32-1 sign-extends", fcvt_wu_d(0x41efffffffe00000, 0), ONES, 0);
+	checkf("fcvt.l.d 2^63", fcvt_l_d(0x43e0000000000000, 0), MAX64, NV);
+	checkf("fcvt.l.d -2^63", fcvt_l_d(0xc3e0000000000000, 0), MIN64, 0);
+	checkf("fcvt.lu.d NaN", fcvt_lu_d(D_SNAN, 0), ONES, NV);
+	checkf("fcvt.lu.d -inf", fcvt_lu_d(D_NINF, 0), 0, NV);
+	checkf("fcvt.lu.d 2^64", fcvt_lu_d(0x43f0000000000000, 0), ONES, NV);
+	checkf("fcvt.s.w 2^24+1 rounds", fcvt_s_w(16777217), BOX(0x4b800000), NX);
+	checkf("fcvt.s.l -2^63 exact", fcvt_s_l(MIN64), BOX(0xdf000000), 0);
+	checkf("fcvt.d.lu 2^64-1 rounds up", fcvt_d_lu(ONES), 0x43f0000000000000, NX);
+	checkf("fcvt.d.w takes the low word", fcvt_d_w(0x0000000100000005), 0x4014000000000000, 0);
+	group_done("fp convert");
+}
+
+static void test_fp_class_minmax(void)
+{
+	static const u64 d[10] = {
+		D_NINF, D_M1, 0x800fffffffffffff, D_NZERO, 0, 1, D_1, D_INF, D_SNAN, D_QNAN,
+	};
+	static const u64 s[10] = {
+		0xff800000, 0xbf800000, 0x80000001, 0x80000000, 0, 0x007fffff, S_1, 0x7f800000,
+		0x7fa00000, S_QNAN,
+	};
+	unsigned k;
+
+	for (k = 0; k < 10; k++) {
+		check("fclass.d", fclass_d(d[k], 0), 1ul << k);
+		check("fclass.s", fclass_s(BOX(s[k]), 0), 1ul << k);
+	}
+	/* -0 is below +0; one NaN gives the other operand; a signalling NaN sets NV */
+	checkf("fmin.d -0, +0", fmin_d(D_NZERO, 0), D_NZERO, 0);
+	checkf("fmin.d +0, -0", fmin_d(0, D_NZERO), D_NZERO, 0);
+	checkf("fmax.d -0, +0", fmax_d(D_NZERO, 0), 0, 0);
+	checkf("fmin.d sNaN, 1", fmin_d(D_SNAN, D_1), D_1, NV);
+	checkf("fmax.d 1, qNaN", fmax_d(D_1, D_QNAN), D_1, 0);
+	checkf("fmax.d qNaN, qNaN", fmax_d(0x7ff8000000000001, 0xfff8000000000000), D_QNAN, 0);
+	checkf("fmin.s sNaN, sNaN", fmin_s(BOX(0x7fa00000), BOX(0x7fa00000)), BOX(S_QNAN), NV);
+	/* feq is quiet, flt and fle signal on any NaN */
+	checkf("feq.d qNaN", feq_d(D_QNAN, D_QNAN), 0, 0);
+	checkf("feq.d sNaN", feq_d(D_SNAN, D_1), 0, NV);
+	checkf("flt.d qNaN", flt_d(D_QNAN, D_1), 0, NV);
+	checkf("feq.d -0 == +0", feq_d(D_NZERO, 0), 1, 0);
+	checkf("fle.s -0 <= +0", fle_s(BOX(0x80000000), BOX(0)), 1, 0);
+	group_done("fp class/min/max/compare");
+}
+
+static void test_fp_fma(void)
+{
+	static u64 mem[4] = { 0x400921fb54442d18, 0, 0x4005bf0a8b145769, 0 };
+	u64 v, w;
+
+	/* (1 + 2^-30)(1 - 2^-30) - 1 = -2^-60 exactly; a separate multiply rounds it to 0 */
+	checkf("fmadd.d rounds once", fmadd_d(0x3ff0000000400000, 0x3fefffffff800000, D_M1),
+	       0xbc30000000000000, 0);
+	checkf("fmul.d then fadd.d: 0", fadd_d(fmul_d(0x3ff0000000400000, 0x3fefffffff800000), D_M1),
+	       0, 0);
+	checkf("fmsub.s rounds once", fmsub_s(BOX(0x3f800400), BOX(0x3f7ff800), BOX(S_1)),
+	       BOX(0xb2800000), 0);
+	checkf("fnmsub.d -(2*3)+7", fnmsub_d(D_2, D_3, 0x401c000000000000), D_1, 0);
+	checkf("fnmadd.d -(2*3)-1", fnmadd_d(D_2, D_3, D_1), 0xc01c000000000000, 0);
+	checkf("fmadd.d 2*3-6 rdn is -0", fmadd_d_rdn(D_2, D_3, 0xc018000000000000), D_NZERO, 0);
+	checkf("fmadd.d inf*0+qNaN: NV", fmadd_d(D_INF, 0, D_QNAN), D_QNAN, NV);
+	/* compressed FP loads and stores (RV64 has no c.flw) */
+	__asm__ volatile("mv a1, %2\n\tc.fld fa0, 0(a1)\n\tc.fsd fa0, 8(a1)\n\t"
+			 "c.addi16sp sp, -32\n\tfld fa1, 16(a1)\n\tc.fsdsp fa1, 8(sp)\n\t"
+			 "c.fldsp fa2, 8(sp)\n\tc.addi16sp sp, 32\n\t"
+			 "fmv.x.d %0, fa0\n\tfmv.x.d %1, fa2"
+			 : "=&r"(v), "=&r"(w) : "r"(mem) : "a1", "fa0", "fa1", "fa2", "memory");
+	check("c.fld", v, 0x400921fb54442d18);
+	check("c.fsd", mem[1], 0x400921fb54442d18);
+	check("c.fsdsp/c.fldsp", w, 0x4005bf0a8b145769);
+	group_done("fp fmadd, loads and stores");
+}
+
 int main(void)
 {
 	test_alu();
@@ -887,6 +1239,13 @@ int main(void)
 	test_compressed();
 	test_counters();
 	test_fencei();
+	test_fp_arith();
+	test_fp_rounding();
+	test_fp_flags();
+	test_fp_nanbox();
+	test_fp_convert();
+	test_fp_class_minmax();
+	test_fp_fma();
 	printf("isatest: %d checks, %d failed\n", total_checks, total_failed);
 	return total_failed ? 1 : 0;
 }

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -40,16 +41,26 @@ final class BenchCommand implements Callable<Integer> {
       description = "Guest to run (default: ${DEFAULT-VALUE}).")
   String image;
 
+  /** Enough for a run of about ten minutes of compute on a fast host. */
+  static final long MAX_ROUNDS = 100_000;
+
+  static final int MAX_REPEAT = 100;
+
   @Option(
       names = "--rounds",
-      defaultValue = "",
-      description = "Argument passed to the guest (its round count).")
-  String rounds;
+      paramLabel = "N",
+      description =
+          "Round count passed to the guest as its argument, 1.."
+              + MAX_ROUNDS
+              + " (default: the guest's own, 600 for compute).")
+  Long rounds;
 
   @Option(
       names = "--repeat",
+      paramLabel = "N",
       defaultValue = "3",
-      description = "Runs of each; the fastest counts (default: ${DEFAULT-VALUE}).")
+      description =
+          "Runs of each, 1.." + MAX_REPEAT + "; the fastest counts (default: ${DEFAULT-VALUE}).")
   int repeat;
 
   @Option(
@@ -72,16 +83,25 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (rounds != null && (rounds < 1 || rounds > MAX_ROUNDS)) {
+      throw new UsageException(
+          "--rounds " + rounds + ": out of range; the round count must be 1.." + MAX_ROUNDS);
+    }
+    if (repeat < 1 || repeat > MAX_REPEAT) {
+      throw new UsageException(
+          "--repeat " + repeat + ": out of range; runs must be 1.." + MAX_REPEAT);
+    }
+    OutputFiles.requireWritable("--out", out);
     GuestImage.Loaded loaded;
     try {
       loaded = GuestImage.load(image);
-    } catch (GuestImage.NotFound e) {
+    } catch (GuestImage.Unusable e) {
       return cli.fail(ExitCodes.BAD_IMAGE, e.getMessage());
     }
     GuestImage guest = loaded.guest();
     List<String> argv = new ArrayList<>(List.of(guest.argv0()));
-    if (!rounds.isEmpty()) {
-      argv.add(rounds);
+    if (rounds != null) {
+      argv.add(Long.toString(rounds));
     }
     Path binary = Files.createTempFile("hartlab-bench-", "-" + guest.name());
     try {
@@ -109,8 +129,15 @@ final class BenchCommand implements Callable<Integer> {
                   GuestImage.rootFs())
               .run(loaded.elf(), guest.name(), argv, List.of());
       if (r.outcome() != Outcome.EXITED || r.exitCode() != 0) {
+        // Not hartlab's failure: say how the guest ended and pass its status on, as boot does.
         return cli.fail(
-            ExitCodes.INTERNAL, "bench guest failed: " + r.outcome() + " " + r.message());
+            BootCommand.exitCode(r),
+            String.format(
+                "bench: %s %s, status %d%s; bench needs a guest that exits with status 0",
+                guest.name(),
+                r.outcome().name().toLowerCase(Locale.ROOT),
+                r.exitCode(),
+                r.message().isEmpty() ? "" : " (" + r.message() + ")"));
       }
       instructions = r.instructions();
       bestHartlab = Math.min(bestHartlab, r.hostNanos());
@@ -141,7 +168,6 @@ final class BenchCommand implements Callable<Integer> {
       result.put("qemuSeconds", bestQemu / 1e9);
       result.put("slowdownVsQemu", (double) bestHartlab / bestQemu);
     }
-    StatsReport.writeJson(out, result);
     cli.out()
         .printf(
             "%s: %,d instructions, best of %d: %.3f s, %.1f MIPS%n",
@@ -151,6 +177,13 @@ final class BenchCommand implements Callable<Integer> {
           .printf(
               "qemu-riscv64: %.3f s; hartlab takes %.1fx qemu's time%n",
               bestQemu / 1e9, (double) bestHartlab / bestQemu);
+    }
+    try {
+      StatsReport.writeJson(out, result);
+    } catch (IOException e) {
+      return cli.fail(
+          ExitCodes.CANT_CREATE,
+          "could not write the results to --out " + out + ": " + OutputFiles.reason(e));
     }
     cli.out().println("written to " + out);
     return 0;

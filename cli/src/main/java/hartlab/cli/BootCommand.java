@@ -5,7 +5,10 @@ import hartlab.kernel.Machine;
 import hartlab.kernel.MachineConfig;
 import hartlab.kernel.RunResult;
 import hartlab.kernel.fs.Console;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,9 +33,10 @@ import picocli.CommandLine.Parameters;
     },
     footer = {
       "",
-      "Exit status: the guest's own, 128+signal if it was killed, 64 usage error,",
-      "65 unusable image, 70 internal error, 99 a checker caught a violation,",
-      "124 stopped by --timeout/--max-instructions."
+      "Exit status: the guest's own, 128+signal if it was killed, 64 usage error",
+      "(a value outside its range, checked before the run), 65 unusable image (also",
+      "a FIFO, device or directory, or a file over 64 MiB), 70 internal error, 99 a",
+      "checker caught a violation, 124 stopped by --timeout/--max-instructions."
     })
 final class BootCommand implements Callable<Integer> {
   @Parameters(
@@ -82,28 +86,32 @@ final class BootCommand implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() throws IOException {
+  public Integer call() {
+    MachineConfig config = machine.config();
+    List<String> envp = environment();
+    if (statsFile != null) {
+      OutputFiles.requireWritable("--stats-file", statsFile);
+    }
     GuestImage.Loaded loaded;
     try {
       loaded = GuestImage.load(image);
-    } catch (GuestImage.NotFound e) {
+    } catch (GuestImage.Unusable e) {
       return cli.fail(ExitCodes.BAD_IMAGE, e.getMessage());
     }
     GuestImage guest = loaded.guest();
-    MachineConfig config = machine.config();
     List<String> argv = new ArrayList<>();
     argv.add(guest.argv0());
     argv.addAll(guestArgs);
-    Console console = new Console(cli.out(), cli.err(), cli.in());
+    Console console = new Console(cli.guestOut(), cli.guestErr(), cli.in());
     RunResult result;
     try {
       result =
           new Machine(config, console, GuestImage.rootFs())
-              .run(loaded.elf(), guest.name(), argv, environment(), progress());
+              .run(loaded.elf(), guest.name(), argv, envp, progress());
     } catch (Machine.BootException e) {
       return cli.fail(ExitCodes.BAD_IMAGE, image + ": cannot start: " + e.getMessage());
     }
-    cli.out().flush();
+    HostOutput.flush(cli.out());
     cli.finished(result);
     report(guest.name(), argv, config, result);
     return exitCode(result);
@@ -138,7 +146,7 @@ final class BootCommand implements Callable<Integer> {
     for (String e : env) {
       int eq = e.indexOf('=');
       if (eq <= 0) {
-        throw new IllegalArgumentException("--env wants NAME=VALUE, got '" + e + "'");
+        throw new UsageException("--env wants NAME=VALUE, got '" + e + "'");
       }
       vars.put(e.substring(0, eq), e.substring(eq + 1));
     }
@@ -147,24 +155,42 @@ final class BootCommand implements Callable<Integer> {
     return out;
   }
 
-  private void report(String name, List<String> argv, MachineConfig config, RunResult result)
-      throws IOException {
+  /**
+   * The run's message and statistics on stderr, written so that a stderr nobody reads cannot keep
+   * hartlab from exiting ({@link HostOutput}). A stats file that cannot be written after all (the
+   * disk filled, the directory went away) costs only the file: the message says so, and the guest's
+   * exit status stands.
+   */
+  private void report(String name, List<String> argv, MachineConfig config, RunResult result) {
+    ByteArrayOutputStream text = new ByteArrayOutputStream();
+    PrintStream err = new PrintStream(text, true, StandardCharsets.UTF_8);
     if (!result.message().isEmpty()) {
-      cli.err().println("hartlab: " + result.message());
+      err.println("hartlab: " + result.message());
     }
     Map<String, Object> map = StatsReport.toMap(name, argv, config, result);
     switch (stats) {
       case table:
-        StatsReport.printTable(cli.err(), name, result);
+        StatsReport.printTable(err, name, result);
         break;
       case json:
-        cli.err().println(StatsReport.json(map));
+        err.println(StatsReport.json(map));
         break;
       default:
         break;
     }
+    HostOutput.print(cli.err(), text.toString(StandardCharsets.UTF_8));
     if (statsFile != null) {
-      StatsReport.writeJson(statsFile, map);
+      try {
+        StatsReport.writeJson(statsFile, map);
+      } catch (IOException e) {
+        cli.err()
+            .println(
+                "hartlab: could not write the statistics to --stats-file "
+                    + statsFile
+                    + ": "
+                    + OutputFiles.reason(e)
+                    + "; the exit status is still the run's");
+      }
     }
   }
 

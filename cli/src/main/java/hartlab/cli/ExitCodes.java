@@ -13,6 +13,9 @@ public final class ExitCodes {
   /** The image could not be read or is not a program hartlab can run. */
   public static final int BAD_IMAGE = 65;
 
+  /** bench could not write its result file after measuring (sysexits.h EX_CANTCREAT). */
+  public static final int CANT_CREATE = 73;
+
   /** hartlab failed; a bug. */
   public static final int INTERNAL = 70;
 

@@ -5,9 +5,9 @@ import hartlab.kernel.fs.RootFs;
 import hartlab.loader.ElfFormatException;
 import hartlab.loader.ElfImage;
 import hartlab.loader.ElfParser;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import hartlab.loader.ImageFileException;
+import hartlab.loader.ImageFiles;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,11 +22,14 @@ import java.util.stream.Collectors;
  */
 record GuestImage(String name, String argv0, byte[] bytes) {
 
-  /** Thrown when the argument names neither a built-in image nor a readable file. */
-  static final class NotFound extends Exception {
+  /**
+   * Thrown when the argument names neither a built-in image nor a program file hartlab can run:
+   * exit status {@link ExitCodes#BAD_IMAGE}.
+   */
+  static final class Unusable extends Exception {
     private static final long serialVersionUID = 1L;
 
-    NotFound(String message) {
+    Unusable(String message) {
       super(message);
     }
   }
@@ -41,48 +44,56 @@ record GuestImage(String name, String argv0, byte[] bytes) {
   }
 
   /**
-   * Resolves {@code arg} and parses it: the one way a command gets a program to run. NotFound's
+   * Resolves {@code arg} and parses it: the one way a command gets a program to run. Unusable's
    * message says what is wrong with it.
+   *
+   * @throws UsageException if {@code arg} is empty
    */
-  static Loaded load(String arg) throws NotFound {
+  static Loaded load(String arg) throws Unusable {
     GuestImage guest = resolve(arg);
     try {
       return new Loaded(guest, ElfParser.parse(guest.bytes()));
     } catch (ElfFormatException e) {
-      throw new NotFound(arg + ": not a program hartlab can run: " + e.getMessage());
+      throw new Unusable(arg + ": not a program hartlab can run: " + e.getMessage());
     }
   }
 
   /** A guest image with its parsed ELF. */
   record Loaded(GuestImage guest, ElfImage elf) {}
 
-  /** A name without a slash that is a built-in image boots that; anything else is a path. */
-  static GuestImage resolve(String arg) throws NotFound {
+  /**
+   * A name without a slash that is a built-in image boots that; anything else is a path, read
+   * through {@link ImageFiles} so that no file (a FIFO, a device, a huge file) can stall the run.
+   */
+  static GuestImage resolve(String arg) throws Unusable {
+    if (arg.isEmpty()) {
+      throw new UsageException(
+          "the program name is empty; name a built-in image ('hartlab images' lists"
+              + " them) or the path of a RISC-V ELF file");
+    }
     if (!arg.contains("/")) {
       Optional<byte[]> builtIn = Images.load(arg);
       if (builtIn.isPresent()) {
         return new GuestImage(arg, "/bin/" + arg, builtIn.get());
       }
     }
-    Path path = Path.of(arg);
     try {
-      if (Files.isDirectory(path)) {
-        throw new NotFound(arg + " is a directory, not a program");
+      Path path = Path.of(arg);
+      byte[] bytes = ImageFiles.read(path, ImageFiles.MAX_IMAGE_SIZE);
+      return new GuestImage(path.getFileName().toString(), arg, bytes);
+    } catch (InvalidPathException e) {
+      throw new Unusable("'" + arg + "' is not a valid path: " + e.getReason());
+    } catch (ImageFileException e) {
+      if (e.missing()) {
+        throw new Unusable(
+            "no built-in image and no file named '"
+                + arg
+                + "'; built-in images: "
+                + Images.list().stream()
+                    .map(Images.ImageInfo::name)
+                    .collect(Collectors.joining(", ")));
       }
-      if (Files.size(path) > 64L << 20) {
-        throw new NotFound(arg + " is larger than 64 MiB: not a program hartlab can load");
-      }
-      return new GuestImage(path.getFileName().toString(), arg, Files.readAllBytes(path));
-    } catch (NoSuchFileException e) {
-      throw new NotFound(
-          "no built-in image and no file named '"
-              + arg
-              + "'; built-in images: "
-              + Images.list().stream()
-                  .map(Images.ImageInfo::name)
-                  .collect(Collectors.joining(", ")));
-    } catch (IOException e) {
-      throw new NotFound("cannot read " + arg + ": " + e.getMessage());
+      throw new Unusable(e.getMessage());
     }
   }
 }

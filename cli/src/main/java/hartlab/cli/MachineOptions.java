@@ -1,10 +1,17 @@
 package hartlab.cli;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
+import hartlab.cpu.CostModel;
 import hartlab.kernel.ExecMode;
 import hartlab.kernel.MachineConfig;
 import hartlab.kernel.tlb.LazyTlbMode;
+import hartlab.kernel.tlb.shootdown.ShootdownStrategies;
 import hartlab.sched.Policy;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Stack;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -21,7 +28,9 @@ final class MachineOptions {
       names = "--mem",
       paramLabel = "SIZE",
       defaultValue = "256M",
-      description = "Guest RAM, up to 1G (default: ${DEFAULT-VALUE}).")
+      description =
+          "Guest RAM, 1M..1G in whole pages, and no more than this JVM's direct-memory limit"
+              + " (default: ${DEFAULT-VALUE}).")
   String memory;
 
   @Option(
@@ -29,14 +38,18 @@ final class MachineOptions {
       paramLabel = "parallel|lockstep",
       defaultValue = "parallel",
       description =
-          "parallel: harts run freely; lockstep: they take turns, reproducibly (default: ${DEFAULT-VALUE}).")
+          "parallel: harts run freely; lockstep: the hart furthest behind in virtual time runs"
+              + " next, reproducibly (default: ${DEFAULT-VALUE}).")
   String exec;
 
   @Option(
       names = "--quantum",
       paramLabel = "CYCLES",
       defaultValue = "100000",
-      description = "Lockstep: virtual cycles per turn (default: ${DEFAULT-VALUE}).")
+      description =
+          "Lockstep: lookahead, how many virtual cycles a hart may run past the earliest"
+              + " other hart with work before handing on the turn, 1..86400000000000 (a day)"
+              + " (default: ${DEFAULT-VALUE}).")
   long quantum;
 
   @Option(
@@ -93,14 +106,16 @@ final class MachineOptions {
       names = "--tlb-entries",
       paramLabel = "N",
       defaultValue = "64",
-      description = "Entries per hart TLB, a power of two (default: ${DEFAULT-VALUE}).")
+      description = "Entries per hart TLB, a power of two, 1..65536 (default: ${DEFAULT-VALUE}).")
   int tlbEntries;
 
   @Option(
       names = "--tlb-ways",
       paramLabel = "N",
       defaultValue = "4",
-      description = "TLB associativity, a power of two (default: ${DEFAULT-VALUE}).")
+      description =
+          "TLB associativity, a power of two up to --tlb-entries (= entries: fully associative,"
+              + " slow when large) (default: ${DEFAULT-VALUE}).")
   int tlbWays;
 
   @Option(
@@ -108,7 +123,8 @@ final class MachineOptions {
       paramLabel = "PAGES",
       defaultValue = "33",
       description =
-          "Above this many pages a range flush becomes a full ASID flush (default: ${DEFAULT-VALUE}).")
+          "Above this many pages a range flush becomes a full ASID flush, 0..262144 (default:"
+              + " ${DEFAULT-VALUE}).")
   int flushCeiling;
 
   @Option(
@@ -126,8 +142,25 @@ final class MachineOptions {
       paramLabel = "N",
       defaultValue = "1024",
       description =
-          "Tasks the machine may hold; more clones get EAGAIN (default: ${DEFAULT-VALUE}).")
+          "Tasks the machine may hold, 1..65536; more clones get EAGAIN (default:"
+              + " ${DEFAULT-VALUE}).")
   int maxTasks;
+
+  @Option(
+      names = "--cost-model",
+      paramLabel = "NAME|FILE",
+      defaultValue = "default",
+      description =
+          "Cycle prices: a built-in profile (default, x86-like, cheap-ipi, expensive-ipi) or a"
+              + " file of NAME=VALUE lines; 'hartlab costs' lists every price (default:"
+              + " ${DEFAULT-VALUE}).")
+  String costModel;
+
+  @Option(
+      names = "--cost",
+      paramLabel = "NAME=VALUE",
+      description = "Override one price of the cost model, in cycles; may be repeated.")
+  List<String> costs = new ArrayList<>();
 
   @Option(
       names = "--seed",
@@ -140,35 +173,54 @@ final class MachineOptions {
       names = "--max-instructions",
       paramLabel = "N",
       defaultValue = "0",
-      description = "Stop the guest after N instructions over all harts; 0 = no limit.")
+      description =
+          "Stop the guest after N instructions over all harts, N >= 0; 0 = no limit (default:"
+              + " ${DEFAULT-VALUE}).")
   long maxInstructions;
 
   @Option(
       names = "--timeout",
       paramLabel = "DURATION",
       defaultValue = "0",
-      description = "Stop the guest after this much host time, e.g. 10s, 500ms, 2m; 0 = no limit.")
+      description =
+          "Stop the guest after this much host time, 1ms..30 days, e.g. 10s, 500ms, 2m; 0 = no"
+              + " limit (default: ${DEFAULT-VALUE}).")
   String timeout;
 
+  /**
+   * The machine these options describe, every value checked against its documented range first:
+   * nothing is allocated for a machine that could not be built.
+   *
+   * @throws UsageException naming the option, the value and its range
+   */
   MachineConfig config() {
+    long memoryBytes = parse("--mem", memory, Sizes::bytes);
+    long timeoutMillis = parse("--timeout", timeout, Sizes::millis);
+    checkRanges(memoryBytes, timeoutMillis);
+    String strategy = parse("--shootdown", shootdown, MachineOptions::knownStrategy);
+    CostModel cost = parse("--cost-model", costModel, CostModel::load);
+    for (String c : costs) {
+      cost = parse("--cost", c, cost::with);
+    }
     return MachineConfig.builder()
+        .cost(cost)
         .cores(cores)
-        .memoryBytes(Sizes.bytes(memory))
-        .execMode(ExecMode.parse(exec))
+        .memoryBytes(memoryBytes)
+        .execMode(parse("--exec", exec, ExecMode::parse))
         .quantumCycles(quantum)
-        .policy(Policy.parse(sched))
-        .lazyTlb(LazyTlbMode.parse(lazyTlb))
+        .policy(parse("--sched", sched, Policy::parse))
+        .lazyTlb(parse("--lazy-tlb", lazyTlb, LazyTlbMode::parse))
         .asids(onOff("--asid", asid))
         .asidBits(asidBits)
         .tlb(tlbEntries, tlbWays)
         .flushCeiling(flushCeiling)
         .check(onOff("--check", check))
         .maxTasks(maxTasks)
-        .shootdown(shootdown)
+        .shootdown(strategy)
         .speculativeWalks(onOff("--speculative-walks", speculativeWalks))
         .seed(seed)
         .maxInstructions(maxInstructions)
-        .timeoutMillis(Sizes.millis(timeout))
+        .timeoutMillis(timeoutMillis)
         .build();
   }
 
@@ -185,6 +237,102 @@ final class MachineOptions {
     }
   }
 
+  /** The ranges are MachineConfig's; here each is stated with the option a user typed. */
+  private void checkRanges(long memoryBytes, long timeoutMillis) {
+    require(
+        cores >= 1 && cores <= MachineConfig.MAX_CORES,
+        "--cores " + cores,
+        "harts must be 1.." + MachineConfig.MAX_CORES);
+    require(
+        memoryBytes >= MachineConfig.MIN_MEMORY_BYTES
+            && memoryBytes <= MachineConfig.MAX_MEMORY_BYTES
+            && memoryBytes % 4096 == 0,
+        "--mem " + memory,
+        "guest RAM must be whole 4 KiB pages from 1M to 1G");
+    long direct = maxDirectMemory();
+    require(
+        memoryBytes <= direct,
+        "--mem " + memory,
+        String.format(
+            "this JVM may reserve only %d MiB of direct memory, where guest RAM lives; choose a"
+                + " smaller --mem or raise the limit, e.g. HARTLAB_JAVA_OPTS=-XX:MaxDirectMemorySize=2g",
+            direct >> 20));
+    require(
+        quantum >= 1 && quantum <= MachineConfig.MAX_CYCLES_PER_TURN,
+        "--quantum " + quantum,
+        "cycles per turn must be 1.." + MachineConfig.MAX_CYCLES_PER_TURN + " (a day)");
+    require(
+        isPowerOfTwo(tlbEntries) && tlbEntries <= MachineConfig.MAX_TLB_ENTRIES,
+        "--tlb-entries " + tlbEntries,
+        "entries must be a power of two from 1 to " + MachineConfig.MAX_TLB_ENTRIES);
+    require(
+        isPowerOfTwo(tlbWays) && tlbWays <= tlbEntries,
+        "--tlb-ways " + tlbWays,
+        "ways must be a power of two from 1 to --tlb-entries (" + tlbEntries + ")");
+    require(asidBits >= 2 && asidBits <= 16, "--asid-bits " + asidBits, "ASID width must be 2..16");
+    require(
+        flushCeiling >= 0 && flushCeiling <= MachineConfig.MAX_FLUSH_CEILING,
+        "--flush-ceiling " + flushCeiling,
+        "pages must be 0.." + MachineConfig.MAX_FLUSH_CEILING + " (every page of 1 GiB)");
+    require(
+        maxTasks >= 1 && maxTasks <= MachineConfig.MAX_TASKS,
+        "--max-tasks " + maxTasks,
+        "tasks must be 1.." + MachineConfig.MAX_TASKS);
+    require(
+        maxInstructions >= 0,
+        "--max-instructions " + maxInstructions,
+        "instructions must be 0 (no limit) or more");
+    require(
+        timeoutMillis >= 0 && timeoutMillis <= MachineConfig.MAX_TIMEOUT_MILLIS,
+        "--timeout " + timeout,
+        "the duration must be 0 (no limit) or from 1ms to 30 days");
+  }
+
+  private static void require(boolean ok, String what, String range) {
+    if (!ok) {
+      throw new UsageException(what + ": out of range; " + range);
+    }
+  }
+
+  private static boolean isPowerOfTwo(int n) {
+    return n > 0 && (n & (n - 1)) == 0;
+  }
+
+  /** The value a parser makes of {@code text}; its IllegalArgumentException is a usage error. */
+  private static <T> T parse(String option, String text, Function<String, T> parser) {
+    try {
+      return parser.apply(text);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(option + ": " + e.getMessage());
+    }
+  }
+
+  /** {@code name} if a strategy of that name is on the class path, as the kernel will look. */
+  private static String knownStrategy(String name) {
+    ShootdownStrategies.find(name, Thread.currentThread().getContextClassLoader());
+    return name;
+  }
+
+  /**
+   * What this JVM lets direct buffers take: {@code -XX:MaxDirectMemorySize} if set, else the heap
+   * limit, which is the JDK's default for it.
+   */
+  static long maxDirectMemory() {
+    try {
+      String v =
+          ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+              .getVMOption("MaxDirectMemorySize")
+              .getValue();
+      long set = Long.parseLong(v);
+      if (set > 0) {
+        return set;
+      }
+    } catch (RuntimeException e) {
+      // Not a HotSpot JVM: fall back to the JDK's default below.
+    }
+    return Runtime.getRuntime().maxMemory();
+  }
+
   private static boolean onOff(String option, String value) {
     switch (value) {
       case "on":
@@ -192,7 +340,7 @@ final class MachineOptions {
       case "off":
         return false;
       default:
-        throw new IllegalArgumentException(option + " takes on or off, got '" + value + "'");
+        throw new UsageException(option + " takes on or off, got '" + value + "'");
     }
   }
 }

@@ -1,11 +1,15 @@
 package hartlab.cli;
 
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * Parses the sizes and durations people type: {@code 256M}, {@code 1G}, {@code 10s}, {@code 500ms}.
  */
 final class Sizes {
+  /** A plain decimal number: no sign, exponent, hex or type suffix ("10d" is not ten seconds). */
+  private static final Pattern DECIMAL = Pattern.compile("[0-9]+(\\.[0-9]+)?");
+
   private Sizes() {}
 
   static long bytes(String text) {
@@ -37,11 +41,15 @@ final class Sizes {
     } else {
       unit = 1000;
     }
-    try {
-      return Math.round(Double.parseDouble(t) * unit);
-    } catch (NumberFormatException e) {
+    if (!DECIMAL.matcher(t).matches()) {
       throw new IllegalArgumentException(
           "not a duration: '" + text + "' (examples: 10s, 500ms, 2m)");
     }
+    double millis = Double.parseDouble(t) * unit;
+    if (millis > 0 && millis < 0.5) {
+      throw new IllegalArgumentException(
+          "'" + text + "' is shorter than 1ms; give 0 for no limit, or at least 1ms");
+    }
+    return Math.round(millis); // saturates at Long.MAX_VALUE; callers check their range
   }
 }

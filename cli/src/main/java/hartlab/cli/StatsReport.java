@@ -1,7 +1,12 @@
 package hartlab.cli;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import hartlab.cpu.CostModel;
 import hartlab.kernel.MachineConfig;
 import hartlab.kernel.RunResult;
 import hartlab.kernel.stats.Counter;
@@ -23,7 +28,22 @@ import java.util.Map;
  */
 final class StatsReport {
   private static final ObjectMapper JSON =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .registerModule(
+              new SimpleModule()
+                  .addSerializer(
+                      CostModel.class,
+                      new StdSerializer<>(CostModel.class) {
+                        @Override
+                        public void serialize(CostModel c, JsonGenerator g, SerializerProvider p)
+                            throws IOException {
+                          g.writeStartObject();
+                          g.writeStringField("profile", c.profile());
+                          g.writeObjectField("cycles", c.values());
+                          g.writeEndObject();
+                        }
+                      }));
 
   private StatsReport() {}
 
@@ -39,6 +59,13 @@ final class StatsReport {
         r.hostNanos() / 1e9,
         group(r.instructions()),
         r.instructions() / (r.hostNanos() / 1e3));
+    out.printf(
+        "figures made with cost model %s, %s%s%n",
+        s.labels().get("costModel"),
+        s.labels().get("exec"),
+        s.labels().get("exec").equals("lockstep")
+            ? ", lookahead " + s.labels().get("quantumCycles") + " cycles"
+            : " (host-timed; cycles not reproducible)");
     String head = "%4s %14s %14s %12s %10s %9s %8s %8s %8s %7s%n";
     out.printf(
         head,
@@ -75,7 +102,11 @@ final class StatsReport {
         group(wait.p99()),
         group(s.total(Counter.IPIS_SENT)),
         group(s.machine(MachineCounter.ASID_ROLLOVERS)),
-        s.violations().isEmpty() ? "not checked" : s.violations().toString());
+        violations(s.violations()));
+    out.printf(
+        "kernel memory: peak %s KiB, %s allocations refused%n",
+        group(s.machine(MachineCounter.KERNEL_MEMORY_PEAK) / 1024),
+        group(s.machine(MachineCounter.KERNEL_MEMORY_REFUSALS)));
     Statistics.Summary sd = s.latency(Latency.SHOOTDOWN_CYCLES);
     out.printf(
         "shootdowns (%s): %s (%s full), %s pages, latency p50 %s p99 %s max %s cycles (host p50 %s"
@@ -114,6 +145,21 @@ final class StatsReport {
         group(f.get(Counter.PAGE_FAULTS)),
         group(f.get(Counter.SYSCALLS)),
         group(f.get(Counter.CONTEXT_SWITCHES)));
+  }
+
+  /** "none (4 checkers)", "2 tlb-coherence, 1 active-mm", or "not checked". */
+  private static String violations(Map<String, Long> counts) {
+    if (counts.isEmpty()) {
+      return "not checked";
+    }
+    List<String> caught = new ArrayList<>();
+    counts.forEach(
+        (checker, n) -> {
+          if (n > 0) {
+            caught.add(group(n) + " " + checker);
+          }
+        });
+    return caught.isEmpty() ? "none (" + counts.size() + " checkers)" : String.join(", ", caught);
   }
 
   private static String group(long v) {

@@ -3,6 +3,7 @@ package hartlab.cpu;
 import hartlab.mmu.PhysicalMemory;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Decoded instructions of a machine, per physical page, shared by all its harts.
@@ -32,7 +33,16 @@ import java.lang.invoke.VarHandle;
  * kernel's own synchronization (a freed frame is unmapped and shot down before it is freed).
  */
 public final class CodeCache {
+  /**
+   * Decoded pages kept at once, at most (8 MiB of guest code): a decoded page takes 16 KiB of host
+   * heap, four times its frame, so a guest that runs code from all of a large RAM would otherwise
+   * make the heap four times the guest. Past the cap a clock hand drops some other page, which is
+   * decoded again if it runs again.
+   */
+  public static final int MAX_DECODED_PAGES = 2048;
+
   private static final VarHandle GENERATION;
+  private static final VarHandle PAGES = MethodHandles.arrayElementVarHandle(DecodedPage[].class);
 
   static {
     try {
@@ -44,8 +54,17 @@ public final class CodeCache {
 
   private final PhysicalMemory memory;
 
-  /** Decoded page per frame number, or null. Plain accesses, see the class comment. */
+  /**
+   * Decoded page per frame number, or null. Plain reads, see the class comment; a page is put in or
+   * taken out with an atomic swap, so that {@link #live} counts exactly.
+   */
   final DecodedPage[] pages;
+
+  /** Non-null entries of {@link #pages}. */
+  private final AtomicInteger live = new AtomicInteger();
+
+  /** Where eviction looks next; racy: any frame number is a fine place to start. */
+  private int hand;
 
   /** Bumped by FENCE.I; a page decoded under an older generation is ignored. */
   private volatile int generation;
@@ -69,9 +88,32 @@ public final class CodeCache {
     int gen = generation;
     if (p == null || p.generation != gen) {
       p = new DecodedPage(pa & ~PhysicalMemory.PAGE_MASK, gen);
-      pages[pfn] = p;
+      if (PAGES.getAndSet(pages, pfn, p) == null && live.incrementAndGet() > MAX_DECODED_PAGES) {
+        evictOther(pfn);
+      }
     }
     return p;
+  }
+
+  /** Drops one decoded page other than frame {@code keep}'s. */
+  private void evictOther(int keep) {
+    int n = pages.length;
+    for (int i = 0; i < n; i++) {
+      int f = hand;
+      hand = f + 1 == n ? 0 : f + 1;
+      if (f != keep && pages[f] != null && drop(f)) {
+        return;
+      }
+    }
+  }
+
+  /** Takes frame {@code pfn}'s decoded page out; whether there was one. */
+  private boolean drop(int pfn) {
+    if (PAGES.getAndSet(pages, pfn, null) == null) {
+      return false;
+    }
+    live.decrementAndGet();
+    return true;
   }
 
   /**
@@ -80,7 +122,10 @@ public final class CodeCache {
    */
   public void invalidate(long pa) {
     if (memory.contains(pa, 1)) {
-      pages[(int) (pa >>> PhysicalMemory.PAGE_SHIFT)] = null;
+      int pfn = (int) (pa >>> PhysicalMemory.PAGE_SHIFT);
+      if (pages[pfn] != null) {
+        drop(pfn);
+      }
     }
   }
 
@@ -101,7 +146,7 @@ public final class CodeCache {
     if (pages[pfn] == null) {
       return false;
     }
-    pages[pfn] = null;
+    drop(pfn);
     return true;
   }
 
@@ -112,10 +157,6 @@ public final class CodeCache {
 
   /** Frames that currently hold a decoded page (of any generation); for statistics and tests. */
   public int decodedPages() {
-    int n = 0;
-    for (DecodedPage p : pages) {
-      n += p == null ? 0 : 1;
-    }
-    return n;
+    return live.get();
   }
 }

@@ -5,7 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Decodes RV64IMAC_Zicsr_Zifencei_Zicntr (user mode) into the interpreter's packed entries.
+ * Decodes RV64GC_Zicntr (RV64IMAFDC_Zicsr_Zifencei_Zicntr, user mode) into the interpreter's packed
+ * entries.
  *
  * <p>Every instruction the hart knows is one line of {@link #WIDE} or {@link #COMPRESSED}: its bit
  * pattern as the spec's encoding tables draw it ('0'/'1' fixed, '-' operand or don't-care, spaces
@@ -25,8 +26,11 @@ import java.util.List;
  *
  * W is set for a 32-bit instruction (4 bytes, two slots) and clear for a compressed one. rd is six
  * bits: writes to x0 are redirected to {@link #SINK} (register 32), so the interpreter never tests
- * for x0 and x0 always reads zero. For CSR reads imm is unused; for {@link Op#ILLEGAL} it holds the
- * instruction's bits (the trap value).
+ * for x0 and x0 always reads zero. An FP destination is not redirected (f0 is a register like the
+ * others). For counter reads imm is unused; for {@link Op#ILLEGAL} it holds the instruction's bits
+ * (the trap value), and so it does for FP operations other than loads and stores, which read their
+ * rm field, rs3 and CSR number from there (and report those bits when a dynamic rounding mode turns
+ * out invalid).
  */
 final class Decoder {
   /** Register index that receives writes to x0; nothing reads it. */
@@ -47,6 +51,13 @@ final class Decoder {
             | ((rd == 0 ? SINK : rd) << RD_SHIFT)
             | (rs1 << RS1_SHIFT)
             | (rs2 << RS2_SHIFT);
+    return ((long) imm << 32) | (word & 0xFFFFFFFFL);
+  }
+
+  /** An entry whose rd names an FP register: f0 is kept, not sent to the sink. */
+  static long fpEntry(int op, boolean wide, int rd, int rs1, int rs2, int imm) {
+    int word =
+        op | (wide ? WIDE_BIT : 0) | (rd << RD_SHIFT) | (rs1 << RS1_SHIFT) | (rs2 << RS2_SHIFT);
     return ((long) imm << 32) | (word & 0xFFFFFFFFL);
   }
 
@@ -196,7 +207,8 @@ final class Decoder {
   /**
    * CSRRS/CSRRC (rs1 = x0) and CSRRSI/CSRRCI (uimm = 0) of cycle, time or instret are reads; {@code
    * op} is {@link Op#RDCYCLE} and the CSR number picks among the three consecutive ops. Any write,
-   * and any other CSR, is illegal in this user-mode-only hart.
+   * and any CSR other than these and the FP ones ({@link #FP_CSR}), is illegal in this
+   * user-mode-only hart.
    */
   private static final Format CSR_READ =
       (i, op) -> {
@@ -206,6 +218,47 @@ final class Decoder {
         }
         return entry(op + (csr - 0xC00), true, rdOf(i), 0, 0, csr);
       };
+
+  /**
+   * fflags, frm, fcsr (spec 11.2) with any of CSRRW, CSRRS, CSRRC, CSRRWI, CSRRSI, CSRRCI; funct3
+   * 000 and 100 are not CSR instructions. imm keeps the bits: FpUnit reads funct3, the CSR number
+   * and rs1/uimm from them.
+   */
+  private static final Format FP_CSR =
+      (i, op) -> {
+        int funct3 = bits(i, 14, 12);
+        return funct3 == 0 || funct3 == 4
+            ? illegal(i, true)
+            : entry(op, true, rdOf(i), rs1Of(i), 0, i);
+      };
+
+  // F and D formats (spec 11.5-11.9, 12.3-12.7). imm is the instruction itself except for loads.
+  /** The rm field (funct3) of a rounding instruction: 101 and 110 are reserved (spec 11.2). */
+  private static boolean reservedRm(int i) {
+    int rm = bits(i, 14, 12);
+    return rm == 5 || rm == 6;
+  }
+
+  /** FLW/FLD: I-type with an FP destination. */
+  private static final Format F_LOAD = (i, op) -> fpEntry(op, true, rdOf(i), rs1Of(i), 0, i >> 20);
+
+  /** FP destination, rounding (rm checked). */
+  private static final Format F_RM =
+      (i, op) ->
+          reservedRm(i) ? illegal(i, true) : fpEntry(op, true, rdOf(i), rs1Of(i), rs2Of(i), i);
+
+  /** Integer destination (FCVT.W.S ...), rounding. */
+  private static final Format F_RM_X =
+      (i, op) -> reservedRm(i) ? illegal(i, true) : entry(op, true, rdOf(i), rs1Of(i), rs2Of(i), i);
+
+  /** FP destination, funct3 part of the opcode (FSGNJ, FMIN, FMV.W.X). */
+  private static final Format F_R = (i, op) -> fpEntry(op, true, rdOf(i), rs1Of(i), rs2Of(i), i);
+
+  /** Integer destination, no rounding (FEQ, FCLASS, FMV.X.W). */
+  private static final Format F_R_X = (i, op) -> entry(op, true, rdOf(i), rs1Of(i), rs2Of(i), i);
+
+  /** R4-type fused multiply-add: rs3 in bits 31:27, read from imm; rounding. */
+  private static final Format F_R4 = F_RM;
 
   // Compressed formats (spec chapter "C" Standard Extension, RVC instruction set listings).
   /** rd', rs1', rs2' name x8..x15. */
@@ -369,6 +422,20 @@ final class Decoder {
                   0,
                   (bits(h, 12, 12) << 5) | (bits(h, 6, 5) << 3) | (bits(h, 4, 2) << 6)));
 
+  /**
+   * C.FLDSP: fld rd, uimm(x2), offsets as C.LDSP; any f register, f0 included, may be the
+   * destination.
+   */
+  private static final Format C_FLDSP =
+      (h, op) ->
+          fpEntry(
+              op,
+              false,
+              rdOf(h),
+              2,
+              0,
+              (bits(h, 12, 12) << 5) | (bits(h, 6, 5) << 3) | (bits(h, 4, 2) << 6));
+
   /** C.JR: jalr x0, 0(rs1); rs1 = x0 is reserved. */
   private static final Format C_JR =
       (h, op) -> cIllegalIf(rdOf(h) == 0, h, entry(op, false, 0, rdOf(h), 0, 0));
@@ -421,8 +488,8 @@ final class Decoder {
   }
 
   /**
-   * RV64I, M, A, Zicsr (counter reads), Zifencei. Fields as in the spec: funct7 rs2 rs1 funct3 rd
-   * opcode.
+   * RV64I, M, A, F, D, Zicsr (counter reads, FP CSRs), Zifencei. Fields as in the spec: funct7 rs2
+   * rs1 funct3 rd opcode.
    */
   static final List<Line> WIDE =
       List.of(
@@ -479,6 +546,9 @@ final class Decoder {
           line("----------------- 001 ----- 0001111", Op.FENCE_I, NONE),
           line("000000000000 00000 000 00000 1110011", Op.ECALL, NONE),
           line("000000000001 00000 000 00000 1110011", Op.EBREAK, NONE),
+          line("000000000001 ----- --- ----- 1110011", Op.CSR_FP, FP_CSR), // fflags
+          line("000000000010 ----- --- ----- 1110011", Op.CSR_FP, FP_CSR), // frm
+          line("000000000011 ----- --- ----- 1110011", Op.CSR_FP, FP_CSR), // fcsr
           line("------------ ----- 010 ----- 1110011", Op.RDCYCLE, CSR_READ), // csrrs
           line("------------ ----- 011 ----- 1110011", Op.RDCYCLE, CSR_READ), // csrrc
           line("------------ ----- 110 ----- 1110011", Op.RDCYCLE, CSR_READ), // csrrsi
@@ -520,17 +590,87 @@ final class Decoder {
           line("10000 -- ----- ----- 011 ----- 0101111", Op.AMOMIN_D, R),
           line("10100 -- ----- ----- 011 ----- 0101111", Op.AMOMAX_D, R),
           line("11000 -- ----- ----- 011 ----- 0101111", Op.AMOMINU_D, R),
-          line("11100 -- ----- ----- 011 ----- 0101111", Op.AMOMAXU_D, R));
+          line("11100 -- ----- ----- 011 ----- 0101111", Op.AMOMAXU_D, R),
+          // F and D: loads and stores; fmt (bits 26:25 of OP-FP and the R4 opcodes) 00 is S,
+          // 01 D (10 H and 11 Q are absent); rm ('---') is funct3 where the op rounds.
+          line("------- ----- ----- 010 ----- 0000111", Op.FLW, F_LOAD),
+          line("------- ----- ----- 011 ----- 0000111", Op.FLD, F_LOAD),
+          line("------- ----- ----- 010 ----- 0100111", Op.FSW, S),
+          line("------- ----- ----- 011 ----- 0100111", Op.FSD, S),
+          line("-----00 ----- ----- --- ----- 1000011", Op.FMADD_S, F_R4),
+          line("-----00 ----- ----- --- ----- 1000111", Op.FMSUB_S, F_R4),
+          line("-----00 ----- ----- --- ----- 1001011", Op.FNMSUB_S, F_R4),
+          line("-----00 ----- ----- --- ----- 1001111", Op.FNMADD_S, F_R4),
+          line("-----01 ----- ----- --- ----- 1000011", Op.FMADD_D, F_R4),
+          line("-----01 ----- ----- --- ----- 1000111", Op.FMSUB_D, F_R4),
+          line("-----01 ----- ----- --- ----- 1001011", Op.FNMSUB_D, F_R4),
+          line("-----01 ----- ----- --- ----- 1001111", Op.FNMADD_D, F_R4),
+          line("0000000 ----- ----- --- ----- 1010011", Op.FADD_S, F_RM),
+          line("0000100 ----- ----- --- ----- 1010011", Op.FSUB_S, F_RM),
+          line("0001000 ----- ----- --- ----- 1010011", Op.FMUL_S, F_RM),
+          line("0001100 ----- ----- --- ----- 1010011", Op.FDIV_S, F_RM),
+          line("0101100 00000 ----- --- ----- 1010011", Op.FSQRT_S, F_RM),
+          line("0010000 ----- ----- 000 ----- 1010011", Op.FSGNJ_S, F_R),
+          line("0010000 ----- ----- 001 ----- 1010011", Op.FSGNJN_S, F_R),
+          line("0010000 ----- ----- 010 ----- 1010011", Op.FSGNJX_S, F_R),
+          line("0010100 ----- ----- 000 ----- 1010011", Op.FMIN_S, F_R),
+          line("0010100 ----- ----- 001 ----- 1010011", Op.FMAX_S, F_R),
+          line("1100000 00000 ----- --- ----- 1010011", Op.FCVT_W_S, F_RM_X),
+          line("1100000 00001 ----- --- ----- 1010011", Op.FCVT_WU_S, F_RM_X),
+          line("1100000 00010 ----- --- ----- 1010011", Op.FCVT_L_S, F_RM_X),
+          line("1100000 00011 ----- --- ----- 1010011", Op.FCVT_LU_S, F_RM_X),
+          line("1110000 00000 ----- 000 ----- 1010011", Op.FMV_X_W, F_R_X),
+          line("1010000 ----- ----- 010 ----- 1010011", Op.FEQ_S, F_R_X),
+          line("1010000 ----- ----- 001 ----- 1010011", Op.FLT_S, F_R_X),
+          line("1010000 ----- ----- 000 ----- 1010011", Op.FLE_S, F_R_X),
+          line("1110000 00000 ----- 001 ----- 1010011", Op.FCLASS_S, F_R_X),
+          line("1101000 00000 ----- --- ----- 1010011", Op.FCVT_S_W, F_RM),
+          line("1101000 00001 ----- --- ----- 1010011", Op.FCVT_S_WU, F_RM),
+          line("1101000 00010 ----- --- ----- 1010011", Op.FCVT_S_L, F_RM),
+          line("1101000 00011 ----- --- ----- 1010011", Op.FCVT_S_LU, F_RM),
+          line("1111000 00000 ----- 000 ----- 1010011", Op.FMV_W_X, F_R),
+          line("0000001 ----- ----- --- ----- 1010011", Op.FADD_D, F_RM),
+          line("0000101 ----- ----- --- ----- 1010011", Op.FSUB_D, F_RM),
+          line("0001001 ----- ----- --- ----- 1010011", Op.FMUL_D, F_RM),
+          line("0001101 ----- ----- --- ----- 1010011", Op.FDIV_D, F_RM),
+          line("0101101 00000 ----- --- ----- 1010011", Op.FSQRT_D, F_RM),
+          line("0010001 ----- ----- 000 ----- 1010011", Op.FSGNJ_D, F_R),
+          line("0010001 ----- ----- 001 ----- 1010011", Op.FSGNJN_D, F_R),
+          line("0010001 ----- ----- 010 ----- 1010011", Op.FSGNJX_D, F_R),
+          line("0010101 ----- ----- 000 ----- 1010011", Op.FMIN_D, F_R),
+          line("0010101 ----- ----- 001 ----- 1010011", Op.FMAX_D, F_R),
+          line("0100000 00001 ----- --- ----- 1010011", Op.FCVT_S_D, F_RM),
+          line(
+              "0100001 00000 ----- --- ----- 1010011",
+              Op.FCVT_D_S,
+              F_RM), // exact; rm still checked
+          line("1010001 ----- ----- 010 ----- 1010011", Op.FEQ_D, F_R_X),
+          line("1010001 ----- ----- 001 ----- 1010011", Op.FLT_D, F_R_X),
+          line("1010001 ----- ----- 000 ----- 1010011", Op.FLE_D, F_R_X),
+          line("1110001 00000 ----- 001 ----- 1010011", Op.FCLASS_D, F_R_X),
+          line("1100001 00000 ----- --- ----- 1010011", Op.FCVT_W_D, F_RM_X),
+          line("1100001 00001 ----- --- ----- 1010011", Op.FCVT_WU_D, F_RM_X),
+          line("1100001 00010 ----- --- ----- 1010011", Op.FCVT_L_D, F_RM_X),
+          line("1100001 00011 ----- --- ----- 1010011", Op.FCVT_LU_D, F_RM_X),
+          line("1101001 00000 ----- --- ----- 1010011", Op.FCVT_D_W, F_RM), // exact, likewise
+          line("1101001 00001 ----- --- ----- 1010011", Op.FCVT_D_WU, F_RM), // exact, likewise
+          line("1101001 00010 ----- --- ----- 1010011", Op.FCVT_D_L, F_RM),
+          line("1101001 00011 ----- --- ----- 1010011", Op.FCVT_D_LU, F_RM),
+          line("1110001 00000 ----- 000 ----- 1010011", Op.FMV_X_D, F_R_X),
+          line("1111001 00000 ----- 000 ----- 1010011", Op.FMV_D_X, F_R));
 
   /**
-   * RV64C: funct3 | bits 12..2 | quadrant. C.FLD/C.FSD/C.FLDSP/C.FSDSP are absent (no D): illegal.
+   * RV64C: funct3 | bits 12..2 | quadrant. The FP forms are RV64's: C.FLD, C.FSD, C.FLDSP, C.FSDSP
+   * (C.FLW and friends are RV32's; their encodings mean C.LD and friends here).
    */
   static final List<Line> COMPRESSED =
       List.of(
           line("000 ----------- 00", Op.ADDI, C_ADDI4SPN),
           line("010 ----------- 00", Op.LW, C_LW),
+          line("001 ----------- 00", Op.FLD, C_LD),
           line("011 ----------- 00", Op.LD, C_LD),
           line("110 ----------- 00", Op.SW, C_SW),
+          line("101 ----------- 00", Op.FSD, C_SD),
           line("111 ----------- 00", Op.SD, C_SD),
           line("000 ----------- 01", Op.ADDI, C_ADDI), // C.NOP is C.ADDI x0, 0
           line("001 ----------- 01", Op.ADDIW, C_ADDIW),
@@ -551,6 +691,7 @@ final class Decoder {
           line("111 ----------- 01", Op.BNE, C_BRANCH),
           line("000 ----------- 10", Op.SLLI, C_SLLI),
           line("010 ----------- 10", Op.LW, C_LWSP),
+          line("001 ----------- 10", Op.FLD, C_FLDSP),
           line("011 ----------- 10", Op.LD, C_LDSP),
           line("100 0-----00000 10", Op.JALR, C_JR),
           line("100 0---------- 10", Op.ADD, C_MV),
@@ -558,6 +699,7 @@ final class Decoder {
           line("100 1-----00000 10", Op.JALR, C_JALR),
           line("100 1---------- 10", Op.ADD, C_ADD),
           line("110 ----------- 10", Op.SW, C_SWSP),
+          line("101 ----------- 10", Op.FSD, C_SDSP),
           line("111 ----------- 10", Op.SD, C_SDSP));
 
   /** {@link #WIDE} split by major opcode (bits 6:2) so a decode scans a handful of lines. */

@@ -6,10 +6,12 @@ import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 /**
- * One RISC-V hart running user code: RV64IMAC with Zicsr (counter reads only), Zifencei and Zicntr,
- * in U-mode only. Everything else — F/D, privileged instructions (SRET, WFI, SFENCE.VMA), other
- * CSRs, writes to the counters — raises an illegal-instruction trap whose value is the
- * instruction's bits.
+ * One RISC-V hart running user code: RV64GC (RV64IMAFDC with Zicsr and Zifencei) and Zicntr, in
+ * U-mode only. The CSRs it has are the counters (read-only) and the FP ones, fflags, frm and fcsr.
+ * Everything else — privileged instructions (SRET, WFI, SFENCE.VMA), other CSRs, writes to the
+ * counters, reserved rounding modes — raises an illegal-instruction trap whose value is the
+ * instruction's bits. FP state and semantics live in an {@link FpUnit}; {@link #saveFpRegisters},
+ * {@link #fcsr} and friends are how the kernel saves and restores them.
  *
  * <p><b>Threads.</b> A hart is driven by its own host thread ({@link #runLoop}); every method is
  * hart-local (own thread only, the kernel running on that thread included) except {@link
@@ -86,6 +88,9 @@ public final class Hart {
    */
   private final long[] x = new long[64];
 
+  /** f0..f31, frm, fflags; executes the FP instructions other than loads and stores. */
+  private final FpUnit fpu = new FpUnit(x);
+
   private long pc;
   private long cycles;
   private long instret;
@@ -147,6 +152,10 @@ public final class Hart {
         return c.fence();
       case Op.Cost.COUNTER:
         return c.csr();
+      case Op.Cost.FP_ARITH:
+        return c.fpArith();
+      case Op.Cost.FP_DIVIDE:
+        return c.fpDivide();
       default:
         throw new IllegalArgumentException("Hart.price: no cost class " + costClass);
     }
@@ -208,6 +217,65 @@ public final class Hart {
   /** Loads x1..x31 from {@code src32[1..31]}; {@code src32[0]} is ignored. */
   public void loadRegisters(long[] src32) {
     System.arraycopy(src32, 1, x, 1, 31);
+  }
+
+  // ---- F and D state, for context switches and signal frames ---------------------------------
+
+  /**
+   * Register f{@code i} as its raw 64 bits (a single is NaN-boxed: upper half all ones). For tests,
+   * debuggers and signal frames; a context switch uses {@link #saveFpRegisters}.
+   */
+  public long fpReg(int i) {
+    return fpu.f[checkReg(i)];
+  }
+
+  /** Sets f{@code i} to raw bits (no boxing is done: store a single as 0xFFFFFFFF_xxxxxxxx). */
+  public void setFpReg(int i, long bits) {
+    fpu.f[checkReg(i)] = bits;
+    fpu.dirty = true;
+  }
+
+  /** Copies f0..f31 (raw bits) into {@code dst32[0..31]}. */
+  public void saveFpRegisters(long[] dst32) {
+    System.arraycopy(fpu.f, 0, dst32, 0, 32);
+  }
+
+  /** Loads f0..f31 from {@code src32[0..31]}. */
+  public void loadFpRegisters(long[] src32) {
+    System.arraycopy(src32, 0, fpu.f, 0, 32);
+    fpu.dirty = true;
+  }
+
+  /**
+   * fcsr as the guest reads it (spec 11.2): frm in bits 7:5, the accrued flags NV DZ OF UF NX in
+   * bits 4:0. With the 32 FP registers it is all of a task's F/D state (Linux's {@code struct
+   * __riscv_d_ext_state}).
+   */
+  public int fcsr() {
+    return fpu.fcsr();
+  }
+
+  /**
+   * Sets fcsr: bits 7:5 to frm (any value; 5..7 make dynamic-rounding instructions illegal until
+   * changed), bits 4:0 to fflags; higher bits are ignored.
+   */
+  public void setFcsr(int fcsr) {
+    fpu.setFcsr(fcsr);
+    fpu.dirty = true;
+  }
+
+  /**
+   * Whether FP state may have changed since {@link #clearFpDirty}, like mstatus.FS == Dirty: every
+   * FP instruction but a store sets it (so do the setters above). Linux saves a task's FP registers
+   * at a context switch only when FS is Dirty; the kernel can do the same.
+   */
+  public boolean fpDirty() {
+    return fpu.dirty;
+  }
+
+  /** Marks the FP state clean (FS = Clean), after the kernel has saved or loaded it. */
+  public void clearFpDirty() {
+    fpu.dirty = false;
   }
 
   // ---- virtual clock -------------------------------------------------------------------------
@@ -312,6 +380,8 @@ public final class Hart {
     final PendingInterrupts pending = this.pending;
     final long[] fetchVpn = this.fetchVpn;
     final DecodedPage[] fetchPage = this.fetchPage;
+    // The FP unit is reached through the field, on FP paths only: no extra value stays live
+    // across the integer loop.
     long pc = this.pc;
     long cyc = this.cycles;
     long ret = this.instret;
@@ -826,6 +896,74 @@ public final class Hart {
                 continue;
               }
 
+            // ---- F and D loads and stores; FLW boxes the single it loads ----
+            case Op.FLW:
+              {
+                long va = x[(w >>> 15) & 31] + (int) (e >> 32);
+                long pa = mmu.translateLoad(va);
+                if (pa >= 0 && ((int) va & 0xFFF) <= 0xFFC) {
+                  fpu.f[(w >>> 9) & 31] = FpUnit.BOX | (mem.getInt(pa) & 0xFFFFFFFFL);
+                } else if (loadSlow(w, va, pa)) {
+                  break inner;
+                }
+                fpu.dirty = true;
+                i += 1 + ((w >>> 8) & 1);
+                continue;
+              }
+            case Op.FLD:
+              {
+                long va = x[(w >>> 15) & 31] + (int) (e >> 32);
+                long pa = mmu.translateLoad(va);
+                if (pa >= 0 && ((int) va & 0xFFF) <= 0xFF8) {
+                  fpu.f[(w >>> 9) & 31] = mem.getLong(pa);
+                } else if (loadSlow(w, va, pa)) {
+                  break inner;
+                }
+                fpu.dirty = true;
+                i += 1 + ((w >>> 8) & 1);
+                continue;
+              }
+            case Op.FSW:
+              {
+                long va = x[(w >>> 15) & 31] + (int) (e >> 32);
+                long pa = mmu.translateStore(va);
+                int status;
+                if (pa >= 0 && ((int) va & 0xFFF) <= 0xFFC) {
+                  mem.putInt(pa, (int) fpu.f[(w >>> 20) & 31]);
+                  status = cc.storeHitsCode(pa) ? 1 : 0;
+                } else {
+                  status = storeSlow(w, va, pa);
+                }
+                if (status != 0) {
+                  if (status < 0) {
+                    break inner;
+                  }
+                  break leave;
+                }
+                i += 1 + ((w >>> 8) & 1);
+                continue;
+              }
+            case Op.FSD:
+              {
+                long va = x[(w >>> 15) & 31] + (int) (e >> 32);
+                long pa = mmu.translateStore(va);
+                int status;
+                if (pa >= 0 && ((int) va & 0xFFF) <= 0xFF8) {
+                  mem.putLong(pa, fpu.f[(w >>> 20) & 31]);
+                  status = cc.storeHitsCode(pa) ? 1 : 0;
+                } else {
+                  status = storeSlow(w, va, pa);
+                }
+                if (status != 0) {
+                  if (status < 0) {
+                    break inner;
+                  }
+                  break leave;
+                }
+                i += 1 + ((w >>> 8) & 1);
+                continue;
+              }
+
             // ---- fences and counters ----
             case Op.FENCE:
               VarHandle.fullFence();
@@ -849,7 +987,21 @@ public final class Hart {
               i += 1 + ((w >>> 8) & 1);
               continue;
             default:
-              throw badEntry(e, base + (i << 1));
+              {
+                // Every other F/D op, and the FP CSRs: one call, so the FP semantics stay out of
+                // this method (and its size under the JIT's limit).
+                int status = fpu.execute(e);
+                if (status != FpUnit.OK) {
+                  if (status == FpUnit.ILLEGAL) { // dynamic rm with an invalid frm
+                    trapCause = Cause.ILLEGAL_INSTRUCTION;
+                    trapValue = (e >>> 32);
+                    break inner;
+                  }
+                  throw badEntry(e, base + (i << 1));
+                }
+                i += 1 + ((w >>> 8) & 1);
+                continue;
+              }
           }
           // A taken branch or jump to tgt: a block boundary. Stay in this page's loop if the
           // target is on it and nothing asks us to stop; otherwise go round the outer loop.
@@ -956,6 +1108,8 @@ public final class Hart {
       case Op.LW:
       case Op.LWU:
       case Op.SW:
+      case Op.FLW:
+      case Op.FSW:
         return 4;
       default:
         return 8;
@@ -990,6 +1144,12 @@ public final class Hart {
       case Op.LW:
         v = (int) v;
         break;
+      case Op.FLW:
+        fpu.f[(w >>> 9) & 31] = FpUnit.BOX | v;
+        return false;
+      case Op.FLD:
+        fpu.f[(w >>> 9) & 31] = v;
+        return false;
       default:
         break; // LHU, LWU, LD: already zero-extended or full width
     }
@@ -1016,7 +1176,8 @@ public final class Hart {
       return -1;
     }
     int first = (int) (va2 - va);
-    long v = x[(w >>> 20) & 31];
+    int op = w & 0xFF;
+    long v = op == Op.FSW || op == Op.FSD ? fpu.f[(w >>> 20) & 31] : x[(w >>> 20) & 31];
     for (int k = 0; k < size; k++) {
       memory.putByte(k < first ? pa + k : pa2 + (k - first), (byte) (v >>> (8 * k)));
     }

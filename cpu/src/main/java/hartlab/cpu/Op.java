@@ -26,7 +26,7 @@ final class Op {
    */
   static final int CROSS = 2;
 
-  /** Not an instruction of RV64IMAC_Zicsr_Zifencei_Zicntr in U-mode; immediate holds its bits. */
+  /** Not an instruction of RV64GC_Zicntr in U-mode; immediate holds its bits. */
   static final int ILLEGAL = 3;
 
   static final int ECALL = 4;
@@ -136,13 +136,93 @@ final class Op {
   static final int FENCE = 90;
   static final int FENCE_I = 91;
 
-  // Counter reads (Zicntr; the only CSR accesses U-mode may make here): cost csr. Consecutive in
-  // CSR-number order (cycle 0xC00, time 0xC01, instret 0xC02).
+  // Counter reads (Zicntr; with CSR_FP below, the only CSR accesses U-mode may make): cost csr.
+  // Consecutive in CSR-number order (cycle 0xC00, time 0xC01, instret 0xC02).
   static final int RDCYCLE = 92;
   static final int RDTIME = 93;
   static final int RDINSTRET = 94;
 
-  static final int COUNT = 95;
+  // F and D (unprivileged spec chapters 11 and 12). Loads and stores execute in Hart.run like the
+  // integer ones; everything else goes to FpUnit. Ops below FSGNJ_S round: their rm field is
+  // checked (and a dynamic one resolved) before they run.
+
+  // FP loads: cost load. FP stores: cost store.
+  static final int FLW = 95;
+  static final int FLD = 96;
+  static final int FSW = 97;
+  static final int FSD = 98;
+
+  // FP arithmetic and conversions: cost fpArith.
+  static final int FADD_S = 99;
+  static final int FSUB_S = 100;
+  static final int FMUL_S = 101;
+  static final int FMADD_S = 102;
+  static final int FMSUB_S = 103;
+  static final int FNMSUB_S = 104;
+  static final int FNMADD_S = 105;
+  static final int FCVT_W_S = 106;
+  static final int FCVT_WU_S = 107;
+  static final int FCVT_L_S = 108;
+  static final int FCVT_LU_S = 109;
+  static final int FCVT_S_W = 110;
+  static final int FCVT_S_WU = 111;
+  static final int FCVT_S_L = 112;
+  static final int FCVT_S_LU = 113;
+  static final int FADD_D = 114;
+  static final int FSUB_D = 115;
+  static final int FMUL_D = 116;
+  static final int FMADD_D = 117;
+  static final int FMSUB_D = 118;
+  static final int FNMSUB_D = 119;
+  static final int FNMADD_D = 120;
+  static final int FCVT_W_D = 121;
+  static final int FCVT_WU_D = 122;
+  static final int FCVT_L_D = 123;
+  static final int FCVT_LU_D = 124;
+  static final int FCVT_D_W = 125;
+  static final int FCVT_D_WU = 126;
+  static final int FCVT_D_L = 127;
+  static final int FCVT_D_LU = 128;
+  static final int FCVT_S_D = 129;
+  static final int FCVT_D_S = 130;
+
+  // FP division and square root: cost fpDivide.
+  static final int FDIV_S = 131;
+  static final int FSQRT_S = 132;
+  static final int FDIV_D = 133;
+  static final int FSQRT_D = 134;
+
+  // Sign injection, min/max, compares, classify, moves: no rounding, cost alu.
+  static final int FSGNJ_S = 135;
+  static final int FSGNJN_S = 136;
+  static final int FSGNJX_S = 137;
+  static final int FMIN_S = 138;
+  static final int FMAX_S = 139;
+  static final int FEQ_S = 140;
+  static final int FLT_S = 141;
+  static final int FLE_S = 142;
+  static final int FCLASS_S = 143;
+  static final int FMV_X_W = 144;
+  static final int FMV_W_X = 145;
+  static final int FSGNJ_D = 146;
+  static final int FSGNJN_D = 147;
+  static final int FSGNJX_D = 148;
+  static final int FMIN_D = 149;
+  static final int FMAX_D = 150;
+  static final int FEQ_D = 151;
+  static final int FLT_D = 152;
+  static final int FLE_D = 153;
+  static final int FCLASS_D = 154;
+  static final int FMV_X_D = 155;
+  static final int FMV_D_X = 156;
+
+  /**
+   * CSRRW, CSRRS, CSRRC and their immediate forms on fflags (0x001), frm (0x002) or fcsr (0x003);
+   * the funct3 and CSR number stay in the entry's instruction bits. Cost csr.
+   */
+  static final int CSR_FP = 157;
+
+  static final int COUNT = 158;
 
   /** Cost classes; {@link Hart} maps each to a price of the {@link CostModel}. */
   static final class Cost {
@@ -156,7 +236,9 @@ final class Op {
         DIVIDE = 7,
         ATOMIC = 8,
         FENCE = 9,
-        COUNTER = 10;
+        COUNTER = 10,
+        FP_ARITH = 11,
+        FP_DIVIDE = 12;
 
     private Cost() {}
   }
@@ -196,11 +278,22 @@ final class Op {
     if (op < LR_W) return Cost.DIVIDE;
     if (op < FENCE) return Cost.ATOMIC;
     if (op < RDCYCLE) return Cost.FENCE;
+    if (op < FLW) return Cost.COUNTER;
+    if (op < FSW) return Cost.LOAD;
+    if (op < FADD_S) return Cost.STORE;
+    if (op < FDIV_S) return Cost.FP_ARITH;
+    if (op < FSGNJ_S) return Cost.FP_DIVIDE;
+    if (op < CSR_FP) return Cost.ALU;
     if (op < COUNT) return Cost.COUNTER;
     throw new IllegalArgumentException("Op.costClass: no op " + op);
   }
 
   static boolean isDoubleword(int atomicOp) {
     return atomicOp >= LR_D;
+  }
+
+  /** Whether an FP op has an rm field that selects its rounding (see FLW's comment). */
+  static boolean rounds(int op) {
+    return op >= FADD_S && op < FSGNJ_S;
   }
 }

@@ -702,4 +702,195 @@ final class Asm {
         | (reg(rs2) << 2)
         | 2;
   }
+
+  // ---- F and D (spec chapters 11 and 12; compressed forms in 16.3) ----
+
+  /** Rounding modes for the rm field (spec 11.2, Table 11.1); DYN takes frm. */
+  static final int RNE = 0, RTZ = 1, RDN = 2, RUP = 3, RMM = 4, DYN = 7;
+
+  /** The FP CSRs. */
+  static final int FFLAGS = 0x001, FRM = 0x002, FCSR = 0x003;
+
+  static int flw(int rd, int rs1, int off) {
+    return i(off, rs1, 2, rd, 0x07);
+  }
+
+  static int fld(int rd, int rs1, int off) {
+    return i(off, rs1, 3, rd, 0x07);
+  }
+
+  static int fsw(int rs2, int rs1, int off) {
+    return s(off, rs2, rs1, 2, 0x27);
+  }
+
+  static int fsd(int rs2, int rs1, int off) {
+    return s(off, rs2, rs1, 3, 0x27);
+  }
+
+  /** OP-FP: funct7 (funct5 and fmt) rs2 rs1 rm/funct3 rd 1010011. */
+  static int fop(int funct7, int rs2, int rs1, int rm, int rd) {
+    return r(funct7, rs2, rs1, rm, rd, 0x53);
+  }
+
+  /** R4-type: rs3 fmt rs2 rs1 rm rd opcode; fmt 0 single, 1 double. */
+  static int fr4(int opcode, int fmt, int rd, int rs1, int rs2, int rs3, int rm) {
+    return (reg(rs3) << 27) | (fmt << 25) | r(0, rs2, rs1, rm, rd, opcode);
+  }
+
+  static int fmadd(int fmt, int rd, int rs1, int rs2, int rs3, int rm) {
+    return fr4(0x43, fmt, rd, rs1, rs2, rs3, rm);
+  }
+
+  static int fmsub(int fmt, int rd, int rs1, int rs2, int rs3, int rm) {
+    return fr4(0x47, fmt, rd, rs1, rs2, rs3, rm);
+  }
+
+  static int fnmsub(int fmt, int rd, int rs1, int rs2, int rs3, int rm) {
+    return fr4(0x4B, fmt, rd, rs1, rs2, rs3, rm);
+  }
+
+  static int fnmadd(int fmt, int rd, int rs1, int rs2, int rs3, int rm) {
+    return fr4(0x4F, fmt, rd, rs1, rs2, rs3, rm);
+  }
+
+  // funct5 of OP-FP, shifted into funct7 with fmt in the low two bits.
+  static final int FADD = 0x00,
+      FSUB = 0x04,
+      FMUL = 0x08,
+      FDIV = 0x0C,
+      FSQRT = 0x2C,
+      FSGNJ = 0x10,
+      FMINMAX = 0x14,
+      FCVT_S_D = 0x20,
+      FCMP = 0x50,
+      FCVT_INT_FROM_FP = 0x60,
+      FCVT_FP_FROM_INT = 0x68,
+      FMV_X_CLASS = 0x70,
+      FMV_FROM_X = 0x78;
+
+  static int fadd(int fmt, int rd, int rs1, int rs2, int rm) {
+    return fop(FADD | fmt, rs2, rs1, rm, rd);
+  }
+
+  static int fsub(int fmt, int rd, int rs1, int rs2, int rm) {
+    return fop(FSUB | fmt, rs2, rs1, rm, rd);
+  }
+
+  static int fmul(int fmt, int rd, int rs1, int rs2, int rm) {
+    return fop(FMUL | fmt, rs2, rs1, rm, rd);
+  }
+
+  static int fdiv(int fmt, int rd, int rs1, int rs2, int rm) {
+    return fop(FDIV | fmt, rs2, rs1, rm, rd);
+  }
+
+  static int fsqrt(int fmt, int rd, int rs1, int rm) {
+    return fop(FSQRT | fmt, 0, rs1, rm, rd);
+  }
+
+  /** kind 0 fsgnj, 1 fsgnjn, 2 fsgnjx. */
+  static int fsgnj(int fmt, int kind, int rd, int rs1, int rs2) {
+    return fop(FSGNJ | fmt, rs2, rs1, kind, rd);
+  }
+
+  static int fmin(int fmt, int rd, int rs1, int rs2) {
+    return fop(FMINMAX | fmt, rs2, rs1, 0, rd);
+  }
+
+  static int fmax(int fmt, int rd, int rs1, int rs2) {
+    return fop(FMINMAX | fmt, rs2, rs1, 1, rd);
+  }
+
+  static int feq(int fmt, int rd, int rs1, int rs2) {
+    return fop(FCMP | fmt, rs2, rs1, 2, rd);
+  }
+
+  static int flt(int fmt, int rd, int rs1, int rs2) {
+    return fop(FCMP | fmt, rs2, rs1, 1, rd);
+  }
+
+  static int fle(int fmt, int rd, int rs1, int rs2) {
+    return fop(FCMP | fmt, rs2, rs1, 0, rd);
+  }
+
+  static int fclass(int fmt, int rd, int rs1) {
+    return fop(FMV_X_CLASS | fmt, 0, rs1, 1, rd);
+  }
+
+  /** fmv.x.w (fmt 0) or fmv.x.d (fmt 1). */
+  static int fmvX(int fmt, int rd, int rs1) {
+    return fop(FMV_X_CLASS | fmt, 0, rs1, 0, rd);
+  }
+
+  /** fmv.w.x (fmt 0) or fmv.d.x (fmt 1). */
+  static int fmvF(int fmt, int rd, int rs1) {
+    return fop(FMV_FROM_X | fmt, 0, rs1, 0, rd);
+  }
+
+  /** fcvt.{w,wu,l,lu}.{s,d}: kind 0 w, 1 wu, 2 l, 3 lu. */
+  static int fcvtToInt(int fmt, int kind, int rd, int rs1, int rm) {
+    return fop(FCVT_INT_FROM_FP | fmt, kind, rs1, rm, rd);
+  }
+
+  /** fcvt.{s,d}.{w,wu,l,lu}. */
+  static int fcvtFromInt(int fmt, int kind, int rd, int rs1, int rm) {
+    return fop(FCVT_FP_FROM_INT | fmt, kind, rs1, rm, rd);
+  }
+
+  static int fcvtSD(int rd, int rs1, int rm) {
+    return fop(FCVT_S_D, 1, rs1, rm, rd);
+  }
+
+  static int fcvtDS(int rd, int rs1, int rm) {
+    return fop(FCVT_S_D | 1, 0, rs1, rm, rd);
+  }
+
+  static int frcsr(int rd) {
+    return csrrs(rd, FCSR, ZERO);
+  }
+
+  static int fscsr(int rd, int rs1) {
+    return csrrw(rd, FCSR, rs1);
+  }
+
+  static int frflags(int rd) {
+    return csrrs(rd, FFLAGS, ZERO);
+  }
+
+  static int fsrmi(int rd, int mode) {
+    return csrrwi(rd, FRM, mode);
+  }
+
+  static int cFld(int rd, int rs1, int uimm) {
+    return (0b001 << 13)
+        | (field(uimm, 5, 3) << 10)
+        | (creg(rs1) << 7)
+        | (field(uimm, 7, 6) << 5)
+        | (creg(rd) << 2);
+  }
+
+  static int cFsd(int rs2, int rs1, int uimm) {
+    return (0b101 << 13)
+        | (field(uimm, 5, 3) << 10)
+        | (creg(rs1) << 7)
+        | (field(uimm, 7, 6) << 5)
+        | (creg(rs2) << 2);
+  }
+
+  static int cFldsp(int rd, int uimm) {
+    return (0b001 << 13)
+        | (bit(uimm, 5) << 12)
+        | (reg(rd) << 7)
+        | (field(uimm, 4, 3) << 5)
+        | (field(uimm, 8, 6) << 2)
+        | 2;
+  }
+
+  static int cFsdsp(int rs2, int uimm) {
+    return (0b101 << 13)
+        | (field(uimm, 5, 3) << 10)
+        | (field(uimm, 8, 6) << 7)
+        | (reg(rs2) << 2)
+        | 2;
+  }
 }

@@ -285,10 +285,6 @@ class CompressedTest {
     assertIllegal(cJr(ZERO));
     assertIllegal(0b100_1_11_000_10_000_01); // CA with bit12 = 1, funct2 = 10: reserved
     assertIllegal(0b100_1_11_000_11_000_01);
-    assertIllegal(0b001_0_00_000_00_000_00 | (1 << 5)); // c.fld
-    assertIllegal(0b101_0_00_000_00_000_00 | (1 << 5)); // c.fsd
-    assertIllegal(0b001_0_00001_00000_10); // c.fldsp
-    assertIllegal(0b101_000000_00001_10); // c.fsdsp
     assertIllegal(0b100_000_000_00_000_00); // quadrant 0 funct3 100: reserved
   }
 

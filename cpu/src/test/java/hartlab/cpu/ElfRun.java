@@ -3,6 +3,7 @@ package hartlab.cpu;
 import hartlab.mmu.Mmu;
 import hartlab.mmu.PhysicalMemory;
 import hartlab.mmu.Tlb;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -16,9 +17,10 @@ import java.nio.file.Path;
  * A developer's tool, not the kernel: runs a static RISC-V Linux ELF on one bare hart (satp Bare,
  * va == pa in 64 MiB of RAM) with a handful of system calls faked — write, writev, exit, brk,
  * anonymous mmap from a bump pointer, and successes for munmap/mprotect/set_tid_address — enough
- * for the self-checking {@code isatest} and the {@code compute} benchmark of the images module, so
- * the hart can be checked against gcc's code and timed on it without the kernel. Prints the guest's
- * output, then its exit status and MIPS. Run from /work/main after building:
+ * for the self-checking {@code isatest} and the {@code compute} benchmark of the images module, and
+ * for the generated programs of {@link FpDifferentialTest}, so the hart can be checked against
+ * gcc's code and qemu, and timed, without the kernel. Prints the guest's output, then its exit
+ * status and MIPS. Run from /work/main after building:
  *
  * <pre>
  * java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp cpu/target/classes:cpu/target/test-classes:mmu/target/classes:$HOME/.m2/repository/org/agrona/agrona/2.2.4/agrona-2.2.4.jar \
@@ -33,7 +35,8 @@ public final class ElfRun {
   private final PhysicalMemory mem = new PhysicalMemory(RAM);
   private final CodeCache cc = new CodeCache(mem);
   private final Hart hart = new Hart(0, new Mmu(mem, new Tlb(64, 4), 25), cc, CostModel.DEFAULT);
-  private final StringBuilder out = new StringBuilder();
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private boolean echo = true;
   private long brk;
   private long mmapNext = MMAP_BASE;
   private Integer exitStatus;
@@ -188,13 +191,24 @@ public final class ElfRun {
   private void write(long va, long len) {
     byte[] b = new byte[(int) len];
     mem.getBytes(va, b, 0, b.length);
-    String s = new String(b, StandardCharsets.UTF_8);
-    out.append(s);
-    System.out.print(s);
+    out.write(b, 0, b.length);
+    if (echo) {
+      System.out.print(new String(b, StandardCharsets.UTF_8));
+    }
+  }
+
+  /** Keeps the guest's output to itself instead of also printing it (for binary output). */
+  ElfRun quiet() {
+    echo = false;
+    return this;
   }
 
   String output() {
-    return out.toString();
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  byte[] outputBytes() {
+    return out.toByteArray();
   }
 
   Hart hart() {

@@ -27,7 +27,8 @@ import java.lang.management.ThreadMXBean;
  * function on the next page (every call and return changes page); {@code two-pages}, loads and
  * stores alternating between a heap and a stack page, and {@code two-pages/sv39} the same under
  * Sv39 page tables; {@code alu-mem/q}, alu-mem again in {@code run} quanta of {@code -Dquantum=}
- * cycles (default 1M) as the scheduler tick makes them; {@code far-call/q} likewise.
+ * cycles (default 1M) as the scheduler tick makes them; {@code far-call/q} likewise; {@code
+ * fp-mix}, a loop of double-precision loads, arithmetic, a store, a conversion and a compare.
  *
  * <p>MIPS are per second of the benchmark thread's CPU time, so other load on the machine counts
  * less. Kernels run one after another in one JVM share {@code Hart.run}'s profile, as a real mix of
@@ -142,6 +143,38 @@ public final class HartBench {
         .ecall();
   }
 
+  /**
+   * 11 instructions per iteration, 9 of them F/D: a load, a fused multiply-add into an accumulator,
+   * multiply, add, subtract, divide, a store, a conversion to an integer and a compare, all in
+   * round-to-nearest on ordinary values (the common path of {@link SoftFloat}), then the loop's
+   * addi and bne.
+   */
+  static Program fpMix() {
+    return new Program(CODE)
+        .li(A0, DATA)
+        .li(T0, Double.doubleToRawLongBits(1.0001))
+        .i(fmvF(1, 1, T0))
+        .i(sd(T0, A0, 0))
+        .li(T0, Double.doubleToRawLongBits(0.5))
+        .i(fmvF(1, 2, T0))
+        .li(T0, Double.doubleToRawLongBits(0.9999))
+        .i(fmvF(1, 6, T0))
+        .i(fmvF(1, 3, ZERO))
+        .label("loop")
+        .i(fld(4, A0, 0))
+        .i(fmadd(1, 3, 4, 1, 3, RNE))
+        .i(fmul(1, 5, 4, 6, RNE))
+        .i(fadd(1, 4, 5, 2, RNE))
+        .i(fsub(1, 4, 4, 2, RNE))
+        .i(fdiv(1, 7, 5, 1, RNE))
+        .i(fsd(7, A0, 8))
+        .i(fcvtToInt(1, 0, T1, 3, RTZ))
+        .i(feq(1, T2, 4, 5))
+        .i(addi(A1, A1, -1))
+        .to("loop", off -> bne(A1, ZERO, off))
+        .ecall();
+  }
+
   static double mips(
       String name, Program prog, long iterations, int perIteration, int runs, long quantum) {
     return mips(name, prog, iterations, perIteration, runs, quantum, false);
@@ -239,9 +272,11 @@ public final class HartBench {
         only.isEmpty() || only.equals("alu-mem/q")
             ? mips("alu-mem/q", aluMem(), n / 11, 11, runs, Long.getLong("quantum", 1_000_000))
             : 0;
+    double fp =
+        only.isEmpty() || only.equals("fp-mix") ? mips("fp-mix", fpMix(), n / 11, 11, runs, 0) : 0;
     System.out.printf(
         "best MIPS: alu-mem %.1f, call-mix %.1f, far-call %.1f, two-pages %.1f, two-pages/sv39 %.1f,"
-            + " alu-mem/q %.1f%n",
-        a, c, f, t, v, q);
+            + " alu-mem/q %.1f, fp-mix %.1f%n",
+        a, c, f, t, v, q, fp);
   }
 }

@@ -46,12 +46,13 @@ class TrapTest {
   }
 
   @Test
-  void floatingPointIsIllegal() {
-    assertIllegal(0x0000_2007 | (10 << 7)); // flw fa0, 0(x0)
-    assertIllegal(0x0000_3007); // fld
-    assertIllegal(0x0000_2027); // fsw
-    assertIllegal(0x0220_0053); // fadd.d
-    assertIllegal(0x0000_0043); // fmadd.s
+  void reservedRoundingModesAndAbsentFloatFormatsAreIllegal() {
+    assertIllegal(fadd(1, 10, 11, 12, 5)); // rm 101
+    assertIllegal(fmadd(0, 10, 11, 12, 13, 6)); // rm 110
+    assertIllegal(fcvtDS(10, 11, 5)); // exact, yet its rm is checked
+    assertIllegal(fadd(3, 10, 11, 12, RNE)); // fadd.q
+    assertIllegal(0x0000_4007); // flq
+    assertIllegal(0x0000_4027); // fsq
   }
 
   @Test
@@ -67,7 +68,7 @@ class TrapTest {
   void csrsOtherThanTheCountersAndCounterWritesAreIllegal() {
     assertIllegal(csrrs(A0, 0x100, ZERO)); // sstatus
     assertIllegal(csrrs(A0, 0x180, ZERO)); // satp
-    assertIllegal(csrrs(A0, 0x003, ZERO)); // fcsr (no F)
+    assertIllegal(csrrs(A0, 0x004, ZERO)); // next to fcsr: no such CSR
     assertIllegal(csrrs(A0, 0xC03, ZERO)); // hpmcounter3
     assertIllegal(csrrs(A0, 0xC80, ZERO)); // cycleh: RV32 only
     assertIllegal(csrrw(ZERO, 0xC00, A1)); // write to cycle, even with rd = x0

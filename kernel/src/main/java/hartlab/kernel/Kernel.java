@@ -4,17 +4,18 @@ import hartlab.cpu.Cause;
 import hartlab.cpu.CodeCache;
 import hartlab.cpu.Hart;
 import hartlab.cpu.TrapHandler;
-import hartlab.kernel.check.Checker;
 import hartlab.kernel.check.CheckerHooks;
 import hartlab.kernel.check.Checkers;
 import hartlab.kernel.check.Violations;
 import hartlab.kernel.fs.Console;
 import hartlab.kernel.fs.FileIo;
+import hartlab.kernel.fs.OpenFiles;
 import hartlab.kernel.fs.RandomSource;
 import hartlab.kernel.fs.RootFs;
 import hartlab.kernel.mm.BinfmtElf;
 import hartlab.kernel.mm.MemoryManagement;
 import hartlab.kernel.mm.PageFaults;
+import hartlab.kernel.mm.kmem.KernelMemory;
 import hartlab.kernel.proc.Execve;
 import hartlab.kernel.proc.ProcessTable;
 import hartlab.kernel.proc.Processes;
@@ -24,32 +25,21 @@ import hartlab.kernel.sched.Schedule;
 import hartlab.kernel.sched.SleepWake;
 import hartlab.kernel.smp.Halt;
 import hartlab.kernel.smp.Ipis;
-import hartlab.kernel.smp.LockstepTurns;
-import hartlab.kernel.smp.ParallelTurns;
 import hartlab.kernel.smp.Turns;
 import hartlab.kernel.stats.Counter;
 import hartlab.kernel.stats.Counters;
-import hartlab.kernel.stats.HartCounters;
-import hartlab.kernel.stats.Latency;
 import hartlab.kernel.stats.Statistics;
 import hartlab.kernel.syscall.Syscalls;
-import hartlab.kernel.tlb.AsidAllocator;
 import hartlab.kernel.tlb.MmSwitch;
-import hartlab.kernel.tlb.SpeculativeWalks;
-import hartlab.kernel.tlb.TlbFlush;
 import hartlab.kernel.tlb.TlbManagement;
-import hartlab.kernel.tlb.TlbStates;
 import hartlab.kernel.tlb.shootdown.ShootdownStrategies;
 import hartlab.loader.ElfImage;
 import hartlab.mmu.FrameAllocator;
 import hartlab.mmu.Mmu;
 import hartlab.mmu.PageTable;
 import hartlab.mmu.PhysicalMemory;
-import hartlab.mmu.TlbStats;
-import hartlab.sched.SchedStats;
 import hartlab.sched.Scheduler;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,16 +58,17 @@ final class Kernel implements TrapHandler {
   private final Turns turns;
   private final Ipis ipis;
   private final Counters counters;
-  private final TlbFlush tlbFlush;
-  private final TlbStates tlbStates;
-  private final SpeculativeWalks walks;
+  private final TlbManagement tlb;
   private final Schedule schedule;
   private final ProcessTable processes;
   private final PageFaults faults;
   private final Syscalls syscalls;
   private final Execve execve;
-  private final AsidAllocator asids;
-  private final Violations violations;
+  private final RunFigures figures;
+  private volatile Statistics frozen;
+
+  /** Per hart (hart-local): user mode stopped only at a lookahead boundary, not an interrupt. */
+  private final boolean[] quietResume;
 
   Kernel(
       MachineConfig config,
@@ -89,57 +80,62 @@ final class Kernel implements TrapHandler {
       RootFs rootFs) {
     this.config = config;
     int n = harts.length;
+    this.quietResume = new boolean[n];
     this.counters = new Counters(n);
-    this.turns =
-        config.execMode() == ExecMode.LOCKSTEP
-            ? new LockstepTurns(harts, config.quantumCycles(), this::hasWork)
-            : new ParallelTurns(n);
+    boolean lockstep = config.execMode() == ExecMode.LOCKSTEP;
+    IdleWork idleWork = new IdleWork();
+    this.turns = Turns.create(lockstep, harts, config.quantumCycles(), idleWork, counters);
     this.halt = new Halt(harts, turns);
-    this.ipis = new Ipis(harts, turns, config.cost(), counters, halt);
+    this.ipis = new Ipis(harts, turns, config.cost(), counters, halt, lockstep);
     SleepWake sleepWake =
         new SleepWake(n, new Scheduler<>(config.policy(), n, config.sched()), ipis);
     PageTable pageTable = new PageTable(memory, frames);
-    var options =
-        new TlbManagement.Options(
-            config.flushCeiling(),
-            config.asids(),
-            config.asidBits(),
-            config.speculativeWalks(),
-            config.seed());
     var strategy =
         ShootdownStrategies.find(
             config.shootdown(), Thread.currentThread().getContextClassLoader());
-    var tlb = TlbManagement.create(options, n, strategy, pageTable, ipis, sleepWake, counters);
-    this.tlbFlush = tlb.flush();
-    this.tlbStates = tlb.states();
-    this.asids = tlb.asids();
-    this.walks = tlb.walks();
-    MemoryManagement mm =
-        MemoryManagement.create(memory, frames, pageTable, codeCache, tlbFlush, sleepWake, ipis);
+    this.tlb =
+        TlbManagement.create(
+            config.tlbOptions(), n, strategy, pageTable, ipis, sleepWake, counters);
+    KernelMemory kmem = KernelMemory.of(frames);
+    var mm =
+        MemoryManagement.create(
+            memory, frames, pageTable, codeCache, tlb.flush(), sleepWake, ipis, counters, kmem);
+    OpenFiles openFiles = new OpenFiles(kmem, config.memoryBytes());
     this.faults = mm.faults();
     // The kernel's own page table maps no user memory: idle harts and dying tasks' harts load it.
     long kernelSatp = Mmu.makeSatp(pageTable.createRoot(), 0);
-    MmSwitch mmSwitch = tlb.mmSwitch(config.lazyTlb(), kernelSatp, frames, mm.mmap(), ipis);
+    MmSwitch mmSwitch = tlb.mmSwitch(config.lazyTlb(), kernelSatp, frames, mm.mmap(), counters);
     RandomSource random = new RandomSource(config.seed());
     Processes proc =
-        Processes.create(mm, mmSwitch, rootFs, random, memory, sleepWake, ipis, config.maxTasks());
+        Processes.create(
+            mm, mmSwitch, rootFs, random, memory, sleepWake, ipis, config.maxTasks(), n, openFiles);
     this.processes = proc.table();
     this.execve = proc.execve();
-    var limits =
-        new Schedule.Limits(
-            config.tickCycles(), config.maxInstructions(), config.execMode() == ExecMode.PARALLEL);
     this.schedule =
         new Schedule(
-            harts, sleepWake, mmSwitch, tlb, turns, halt, counters, proc, mm.user(), limits);
-    FileIo io = new FileIo(mm.user(), console, sleepWake);
+            harts,
+            sleepWake,
+            mmSwitch,
+            tlb,
+            turns,
+            halt,
+            counters,
+            proc,
+            mm.user(),
+            config.limits());
+    FileIo io = new FileIo(mm.user(), console, sleepWake, openFiles, memory, halt, lockstep);
     this.syscalls = new Syscalls(mm, proc, schedule, io, sleepWake, random, counters);
-    this.violations = new Violations(halt);
+    idleWork.attach(schedule, ipis, tlb);
+    var violations = new Violations(halt);
+    this.figures =
+        new RunFigures(
+            harts, counters, schedule, processes, tlb, kmem, syscalls, violations, config.labels());
+    if (lockstep) {
+      halt.beforeRelease(() -> frozen = figures.take());
+    }
     if (config.check()) {
-      CheckerHooks hooks = new CheckerHooks(tlb.observers(), harts);
-      for (Checker c : Checkers.standard(violations, harts, tlbFlush, frames, config.lazyTlb())) {
-        violations.register(c);
-        c.install(hooks);
-      }
+      var hooks = new CheckerHooks(tlb.observers(), mm.pteObservers(), harts, frames);
+      Checkers.install(violations, hooks, tlb, pageTable, config.lazyTlb());
     }
     for (Hart h : harts) {
       h.mmu().setSatp(kernelSatp);
@@ -165,14 +161,26 @@ final class Kernel implements TrapHandler {
 
   @Override
   public long enterUser(Hart hart) {
+    // Back from a mere lookahead boundary the hart resumes user mode without a kernel entry:
+    // taking turns is no interrupt, and must not apply deferred flushes or run the scheduler.
+    boolean quiet = quietResume[hart.id()];
+    quietResume[hart.id()] = false;
     for (; ; ) {
       turns.awaitTurn(hart);
       if (halt.stopping()) {
         return STOP;
       }
-      kernelEntry(hart);
-      schedule.fireTimers(hart);
       Task current = schedule.current(hart);
+      if (quiet && (hart.interruptPending() || !quietBoundary(hart))) {
+        quiet = false; // an interrupt came while the hart waited for its turn: take it
+        hart.takeInterrupts();
+      }
+      if (!quiet) {
+        kernelEntry(hart);
+        schedule.fireTimers(hart);
+        current = schedule.current(hart);
+      }
+      quiet = false;
       if (current != null && current.killPending) {
         schedule.exit(hart, current);
         continue;
@@ -185,22 +193,24 @@ final class Kernel implements TrapHandler {
         schedule.tick(hart);
         continue;
       }
-      long quantumEnd = turns.quantumEnd(hart);
-      if (hart.cycles() >= quantumEnd) {
-        turns.endQuantum(hart);
+      long until = Math.min(turns.runUntil(hart), ipis.nextIpi(hart.id()));
+      if (hart.cycles() >= until) {
+        turns.yieldTurn(hart);
+        quiet = true;
         continue;
       }
-      return schedule.userDeadline(hart, quantumEnd);
+      return schedule.userDeadline(hart, until);
     }
   }
 
   @Override
   public void trap(Hart hart, int cause, long tval) {
+    turns.sync(hart);
     Task task = schedule.current(hart);
     counters.hart(hart.id()).add(Counter.TRAPS);
     hart.clearReservation();
     hart.addCycles(config.cost().trapEntry());
-    tlbFlush.applyDeferred(hart);
+    tlb.flush().applyDeferred(hart);
     if (cause == Cause.ECALL_FROM_U) {
       syscalls.handle(hart, task);
     } else if (Cause.isPageFault(cause)) {
@@ -224,7 +234,13 @@ final class Kernel implements TrapHandler {
 
   @Override
   public void interrupt(Hart hart) {
-    hart.takeInterrupts();
+    boolean raised = hart.takeInterrupts() != 0;
+    if (!raised && quietBoundary(hart)) {
+      schedule.account(hart);
+      quietResume[hart.id()] = true;
+      return;
+    }
+    turns.sync(hart);
     kernelEntry(hart);
     if (schedule.tickDue(hart)) {
       schedule.tick(hart);
@@ -234,15 +250,20 @@ final class Kernel implements TrapHandler {
     schedule.preemptForWoken(hart);
   }
 
+  /** Whether nothing (tick, timer, IPI) is due: the hart only reached a lookahead boundary. */
+  private boolean quietBoundary(Hart hart) {
+    return schedule.onlyTurnBoundary(hart, ipis.nextIpi(hart.id()));
+  }
+
   /**
    * What every entry into this hart's kernel does first: a speculative walk (hardware may walk at
    * any time; doing it here makes a freed page table it still reaches show up), the IPIs queued for
    * this hart, and the deferred flushes it owes.
    */
   private void kernelEntry(Hart hart) {
-    walks.speculate(hart);
+    tlb.walks().speculate(hart);
     ipis.handle(hart);
-    tlbFlush.applyDeferred(hart);
+    tlb.flush().applyDeferred(hart);
   }
 
   private void pageFault(Hart hart, Task task, int cause, long va) {
@@ -268,53 +289,16 @@ final class Kernel implements TrapHandler {
     schedule.exit(hart, task);
   }
 
-  // ---- the end of the run ----
-
   Halt halt() {
     return halt;
   }
 
-  /** The run's figures, with the hardware's read off {@code harts}; after their threads ended. */
-  Statistics statistics(Hart[] harts, Map<String, String> labels) {
-    for (Hart h : harts) {
-      HartCounters c = counters.hart(h.id());
-      TlbStats tlb = h.mmu().tlbStats();
-      c.set(Counter.INSTRUCTIONS, h.instret());
-      c.set(Counter.CYCLES, h.cycles());
-      c.set(Counter.BUSY_CYCLES, h.cycles() - c.get(Counter.IDLE_CYCLES));
-      c.set(Counter.TLB_HITS, tlb.hits());
-      c.set(Counter.TLB_MISSES, tlb.misses());
-      c.set(Counter.TLB_FLUSHES_ALL, tlb.flushesAll());
-      c.set(Counter.TLB_FLUSHES_ASID, tlb.flushesAsid());
-      c.set(Counter.TLB_FLUSHES_PAGE, tlb.flushesPage());
-      c.set(Counter.TLB_FLUSHES_RANGE, tlb.flushesRange());
-      c.set(Counter.TLB_ENTRIES_INVALIDATED, tlb.entriesInvalidated());
-      c.set(Counter.PAGE_WALKS, h.mmu().walks());
-    }
-    SchedStats sched = schedule.stats();
-    long[] machine = {
-      processes.tasksCreated(),
-      asids == null ? 0 : asids.rollovers(),
-      sched.wakeups(),
-      sched.migrations(),
-      sched.idlePulls(),
-      sched.balancePulls(),
-      sched.preemptions()
-    };
-    return Statistics.of(
-        counters,
-        machine,
-        Map.of(Latency.RUN_QUEUE_WAIT_CYCLES, sched.runQueueWait()),
-        syscalls.counts(),
-        violations.counts(),
-        labels);
-  }
-
-  /** Whether a hart parked idle has something to do (lockstep skips those that have not). */
-  private boolean hasWork(int hart) {
-    return schedule.hasWork(hart)
-        || ipis.pending(hart)
-        || tlbFlush.hasDeferred(hart)
-        || (walks.enabled() && tlbStates.activeMm(hart) != null);
+  /**
+   * The run's figures. In lockstep they were taken the moment the run stopped, on the thread that
+   * stopped it: the other harts were parked then, and what they do while leaving is no part of it.
+   */
+  Statistics statistics() {
+    Statistics f = frozen;
+    return f != null ? f : figures.take();
   }
 }

@@ -28,16 +28,24 @@ public final class Machine {
   /** How long stopping harts get to leave before the run is declared hung. */
   private static final long STOP_GRACE_MILLIS = 5_000;
 
+  /**
+   * How long the guest's last output may wait for a host reader that takes nothing: after a run
+   * that ended on its own, and after one --timeout stopped (which must end on time).
+   */
+  private static final long DRAIN_PATIENCE_MILLIS = 2_000, DRAIN_AFTER_TIMEOUT_MILLIS = 500;
+
   private final MachineConfig config;
   private final Hart[] harts;
   private final Kernel kernel;
+  private final Console console;
 
   public Machine(MachineConfig config, Console console, RootFs rootFs) {
     this.config = config;
+    this.console = console;
     PhysicalMemory memory = new PhysicalMemory(config.memoryBytes());
     FrameAllocator frames = new FrameAllocator(memory, 1, true);
     CodeCache codeCache = new CodeCache(memory);
-    frames.setFreeListener(codeCache::invalidate);
+    frames.addFreeListener(codeCache::invalidate);
     this.harts = new Hart[config.cores()];
     for (int i = 0; i < harts.length; i++) {
       Mmu mmu =
@@ -135,7 +143,11 @@ public final class Machine {
   }
 
   private RunResult result(Halt.Ending end, long start) {
-    Statistics stats = kernel.statistics(harts, config.labels());
+    // The guest's output still queued goes out now, unless the host has stopped taking it.
+    console.drain(
+        TimeUnit.MILLISECONDS.toNanos(
+            end.outcome() == Outcome.TIMEOUT ? DRAIN_AFTER_TIMEOUT_MILLIS : DRAIN_PATIENCE_MILLIS));
+    Statistics stats = kernel.statistics();
     return new RunResult(
         end.outcome(),
         end.exitCode(),

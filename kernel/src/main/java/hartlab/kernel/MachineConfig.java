@@ -1,7 +1,9 @@
 package hartlab.kernel;
 
 import hartlab.cpu.CostModel;
+import hartlab.kernel.sched.Schedule;
 import hartlab.kernel.tlb.LazyTlbMode;
+import hartlab.kernel.tlb.TlbManagement;
 import hartlab.sched.Policy;
 import hartlab.sched.SchedConfig;
 import java.util.LinkedHashMap;
@@ -24,7 +26,8 @@ import java.util.Map;
  * @param tickCycles virtual cycles between timer ticks
  * @param cost cycle prices
  * @param execMode parallel or lockstep
- * @param quantumCycles lockstep: virtual cycles a hart runs before handing the turn on
+ * @param quantumCycles lockstep: lookahead, how far a hart may run past the earliest other busy
+ *     hart
  * @param policy scheduling policy
  * @param sched scheduler tuning
  * @param lazyTlb what idle harts do with their active mm
@@ -60,21 +63,80 @@ public record MachineConfig(
 
   public static final int MAX_CORES = 64;
 
+  // The ranges every config must lie in, checked below before anything is allocated. Wide enough
+  // for any experiment; narrow enough that no value makes the host run out of memory or a counter
+  // overflow.
+
+  /** Guest RAM: whole pages, from 1 MiB (room for page tables, a stack and a small program). */
+  public static final long MIN_MEMORY_BYTES = 1L << 20;
+
+  /** Guest RAM is one buffer indexed by int (PhysicalMemory.MAX_SIZE). */
+  public static final long MAX_MEMORY_BYTES = 1L << 30;
+
+  /** TLB entries per hart, a power of two: 64 harts of this size take about 90 MB of heap. */
+  public static final int MAX_TLB_ENTRIES = 1 << 16;
+
+  /** Above a day of virtual time, a quantum or tick no longer shapes a run. */
+  public static final long MAX_CYCLES_PER_TURN = 86_400_000_000_000L;
+
+  /** 30 days: longer timeouts are no timeout; this also keeps the deadline from overflowing. */
+  public static final long MAX_TIMEOUT_MILLIS = 30L * 24 * 3600 * 1000;
+
+  /** Every page of the largest RAM: beyond it, no range flush is ever split into pages. */
+  public static final int MAX_FLUSH_CEILING = (int) (MAX_MEMORY_BYTES >> 12);
+
+  /** Linux's default pid_max (32768) twice over. */
+  public static final int MAX_TASKS = 1 << 16;
+
   public MachineConfig {
     if (cores < 1 || cores > MAX_CORES) {
       throw new IllegalArgumentException("cores must be 1.." + MAX_CORES + ", got " + cores);
     }
-    if (maxInstructions < 0 || timeoutMillis < 0 || flushCeiling < 0) {
-      throw new IllegalArgumentException("limits must not be negative");
+    if (memoryBytes < MIN_MEMORY_BYTES
+        || memoryBytes > MAX_MEMORY_BYTES
+        || (memoryBytes & 0xfff) != 0) {
+      throw new IllegalArgumentException(
+          "memoryBytes must be a multiple of 4096 from 1 MiB to 1 GiB, got " + memoryBytes);
     }
-    if (tickCycles <= 0 || quantumCycles <= 0) {
-      throw new IllegalArgumentException("tick and quantum must be positive");
+    if (tlbEntries < 1 || tlbEntries > MAX_TLB_ENTRIES || Integer.bitCount(tlbEntries) != 1) {
+      throw new IllegalArgumentException(
+          "tlbEntries must be a power of two from 1 to " + MAX_TLB_ENTRIES + ", got " + tlbEntries);
+    }
+    if (tlbWays < 1 || tlbWays > tlbEntries || Integer.bitCount(tlbWays) != 1) {
+      throw new IllegalArgumentException(
+          "tlbWays must be a power of two from 1 to tlbEntries ("
+              + tlbEntries
+              + "), got "
+              + tlbWays);
+    }
+    if (maxInstructions < 0) {
+      throw new IllegalArgumentException("maxInstructions must not be negative");
+    }
+    if (timeoutMillis < 0 || timeoutMillis > MAX_TIMEOUT_MILLIS) {
+      throw new IllegalArgumentException(
+          "timeoutMillis must be 0.." + MAX_TIMEOUT_MILLIS + ", got " + timeoutMillis);
+    }
+    if (flushCeiling < 0 || flushCeiling > MAX_FLUSH_CEILING) {
+      throw new IllegalArgumentException(
+          "flushCeiling must be 0.." + MAX_FLUSH_CEILING + ", got " + flushCeiling);
+    }
+    if (tickCycles <= 0
+        || tickCycles > MAX_CYCLES_PER_TURN
+        || quantumCycles <= 0
+        || quantumCycles > MAX_CYCLES_PER_TURN) {
+      throw new IllegalArgumentException(
+          "tickCycles and quantumCycles must be 1.."
+              + MAX_CYCLES_PER_TURN
+              + ", got "
+              + tickCycles
+              + " and "
+              + quantumCycles);
     }
     if (asidBits < 2 || asidBits > 16) {
       throw new IllegalArgumentException("ASID bits must be 2..16, got " + asidBits);
     }
-    if (maxTasks < 1) {
-      throw new IllegalArgumentException("max tasks must be at least 1, got " + maxTasks);
+    if (maxTasks < 1 || maxTasks > MAX_TASKS) {
+      throw new IllegalArgumentException("maxTasks must be 1.." + MAX_TASKS + ", got " + maxTasks);
     }
   }
 
@@ -91,6 +153,7 @@ public record MachineConfig(
     m.put("maxInstructions", Long.toString(maxInstructions));
     m.put("flushCeiling", Integer.toString(flushCeiling));
     m.put("tickCycles", Long.toString(tickCycles));
+    m.put("costModel", cost.profile());
     m.put("cost", cost.toString());
     m.put("exec", execMode.name().toLowerCase(Locale.ROOT));
     m.put("quantumCycles", execMode == ExecMode.LOCKSTEP ? Long.toString(quantumCycles) : "-");
@@ -103,6 +166,16 @@ public record MachineConfig(
     m.put("shootdown", shootdown);
     m.put("speculativeWalks", Boolean.toString(speculativeWalks));
     return m;
+  }
+
+  /** The TLB subsystem's settings. */
+  public TlbManagement.Options tlbOptions() {
+    return new TlbManagement.Options(flushCeiling, asids, asidBits, speculativeWalks, seed);
+  }
+
+  /** The scheduler's time limits. */
+  public Schedule.Limits limits() {
+    return new Schedule.Limits(tickCycles, maxInstructions, execMode == ExecMode.PARALLEL);
   }
 
   public static MachineConfig defaults() {

@@ -20,9 +20,12 @@ public record AuxValues(long phdr, int phent, int phnum, long entry, long base, 
         image.phdrVaddr(), image.phentsize(), image.phnum(), image.entry(), 0, hwcap);
   }
 
+  /** The single-letter extensions of an RV64GC hart, as Linux lists them in AT_HWCAP. */
+  public static final String RV64GC = "imafdc";
+
   /**
    * AT_HWCAP as Linux riscv reports it: bit {@code c - 'a'} for each single-letter extension, e.g.
-   * {@code hwcapForIsa("imac")}.
+   * {@code hwcapForIsa(RV64GC)}, that is {@code "imafdc"}, is 0x112d.
    *
    * @throws IllegalArgumentException for a character outside a..z
    */

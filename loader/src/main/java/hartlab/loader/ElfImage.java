@@ -18,7 +18,7 @@ import java.util.Objects;
  *     any loaded segment
  * @param phentsize e_phentsize, always 56 (AT_PHENT)
  * @param phnum e_phnum (AT_PHNUM)
- * @param flags e_flags (EF_RISCV_RVC may be set; the float ABI is soft-float)
+ * @param flags e_flags (EF_RISCV_RVC may be set; the float ABI is soft, single or double)
  */
 public record ElfImage(
     int type,
@@ -58,7 +58,7 @@ public record ElfImage(
    *     above 0x40_0000_0000
    */
   public ElfImage relocate(long bias) {
-    if ((bias & (ElfParser.PAGE_SIZE - 1)) != 0) {
+    if ((bias & (UserSpace.PAGE_SIZE - 1)) != 0) {
       throw new IllegalArgumentException(
           String.format("relocate: bias 0x%x is not a multiple of the 4096-byte page", bias));
     }
@@ -74,26 +74,26 @@ public record ElfImage(
     }
     // Every valid address is in [0x1000, 2^38), so a larger |bias| cannot give a valid image;
     // rejecting it first also keeps the sums below from overflowing.
-    if (bias <= -ElfParser.USER_VA_LIMIT || bias >= ElfParser.USER_VA_LIMIT) {
+    if (bias <= -UserSpace.TASK_SIZE || bias >= UserSpace.TASK_SIZE) {
       throw new IllegalArgumentException(
           String.format("relocate: bias 0x%x moves the image out of Sv39 user space", bias));
     }
     List<ElfSegment> moved = new ArrayList<>(loadSegments.size());
     for (int i = 0; i < loadSegments.size(); i++) {
       ElfSegment s = loadSegments.get(i).shifted(bias);
-      if (s.vaddr() < ElfParser.PAGE_SIZE) {
+      if (s.vaddr() < UserSpace.PAGE_SIZE) {
         throw new IllegalArgumentException(
             String.format(
                 "relocate: with bias 0x%x load segment %d starts at 0x%x, in page zero, which"
                     + " stays unmapped so NULL dereferences fault; use a larger bias",
                 bias, i, s.vaddr()));
       }
-      if (s.vaddrEnd() > ElfParser.USER_VA_LIMIT) {
+      if (s.vaddrEnd() > UserSpace.TASK_SIZE) {
         throw new IllegalArgumentException(
             String.format(
                 "relocate: with bias 0x%x load segment %d ends at 0x%x, above 0x%x, the top of"
                     + " Sv39 user space; use a smaller bias",
-                bias, i, s.vaddrEnd(), ElfParser.USER_VA_LIMIT));
+                bias, i, s.vaddrEnd(), UserSpace.TASK_SIZE));
       }
       moved.add(s);
     }
@@ -126,7 +126,7 @@ public record ElfImage(
     for (ElfSegment s : loadSegments) {
       low = Math.min(low, s.vaddr());
     }
-    return ElfParser.pageDown(low);
+    return UserSpace.pageDown(low);
   }
 
   /** End of the last page any load segment touches (exclusive). */
@@ -135,7 +135,7 @@ public record ElfImage(
     for (ElfSegment s : loadSegments) {
       high = Math.max(high, s.vaddrEnd());
     }
-    return ElfParser.pageUp(high);
+    return UserSpace.pageUp(high);
   }
 
   @Override

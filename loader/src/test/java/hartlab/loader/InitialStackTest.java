@@ -257,4 +257,12 @@ class InitialStackTest {
   void hwcapRejectsNonLetters() {
     assertThrows(IllegalArgumentException.class, () -> AuxValues.hwcapForIsa("rv64"));
   }
+
+  /** Linux's COMPAT_HWCAP_ISA_I|M|A|F|D|C for an RV64GC hart: bits 8, 12, 0, 5, 3, 2. */
+  @Test
+  void hwcapOfRv64gc() {
+    assertEquals(0x112dL, AuxValues.hwcapForIsa(AuxValues.RV64GC));
+    assertEquals(0x112dL, AuxValues.hwcapForIsa("IMAFDC"));
+    assertEquals(0x1105L, AuxValues.hwcapForIsa("imac"));
+  }
 }

@@ -1,5 +1,7 @@
 package hartlab.mmu;
 
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -28,7 +30,11 @@ public final class FrameAllocator {
   private final AtomicLongArray allocated;
   private final int[] freeStack; // guarded by this
   private int freeTop; // guarded by this
-  private volatile FreeListener listener = pa -> {};
+
+  /** Per frame, how often it has been freed: tells a reused frame from the one cached earlier. */
+  private final AtomicIntegerArray generations;
+
+  private final CopyOnWriteArrayList<FreeListener> listeners = new CopyOnWriteArrayList<>();
 
   /**
    * @param reservedFrames frames at the bottom of RAM never handed out (frame 0 is always reserved
@@ -41,6 +47,7 @@ public final class FrameAllocator {
     int reserved = Math.max(1, reservedFrames);
     this.allocated = new AtomicLongArray((frames + 63) >>> 6);
     this.freeStack = new int[frames];
+    this.generations = new AtomicIntegerArray(frames);
     // Push high frames first so allocation proceeds upward from low memory: easier to read in
     // dumps.
     for (int f = frames - 1; f >= reserved; f--) {
@@ -51,8 +58,9 @@ public final class FrameAllocator {
     }
   }
 
-  public void setFreeListener(FreeListener listener) {
-    this.listener = listener;
+  /** Adds a listener told about every frame freed, before it can be reused; before the run. */
+  public void addFreeListener(FreeListener listener) {
+    listeners.add(listener);
   }
 
   /** Returns the physical address of a zeroed frame, or -1 when memory is exhausted. */
@@ -77,16 +85,27 @@ public final class FrameAllocator {
       throw new IllegalStateException(
           String.format("FrameAllocator.free: frame 0x%x is not allocated", pa));
     }
-    listener.frameFreed(pa);
+    for (FreeListener l : listeners) {
+      l.frameFreed(pa);
+    }
     if (poison) {
       for (int off = 0; off < PhysicalMemory.PAGE_SIZE; off += 8) {
         memory.putLong(pa + off, POISON);
       }
     }
+    generations.incrementAndGet(frame);
     synchronized (this) {
       setBit(frame, false);
       freeStack[freeTop++] = frame;
     }
+  }
+
+  /**
+   * How many times the frame has been freed: a pointer cached while the frame had one generation is
+   * stale once it has another, even if the frame was allocated again since.
+   */
+  public int generation(long pa) {
+    return generations.get((int) (pa >>> PhysicalMemory.PAGE_SHIFT));
   }
 
   public boolean isAllocated(long pa) {

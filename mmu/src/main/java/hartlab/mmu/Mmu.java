@@ -56,6 +56,11 @@ public final class Mmu {
   private final int[] walkAsid = new int[WALK_CACHE];
   private final long[] walkLeafTable = new long[WALK_CACHE];
 
+  /** Each cached leaf table's generation when cached (for the table-read check only). */
+  private final int[] walkLeafGeneration = new int[WALK_CACHE];
+
+  private TableReadCheck tableCheck;
+
   /** The last address translated through a walk, where speculative walks look nearby. */
   private long lastWalkVa;
 
@@ -151,7 +156,8 @@ public final class Mmu {
       if (base < 0) {
         long region = va >>> 21;
         int w = (int) region & (WALK_CACHE - 1);
-        long pa = walker.walk(rootPa, cachedLeafTable(w, region), va, access);
+        long pa =
+            walker.walk(rootPa, cachedLeafTable(w, region), walkLeafGeneration[w], va, access);
         walks++;
         lastWalkVa = va;
         stallCycles += (long) walker.levelsRead * cyclesPerWalkLevel;
@@ -162,6 +168,9 @@ public final class Mmu {
           walkRegion[w] = region;
           walkAsid[w] = asid;
           walkLeafTable[w] = walker.leafTable;
+          if (tableCheck != null) {
+            walkLeafGeneration[w] = tableCheck.generation(walker.leafTable);
+          }
         }
         base = pa & ~OFFSET;
         tlb.insert(vpn, asid, base, walker.leafPte);
@@ -215,6 +224,35 @@ public final class Mmu {
     return walkRegion[slot] == region && walkAsid[slot] == asid ? walkLeafTable[slot] : -1;
   }
 
+  /**
+   * Whether the page-walk cache still points at page-table page {@code tablePa} under the ASID now
+   * loaded: the hardware may walk through that entry at any time, speculatively too. Entries of
+   * other ASIDs lie dormant until that ASID is loaded again, which an ASID's reuse never allows
+   * without a flush first. Racy when asked from another hart's thread, as a view of another core's
+   * caches is.
+   */
+  public boolean walkCachePointsTo(long tablePa) {
+    if (bare) {
+      return false;
+    }
+    for (int i = 0; i < WALK_CACHE; i++) {
+      if (walkRegion[i] != NO_PAGE && walkAsid[i] == asid && walkLeafTable[i] == tablePa) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The leaf table the page-walk cache holds for {@code va} under {@code asid}, or -1. Racy when
+   * asked from another hart's thread.
+   */
+  public long walkCacheLeafTable(int asid, long va) {
+    long region = va >>> 21;
+    int i = (int) region & (WALK_CACHE - 1);
+    return walkRegion[i] == region && walkAsid[i] == asid ? walkLeafTable[i] : -1;
+  }
+
   /** sfence.vma drops the page-walk cache's (non-leaf) entries of the ASIDs it flushes. */
   private void forgetWalks(int flushedAsid, boolean all) {
     forgetCachedPages();
@@ -228,6 +266,7 @@ public final class Mmu {
   /** Reports every page-table page a walk of this hart reads (the freed-page-table checker). */
   public void setTableReadCheck(TableReadCheck check) {
     walker.setCheck(check);
+    tableCheck = check;
   }
 
   /**
@@ -241,7 +280,8 @@ public final class Mmu {
     }
     long va = lastWalkVa + ((long) pagesAway << PhysicalMemory.PAGE_SHIFT);
     long region = va >>> 21;
-    walker.speculate(rootPa, cachedLeafTable((int) region & (WALK_CACHE - 1), region), va);
+    int w = (int) region & (WALK_CACHE - 1);
+    walker.speculate(rootPa, cachedLeafTable(w, region), walkLeafGeneration[w], va);
   }
 
   public void flushAll() {

@@ -50,6 +50,11 @@ public final class PageTableWalker {
    * not -1: a page-walk cache hit for the upper levels, as hardware keeps (and as a flush drops).
    */
   long walk(long rootPa, long cachedLeafTable, long va, int access) {
+    return walk(rootPa, cachedLeafTable, TableReadCheck.NOT_CACHED, va, access);
+  }
+
+  /** As above, with the cached leaf table's generation for the table-read check. */
+  long walk(long rootPa, long cachedLeafTable, int cachedGeneration, long va, int access) {
     levelsRead = 0;
     if (!Pte.isCanonical(va)) {
       return PAGE_FAULT;
@@ -67,7 +72,8 @@ public final class PageTableWalker {
           return ACCESS_FAULT;
         }
         if (check != null) {
-          check.beforeRead(a, va, i, false);
+          check.beforeRead(
+              a, va, i, false, a == cachedLeafTable ? cachedGeneration : TableReadCheck.NOT_CACHED);
         }
         pte = memory.getLongAcquire(ptePa);
         levelsRead++;
@@ -115,7 +121,7 @@ public final class PageTableWalker {
    * A walk the hardware makes on its own (prefetch, speculation): reads the tables for {@code va}
    * as far as they lead, changes nothing, and reports the table pages it read to the check.
    */
-  void speculate(long rootPa, long cachedLeafTable, long va) {
+  void speculate(long rootPa, long cachedLeafTable, int cachedGeneration, long va) {
     if (!Pte.isCanonical(va)) {
       return;
     }
@@ -126,7 +132,8 @@ public final class PageTableWalker {
         return;
       }
       if (check != null) {
-        check.beforeRead(a, va, i, true);
+        check.beforeRead(
+            a, va, i, true, a == cachedLeafTable ? cachedGeneration : TableReadCheck.NOT_CACHED);
       }
       long pte = memory.getLongAcquire(ptePa);
       if (!Pte.isValid(pte) || Pte.isLeaf(pte) || (pte & Pte.RESERVED) != 0) {

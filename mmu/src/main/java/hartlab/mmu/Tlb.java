@@ -34,7 +34,9 @@ public final class Tlb {
   private final int[] asids;
   private final long[] pageBases;
   private final byte[] flags;
-  private final byte[] nextVictim;
+
+  /** Per set, the way to replace next; an int, since a set can have up to 65536 ways. */
+  private final int[] nextVictim;
 
   // Counters, hart-local.
   long hits;
@@ -64,7 +66,7 @@ public final class Tlb {
     this.asids = new int[entries];
     this.pageBases = new long[entries];
     this.flags = new byte[entries];
-    this.nextVictim = new byte[entries / ways];
+    this.nextVictim = new int[entries / ways];
     Arrays.fill(vpns, INVALID);
   }
 
@@ -120,7 +122,7 @@ public final class Tlb {
     }
     if (slot < 0) {
       slot = base + nextVictim[set];
-      nextVictim[set] = (byte) ((nextVictim[set] + 1) & (ways - 1));
+      nextVictim[set] = (nextVictim[set] + 1) & (ways - 1);
     }
     // Invalidate, write the fields, then publish the vpn: see forEachEntry.
     VPN.setRelease(vpns, slot, INVALID);

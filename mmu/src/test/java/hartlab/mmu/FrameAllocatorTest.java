@@ -37,7 +37,7 @@ class FrameAllocatorTest {
     PhysicalMemory memory = new PhysicalMemory(64 * 4096);
     FrameAllocator frames = new FrameAllocator(memory, 1, true);
     List<Long> told = new ArrayList<>();
-    frames.setFreeListener(told::add);
+    frames.addFreeListener(told::add);
     long pa = frames.alloc();
     frames.free(pa);
     assertEquals(FrameAllocator.POISON, memory.getLong(pa + 64));

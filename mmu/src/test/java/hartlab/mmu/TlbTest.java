@@ -108,4 +108,23 @@ class TlbTest {
     assertThrows(IllegalArgumentException.class, () -> new Tlb(48, 4));
     assertThrows(IllegalArgumentException.class, () -> new Tlb(16, 32));
   }
+
+  /**
+   * A fully associative TLB of 256 entries replaces round-robin through every way. The victim index
+   * used to be kept in a byte, so after 128 fills it went negative: an index out of bounds on the
+   * hart (exit 70), reachable with --tlb-entries 256 --tlb-ways 256.
+   */
+  @Test
+  void wideSetsReplaceRoundRobinThroughEveryWay() {
+    Tlb tlb = new Tlb(256, 256);
+    for (long vpn = 0; vpn < 300; vpn++) {
+      tlb.insert(vpn, 1, vpn << 12, RW);
+    }
+    for (long vpn = 0; vpn < 44; vpn++) {
+      assertFalse(tlb.holds(1, vpn << 12), "entry " + vpn + " should have been replaced");
+    }
+    for (long vpn = 44; vpn < 300; vpn++) {
+      assertEquals(vpn << 12, tlb.lookup(vpn, 1, Mmu.LOAD), "entry " + vpn);
+    }
+  }
 }

@@ -1,5 +1,8 @@
 package hartlab.sched;
 
+import static hartlab.sched.SchedEntity.RUNNING;
+import static hartlab.sched.SchedEntity.stateOf;
+
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -124,6 +127,22 @@ abstract class RunQueue {
       remove(found);
     }
     return found;
+  }
+
+  /** {@code e}, just taken off a queue, becomes this hart's current task. */
+  final void startRunning(SchedEntity e, long now) {
+    e.setState(stateOf(RUNNING, hart));
+    curr = e;
+    currRanAtTick = 0;
+    waitHistogram.recordValue(Math.max(0, now - e.enqueuedAt));
+    int last = e.lastHart();
+    if (last >= 0 && last != hart) {
+      migrations++;
+    }
+    e.setLastHart(hart);
+    e.baseHart = hart;
+    e.startedAt = now;
+    updateMinVruntime();
   }
 
   /**

@@ -10,6 +10,7 @@ import static hartlab.sched.SchedEntity.hartOf;
 import static hartlab.sched.SchedEntity.kindOf;
 import static hartlab.sched.SchedEntity.stateOf;
 
+import hartlab.sched.Placement.Activation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -18,6 +19,11 @@ import org.HdrHistogram.Histogram;
 /**
  * The machine's scheduler: one run queue per hart, a policy ({@link Policy}), wake-up placement,
  * idle pulls and periodic load balancing, all honouring each task's affinity.
+ *
+ * <p>This class is the façade the kernel calls and holds the life cycle of the current task (pick,
+ * requeue, block, exit); where a runnable task is queued is {@link Placement}'s decision, moving
+ * waiting tasks between harts {@link LoadBalancer}'s, and each queue's order its {@link
+ * RunQueue}'s.
  *
  * <h2>Calling contract</h2>
  *
@@ -54,14 +60,8 @@ public final class Scheduler<T extends Schedulable> {
   private final long allHarts;
 
   private final RunQueue[] rqs;
-
-  /** Why a blocked task is being put on a queue. */
-  private enum Activation {
-    NEW,
-    WAKE,
-    /** still runnable, but its queue or hart no longer suits its affinity */
-    MOVE
-  }
+  private final Placement placement;
+  private final LoadBalancer balancer;
 
   public Scheduler(Policy policy, int harts, SchedConfig config) {
     this.policy = Objects.requireNonNull(policy, "policy");
@@ -75,6 +75,8 @@ public final class Scheduler<T extends Schedulable> {
     for (int h = 0; h < harts; h++) {
       rqs[h] = policy == Policy.RR ? new RrRunQueue(h, config) : new FairRunQueue(h, config);
     }
+    this.placement = new Placement(rqs, allHarts);
+    this.balancer = new LoadBalancer(rqs, placement);
   }
 
   public Policy policy() {
@@ -93,7 +95,7 @@ public final class Scheduler<T extends Schedulable> {
   // Wake-up
 
   /**
-   * A task becomes runnable: new, or woken. Picks its hart (see {@link #selectTaskRq}), enqueues it
+   * A task becomes runnable: new, or woken. Picks its hart (see {@link Placement}), enqueues it
    * there and returns that hart, which the caller may then kick (IPI) if it is idle or if {@link
    * #shouldPreemptFor} says so. Any thread.
    *
@@ -127,114 +129,13 @@ public final class Scheduler<T extends Schedulable> {
         case DEAD:
           return -1;
         default:
-          int h = activate(e, now, e.started ? Activation.WAKE : Activation.NEW, "wake");
+          int h = placement.activate(e, now, e.started ? Activation.WAKE : Activation.NEW, "wake");
           if (h >= 0) {
             return h;
           }
           break; // another waker won: look again
       }
     }
-  }
-
-  /**
-   * Put blocked task {@code e} on a queue its affinity allows. Returns the hart, or -1 if the task
-   * stopped being blocked meanwhile (another waker enqueued it). Takes one queue lock.
-   */
-  private int activate(SchedEntity e, long now, Activation how, String op) {
-    for (; ; ) {
-      long allowed = e.affinity() & allHarts;
-      if (allowed == 0) {
-        throw new IllegalArgumentException(
-            op
-                + ": task "
-                + e.id()
-                + " has affinity 0x"
-                + Long.toHexString(e.affinity())
-                + ", which names no hart below "
-                + harts
-                + " (the kernel must reject such a mask with EINVAL)");
-      }
-      int h = selectTaskRq(e, allowed, how);
-      RunQueue rq = rqs[h];
-      synchronized (rq) {
-        // Re-read the mask under the lock: a sched_setaffinity that lands after this read is
-        // followed by the kernel's dequeue, which will find the task queued here (the state
-        // below is set before we unlock), so the task is never stranded on a forbidden hart.
-        if (!allows(e.affinity(), h)) {
-          continue;
-        }
-        if (!e.casState(BLOCKED, stateOf(QUEUED, h))) {
-          return -1;
-        }
-        migrateVruntime(e, h);
-        e.enqueuedAt = now;
-        switch (how) {
-          case NEW:
-            e.started = true;
-            rq.enqueueNew(e);
-            rq.wakeups++;
-            break;
-          case WAKE:
-            rq.enqueueWoken(e);
-            rq.wakeups++;
-            break;
-          default:
-            rq.enqueueMigrated(e);
-            break;
-        }
-        rq.updateMinVruntime();
-        return h;
-      }
-    }
-  }
-
-  /**
-   * Wake-up placement (Linux's select_task_rq, much simplified). Among the allowed harts the least
-   * loaded one, lowest index on ties, is the fallback; a task that has run before goes back to its
-   * previous hart instead if that is allowed and {@link #isNotMuchBusier}, for its warm cache.
-   * Loads are read without locks.
-   */
-  private int selectTaskRq(SchedEntity e, long allowed, Activation how) {
-    int idlest = -1;
-    int idlestLoad = Integer.MAX_VALUE;
-    for (long m = allowed; m != 0; m &= m - 1) {
-      int h = Long.numberOfTrailingZeros(m);
-      int load = rqs[h].load();
-      if (load < idlestLoad) {
-        idlest = h;
-        idlestLoad = load;
-      }
-    }
-    int prev = e.lastHart();
-    if (how != Activation.NEW
-        && prev >= 0
-        && allows(allowed, prev)
-        && isNotMuchBusier(rqs[prev].load(), idlestLoad)) {
-      return prev;
-    }
-    return idlest;
-  }
-
-  /**
-   * Is the previous hart, with {@code prevLoad} tasks, close enough to the least loaded allowed
-   * hart to keep the task there? An idle hart beats a warm cache (otherwise the task would wait a
-   * whole slice while a hart idles); among busy harts, one extra task is worth a warm cache.
-   */
-  private static boolean isNotMuchBusier(int prevLoad, int idlestLoad) {
-    return prevLoad == idlestLoad || (idlestLoad > 0 && prevLoad <= idlestLoad + 1);
-  }
-
-  /**
-   * Re-base a FAIR vruntime from the queue it was measured against to queue {@code h} (Linux's
-   * migrate_task_rq_fair: subtract the old min_vruntime, add the new). Reads the old queue's
-   * min_vruntime without its lock; it only grows, so at worst the task looks a little behind.
-   */
-  private void migrateVruntime(SchedEntity e, int h) {
-    int from = e.baseHart;
-    if (from >= 0 && from != h) {
-      e.vruntime = e.vruntime - rqs[from].minVruntime + rqs[h].minVruntime;
-    }
-    e.baseHart = h;
   }
 
   /**
@@ -312,7 +213,8 @@ public final class Scheduler<T extends Schedulable> {
       rq.updateMinVruntime();
     }
     if (!stays) {
-      activate(e, now, Activation.MOVE, "requeue"); // -1: a racing waker already queued it
+      placement.activate(
+          e, now, Activation.MOVE, "requeue"); // -1: a racing waker already queued it
     }
   }
 
@@ -413,17 +315,17 @@ public final class Scheduler<T extends Schedulable> {
         }
       }
       if (next != null) {
-        startRunning(rq, next, now);
+        rq.startRunning(next, now);
       }
     }
     if (strays != null) {
       // Queued here before a sched_setaffinity moved them away: place them where they may run.
       for (SchedEntity e : strays) {
-        activate(e, now, Activation.MOVE, "pickNext");
+        placement.activate(e, now, Activation.MOVE, "pickNext");
       }
     }
     if (next == null) {
-      next = idlePull(rq, now);
+      next = balancer.idlePull(rq, now);
     }
     return next == null ? null : owner(next);
   }
@@ -438,83 +340,16 @@ public final class Scheduler<T extends Schedulable> {
     return first;
   }
 
-  /** e, just taken off a queue, becomes rq's current task. rq's lock held. */
-  private static void startRunning(RunQueue rq, SchedEntity e, long now) {
-    e.setState(stateOf(RUNNING, rq.hart));
-    rq.curr = e;
-    rq.currRanAtTick = 0;
-    rq.waitHistogram.recordValue(Math.max(0, now - e.enqueuedAt));
-    int last = e.lastHart();
-    if (last >= 0 && last != rq.hart) {
-      rq.migrations++;
-    }
-    e.setLastHart(rq.hart);
-    e.baseHart = rq.hart;
-    e.startedAt = now;
-    rq.updateMinVruntime();
-  }
-
-  /**
-   * Idle pull (Linux's newidle balance): take one task allowed on {@code dst}'s hart from the
-   * busiest other hart that has one waiting, and run it. Harts are tried busiest first, lowest
-   * index on ties; each is re-checked under both locks.
-   */
-  private SchedEntity idlePull(RunQueue dst, long now) {
-    long tried = 1L << dst.hart;
-    for (; ; ) {
-      RunQueue src = busiest(tried);
-      if (src == null) {
-        return null;
-      }
-      tried |= 1L << src.hart;
-      RunQueue first = src.hart < dst.hart ? src : dst;
-      RunQueue second = first == src ? dst : src;
-      synchronized (first) {
-        synchronized (second) {
-          SchedEntity e = src.stealCandidate(dst.hart, now);
-          if (e != null) {
-            src.remove(e);
-            migrateVruntime(e, dst.hart); // against src's min_vruntime before it moves on
-            src.updateMinVruntime();
-            dst.idlePulls++;
-            startRunning(dst, e, now);
-            return e;
-          }
-        }
-      }
-    }
-  }
-
-  /**
-   * The hart not in {@code exclude} with the most tasks and at least one waiting; lowest index on
-   * ties.
-   */
-  private RunQueue busiest(long exclude) {
-    RunQueue best = null;
-    int bestLoad = -1;
-    for (RunQueue rq : rqs) {
-      if (allows(exclude, rq.hart) || rq.nrQueued == 0) {
-        continue;
-      }
-      int load = rq.load();
-      if (load > bestLoad) {
-        best = rq;
-        bestLoad = load;
-      }
-    }
-    return best;
-  }
-
   // ---------------------------------------------------------------------------------------------
   // Ticks and balancing
 
   /**
    * Timer tick on {@code hart}, whose current task {@code current} (null when idle) has run {@code
    * ranSinceSwitch} cycles since it was switched in. Every {@code balanceIntervalTicks} ticks first
-   * balances load (see {@link #balance}). Returns whether the hart should reschedule: with a
-   * current task, whether to preempt it (RR: slice used up and someone waiting; FAIR: see {@link
-   * FairRunQueue#checkPreemptTick}); when idle, whether there is now a task to pick. Hart's thread
-   * only.
+   * balances load (see {@link LoadBalancer#balance}). Returns whether the hart should reschedule:
+   * with a current task, whether to preempt it (RR: slice used up and someone waiting; FAIR: see
+   * {@link FairRunQueue#checkPreemptTick}); when idle, whether there is now a task to pick. Hart's
+   * thread only.
    */
   public boolean tick(int hart, T current, long ranSinceSwitch, long now) {
     RunQueue rq = rq(hart, "tick");
@@ -525,7 +360,7 @@ public final class Scheduler<T extends Schedulable> {
     }
     int interval = config.balanceIntervalTicks();
     if (interval > 0 && ++rq.ticks % interval == 0) {
-      balance(rq, now);
+      balancer.balance(rq, now);
     }
     if (cur == null) {
       return rq.nrQueued > 0;
@@ -534,37 +369,6 @@ public final class Scheduler<T extends Schedulable> {
       rq.currRanAtTick = ranSinceSwitch;
       rq.updateMinVruntime();
       return rq.checkPreemptTick(cur, ranSinceSwitch);
-    }
-  }
-
-  /**
-   * Periodic load balancing for {@code dst}'s hart (Linux's load_balance, with task counts as the
-   * load): find the busiest other hart and pull waiting tasks allowed here, back of its queue
-   * first, cold before cache-hot, while it has more than one task more than this hart.
-   */
-  private void balance(RunQueue dst, long now) {
-    RunQueue src = busiest(1L << dst.hart);
-    if (src == null || src.load() - dst.load() <= 1) {
-      return;
-    }
-    RunQueue first = src.hart < dst.hart ? src : dst;
-    RunQueue second = first == src ? dst : src;
-    synchronized (first) {
-      synchronized (second) {
-        while (src.load() - dst.load() > 1) {
-          SchedEntity e = src.stealCandidate(dst.hart, now);
-          if (e == null) {
-            break;
-          }
-          src.remove(e);
-          migrateVruntime(e, dst.hart);
-          e.setState(stateOf(QUEUED, dst.hart));
-          dst.enqueueMigrated(e);
-          dst.balancePulls++;
-        }
-        src.updateMinVruntime();
-        dst.updateMinVruntime();
-      }
     }
   }
 

@@ -2,6 +2,7 @@ package hartlab.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import hartlab.kernel.tlb.LazyTlbMode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,9 +10,11 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
@@ -43,9 +46,9 @@ class BehaviourGoldenTest {
           List.of("mmapstorm", "8", "30", "4"),
           List.of("cowstorm", "4", "16"),
           List.of("mprotect-toggle", "4", "50"));
-  private static final List<String> STRATEGIES =
-      List.of("ipi-sync", "ipi-concurrent", "lazy-skip", "deferred", "broadcast");
-  private static final List<String> LAZY_MODES = List.of("refcount", "shootdown", "off", "unsafe");
+  private static final List<String> STRATEGIES = ShootdownTest.STRATEGIES;
+  private static final List<String> LAZY_MODES =
+      Arrays.stream(LazyTlbMode.values()).map(m -> m.name().toLowerCase(Locale.ROOT)).toList();
   private static final int[] CORES = {1, 2, 8};
   private static final Map<String, String> RECORDED = new ConcurrentHashMap<>();
 

@@ -22,7 +22,7 @@ class BootTest {
   @TempDir Path dir;
 
   /** No Java internals may reach the user's console. */
-  private static void assertNoStackTrace(Runs.Outcome r) {
+  static void assertNoStackTrace(Runs.Outcome r) {
     String all = r.stdout() + r.stderr();
     assertFalse(
         all.contains("Exception in thread") || all.matches("(?s).*\\n\\s+at [a-z]+\\..*"),

@@ -44,7 +44,15 @@ class QemuDifferentialTest {
         Arguments.of("pingpong", List.of("500")),
         Arguments.of("mmapstorm", List.of("4", "40", "4")),
         Arguments.of("mprotect-toggle", List.of("3", "50")),
-        Arguments.of("cowstorm", List.of("3", "8")));
+        Arguments.of("cowstorm", List.of("3", "8")),
+        Arguments.of("staletlb", List.of("20")),
+        // limits and sysfuzz: only their modes that are safe on a real kernel (see their sources)
+        Arguments.of("limits", List.of("brk")),
+        Arguments.of("limits", List.of("rw")),
+        Arguments.of("limits", List.of("readtext")),
+        Arguments.of("limits", List.of("stdin")),
+        Arguments.of("limits", List.of("futexkill", "20")),
+        Arguments.of("sysfuzz", List.of("-n", "-c", "50000", "-s", "7")));
   }
 
   @ParameterizedTest(name = "{0} {1}")

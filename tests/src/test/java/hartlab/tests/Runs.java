@@ -91,6 +91,11 @@ final class Runs {
     return image.equals("pingpong") ? stdout.lines().findFirst().orElse("") : stdout;
   }
 
+  /** The bytes of a built-in image. */
+  static byte[] image(String name) {
+    return Images.load(name).orElseThrow(() -> new IllegalArgumentException("no image " + name));
+  }
+
   /** Writes a built-in image to {@code dir} as an executable file. */
   static Path extract(String image, Path dir) throws IOException {
     Path file = dir.resolve(image);

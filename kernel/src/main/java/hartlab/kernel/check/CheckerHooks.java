@@ -1,18 +1,30 @@
 package hartlab.kernel.check;
 
 import hartlab.cpu.Hart;
+import hartlab.kernel.mm.PteObserver;
+import hartlab.kernel.mm.PteObservers;
 import hartlab.kernel.tlb.TlbObserver;
 import hartlab.kernel.tlb.TlbObservers;
+import hartlab.mmu.FrameAllocator;
 import hartlab.mmu.TableReadCheck;
 
 /** The hook points a {@link Checker} may register with. */
 public final class CheckerHooks {
   private final TlbObservers tlb;
+  private final PteObservers ptes;
   private final Hart[] harts;
+  private final FrameAllocator frames;
 
-  public CheckerHooks(TlbObservers tlb, Hart[] harts) {
+  public CheckerHooks(TlbObservers tlb, PteObservers ptes, Hart[] harts, FrameAllocator frames) {
     this.tlb = tlb;
+    this.ptes = ptes;
     this.harts = harts;
+    this.frames = frames;
+  }
+
+  /** Every PTE the memory code installs. */
+  public void onPteInstalled(PteObserver observer) {
+    ptes.add(observer);
   }
 
   /** Shootdown releases and address-space switches. */
@@ -25,7 +37,24 @@ public final class CheckerHooks {
     harts[hart].mmu().setTableReadCheck(check);
   }
 
-  public int harts() {
+  /** Every frame freed, before it can be reused. */
+  public void onFrameFreed(FrameAllocator.FreeListener listener) {
+    frames.addFreeListener(listener);
+  }
+
+  public Hart[] harts() {
+    return harts.clone();
+  }
+
+  public FrameAllocator frames() {
+    return frames;
+  }
+
+  public Hart hart(int id) {
+    return harts[id];
+  }
+
+  public int hartCount() {
     return harts.length;
   }
 }

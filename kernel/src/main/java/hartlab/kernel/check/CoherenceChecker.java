@@ -44,7 +44,7 @@ public final class CoherenceChecker implements Checker, TlbObserver {
   @Override
   public void shootdownReleased(Hart initiator, TlbShootdown s, long deferred, long catchUp) {
     Mm mm = s.mm;
-    long check = mm.cpumask.get() & ~deferred;
+    long check = s.mayCache() & ~deferred;
     for (long m = check; m != 0; m &= m - 1) {
       int h = Long.numberOfTrailingZeros(m);
       if ((catchUp & (1L << h)) != 0 && !flush.isRunning(h, mm)) {

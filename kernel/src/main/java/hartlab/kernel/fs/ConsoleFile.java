@@ -5,7 +5,8 @@ final class ConsoleFile extends OpenFile {
   /** 0 reads the console's input, 1 and 2 write its output and error streams. */
   final int stream;
 
-  ConsoleFile(int stream) {
+  ConsoleFile(OpenFiles owner, int stream) {
+    super(owner);
     this.stream = stream;
   }
 

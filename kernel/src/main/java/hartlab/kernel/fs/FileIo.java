@@ -3,15 +3,24 @@ package hartlab.kernel.fs;
 import hartlab.cpu.Hart;
 import hartlab.kernel.mm.Mm;
 import hartlab.kernel.mm.UserMemory;
+import hartlab.kernel.mm.kmem.KernelMemory;
+import hartlab.kernel.smp.Halt;
 import hartlab.kernel.smp.Sleeper;
 import hartlab.kernel.smp.Waits;
 import hartlab.kernel.uapi.Errno;
 import hartlab.kernel.uapi.SyscallError;
+import hartlab.mmu.PhysicalMemory;
 
 /**
  * Reading and writing open files (Linux's fs/read_write.c, fs/pipe.c and the tty's read and write):
  * the console and pipes. Data moves between user memory and the file through {@link UserMemory}; a
  * call that must wait sleeps the calling task through {@link Waits}.
+ *
+ * <p>The console's output buffer is the one thing here that waits for the host: when it is full (a
+ * host reader that stopped reading), a lockstep hart waits for it in host time, without its clock
+ * or anyone else's moving, so the run stays reproducible, and a parallel hart waits at most a
+ * millisecond before putting the writer to sleep in virtual time; both give up when the run ends
+ * (--timeout), so host output can never hold a hart past it.
  *
  * <p>Runs on the calling task's hart with its mm loaded.
  */
@@ -23,30 +32,83 @@ public final class FileIo {
   /** A console read with nothing typed yet polls again after this much virtual time. */
   private static final long CONSOLE_POLL_CYCLES = 1_000_000;
 
+  /** In parallel mode, how long a console write waits in host time before its task sleeps. */
+  private static final long CONSOLE_SPIN_NANOS = 1_000_000;
+
   private final UserMemory user;
   private final Console console;
   private final Waits waits;
+  private final OpenFiles openFiles;
+  private final PhysicalMemory memory;
+  private final Halt halt;
+  private final boolean lockstep;
 
-  public FileIo(UserMemory user, Console console, Waits waits) {
+  /**
+   * @param lockstep whether harts take turns: a console write then waits for the host holding its
+   *     turn, so that virtual time does not depend on how fast the host reads
+   */
+  public FileIo(
+      UserMemory user,
+      Console console,
+      Waits waits,
+      OpenFiles openFiles,
+      PhysicalMemory memory,
+      Halt halt,
+      boolean lockstep) {
     this.user = user;
     this.console = console;
     this.waits = waits;
+    this.openFiles = openFiles;
+    this.memory = memory;
+    this.halt = halt;
+    this.lockstep = lockstep;
   }
 
-  /** pipe2: a new pipe's read and write ends at the two lowest free descriptors. */
+  /**
+   * access_ok: whether {@code [addr, addr+size)} lies in user space, both taken as unsigned, as the
+   * kernel checks a buffer before read or write touch it (so count -1 is EFAULT, not EINVAL).
+   */
+  static boolean accessOk(long addr, long size) {
+    return Long.compareUnsigned(size, Mm.TASK_SIZE) <= 0
+        && Long.compareUnsigned(addr, Mm.TASK_SIZE - size) <= 0;
+  }
+
+  /**
+   * pipe2: a new pipe's read and write ends at the two lowest free descriptors. As in Linux's
+   * create_pipe_files, the pipe's inode is ENFILE when kernel memory cannot hold it, each end
+   * ENFILE past file-max (or ENOMEM), and a full descriptor table EMFILE.
+   */
   public long pipe2(Hart hart, Mm mm, FileTable files, long fds, int flags) {
     if ((flags & ~(FileTable.O_CLOEXEC | O_NONBLOCK)) != 0) {
       throw SyscallError.of(Errno.EINVAL);
     }
     user.checkWritable(hart, mm, fds, 8);
-    Pipe pipe = new Pipe();
+    openFiles.kmem().charge(KernelMemory.Kind.PIPE, Errno.ENFILE);
+    Pipe pipe = new Pipe(openFiles.kmem(), memory);
     boolean cloexec = (flags & FileTable.O_CLOEXEC) != 0;
     boolean nonBlocking = (flags & O_NONBLOCK) != 0;
-    int r = files.install(new PipeEnd(pipe, false, nonBlocking, waits), cloexec);
+    PipeEnd readEnd;
+    PipeEnd writeEnd;
+    try {
+      readEnd = new PipeEnd(openFiles, pipe, false, nonBlocking, waits);
+    } catch (SyscallError e) {
+      synchronized (pipe) {
+        pipe.free(); // no end was made: nothing else will free it
+      }
+      throw e;
+    }
+    try {
+      writeEnd = new PipeEnd(openFiles, pipe, true, nonBlocking, waits);
+    } catch (SyscallError e) {
+      readEnd.release(); // the last end closing frees the pipe
+      throw e;
+    }
+    int r = files.install(readEnd, cloexec);
     if (r < 0) {
+      writeEnd.release();
       return r;
     }
-    int w = files.install(new PipeEnd(pipe, true, nonBlocking, waits), cloexec);
+    int w = files.install(writeEnd, cloexec);
     if (w < 0) {
       files.close(r);
       return w;
@@ -60,8 +122,8 @@ public final class FileIo {
     if (!file.readable()) {
       throw SyscallError.of(Errno.EBADF);
     }
-    if (count < 0) {
-      throw SyscallError.of(Errno.EINVAL);
+    if (!accessOk(buf, count)) {
+      throw SyscallError.of(Errno.EFAULT);
     }
     int n = (int) Math.min(count, IO_CHUNK);
     if (n == 0) {
@@ -74,7 +136,7 @@ public final class FileIo {
     byte[] data = new byte[n];
     int got = console.read(data, 0, n);
     if (got < 0) {
-      return waits.sleep(hart, null, true, hart.cycles() + CONSOLE_POLL_CYCLES, 0);
+      return waits.sleep(hart, null, true, hart.cycles() + CONSOLE_POLL_CYCLES, Waits.RESTART);
     }
     user.copyToUser(hart, mm, buf, data, 0, got);
     return got;
@@ -88,7 +150,7 @@ public final class FileIo {
     Pipe pipe = end.pipe;
     byte[] data;
     synchronized (pipe) {
-      int available = pipe.buffer.readableBytes();
+      int available = pipe.readableBytes();
       if (available == 0) {
         if (pipe.writeEnds == 0) {
           return 0;
@@ -99,8 +161,7 @@ public final class FileIo {
         return waits.sleep(hart, pipe.readers, true, Long.MAX_VALUE, 0);
       }
       data = new byte[Math.min(count, available)];
-      pipe.buffer.readBytes(data);
-      pipe.buffer.discardReadBytes();
+      pipe.read(data);
       waits.wakeAll(pipe.writers);
     }
     user.copyToUser(hart, mm, buf, data, 0, data.length);
@@ -123,19 +184,34 @@ public final class FileIo {
     if (!file.writable()) {
       throw SyscallError.of(Errno.EBADF);
     }
-    if (count < 0) {
-      throw SyscallError.of(Errno.EINVAL);
+    if (!accessOk(buf, count)) {
+      throw SyscallError.of(Errno.EFAULT);
     }
     if (file instanceof PipeEnd end) {
       return writePipe(hart, mm, task, end, buf, count, mayBlock, brokenPipe);
     }
-    return writeConsole(hart, mm, ((ConsoleFile) file).stream, buf, count);
+    return writeConsole(
+        hart, mm, task, ((ConsoleFile) file).stream, buf, count, mayBlock, brokenPipe);
   }
 
-  /** Copies {@code count} bytes to the console; a fault after some progress is a short write. */
-  private long writeConsole(Hart hart, Mm mm, int stream, long buf, long count) {
-    long done = 0;
-    byte[] chunk = new byte[(int) Math.min(count, IO_CHUNK)];
+  /**
+   * Copies {@code count} bytes to the console; a fault after some progress is a short write. When
+   * the console's buffer is full the write waits (see the class comment); a task that sleeps for it
+   * resumes from {@link Sleeper#syscallProgress}, and a write that may not block returns what it
+   * wrote. A host stream that broke is the writer's errno, with SIGPIPE ({@code brokenPipe}) for a
+   * reader that went away, as a write to a closed pipe would give under qemu-user.
+   */
+  private long writeConsole(
+      Hart hart,
+      Mm mm,
+      Sleeper task,
+      int stream,
+      long buf,
+      long count,
+      boolean mayBlock,
+      Runnable brokenPipe) {
+    long done = mayBlock ? task.syscallProgress() : 0;
+    byte[] chunk = new byte[(int) Math.min(Math.max(count - done, 0), IO_CHUNK)];
     while (done < count) {
       int n = (int) Math.min(count - done, chunk.length);
       try {
@@ -146,10 +222,35 @@ public final class FileIo {
         }
         throw e;
       }
-      console.write(stream, chunk, 0, n);
+      for (int off = 0; off < n; ) {
+        int k = console.offer(stream, chunk, off, n - off);
+        if (k < 0) {
+          if (-k == Errno.EPIPE) {
+            brokenPipe.run();
+          }
+          if (done + off > 0) {
+            return done + off;
+          }
+          throw SyscallError.of(-k);
+        }
+        off += k;
+        if (off < n && !awaitConsole(stream)) {
+          if (!mayBlock || halt.stopping()) {
+            return done + off;
+          }
+          task.setSyscallProgress(done + off);
+          return waits.sleep(hart, null, true, hart.cycles() + CONSOLE_POLL_CYCLES, Waits.RESTART);
+        }
+      }
       done += n;
     }
     return done;
+  }
+
+  /** Waits in host time for room in the console's buffer: see the class comment. */
+  private boolean awaitConsole(int stream) {
+    return console.awaitRoom(
+        stream, halt::stopping, lockstep ? Long.MAX_VALUE : CONSOLE_SPIN_NANOS);
   }
 
   /**
@@ -204,11 +305,19 @@ public final class FileIo {
           task.setSyscallProgress(done);
           return waits.sleep(hart, pipe.writers, true, Long.MAX_VALUE, 0);
         }
-        int written = Math.min(n, space);
-        pipe.buffer.writeBytes(data, 0, written);
+        int want = Math.min(n, space);
+        int written = pipe.reserve(want);
+        if (written < want && (atomic || written == 0)) {
+          // pipe_write could not get a page: what was written so far, or ENOMEM
+          if (done > 0) {
+            return done;
+          }
+          throw SyscallError.of(Errno.ENOMEM);
+        }
+        pipe.write(data, 0, written);
         waits.wakeAll(pipe.readers);
         done += written;
-        if (done == count) {
+        if (done == count || written < want) {
           return done;
         }
       }
@@ -230,6 +339,9 @@ public final class FileIo {
       total += lengths[i];
       if (lengths[i] < 0 || total < 0) {
         throw SyscallError.of(Errno.EINVAL);
+      }
+      if (!accessOk(bases[i], lengths[i])) {
+        throw SyscallError.of(Errno.EFAULT);
       }
     }
     long done = 0;

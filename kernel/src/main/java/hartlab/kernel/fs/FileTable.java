@@ -1,12 +1,14 @@
 package hartlab.kernel.fs;
 
+import hartlab.kernel.mm.kmem.KernelMemory;
 import hartlab.kernel.uapi.Errno;
 import hartlab.kernel.uapi.SyscallError;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A process's file descriptors (Linux's files_struct), shared by threads made with CLONE_FILES.
- * Thread-safe through its monitor, a short lock.
+ * Charged to kernel memory ({@link KernelMemory.Kind#FILE_TABLE}) from its creation until the last
+ * process using it drops it. Thread-safe through its monitor, a short lock.
  */
 public final class FileTable {
   public static final int MAX_FDS = 1024;
@@ -14,17 +16,29 @@ public final class FileTable {
 
   private final OpenFile[] files = new OpenFile[MAX_FDS];
   private final boolean[] closeOnExec = new boolean[MAX_FDS];
+  private final OpenFiles openFiles;
 
   /** Processes (thread groups) sharing this table. */
   private final AtomicInteger users = new AtomicInteger(1);
 
+  /** A new empty table: ENOMEM when kernel memory cannot hold it. */
+  private FileTable(OpenFiles openFiles) {
+    openFiles.kmem().charge(KernelMemory.Kind.FILE_TABLE, Errno.ENOMEM);
+    this.openFiles = openFiles;
+  }
+
   /** The first process's table: descriptors 0, 1 and 2 on the console. */
-  public static FileTable withConsole() {
-    FileTable t = new FileTable();
+  public static FileTable withConsole(OpenFiles openFiles) {
+    FileTable t = new FileTable(openFiles);
     for (int fd = 0; fd <= 2; fd++) {
-      t.install(new ConsoleFile(fd), false);
+      t.install(new ConsoleFile(openFiles, fd), false);
     }
     return t;
+  }
+
+  /** As {@link #withConsole(OpenFiles)}, unaccounted: for a subsystem built alone. */
+  public static FileTable withConsole() {
+    return withConsole(OpenFiles.unaccounted());
   }
 
   public FileTable share() {
@@ -32,9 +46,9 @@ public final class FileTable {
     return this;
   }
 
-  /** A private copy for fork: every description gains a reference. */
+  /** A private copy for fork: every description gains a reference; ENOMEM if it cannot be had. */
   public synchronized FileTable copy() {
-    FileTable t = new FileTable();
+    FileTable t = new FileTable(openFiles);
     for (int fd = 0; fd < MAX_FDS; fd++) {
       if (files[fd] != null) {
         t.files[fd] = files[fd].retain();
@@ -115,5 +129,6 @@ public final class FileTable {
         }
       }
     }
+    openFiles.kmem().uncharge(KernelMemory.Kind.FILE_TABLE);
   }
 }

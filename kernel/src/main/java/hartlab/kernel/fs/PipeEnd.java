@@ -4,7 +4,7 @@ import hartlab.kernel.smp.Waits;
 
 /**
  * One end of a pipe. Closing the last write end makes readers see EOF; the last read end, writers
- * EPIPE.
+ * EPIPE (and the data nobody can read any more is dropped); the last of both frees the pipe.
  */
 final class PipeEnd extends OpenFile {
   final Pipe pipe;
@@ -15,11 +15,20 @@ final class PipeEnd extends OpenFile {
 
   private final Waits waits;
 
-  PipeEnd(Pipe pipe, boolean writeEnd, boolean nonBlocking, Waits waits) {
+  /** Allocates the description (ENFILE/ENOMEM) and only then counts as one of the pipe's ends. */
+  PipeEnd(OpenFiles owner, Pipe pipe, boolean writeEnd, boolean nonBlocking, Waits waits) {
+    super(owner);
     this.pipe = pipe;
     this.writeEnd = writeEnd;
     this.nonBlocking = nonBlocking;
     this.waits = waits;
+    synchronized (pipe) {
+      if (writeEnd) {
+        pipe.writeEnds++;
+      } else {
+        pipe.readEnds++;
+      }
+    }
   }
 
   @Override
@@ -30,7 +39,13 @@ final class PipeEnd extends OpenFile {
         waits.wakeAll(pipe.readers);
       } else {
         pipe.readEnds--;
+        if (pipe.readEnds == 0) {
+          pipe.releasePages();
+        }
         waits.wakeAll(pipe.writers);
+      }
+      if (pipe.readEnds == 0 && pipe.writeEnds == 0) {
+        pipe.free();
       }
     }
   }

@@ -1,6 +1,7 @@
 package hartlab.kernel.mm;
 
 import hartlab.kernel.uapi.Errno;
+import hartlab.kernel.uapi.SyscallError;
 import hartlab.loader.AuxValues;
 import hartlab.loader.ElfImage;
 import hartlab.loader.ElfSegment;
@@ -32,7 +33,7 @@ public final class BinfmtElf {
     private static final long serialVersionUID = 1L;
     private final int errno;
 
-    ExecFailure(int errno, String message) {
+    public ExecFailure(int errno, String message) {
       super(message);
       this.errno = errno;
     }
@@ -43,7 +44,7 @@ public final class BinfmtElf {
   }
 
   /** AT_HWCAP: the extensions the harts implement. */
-  private static final long HWCAP = AuxValues.hwcapForIsa("imac");
+  private static final long HWCAP = AuxValues.hwcapForIsa(AuxValues.RV64GC);
 
   private final PhysicalMemory memory;
   private final FrameRefs refs;
@@ -67,7 +68,13 @@ public final class BinfmtElf {
   public Started load(
       ElfImage image, List<String> argv, List<String> envp, String execFn, byte[] random16)
       throws ExecFailure {
-    ElfImage placed = image.isPositionIndependent() ? image.relocate(Mm.ET_DYN_BASE) : image;
+    ElfImage placed;
+    try {
+      placed = image.isPositionIndependent() ? image.relocate(Mm.ET_DYN_BASE) : image;
+    } catch (IllegalArgumentException e) {
+      // The loader refuses such images already; this keeps a bad one an exec failure regardless.
+      throw new ExecFailure(Errno.ENOEXEC, "cannot place the image: " + e.getMessage());
+    }
     Mm mm = mms.create();
     if (mm == null) {
       throw new ExecFailure(Errno.ENOMEM, "out of guest memory while creating the page table");
@@ -77,6 +84,9 @@ public final class BinfmtElf {
       long heapStart = Mmap.pageUp(placed.highestVaddrEnd());
       mm.startBrk = heapStart;
       mm.brk = heapStart;
+      if (!mm.vmas.isFree(Mm.STACK_TOP - Mm.STACK_SIZE, Mm.STACK_TOP)) {
+        throw new ExecFailure(Errno.ENOEXEC, "a segment overlaps the stack area");
+      }
       mm.vmas.insert(
           new Vma(
               Mm.STACK_TOP - Mm.STACK_SIZE,
@@ -100,6 +110,9 @@ public final class BinfmtElf {
       }
       write(mm, stack.sp(), stack.bytes());
       return new Started(mm, placed.entry(), stack.sp());
+    } catch (SyscallError e) {
+      release(mm);
+      throw new ExecFailure(e.errno(), "out of kernel memory for the image's areas");
     } catch (ExecFailure | RuntimeException e) {
       release(mm);
       throw e;
@@ -190,8 +203,9 @@ public final class BinfmtElf {
     return frame;
   }
 
-  /** Frees an mm that never ran: its frames, its page tables and its root. */
+  /** Frees an mm that never ran: its areas, its frames, its page tables and its root. */
   private void release(Mm mm) {
+    mm.vmas.clear();
     pageTable.freeBelowRoot(mm.root, (va, slot, pte) -> refs.put(Pte.pa(pte)));
     frames.free(mm.root);
   }

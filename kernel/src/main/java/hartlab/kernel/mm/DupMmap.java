@@ -47,16 +47,23 @@ public final class DupMmap {
     long root = child.root;
     child.startBrk = parent.startBrk;
     child.brk = parent.brk;
-    child.vmas.loadCopyOf(
-        parent.vmas,
-        v -> {
-          if (v.shared != null) {
-            v.shared.retain();
-          }
-          return v.copy();
-        });
+    try {
+      child.vmas.loadCopyOf(
+          parent.vmas,
+          v -> {
+            if (v.shared != null) {
+              v.shared.retain();
+            }
+            return v.copy();
+          });
+    } catch (SyscallError e) {
+      frames.free(root); // kernel memory could not hold the copies: nothing was shared yet
+      throw e;
+    }
     boolean[] outOfMemory = {false};
+    int pteCopy = hart.cost().pteCopy();
     for (Vma v : child.vmas.all()) {
+      hart.addCycles(hart.cost().vmaUpdate()); // the bulk load's share for this area
       pageTable.forEachLeaf(
           parent.root,
           v.start,
@@ -77,12 +84,13 @@ public final class DupMmap {
               refs.get(Pte.pa(shared));
             }
             pageTable.set(slotInChild, shared);
+            hart.addCycles(pteCopy);
           });
     }
     tlbFlush.flushTlbMmRange(hart, parent, 0, Mm.TASK_SIZE, "fork write-protect");
     if (outOfMemory[0]) {
       // Drops the shared frames and every table below the root.
-      mmap.unmapLocked(hart, child, 0, Mm.TASK_SIZE);
+      mmap.exitMmap(hart, child);
       frames.free(root);
       throw SyscallError.of(Errno.ENOMEM);
     }

@@ -65,7 +65,7 @@ public final class Madvise {
     if (drop) {
       List<Long> freed = new ArrayList<>();
       for (Vma v : mm.vmas.overlapping(addr, end)) {
-        mmap.clearPtes(mm, v, Math.max(addr, v.start), Math.min(end, v.end), freed);
+        mmap.clearPtes(hart, mm, v, Math.max(addr, v.start), Math.min(end, v.end), freed);
       }
       List<Long> tables = pageTable.unhookEmptyTables(mm.root, addr, end);
       tlbFlush.flushTlbMmRange(

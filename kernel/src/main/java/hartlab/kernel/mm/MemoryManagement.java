@@ -1,14 +1,17 @@
 package hartlab.kernel.mm;
 
 import hartlab.cpu.CodeCache;
+import hartlab.kernel.mm.kmem.KernelMemory;
 import hartlab.kernel.smp.Ipis;
 import hartlab.kernel.smp.Waits;
+import hartlab.kernel.stats.Counters;
 import hartlab.mmu.FrameAllocator;
 import hartlab.mmu.PageTable;
 import hartlab.mmu.PhysicalMemory;
 
 /** The memory subsystem's parts, built together over one guest RAM and page-table editor. */
 public record MemoryManagement(
+    PteObservers pteObservers,
     FrameRefs refs,
     MmapLocking locking,
     PageFaults faults,
@@ -18,7 +21,8 @@ public record MemoryManagement(
     Madvise madvise,
     DupMmap dupMmap,
     BinfmtElf binfmt,
-    UserMemory user) {
+    UserMemory user,
+    KernelMemory kmem) {
 
   public static MemoryManagement create(
       PhysicalMemory memory,
@@ -27,22 +31,27 @@ public record MemoryManagement(
       CodeCache code,
       TlbFlusher tlbFlush,
       Waits waits,
-      Ipis ipis) {
+      Ipis ipis,
+      Counters counters,
+      KernelMemory kmem) {
+    PteObservers pteObservers = new PteObservers();
     FrameRefs refs = new FrameRefs(frames, memory);
-    MmapLocking locking = new MmapLocking(waits, ipis);
-    PageFaults faults = new PageFaults(pageTable, refs, memory, tlbFlush, locking);
+    MmapLocking locking = new MmapLocking(waits, ipis, counters);
+    PageFaults faults = new PageFaults(pageTable, refs, memory, tlbFlush, locking, pteObservers);
     Mmap mmap = new Mmap(pageTable, refs, frames, tlbFlush, faults);
-    Mms mms = new Mms(pageTable);
+    Mms mms = new Mms(pageTable, kmem);
     return new MemoryManagement(
+        pteObservers,
         refs,
         locking,
         faults,
         mmap,
         new Mprotect(pageTable, refs, tlbFlush),
-        new Mremap(mmap, pageTable, refs, frames, tlbFlush),
+        new Mremap(mmap, pageTable, refs, frames, tlbFlush, pteObservers),
         new Madvise(mmap, pageTable, refs, frames, tlbFlush),
         new DupMmap(mms, mmap, pageTable, refs, frames, tlbFlush),
         new BinfmtElf(memory, refs, frames, pageTable, mms),
-        new UserMemory(faults, code, memory));
+        new UserMemory(faults, code, memory),
+        kmem);
   }
 }

@@ -1,5 +1,7 @@
 package hartlab.kernel.mm;
 
+import hartlab.kernel.mm.kmem.KernelMemory;
+import hartlab.kernel.smp.CacheLine;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -37,19 +39,29 @@ public final class Mm {
   public final MmapLock mmapLock = new MmapLock();
 
   /** Guarded by {@link #mmapLock}. */
-  public final VmaTree vmas = new VmaTree();
+  public final VmaTree vmas;
 
   long startBrk; // guarded by mmapLock
   long brk; // guarded by mmapLock
 
-  /** mm_users. */
+  /** mm_users, and the cache line it lives on. */
   public final AtomicInteger users = new AtomicInteger(1);
 
-  /** mm_count. */
+  public final CacheLine usersLine = new CacheLine();
+
+  /** mm_count, and its cache line: refcount-mode lazy TLB's traffic. */
   public final AtomicInteger count = new AtomicInteger(1);
 
-  /** mm_cpumask: harts that have loaded this mm since it was created (bit i = hart i). */
+  public final CacheLine countLine = new CacheLine();
+
+  /**
+   * mm_cpumask: harts whose TLBs may hold this mm's translations (bit i = hart i), kept as RISC-V
+   * Linux keeps it: with ASIDs a hart's bit stays set once it loaded the mm, without ASIDs it is
+   * cleared when the hart switches away (that switch flushes its whole TLB).
+   */
   public final AtomicLong cpumask = new AtomicLong();
+
+  public final CacheLine cpumaskLine = new CacheLine();
 
   /**
    * generation | ASID, and the ASID alone; owned by the ASID allocator, read by flushes anywhere.
@@ -61,21 +73,33 @@ public final class Mm {
   /** TLB generation: counts page-table changes that need a flush. */
   public final AtomicLong tlbGen = new AtomicLong();
 
+  public final CacheLine tlbGenLine = new CacheLine();
+
   /** Per hart, the TLB generation it has caught up to; each slot written only by its own hart. */
   public final long[] hartGen = new long[64];
 
   /** Set when the mm's memory has been freed; the active_mm checker looks at it. */
   public volatile boolean freed;
 
-  Mm(int id, long root) {
+  Mm(int id, long root, KernelMemory kmem) {
     this.id = id;
     this.root = root;
+    this.vmas = new VmaTree(kmem);
   }
 
   public void markLoadedOn(int hart) {
     long bit = 1L << hart;
     long m;
     while (((m = cpumask.get()) & bit) == 0 && !cpumask.compareAndSet(m, m | bit)) {
+      // retry
+    }
+  }
+
+  /** Clears {@code hart}'s bit: it switched away and flushed its whole TLB (no ASIDs). */
+  public void markUnloadedOn(int hart) {
+    long bit = 1L << hart;
+    long m;
+    while (((m = cpumask.get()) & bit) != 0 && !cpumask.compareAndSet(m, m & ~bit)) {
       // retry
     }
   }

@@ -137,7 +137,10 @@ public final class Mmap {
       throw SyscallError.of(Errno.ENOMEM);
     }
     boolean shared = type != MAP_PRIVATE;
-    mm.vmas.insert(
+    tlbFlush.beforeReuse(hart, mm, start, start + len);
+    insertVma(
+        hart,
+        mm,
         new Vma(
             start,
             start + len,
@@ -192,47 +195,73 @@ public final class Mmap {
    * lock or is the mm's last user (exit_mmap).
    */
   public void unmapLocked(Hart hart, Mm mm, long start, long end) {
-    List<Vma> doomed = isolate(mm, start, end);
+    List<Vma> doomed = isolate(hart, mm, start, end);
     if (doomed.isEmpty()) {
       return;
     }
     List<Long> freed = new ArrayList<>();
     for (Vma v : doomed) {
-      mm.vmas.remove(v);
-      clearPtes(mm, v, v.start, v.end, freed);
+      removeVma(hart, mm, v);
+      clearPtes(hart, mm, v, v.start, v.end, freed);
     }
     List<Long> tables = pageTable.unhookEmptyTables(mm.root, start, end);
     tlbFlush.flushTlbMmRange(
-        hart,
-        mm,
-        start,
-        end,
-        "munmap",
-        !tables.isEmpty(),
-        true,
-        () -> {
-          freed.forEach(refs::put);
-          tables.forEach(frames::free);
-          for (Vma v : doomed) {
-            releaseShared(v);
-          }
-        });
+        hart, mm, start, end, "munmap", !tables.isEmpty(), true, release(freed, tables, doomed));
+  }
+
+  /**
+   * exit_mmap: the mm's last user is gone. Every mapping and every page-table page below the root
+   * goes; the flush reaches only the harts that still hold the mm (lazily), the others' entries for
+   * its ASID can no longer be used.
+   */
+  public void exitMmap(Hart hart, Mm mm) {
+    List<Vma> doomed = mm.vmas.all();
+    List<Long> freed = new ArrayList<>();
+    for (Vma v : doomed) {
+      removeVma(hart, mm, v);
+      clearPtes(hart, mm, v, v.start, v.end, freed);
+    }
+    List<Long> tables = pageTable.unhookEmptyTables(mm.root, 0, Mm.TASK_SIZE);
+    tlbFlush.flushMmTeardown(hart, mm, !tables.isEmpty(), release(freed, tables, doomed));
+  }
+
+  /** What a change that unmapped gives back once no TLB can reach it. */
+  private Runnable release(List<Long> freed, List<Long> tables, List<Vma> doomed) {
+    return () -> {
+      freed.forEach(refs::put);
+      tables.forEach(frames::free);
+      for (Vma v : doomed) {
+        releaseShared(v);
+      }
+    };
+  }
+
+  /** Files a new area in the tree: a tree update, priced. Holds the mmap lock for writing. */
+  static void insertVma(Hart hart, Mm mm, Vma v) {
+    mm.vmas.insert(v);
+    hart.addCycles(hart.cost().vmaUpdate());
+  }
+
+  /** Takes an area out of the tree: a tree update, priced. Holds the mmap lock for writing. */
+  static void removeVma(Hart hart, Mm mm, Vma v) {
+    mm.vmas.remove(v);
+    hart.addCycles(hart.cost().vmaUpdate());
   }
 
   /**
    * Splits areas so that {@code [start, end)} is covered by whole areas and returns those, in
    * order. Holds the mmap lock.
    */
-  static List<Vma> isolate(Mm mm, long start, long end) {
+  static List<Vma> isolate(Hart hart, Mm mm, long start, long end) {
     List<Vma> inside = new ArrayList<>();
     for (Vma v : mm.vmas.overlapping(start, end)) {
       Vma piece = v;
       if (piece.start < start) {
         piece = piece.splitAt(start);
-        mm.vmas.insert(piece);
+        insertVma(hart, mm, piece);
       }
       if (piece.end > end) {
-        mm.vmas.insert(piece.splitAt(end));
+        insertVma(hart, mm, piece.splitAt(end));
       }
       inside.add(piece);
     }
@@ -240,16 +269,18 @@ public final class Mmap {
   }
 
   /**
-   * Clears the PTEs of {@code v} in {@code [from, to)}, collecting the frame references they held.
-   * Holds the mmap lock.
+   * Clears the PTEs of {@code v} in {@code [from, to)}, collecting the frame references they held;
+   * each PTE cleared is priced. Holds the mmap lock (or is the mm's last user).
    */
-  void clearPtes(Mm mm, Vma v, long from, long to, List<Long> freed) {
+  void clearPtes(Hart hart, Mm mm, Vma v, long from, long to, List<Long> freed) {
+    int price = hart.cost().pteClear();
     pageTable.forEachLeaf(
         mm.root,
         from,
         to,
         (va, slot, pte) -> {
           pageTable.set(slot, 0);
+          hart.addCycles(price);
           if (v.shared == null) {
             freed.add(Pte.pa(pte));
           }
@@ -273,9 +304,15 @@ public final class Mmap {
     }
   }
 
-  /** brk(2): Linux returns the (possibly unchanged) break rather than an error. */
+  /**
+   * brk(2): Linux returns the (possibly unchanged) break rather than an error. The request is an
+   * unsigned long: one below the start of the heap or beyond the mmap area (LONG_MAX, -1, anything
+   * whose page-rounding would wrap) leaves the break where it was, as does running out of kernel
+   * memory for the heap's area.
+   */
   public long brk(Hart hart, Mm mm, long requested) {
-    if (requested < mm.startBrk) {
+    if (Long.compareUnsigned(requested, mm.startBrk) < 0
+        || Long.compareUnsigned(requested, Mm.MMAP_BASE) > 0) {
       return mm.brk;
     }
     long oldEnd = pageUp(mm.brk);
@@ -283,19 +320,27 @@ public final class Mmap {
     if (newEnd > Mm.MMAP_BASE) {
       return mm.brk;
     }
-    if (newEnd > oldEnd) {
-      if (!mm.vmas.isFree(oldEnd, newEnd)) {
-        return mm.brk;
+    try {
+      if (newEnd > oldEnd) {
+        if (!mm.vmas.isFree(oldEnd, newEnd)) {
+          return mm.brk;
+        }
+        tlbFlush.beforeReuse(hart, mm, oldEnd, newEnd);
+        Vma heap = oldEnd > mm.startBrk ? mm.vmas.find(oldEnd - 1) : null;
+        if (heap != null && heap.kind == Vma.Kind.HEAP) {
+          heap.end = newEnd;
+          hart.addCycles(hart.cost().vmaUpdate());
+        } else {
+          insertVma(
+              hart,
+              mm,
+              new Vma(oldEnd, newEnd, Vma.PROT_READ | Vma.PROT_WRITE, Vma.Kind.HEAP, null, 0));
+        }
+      } else if (newEnd < oldEnd) {
+        unmapLocked(hart, mm, newEnd, oldEnd);
       }
-      Vma heap = oldEnd > mm.startBrk ? mm.vmas.find(oldEnd - 1) : null;
-      if (heap != null && heap.kind == Vma.Kind.HEAP) {
-        heap.end = newEnd;
-      } else {
-        mm.vmas.insert(
-            new Vma(oldEnd, newEnd, Vma.PROT_READ | Vma.PROT_WRITE, Vma.Kind.HEAP, null, 0));
-      }
-    } else if (newEnd < oldEnd) {
-      unmapLocked(hart, mm, newEnd, oldEnd);
+    } catch (SyscallError e) {
+      return mm.brk; // ENOMEM: no kernel memory for the area, or for splitting the old one
     }
     mm.brk = requested;
     return mm.brk;

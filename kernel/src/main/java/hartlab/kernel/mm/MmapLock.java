@@ -1,5 +1,6 @@
 package hartlab.kernel.mm;
 
+import hartlab.kernel.smp.CacheLine;
 import hartlab.kernel.smp.Sleeper;
 import hartlab.kernel.smp.WaitQueue;
 import java.util.List;
@@ -18,6 +19,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class MmapLock {
   private final AtomicInteger state = new AtomicInteger();
+
+  /** The cache line of the lock's count, which every acquire and release writes. */
+  final CacheLine line = new CacheLine();
+
+  private volatile long releasedAt;
+  private volatile long writerReleasedAt;
   private final WaitQueue waiters = new WaitQueue();
 
   boolean tryRead() {
@@ -40,13 +47,35 @@ public final class MmapLock {
     return write ? tryWrite() : tryRead();
   }
 
+  /** Whether {@link #tryLock} would succeed now; no side effect, for spinning waiters. */
+  boolean couldLock(boolean write) {
+    int s = state.get();
+    return write ? s == 0 : s >= 0;
+  }
+
+  /**
+   * Virtual time from which a hold of this kind could begin: the last release of any hold for a
+   * writer, the last writer's release for a reader. A taker whose clock is earlier waited until
+   * then (the holder's work, done in one go on the host, spanned that much virtual time).
+   */
+  long freeAt(boolean write) {
+    return write ? releasedAt : writerReleasedAt;
+  }
+
   /** Tasks sleeping until the lock is released; added only under this lock's monitor. */
   WaitQueue waiters() {
     return waiters;
   }
 
-  /** Releases a read or write hold; returns the tasks to wake. */
-  List<Sleeper> release(boolean write) {
+  /** Releases a read or write hold at virtual time {@code now}; returns the tasks to wake. */
+  List<Sleeper> release(boolean write, long now) {
+    // Written by the holder, before the state change that lets the next taker in.
+    if (now > releasedAt) {
+      releasedAt = now;
+    }
+    if (write && now > writerReleasedAt) {
+      writerReleasedAt = now;
+    }
     if (write) {
       if (!state.compareAndSet(-1, 0)) {
         throw new IllegalStateException("MmapLock.release: not write-locked");

@@ -4,6 +4,8 @@ import hartlab.cpu.Hart;
 import hartlab.kernel.smp.Ipis;
 import hartlab.kernel.smp.Sleeper;
 import hartlab.kernel.smp.Waits;
+import hartlab.kernel.stats.Counter;
+import hartlab.kernel.stats.Counters;
 
 /**
  * Taking and releasing an mm's {@link MmapLock}, in the two ways the kernel may wait for it: a task
@@ -14,10 +16,12 @@ import hartlab.kernel.smp.Waits;
 public final class MmapLocking {
   private final Waits waits;
   private final Ipis ipis;
+  private final Counters counters;
 
-  public MmapLocking(Waits waits, Ipis ipis) {
+  public MmapLocking(Waits waits, Ipis ipis, Counters counters) {
     this.waits = waits;
     this.ipis = ipis;
+    this.counters = counters;
   }
 
   /**
@@ -28,10 +32,12 @@ public final class MmapLocking {
    */
   public boolean lockOrSleep(Hart hart, Mm mm, boolean write) {
     if (mm.mmapLock.tryLock(write)) {
+      waitedUntilFree(hart, mm.mmapLock, write);
       return true;
     }
     synchronized (mm.mmapLock) {
       if (mm.mmapLock.tryLock(write)) {
+        waitedUntilFree(hart, mm.mmapLock, write);
         return true;
       }
       waits.sleep(hart, mm.mmapLock.waiters(), true, Long.MAX_VALUE, 0);
@@ -41,11 +47,35 @@ public final class MmapLocking {
 
   /** Takes the mmap lock by spinning, for kernel paths already inside a syscall. */
   public void lockSpinning(Hart hart, Mm mm, boolean write) {
-    ipis.spinUntil(hart, () -> mm.mmapLock.tryLock(write));
+    MmapLock lock = mm.mmapLock;
+    while (!lock.tryLock(write)) {
+      ipis.spinUntil(hart, () -> lock.couldLock(write), () -> lock.freeAt(write));
+    }
+    waitedUntilFree(hart, lock, write);
   }
 
-  public void unlock(Mm mm, boolean write) {
-    for (Sleeper t : mm.mmapLock.release(write)) {
+  /**
+   * The lock is taken: a taker whose clock is behind the lock's last release waited (spinning)
+   * until then, and the acquire is an atomic on the lock's line.
+   */
+  private void waitedUntilFree(Hart hart, MmapLock lock, boolean write) {
+    long free = lock.freeAt(write);
+    if (hart.cycles() < free) {
+      hart.setCycles(free);
+    }
+    atomic(hart, lock);
+  }
+
+  private void atomic(Hart hart, MmapLock lock) {
+    if (!lock.line.atomic(hart)) {
+      counters.hart(hart.id()).add(Counter.REMOTE_ATOMICS);
+    }
+  }
+
+  /** Releases the lock on {@code hart}'s thread; sleepers wake, spinners may take it, from now. */
+  public void unlock(Hart hart, Mm mm, boolean write) {
+    atomic(hart, mm.mmapLock);
+    for (Sleeper t : mm.mmapLock.release(write, hart.cycles())) {
       waits.wake(t, Waits.RESTART);
     }
   }

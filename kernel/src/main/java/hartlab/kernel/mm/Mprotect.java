@@ -45,9 +45,11 @@ public final class Mprotect {
       throw SyscallError.of(Errno.ENOMEM);
     }
     boolean downgrade = false;
-    for (Vma v : Mmap.isolate(mm, addr, end)) {
+    int price = hart.cost().pteClear();
+    for (Vma v : Mmap.isolate(hart, mm, addr, end)) {
       downgrade |= (v.prot & ~prot) != 0;
       v.prot = prot;
+      hart.addCycles(hart.cost().vmaUpdate());
       pageTable.forEachLeaf(
           mm.root,
           v.start,
@@ -57,6 +59,7 @@ public final class Mprotect {
             do {
               old = pageTable.get(slot);
             } while (!pageTable.compareAndSet(slot, old, withPermissions(v, old)));
+            hart.addCycles(price);
           });
     }
     if (downgrade) {

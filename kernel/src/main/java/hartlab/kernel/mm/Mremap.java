@@ -9,6 +9,7 @@ import hartlab.kernel.uapi.Errno;
 import hartlab.kernel.uapi.SyscallError;
 import hartlab.mmu.FrameAllocator;
 import hartlab.mmu.PageTable;
+import hartlab.mmu.Pte;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,14 +26,21 @@ public final class Mremap {
   private final FrameRefs refs;
   private final FrameAllocator frames;
   private final TlbFlusher tlbFlush;
+  private final PteObserver installed;
 
   public Mremap(
-      Mmap mmap, PageTable pageTable, FrameRefs refs, FrameAllocator frames, TlbFlusher tlbFlush) {
+      Mmap mmap,
+      PageTable pageTable,
+      FrameRefs refs,
+      FrameAllocator frames,
+      TlbFlusher tlbFlush,
+      PteObserver installed) {
     this.mmap = mmap;
     this.pageTable = pageTable;
     this.refs = refs;
     this.frames = frames;
     this.tlbFlush = tlbFlush;
+    this.installed = installed;
   }
 
   public long mremap(
@@ -68,6 +76,7 @@ public final class Mremap {
     }
     if ((flags & MREMAP_FIXED) != 0) {
       mmap.unmapLocked(hart, mm, newAddr, newAddr + newLen);
+      tlbFlush.beforeReuse(hart, mm, newAddr, newAddr + newLen);
       return move(hart, mm, old, oldLen, newAddr, newLen);
     }
     if (newLen <= oldLen) {
@@ -79,13 +88,17 @@ public final class Mremap {
     if (old + oldLen == v.end
         && old + newLen <= Mm.MMAP_BASE
         && mm.vmas.isFree(v.end, old + newLen)) {
+      tlbFlush.beforeReuse(hart, mm, v.end, old + newLen);
       v.end = old + newLen;
+      hart.addCycles(hart.cost().vmaUpdate());
       return old;
     }
     if ((flags & MREMAP_MAYMOVE) == 0) {
       throw SyscallError.of(Errno.ENOMEM);
     }
-    return move(hart, mm, old, oldLen, Mmap.chooseAddress(mm, 0, newLen), newLen);
+    long dst = Mmap.chooseAddress(mm, 0, newLen);
+    tlbFlush.beforeReuse(hart, mm, dst, dst + newLen);
+    return move(hart, mm, old, oldLen, dst, newLen);
   }
 
   /**
@@ -106,22 +119,25 @@ public final class Mremap {
         throw SyscallError.of(Errno.ENOMEM);
       }
     }
-    Vma piece = Mmap.isolate(mm, old, old + oldLen).get(0);
+    Vma piece = Mmap.isolate(hart, mm, old, old + oldLen).get(0);
     Vma moving =
         new Vma(dst, dst + newLen, piece.prot, piece.kind, piece.shared, piece.sharedPageOffset);
+    Mmap.insertVma(hart, mm, moving); // the one step that may fail (ENOMEM): before anything moves
     if (piece.shared != null) {
       piece.shared.retain();
     }
     for (int i = 0; i < targets.length; i++) {
       long slot = pages.get(i)[1];
-      pageTable.set(targets[i], pageTable.get(slot));
+      long pte = pageTable.get(slot);
+      pageTable.set(targets[i], pte);
       pageTable.set(slot, 0);
+      hart.addCycles(hart.cost().pteCopy());
+      installed.installed(hart, mm, dst + (pages.get(i)[0] - old), Pte.pa(pte));
     }
-    mm.vmas.remove(piece);
-    mm.vmas.insert(moving);
+    Mmap.removeVma(hart, mm, piece);
     List<Long> dropped = new ArrayList<>();
     if (oldLen > newLen) {
-      mmap.clearPtes(mm, piece, old + newLen, old + oldLen, dropped); // shrinking while moving
+      mmap.clearPtes(hart, mm, piece, old + newLen, old + oldLen, dropped); // shrinking too
     }
     List<Long> tables = pageTable.unhookEmptyTables(mm.root, old, old + oldLen);
     tlbFlush.flushTlbMmRange(

@@ -69,18 +69,28 @@ public final class PageFaults {
   private final PhysicalMemory memory;
   private final TlbFlusher tlbFlush;
   private final MmapLocking locking;
+  private final PteObserver installed;
+
+  /**
+   * A PTE taken away while a copy-on-write break flushes the old translation: not valid (the
+   * hardware faults), and a fault that finds it retries the access (Linux holds the page-table lock
+   * through ptep_clear_flush; hartlab's faults run in parallel and wait this way).
+   */
+  static final long BREAKING = 1L << 8;
 
   public PageFaults(
       PageTable pageTable,
       FrameRefs refs,
       PhysicalMemory memory,
       TlbFlusher tlbFlush,
-      MmapLocking locking) {
+      MmapLocking locking,
+      PteObserver installed) {
     this.pageTable = pageTable;
     this.refs = refs;
     this.memory = memory;
     this.tlbFlush = tlbFlush;
     this.locking = locking;
+    this.installed = installed;
   }
 
   /**
@@ -100,7 +110,7 @@ public final class PageFaults {
       Result r = handle(hart, mm, va, access);
       return r == Result.FORBIDDEN ? new Fault(r, mm.vmas.find(va)) : Fault.of(r);
     } finally {
-      locking.unlock(mm, false);
+      locking.unlock(hart, mm, false);
     }
   }
 
@@ -123,8 +133,11 @@ public final class PageFaults {
     }
     long flags = pteFlags(vma.prot) | (access == Mmu.STORE ? Pte.D : 0);
     long old = pageTable.get(slot);
+    if (old == BREAKING) {
+      return Result.FIXED; // another hart is breaking copy-on-write here: try again
+    }
     if (!Pte.isValid(old)) {
-      return mapFresh(vma, page, slot, old, flags);
+      return mapFresh(hart, mm, vma, page, slot, old, flags);
     }
     if (access == Mmu.STORE && (old & Pte.W) == 0 && vma.shared == null) {
       return breakCow(hart, mm, page, slot, old, flags);
@@ -134,20 +147,30 @@ public final class PageFaults {
     return Result.FIXED;
   }
 
-  private Result mapFresh(Vma vma, long page, long slot, long old, long flags) {
+  private Result mapFresh(Hart hart, Mm mm, Vma vma, long page, long slot, long old, long flags) {
     if (vma.shared != null) {
-      long frame = vma.shared.frameFor(vma.sharedPageOffset + ((page - vma.start) >>> 12));
+      long index = vma.sharedPageOffset + ((page - vma.start) >>> 12);
+      boolean fresh = !vma.shared.has(index);
+      long frame = vma.shared.frameFor(index);
       if (frame < 0) {
         return Result.OUT_OF_MEMORY;
       }
-      pageTable.compareAndSet(slot, old, Pte.make(frame, flags));
+      if (fresh) {
+        hart.addCycles(hart.cost().pageZero());
+      }
+      if (pageTable.compareAndSet(slot, old, Pte.make(frame, flags))) {
+        installed.installed(hart, mm, page, frame);
+      }
       return Result.FIXED;
     }
     long frame = refs.allocate();
     if (frame < 0) {
       return Result.OUT_OF_MEMORY;
     }
-    if (!pageTable.compareAndSet(slot, old, Pte.make(frame, flags))) {
+    hart.addCycles(hart.cost().pageZero());
+    if (pageTable.compareAndSet(slot, old, Pte.make(frame, flags))) {
+      installed.installed(hart, mm, page, frame);
+    } else {
       refs.put(frame); // another fault on this page won the race
     }
     return Result.FIXED;
@@ -155,8 +178,9 @@ public final class PageFaults {
 
   /**
    * A store to a private page mapped read-only since fork. The last sharer takes the frame over;
-   * the others copy it. The old translation is shot down on every hart of this mm before the
-   * faulting store can run, so no thread keeps reading the frame it no longer owns.
+   * the others copy it. As Linux's wp_page_copy (ptep_clear_flush, then set_pte_at): the old
+   * translation is taken away and shot down on every hart of this mm before the new one is
+   * installed, so no two harts ever map the page to different frames at once.
    */
   private Result breakCow(Hart hart, Mm mm, long page, long slot, long old, long flags) {
     long frame = Pte.pa(old);
@@ -170,7 +194,8 @@ public final class PageFaults {
       return Result.OUT_OF_MEMORY;
     }
     memory.copyFrame(frame, copy);
-    if (!pageTable.compareAndSet(slot, old, Pte.make(copy, flags))) {
+    hart.addCycles(hart.cost().pageCopy());
+    if (!pageTable.compareAndSet(slot, old, BREAKING)) {
       refs.put(copy);
       return Result.FIXED;
     }
@@ -183,6 +208,8 @@ public final class PageFaults {
         false,
         false,
         () -> refs.put(frame));
+    pageTable.set(slot, Pte.make(copy, flags));
+    installed.installed(hart, mm, page, copy);
     return Result.FIXED;
   }
 

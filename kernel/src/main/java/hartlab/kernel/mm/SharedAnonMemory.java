@@ -33,6 +33,11 @@ final class SharedAnonMemory {
     return fresh;
   }
 
+  /** Whether page {@code index} has a frame yet. */
+  synchronized boolean has(long index) {
+    return pages.containsKey(index);
+  }
+
   synchronized void retain() {
     vmaRefs++;
   }

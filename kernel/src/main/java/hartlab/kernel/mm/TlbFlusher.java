@@ -29,4 +29,18 @@ public interface TlbFlusher {
       boolean freesTables,
       boolean deferrable,
       Runnable freeMemory);
+
+  /**
+   * exit_mmap's flush: the mm has no user left, its mappings and page tables are gone. Only the
+   * harts still holding it (lazily) must flush, and, in shootdown lazy-TLB mode, leave it; then
+   * {@code freeMemory} runs once none can reach the freed memory.
+   */
+  void flushMmTeardown(Hart hart, Mm mm, boolean freesTables, Runnable freeMemory);
+
+  /**
+   * Linux's flush_tlb_batched_pending: {@code [start, end)} of {@code mm} is about to be mapped
+   * again; every invalidation still pending for it (deferred flushes not yet applied) completes
+   * first, so no hart keeps a translation of the range to a frame it no longer holds.
+   */
+  void beforeReuse(Hart hart, Mm mm, long start, long end);
 }

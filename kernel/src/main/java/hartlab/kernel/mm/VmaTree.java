@@ -1,5 +1,8 @@
 package hartlab.kernel.mm;
 
+import hartlab.kernel.mm.kmem.KernelMemory;
+import hartlab.kernel.uapi.Errno;
+import hartlab.kernel.uapi.SyscallError;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,9 +14,24 @@ import java.util.function.UnaryOperator;
  *
  * <p>Guarded by the mm's lock. A sorted map stands in for the maple tree here; the RCU-walkable
  * tree replaces it behind these same operations.
+ *
+ * <p>Every area in the tree is charged to kernel memory ({@link KernelMemory.Kind#VMA}, as Linux's
+ * vm_area_alloc charges its slab): {@link #insert} and {@link #loadCopyOf} charge before they
+ * change anything and fail with ENOMEM, {@link #remove} and {@link #clear} give the charge back.
  */
 public final class VmaTree {
   private final TreeMap<Long, Vma> byStart = new TreeMap<>();
+  private final KernelMemory kmem;
+
+  /** A tree whose areas are charged to {@code kmem}. */
+  public VmaTree(KernelMemory kmem) {
+    this.kmem = kmem;
+  }
+
+  /** A tree whose areas are counted but never refused, for code that builds one alone. */
+  public VmaTree() {
+    this(KernelMemory.unaccounted());
+  }
 
   /** The area containing {@code va}, or null. */
   public Vma find(long va) {
@@ -38,11 +56,13 @@ public final class VmaTree {
     return overlapping(start, end).isEmpty();
   }
 
+  /** Adds an area; ENOMEM (and no change) when kernel memory cannot hold one more. */
   void insert(Vma vma) {
     if (!isFree(vma.start, vma.end)) {
       throw new IllegalStateException(
           "VmaTree.insert: " + vma + " overlaps " + overlapping(vma.start, vma.end));
     }
+    kmem.charge(KernelMemory.Kind.VMA, Errno.ENOMEM);
     byStart.put(vma.start, vma);
   }
 
@@ -50,6 +70,13 @@ public final class VmaTree {
     if (!byStart.remove(vma.start, vma)) { // only this area: a failed check must change nothing
       throw new IllegalStateException("VmaTree.remove: " + vma + " is not in the tree");
     }
+    kmem.uncharge(KernelMemory.Kind.VMA);
+  }
+
+  /** Drops every area (an mm that never ran is thrown away), giving their charges back. */
+  void clear() {
+    kmem.uncharge(KernelMemory.Kind.VMA, byStart.size());
+    byStart.clear();
   }
 
   /** Re-files an area whose start moved (after a split or a shrink from below). */
@@ -88,6 +115,9 @@ public final class VmaTree {
   void loadCopyOf(VmaTree other, UnaryOperator<Vma> copy) {
     if (!byStart.isEmpty()) {
       throw new IllegalStateException("VmaTree.loadCopyOf: tree is not empty");
+    }
+    if (!kmem.tryCharge(KernelMemory.Kind.VMA, other.byStart.size())) {
+      throw SyscallError.of(Errno.ENOMEM);
     }
     byStart.putAll(other.byStart);
     byStart.replaceAll((start, v) -> copy.apply(v));

@@ -4,7 +4,8 @@
  * operations ({@link hartlab.kernel.mm.Mmap}, {@link hartlab.kernel.mm.Mprotect}, {@link
  * hartlab.kernel.mm.Mremap}, {@link hartlab.kernel.mm.Madvise}), fork's {@link
  * hartlab.kernel.mm.DupMmap}, exec's {@link hartlab.kernel.mm.BinfmtElf}, and copy_from_user /
- * copy_to_user ({@link hartlab.kernel.mm.UserMemory}).
+ * copy_to_user ({@link hartlab.kernel.mm.UserMemory}). Its subpackage {@code kmem} is the kernel
+ * memory every guest-made kernel object is charged to; VMAs are charged by their tree.
  *
  * <p>Locking: an mm's VMA tree and its page table below the root are guarded by its mmap lock,
  * taken for writing by the VMA operations and fork and for reading by faults. A task that finds it

@@ -2,6 +2,7 @@ package hartlab.kernel.proc;
 
 import hartlab.cpu.Hart;
 import hartlab.kernel.fs.FileTable;
+import hartlab.kernel.fs.OpenFiles;
 import hartlab.kernel.fs.RandomSource;
 import hartlab.kernel.fs.RootFs;
 import hartlab.kernel.mm.BinfmtElf;
@@ -25,18 +26,21 @@ public final class Execve {
   private final MmSwitch mmSwitch;
   private final ProcessTable processes;
   private final RandomSource random;
+  private final OpenFiles openFiles;
 
   public Execve(
       RootFs rootFs,
       BinfmtElf binfmt,
       MmSwitch mmSwitch,
       ProcessTable processes,
-      RandomSource random) {
+      RandomSource random,
+      OpenFiles openFiles) {
     this.rootFs = rootFs;
     this.binfmt = binfmt;
     this.mmSwitch = mmSwitch;
     this.processes = processes;
     this.random = random;
+    this.openFiles = openFiles;
   }
 
   /**
@@ -47,7 +51,12 @@ public final class Execve {
       throws BinfmtElf.ExecFailure {
     String execFn = argv.isEmpty() ? name : argv.get(0);
     BinfmtElf.Started started = binfmt.load(image, argv, envp, execFn, random.atRandom());
-    Task task = processes.createInit(name, started.mm(), FileTable.withConsole());
+    Task task;
+    try {
+      task = processes.createInit(name, started.mm(), FileTable.withConsole(openFiles));
+    } catch (SyscallError e) {
+      throw new BinfmtElf.ExecFailure(e.errno(), "out of kernel memory for the first process");
+    }
     task.pc = started.entry();
     task.regs[2] = started.sp();
     return task;
@@ -79,6 +88,8 @@ public final class Execve {
     mmSwitch.switchTo(hart, started.mm());
     mmSwitch.mmput(hart, old);
     hart.loadRegisters(new long[32]);
+    hart.loadFpRegisters(new long[32]);
+    hart.setFcsr(0);
     hart.setReg(2, started.sp());
     hart.setPc(started.entry());
   }

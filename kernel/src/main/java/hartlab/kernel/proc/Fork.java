@@ -78,13 +78,13 @@ public final class Fork {
     Task child;
     if ((cloneFlags & CLONE_THREAD) != 0) {
       child = processes.newThread(me, task.mm);
-      mmSwitch.mmget(task.mm);
+      mmSwitch.mmget(hart, task.mm);
     } else {
       processes.checkLimit();
       Mm mm;
       if ((cloneFlags & CLONE_VM) != 0) {
         mm = task.mm;
-        mmSwitch.mmget(mm);
+        mmSwitch.mmget(hart, mm);
       } else {
         if (!locking.lockOrSleep(hart, task.mm, true)) {
           return null;
@@ -92,10 +92,16 @@ public final class Fork {
         try {
           mm = dupMmap.dupMmap(hart, task.mm);
         } finally {
-          locking.unlock(task.mm, true);
+          locking.unlock(hart, task.mm, true);
         }
       }
-      FileTable files = (cloneFlags & CLONE_FILES) != 0 ? me.files.share() : me.files.copy();
+      FileTable files;
+      try {
+        files = (cloneFlags & CLONE_FILES) != 0 ? me.files.share() : me.files.copy();
+      } catch (SyscallError e) {
+        mmSwitch.mmput(hart, mm); // no memory for the descriptor table: ENOMEM
+        throw e;
+      }
       GuestProcess parent = (cloneFlags & CLONE_PARENT) != 0 && me.parent != null ? me.parent : me;
       try {
         child = processes.newProcessTask(parent, me.name, mm, files);
@@ -106,6 +112,8 @@ public final class Fork {
       }
     }
     hart.saveRegisters(child.regs);
+    hart.saveFpRegisters(child.fpRegs);
+    child.fcsr = hart.fcsr();
     child.regs[10] = 0;
     child.pc = hart.pc() + 4;
     if (stack != 0) {

@@ -13,30 +13,65 @@ import hartlab.kernel.uapi.SyscallError;
 import hartlab.mmu.Mmu;
 import hartlab.mmu.PhysicalMemory;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * futex(2) WAIT and WAKE. A futex is named as in Linux's get_futex_key: in private memory by (mm,
  * address), whatever FUTEX_PRIVATE_FLAG says; in a MAP_SHARED mapping by (the shared object,
  * offset), so processes sharing it after fork meet on one queue.
  *
- * <p>WAIT compares the word and queues the task under the queue's monitor, and WAKE takes waiters
- * under the same monitor: a WAKE after the guest changed the word can never miss the waiter.
+ * <p>Waiters wait in a fixed hash of buckets, as in Linux's futex_hash_bucket table (256 per CPU):
+ * each waiting task carries its key ({@link Task#futexKey}, Linux's futex_q on the waiter's kernel
+ * stack), so waiting allocates nothing that outlives the wait, and a guest that waits on a million
+ * addresses costs no more host memory than its tasks. WAIT compares the word and queues the task
+ * under its bucket's monitor, and WAKE takes the key's waiters under the same monitor: a WAKE after
+ * the guest changed the word can never miss the waiter.
  */
 public final class Futexes {
-  private record Key(Object space, long offset) {}
+  private record Key(Object space, long offset) {
+    /**
+     * Spreads keys over the buckets; identity hashes differ between runs, bucket order never
+     * matters.
+     */
+    int bucketHash() {
+      long h = System.identityHashCode(space) * 0x9E3779B97F4A7C15L + offset;
+      return (int) (h ^ (h >>> 29) ^ (h >>> 47));
+    }
+  }
+
+  private static final int BUCKETS_PER_HART = 256;
 
   private final Waits waits;
   private final MmapLocking locking;
   private final UserMemory user;
   private final PhysicalMemory memory;
-  private final ConcurrentHashMap<Key, WaitQueue> queues = new ConcurrentHashMap<>();
 
-  public Futexes(Waits waits, MmapLocking locking, UserMemory user, PhysicalMemory memory) {
+  /** Made on first use, never dropped: at most 256 per hart. */
+  private final AtomicReferenceArray<WaitQueue> buckets;
+
+  public Futexes(
+      Waits waits, MmapLocking locking, UserMemory user, PhysicalMemory memory, int harts) {
     this.waits = waits;
     this.locking = locking;
     this.user = user;
     this.memory = memory;
+    this.buckets =
+        new AtomicReferenceArray<>(Integer.highestOneBit(Math.max(1, harts) * BUCKETS_PER_HART));
+  }
+
+  /** Futexes with the buckets of one hart, for code that builds the subsystem alone. */
+  public Futexes(Waits waits, MmapLocking locking, UserMemory user, PhysicalMemory memory) {
+    this(waits, locking, user, memory, 1);
+  }
+
+  private WaitQueue bucket(Key key, boolean create) {
+    int i = key.bucketHash() & (buckets.length() - 1);
+    WaitQueue q = buckets.get(i);
+    if (q == null && create) {
+      buckets.compareAndSet(i, null, new WaitQueue());
+      q = buckets.get(i);
+    }
+    return q;
   }
 
   /**
@@ -48,11 +83,13 @@ public final class Futexes {
       throw SyscallError.of(Errno.EINVAL);
     }
     long pa = user.physical(hart, task.mm, uaddr, Mmu.LOAD);
-    WaitQueue queue = queues.computeIfAbsent(key(hart, task.mm, uaddr), k -> new WaitQueue());
+    Key key = key(hart, task.mm, uaddr);
+    WaitQueue queue = bucket(key, true);
     synchronized (queue) {
       if (memory.getIntVolatile(pa) != expected) {
         throw SyscallError.of(Errno.EAGAIN);
       }
+      task.futexKey = key;
       return waits.sleep(hart, queue, false, deadline, -Errno.ETIMEDOUT);
     }
   }
@@ -64,13 +101,14 @@ public final class Futexes {
     if ((uaddr & 3) != 0) {
       throw SyscallError.of(Errno.EINVAL);
     }
-    WaitQueue queue = queues.get(key(hart, mm, uaddr));
+    Key key = key(hart, mm, uaddr);
+    WaitQueue queue = bucket(key, false);
     if (queue == null || max <= 0) {
       return 0;
     }
     List<Sleeper> woken;
     synchronized (queue) {
-      woken = queue.take(max);
+      woken = queue.take(max, s -> key.equals(((Task) s).futexKey));
     }
     int n = 0;
     for (Sleeper t : woken) {
@@ -93,7 +131,7 @@ public final class Futexes {
       }
       return new Key(mm, uaddr);
     } finally {
-      locking.unlock(mm, false);
+      locking.unlock(hart, mm, false);
     }
   }
 }

@@ -4,6 +4,7 @@ import hartlab.cpu.Hart;
 import hartlab.kernel.fs.FileTable;
 import hartlab.kernel.mm.Mm;
 import hartlab.kernel.mm.UserMemory;
+import hartlab.kernel.mm.kmem.KernelMemory;
 import hartlab.kernel.smp.Ipis;
 import hartlab.kernel.smp.Waits;
 import hartlab.kernel.uapi.Errno;
@@ -14,8 +15,14 @@ import java.util.TreeMap;
 
 /**
  * Every process and thread of the machine: ids, the process tree, wait4, signals and exit (Linux's
- * pid table and tasklist_lock). Orphans are adopted by the first process; once that is gone they
- * are reaped as they exit.
+ * pid table and tasklist_lock). Orphans are adopted by the first process, which plays the init of a
+ * PID namespace: when it ends, every other process is killed (zap_pid_ns_processes), and the run
+ * ends with its status once they are gone.
+ *
+ * <p>Every task is charged to kernel memory ({@link KernelMemory.Kind#TASK}) while it lives, and
+ * every process ({@link KernelMemory.Kind#PROCESS}) until it is reaped, so neither threads nor
+ * zombies can grow without bound: clone is EAGAIN over {@code --max-tasks}, ENOMEM when kernel
+ * memory is exhausted, as in Linux's copy_process.
  *
  * <p>Thread-safe: tree changes happen under {@link #lock}, a short lock that is taken before any
  * wait-queue or scheduler lock and is never held across a wait.
@@ -27,6 +34,7 @@ public final class ProcessTable {
   private final Waits waits;
   private final Ipis ipis;
   private final int maxTasks;
+  private final KernelMemory kmem;
   private final Object lock = new Object();
   private final TreeMap<Integer, GuestProcess> processes = new TreeMap<>(); // guarded by lock
   private int nextId = 1; // guarded by lock
@@ -34,14 +42,24 @@ public final class ProcessTable {
   private long tasksCreated; // guarded by lock
   private GuestProcess init;
 
-  public ProcessTable(Waits waits, Ipis ipis, int maxTasks) {
+  public ProcessTable(Waits waits, Ipis ipis, int maxTasks, KernelMemory kmem) {
     this.waits = waits;
     this.ipis = ipis;
     this.maxTasks = maxTasks;
+    this.kmem = kmem;
   }
 
+  /**
+   * A table whose tasks are counted but never refused by memory, for code that builds one alone.
+   */
+  public ProcessTable(Waits waits, Ipis ipis, int maxTasks) {
+    this(waits, ipis, maxTasks, KernelMemory.unaccounted());
+  }
+
+  /** The first process; ENOMEM when kernel memory cannot hold even it. */
   public Task createInit(String name, Mm mm, FileTable files) {
     synchronized (lock) {
+      chargeNew(true);
       init = newProcess(null, name, mm, files);
       return newTask(init, mm);
     }
@@ -51,20 +69,34 @@ public final class ProcessTable {
     return init;
   }
 
-  /** A new thread in {@code process}; EAGAIN over the machine's task limit. */
+  /** A new thread in {@code process}; EAGAIN over the machine's task limit, ENOMEM over memory. */
   public Task newThread(GuestProcess process, Mm mm) {
     synchronized (lock) {
       checkLimitLocked();
+      chargeNew(false);
       return newTask(process, mm);
     }
   }
 
-  /** A new process with one task, child of {@code parent}; EAGAIN over the task limit. */
+  /**
+   * A new process with one task, child of {@code parent}; EAGAIN over the task limit, ENOMEM when
+   * kernel memory cannot hold it.
+   */
   public Task newProcessTask(GuestProcess parent, String name, Mm mm, FileTable files) {
     synchronized (lock) {
       checkLimitLocked();
+      chargeNew(true);
       GuestProcess p = newProcess(parent, name, mm, files);
       return newTask(p, mm);
+    }
+  }
+
+  /** Charges a task, and a process with it: all or nothing, ENOMEM. */
+  private void chargeNew(boolean process) {
+    kmem.charge(KernelMemory.Kind.TASK, Errno.ENOMEM);
+    if (process && !kmem.tryCharge(KernelMemory.Kind.PROCESS)) {
+      kmem.uncharge(KernelMemory.Kind.TASK);
+      throw SyscallError.of(Errno.ENOMEM);
     }
   }
 
@@ -183,10 +215,12 @@ public final class ProcessTable {
   public boolean taskExited(Task task, int code) {
     FileTable files = null;
     boolean last;
+    List<GuestProcess> orphanedNamespace = List.of();
     synchronized (lock) {
       GuestProcess p = task.process;
       p.tasks.remove(task);
       liveTasks--;
+      kmem.uncharge(KernelMemory.Kind.TASK);
       if (p.tasks.isEmpty()) {
         if (!p.groupExiting) {
           p.waitStatus = (code & 0xFF) << 8;
@@ -194,11 +228,23 @@ public final class ProcessTable {
         files = p.files;
         p.files = null;
         exitProcess(p);
+        if (p == init) {
+          orphanedNamespace = new ArrayList<>();
+          for (GuestProcess other : processes.values()) {
+            if (other != p && other.state == GuestProcess.State.ALIVE) {
+              orphanedNamespace.add(other);
+            }
+          }
+        }
       }
       last = liveTasks == 0;
     }
     if (files != null) {
       files.drop();
+    }
+    // init is gone: as in a PID namespace, the kernel kills everything else in it.
+    for (GuestProcess other : orphanedNamespace) {
+      endGroup(other, Signals.SIGKILL, null);
     }
     return last;
   }
@@ -228,8 +274,25 @@ public final class ProcessTable {
 
   private void reap(GuestProcess p) {
     p.state = GuestProcess.State.REAPED;
+    kmem.uncharge(KernelMemory.Kind.PROCESS);
     if (p != init) {
       processes.remove(p.pid);
+    }
+  }
+
+  /**
+   * Every process that can still be signalled (alive, or a zombie not yet reaped), in pid order,
+   * for kill(-1) and kill(0).
+   */
+  public List<GuestProcess> signallable() {
+    synchronized (lock) {
+      List<GuestProcess> out = new ArrayList<>();
+      for (GuestProcess p : processes.values()) {
+        if (p.state != GuestProcess.State.REAPED) {
+          out.add(p);
+        }
+      }
+      return out;
     }
   }
 

@@ -1,5 +1,6 @@
 package hartlab.kernel.proc;
 
+import hartlab.kernel.fs.OpenFiles;
 import hartlab.kernel.fs.RandomSource;
 import hartlab.kernel.fs.RootFs;
 import hartlab.kernel.mm.MemoryManagement;
@@ -11,6 +12,7 @@ import hartlab.mmu.PhysicalMemory;
 /** The process subsystem's parts, built together. */
 public record Processes(ProcessTable table, Futexes futexes, Fork fork, Exit exit, Execve execve) {
 
+  /** As the full {@code create}, for one hart and unaccounted open files. */
   public static Processes create(
       MemoryManagement mm,
       MmSwitch mmSwitch,
@@ -20,13 +22,28 @@ public record Processes(ProcessTable table, Futexes futexes, Fork fork, Exit exi
       Waits waits,
       Ipis ipis,
       int maxTasks) {
-    ProcessTable table = new ProcessTable(waits, ipis, maxTasks);
-    Futexes futexes = new Futexes(waits, mm.locking(), mm.user(), memory);
+    return create(
+        mm, mmSwitch, rootFs, random, memory, waits, ipis, maxTasks, 1, OpenFiles.unaccounted());
+  }
+
+  public static Processes create(
+      MemoryManagement mm,
+      MmSwitch mmSwitch,
+      RootFs rootFs,
+      RandomSource random,
+      PhysicalMemory memory,
+      Waits waits,
+      Ipis ipis,
+      int maxTasks,
+      int harts,
+      OpenFiles openFiles) {
+    ProcessTable table = new ProcessTable(waits, ipis, maxTasks, mm.kmem());
+    Futexes futexes = new Futexes(waits, mm.locking(), mm.user(), memory, harts);
     return new Processes(
         table,
         futexes,
         new Fork(table, mm.dupMmap(), mm.locking(), mmSwitch, mm.user()),
         new Exit(mm.user(), futexes, mmSwitch, table),
-        new Execve(rootFs, mm.binfmt(), mmSwitch, table, random));
+        new Execve(rootFs, mm.binfmt(), mmSwitch, table, random, openFiles));
   }
 }

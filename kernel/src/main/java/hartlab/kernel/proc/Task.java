@@ -28,6 +28,11 @@ public final class Task implements Schedulable, Sleeper {
   public final long[] regs = new long[32];
   public long pc;
 
+  /** The FP registers (raw 64-bit patterns, singles NaN-boxed) and fcsr, while not on a hart. */
+  public final long[] fpRegs = new long[32];
+
+  public int fcsr;
+
   /**
    * The address space this task runs in; the process's changes on execve while dying threads keep
    * theirs.
@@ -38,6 +43,12 @@ public final class Task implements Schedulable, Sleeper {
 
   /** The wait queue the task sleeps on, or null; guarded by the scheduler's wake protocol. */
   public WaitQueue sleepingOn;
+
+  /**
+   * The futex this task waits on (Linux's futex_q.key), set under its hash bucket's monitor just
+   * before it sleeps there; {@link Futexes} wakes only the bucket's waiters with the woken key.
+   */
+  Object futexKey;
 
   /** Virtual-time deadline of an armed timer. */
   public long timerDeadline;

@@ -106,9 +106,9 @@ public final class Schedule {
     return rqs[hart.id()].current;
   }
 
-  /** Whether a hart parked idle has something to do: a queued task or a due timer. */
+  /** Whether a hart parked idle has a task waiting in its run queue. */
   public boolean hasWork(int hart) {
-    return scheduler.queueLength(hart) > 0 || timers.earliest() <= harts[hart].cycles();
+    return scheduler.queueLength(hart) > 0;
   }
 
   public long allHartsMask() {
@@ -129,6 +129,7 @@ public final class Schedule {
       idle(hart, rq);
       return;
     }
+    hart.addCycles(hart.cost().schedPick());
     counters.hart(hart.id()).add(Counter.SWITCH_PICK_CYCLES, hart.cycles() - start);
     contextSwitch(hart, rq, next);
   }
@@ -153,6 +154,9 @@ public final class Schedule {
     t = hart.cycles();
     hart.loadRegisters(next.regs);
     hart.setPc(next.pc);
+    hart.loadFpRegisters(next.fpRegs);
+    hart.setFcsr(next.fcsr);
+    hart.clearFpDirty(); // clean until the task's next FP instruction
     hart.addCycles(hart.cost().contextSwitch());
     stats.add(Counter.CONTEXT_SWITCHES);
     rq.current = next;
@@ -203,9 +207,18 @@ public final class Schedule {
 
   // ---- leaving the hart ----
 
+  /**
+   * Saves the user context of the task leaving {@code hart}: its registers, {@code pc}, and its FP
+   * state if it touched it since it came on (Linux's sstatus.FS dirty).
+   */
   static void saveContext(Hart hart, Task task, long pc) {
     hart.saveRegisters(task.regs);
     task.pc = pc;
+    if (hart.fpDirty()) {
+      hart.saveFpRegisters(task.fpRegs);
+      task.fcsr = hart.fcsr();
+      hart.addCycles(hart.cost().fpSwitch());
+    }
   }
 
   /**
@@ -302,6 +315,15 @@ public final class Schedule {
   /** Wakes the sleepers whose deadline this hart's clock has reached. */
   public void fireTimers(Hart hart) {
     sleepWake.fireTimers(hart);
+  }
+
+  /**
+   * Whether the hart's user run stopped for nothing but the lockstep lookahead: no tick, timer or
+   * IPI ({@code nextIpi}) is due, so there is no interrupt to take.
+   */
+  public boolean onlyTurnBoundary(Hart hart, long nextIpi) {
+    long now = hart.cycles();
+    return now < rqs[hart.id()].nextTick && now < timers.earliest() && now < nextIpi;
   }
 
   public boolean tickDue(Hart hart) {

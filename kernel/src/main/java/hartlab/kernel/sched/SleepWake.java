@@ -37,6 +37,11 @@ public final class SleepWake implements Waits, CpuStates {
   }
 
   @Override
+  public boolean hasQueuedTask(int hart) {
+    return scheduler.queueLength(hart) > 0;
+  }
+
+  @Override
   public long sleep(
       Hart hart, WaitQueue queue, boolean restart, long deadline, long timeoutResult) {
     Rq rq = rqs[hart.id()];
@@ -54,6 +59,13 @@ public final class SleepWake implements Waits, CpuStates {
     }
     if (queue != null) {
       queue.add(task);
+    }
+    // A fatal signal sent while the task was on its way here found it running, not asleep, and
+    // woke nobody (Linux checks signal_pending_state before it sleeps for the same reason). The
+    // volatile state write above and the killer's killPending write before it reads the state
+    // order the two: at least one of them sees the other, so the kill always lands.
+    if (task.killPending) {
+      wake(task, RESTART);
     }
     return BLOCKED;
   }

@@ -19,10 +19,20 @@ public final class Halt {
   private final Hart[] harts;
   private final Turns turns;
   private final AtomicReference<Ending> ending = new AtomicReference<>();
+  private volatile Runnable beforeRelease = () -> {};
 
   public Halt(Hart[] harts, Turns turns) {
     this.harts = harts;
     this.turns = turns;
+  }
+
+  /**
+   * Runs {@code action} on the thread whose stop request wins, before any parked hart is released:
+   * in lockstep that is the turn holder, so what it reads of the other harts is exactly where the
+   * run stopped. Set while wiring.
+   */
+  public void beforeRelease(Runnable action) {
+    this.beforeRelease = action;
   }
 
   /** Ends the run; the first request wins. */
@@ -30,6 +40,7 @@ public final class Halt {
     if (!ending.compareAndSet(null, new Ending(outcome, exitCode, message))) {
       return;
     }
+    beforeRelease.run();
     if (outcome == Outcome.VIOLATION) {
       log.debug(message);
     }

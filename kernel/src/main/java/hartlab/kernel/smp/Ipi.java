@@ -21,7 +21,7 @@ public final class Ipi {
   /** Hardware broadcast invalidation rather than an interrupt: costs nothing at the targets. */
   final boolean hardware;
 
-  /** The sender's virtual time and host time when it sent. */
+  /** The sender's virtual time and host time when it began sending. */
   final long sentCycles;
 
   final long sentNanos;

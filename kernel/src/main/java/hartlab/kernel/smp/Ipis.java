@@ -7,6 +7,7 @@ import hartlab.kernel.stats.Counters;
 import hartlab.kernel.stats.HartCounters;
 import hartlab.kernel.stats.Latency;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
 /**
@@ -24,16 +25,27 @@ public final class Ipis {
 
   private static final int MAILBOX_CAPACITY = 1024;
 
+  /** One IPI on its way to one target: delivered, and handled, from virtual time {@code at}. */
+  private record Delivery(Ipi ipi, long at) {}
+
   private final Hart[] harts;
-  private final ManyToOneConcurrentArrayQueue<Ipi>[] mailboxes;
+  private final ManyToOneConcurrentArrayQueue<Delivery>[] mailboxes;
   private final Turns turns;
   private final CostModel cost;
   private final Counters counters;
   private final Halt halt;
 
+  /**
+   * Lockstep: an IPI is handled when its target's clock reaches its delivery time. Parallel: as
+   * soon as the target notices it, whatever the clocks say (they run free).
+   */
+  private final boolean timed;
+
   @SuppressWarnings({"unchecked", "rawtypes"})
-  public Ipis(Hart[] harts, Turns turns, CostModel cost, Counters counters, Halt halt) {
+  public Ipis(
+      Hart[] harts, Turns turns, CostModel cost, Counters counters, Halt halt, boolean timed) {
     this.harts = harts;
+    this.timed = timed;
     this.turns = turns;
     this.cost = cost;
     this.counters = counters;
@@ -75,16 +87,19 @@ public final class Ipis {
     Ipi ipi = new Ipi(call, what, Long.bitCount(mask), hardware, from.cycles());
     for (long m = mask; m != 0; m &= m - 1) {
       int target = Long.numberOfTrailingZeros(m);
-      while (!mailboxes[target].offer(ipi)) {
-        handle(from);
-        turns.pause(from);
-      }
-      harts[target].raiseInterrupt(IRQ_IPI);
-      turns.kick(target);
       if (!hardware) {
+        // Sends go out one after another; each is on its way while the next is sent.
         from.addCycles(cost.ipiSend());
         counters.hart(from.id()).add(Counter.IPIS_SENT);
       }
+      Delivery d = new Delivery(ipi, from.cycles() + (hardware ? 0 : cost.ipiDeliver()));
+      ManyToOneConcurrentArrayQueue<Delivery> box = mailboxes[target];
+      while (!box.offer(d)) {
+        handle(from);
+        turns.pause(from, () -> box.size() < MAILBOX_CAPACITY, Turns.NO_TIME);
+      }
+      harts[target].raiseInterrupt(IRQ_IPI);
+      turns.kick(target);
     }
     return ipi;
   }
@@ -98,29 +113,31 @@ public final class Ipis {
     if (ipi == null) {
       return;
     }
-    spinUntil(from, ipi::done);
-    if (ipi.done() && from.cycles() < ipi.doneCycles()) {
-      from.setCycles(ipi.doneCycles());
-    }
+    spinUntil(from, ipi::done, ipi::doneCycles);
   }
 
   /**
-   * Runs the IPI calls queued for {@code hart}. The target pays for handling; the IPI is stamped
-   * done at send + delivery + the target's work for it. Harts' clocks drift apart within a lockstep
-   * round, and that drift is neither IPI latency nor the target's time.
+   * Runs the IPI calls delivered to {@code hart}, in arrival order. The target pays for handling.
+   * It is stamped done at its delivery time plus the target's work for it. In lockstep it is
+   * handled once the target's clock has reached its delivery time: a busy target runs user code no
+   * further than {@link #nextIpi}, and an idle or waiting one gets the turn at that time. In
+   * parallel mode the clocks run free, so it is handled as soon as the target notices it.
    */
   public void handle(Hart hart) {
-    ManyToOneConcurrentArrayQueue<Ipi> box = mailboxes[hart.id()];
+    ManyToOneConcurrentArrayQueue<Delivery> box = mailboxes[hart.id()];
     HartCounters stats = counters.hart(hart.id());
-    for (Ipi ipi; (ipi = box.poll()) != null; ) {
-      long delivered = ipi.sentCycles + (ipi.hardware ? 0 : cost.ipiDeliver());
+    for (Delivery d; (d = box.peek()) != null && (!timed || d.at() <= hart.cycles()); ) {
+      box.poll();
+      Ipi ipi = d.ipi();
       long before = hart.cycles();
       if (!ipi.hardware) {
         hart.addCycles(cost.ipiHandle());
         stats.add(Counter.IPIS_RECEIVED);
       }
       ipi.call.run(hart);
-      long done = delivered + (hart.cycles() - before);
+      // Handled as if at its delivery: a target that ran past it within the lookahead is not
+      // charged to the sender (the work itself lands on the target's own clock).
+      long done = d.at() + (hart.cycles() - before);
       if (!ipi.hardware) {
         stats.record(Latency.IPI_CYCLES, done - ipi.sentCycles);
         stats.record(Latency.IPI_HOST_NANOS, System.nanoTime() - ipi.sentNanos);
@@ -135,16 +152,42 @@ public final class Ipis {
   }
 
   /**
+   * Virtual time the first IPI in {@code hart}'s mailbox is delivered, MAX_VALUE if none. In
+   * parallel mode, MAX_VALUE always: free-running harts take IPIs as they notice them.
+   */
+  public long nextIpi(int hart) {
+    if (!timed) {
+      return Long.MAX_VALUE;
+    }
+    Delivery d = mailboxes[hart].peek();
+    return d == null ? Long.MAX_VALUE : d.at();
+  }
+
+  /**
    * A spinning wait: serves this hart's IPIs and, in lockstep, hands the turn on while it waits.
-   * Returns early when the machine stops.
+   * Returns early when the machine stops. {@code condition} is also asked from other harts'
+   * threads: it must be cheap and free of side effects.
    */
   public void spinUntil(Hart hart, BooleanSupplier condition) {
+    spinUntil(hart, condition, Turns.NO_TIME);
+  }
+
+  /**
+   * As {@link #spinUntil(Hart, BooleanSupplier)}, where {@code readyAt} is the virtual time the
+   * condition came true (a lock's release, the last acknowledgement): the waiting hart's clock
+   * moves there, as it spun until then.
+   */
+  public void spinUntil(Hart hart, BooleanSupplier condition, LongSupplier readyAt) {
     while (!condition.getAsBoolean()) {
       handle(hart);
       if (halt.stopping()) {
         return;
       }
-      turns.pause(hart);
+      turns.pause(hart, condition, readyAt);
+    }
+    long at = readyAt.getAsLong();
+    if (hart.cycles() < at) {
+      hart.setCycles(at);
     }
   }
 

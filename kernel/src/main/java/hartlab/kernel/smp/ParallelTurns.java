@@ -2,6 +2,8 @@ package hartlab.kernel.smp;
 
 import hartlab.cpu.Hart;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import org.agrona.concurrent.BackoffIdleStrategy;
 
 /** Free-running harts: idle ones park until kicked, spinning waits back off. */
@@ -30,12 +32,15 @@ public final class ParallelTurns implements Turns {
   }
 
   @Override
-  public long quantumEnd(Hart hart) {
+  public long runUntil(Hart hart) {
     return Long.MAX_VALUE;
   }
 
   @Override
-  public void endQuantum(Hart hart) {}
+  public void sync(Hart hart) {}
+
+  @Override
+  public void yieldTurn(Hart hart) {}
 
   @Override
   public void idle(Hart hart) {
@@ -43,7 +48,7 @@ public final class ParallelTurns implements Turns {
   }
 
   @Override
-  public void pause(Hart hart) {
+  public void pause(Hart hart, BooleanSupplier ready, LongSupplier readyAt) {
     backoff[hart.id()].idle();
   }
 

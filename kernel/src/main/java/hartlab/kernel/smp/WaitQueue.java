@@ -2,7 +2,9 @@ package hartlab.kernel.smp;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Tasks sleeping until something happens (Linux's wait_queue_head). A task is added by {@link
@@ -27,6 +29,22 @@ public final class WaitQueue {
     List<Sleeper> out = new ArrayList<>();
     while (out.size() < max && !waiters.isEmpty()) {
       out.add(waiters.pollFirst());
+    }
+    return out;
+  }
+
+  /**
+   * Removes and returns up to {@code max} waiters that {@code which} accepts, oldest first; the
+   * others keep their place (a futex hash bucket holds waiters of many futexes).
+   */
+  public synchronized List<Sleeper> take(int max, Predicate<Sleeper> which) {
+    List<Sleeper> out = new ArrayList<>();
+    for (Iterator<Sleeper> it = waiters.iterator(); out.size() < max && it.hasNext(); ) {
+      Sleeper s = it.next();
+      if (which.test(s)) {
+        it.remove();
+        out.add(s);
+      }
     }
     return out;
   }

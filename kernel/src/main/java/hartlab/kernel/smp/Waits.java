@@ -19,7 +19,9 @@ public interface Waits {
    * has found it must wait, while holding the lock that guards the awaited condition, so that a
    * waker taking that lock finds the task on {@code queue}. With {@code restart} the syscall or
    * faulting instruction runs again when woken; otherwise it returns the waker's result (or {@code
-   * timeoutResult} when {@code deadline}, in virtual cycles, passes first).
+   * timeoutResult} when {@code deadline}, in virtual cycles, passes first). A restarting sleep with
+   * a deadline passes {@link #RESTART} as its timeout result: any other value lands in a0, the
+   * restarted call's first argument.
    *
    * @return {@link #BLOCKED}
    */

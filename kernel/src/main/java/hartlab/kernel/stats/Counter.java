@@ -44,6 +44,23 @@ public enum Counter {
   FULL_SHOOTDOWNS("fullShootdowns", "shootdowns", "shootdowns over the flush ceiling (whole ASID)"),
   BROADCASTS("broadcasts", "operations", "hardware broadcast invalidations"),
   DEFERRED_APPLIED("deferredApplied", "flushes", "deferred flushes applied at kernel entry"),
+  MM_COUNT_LOCAL_ATOMICS(
+      "mmCountLocalAtomics", "atomics", "mm_count changes on a line this hart wrote last"),
+  MM_COUNT_REMOTE_ATOMICS(
+      "mmCountRemoteAtomics", "atomics", "mm_count changes that pulled the line from another hart"),
+  REMOTE_ATOMICS(
+      "remoteAtomics",
+      "atomics",
+      "atomics on any shared kernel word (mm_count, mm_users, cpumask, tlb_gen, mmap_lock) last"
+          + " written by another hart"),
+  LAZY_TLB_IPIS(
+      "lazyTlbIpis", "IPIs", "IPIs that made harts holding a dying mm lazily leave it (shootdown)"),
+  REUSE_WAITS(
+      "reuseWaits",
+      "waits",
+      "address ranges handed out again only after completing the flushes still pending for them"),
+  REUSE_WAIT_CYCLES(
+      "reuseWaitCycles", "cycles", "cycles spent completing pending flushes before reuse"),
   SWITCH_PICK_CYCLES(
       "switchPickCycles", "cycles", "context switches: picking the next task (schedule())"),
   SWITCH_MM_CYCLES(

@@ -9,6 +9,7 @@ public enum Latency {
   SHOOTDOWN_HOST_NANOS("shootdownLatency", "hostNanos", "the same in host time"),
   IPI_CYCLES("ipiLatency", "cycles", "an IPI from its send to its handling on the target"),
   IPI_HOST_NANOS("ipiLatency", "hostNanos", "the same in host time"),
+  MUNMAP_CYCLES("munmapLatency", "cycles", "a munmap call from its trap to its return"),
   RUN_QUEUE_WAIT_CYCLES(
       "runQueueWait", "cycles", "a runnable task's wait in a run queue until it is picked");
 

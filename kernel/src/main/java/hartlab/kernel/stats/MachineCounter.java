@@ -8,7 +8,16 @@ public enum MachineCounter {
   MIGRATIONS("migrations", "tasks", "tasks moved to another hart's run queue"),
   IDLE_PULLS("idlePulls", "tasks", "tasks an idle hart pulled from a busy one"),
   BALANCE_PULLS("balancePulls", "tasks", "tasks moved by periodic load balancing"),
-  PREEMPTIONS("preemptions", "tasks", "running tasks preempted (tick or wake-up)");
+  PREEMPTIONS("preemptions", "tasks", "running tasks preempted (tick or wake-up)"),
+  KERNEL_MEMORY_PEAK(
+      "kernelMemoryPeak",
+      "bytes",
+      "the most kernel memory charged at once: tasks, processes, VMAs, descriptor tables, open"
+          + " files, pipes and their pages"),
+  KERNEL_MEMORY_REFUSALS(
+      "kernelMemoryRefusals",
+      "allocations",
+      "kernel allocations refused because the machine's memory was exhausted");
 
   static final MachineCounter[] ALL = values();
 

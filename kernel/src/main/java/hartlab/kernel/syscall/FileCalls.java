@@ -18,16 +18,23 @@ final class FileCalls {
     this.processes = processes;
   }
 
+  /**
+   * A descriptor argument: an unsigned int in Linux, so the upper half of the register is ignored.
+   */
+  private static long fd(Hart hart, int i) {
+    return arg(hart, i) & 0xFFFF_FFFFL;
+  }
+
   long dup(Hart hart, Task task) {
-    return task.process.files.dup(arg(hart, 0));
+    return task.process.files.dup(fd(hart, 0));
   }
 
   long dup3(Hart hart, Task task) {
-    return task.process.files.dup3(arg(hart, 0), arg(hart, 1), (int) arg(hart, 2));
+    return task.process.files.dup3(fd(hart, 0), fd(hart, 1), (int) arg(hart, 2));
   }
 
   long close(Hart hart, Task task) {
-    task.process.files.close(arg(hart, 0));
+    task.process.files.close(fd(hart, 0));
     return 0;
   }
 
@@ -36,7 +43,7 @@ final class FileCalls {
   }
 
   long read(Hart hart, Task task) {
-    return io.read(hart, task.mm, task.process.files.get(arg(hart, 0)), arg(hart, 1), arg(hart, 2));
+    return io.read(hart, task.mm, task.process.files.get(fd(hart, 0)), arg(hart, 1), arg(hart, 2));
   }
 
   long write(Hart hart, Task task) {
@@ -44,7 +51,7 @@ final class FileCalls {
         hart,
         task.mm,
         task,
-        task.process.files.get(arg(hart, 0)),
+        task.process.files.get(fd(hart, 0)),
         arg(hart, 1),
         arg(hart, 2),
         true,
@@ -56,7 +63,7 @@ final class FileCalls {
         hart,
         task.mm,
         task,
-        task.process.files.get(arg(hart, 0)),
+        task.process.files.get(fd(hart, 0)),
         arg(hart, 1),
         arg(hart, 2),
         sigpipe(task));

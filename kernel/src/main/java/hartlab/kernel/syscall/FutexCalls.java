@@ -40,13 +40,14 @@ final class FutexCalls {
           }
           long deadline = Long.MAX_VALUE;
           if (timeout != 0) {
+            // FUTEX_WAIT's timeout is relative, FUTEX_WAIT_BITSET's absolute on its clock; either
+            // may be huge: saturate, never overflow into the past.
             long ns = time.timespec(hart, task, timeout);
-            deadline =
+            long relative =
                 cmd == FUTEX_WAIT
-                    ? hart.cycles() + ns
-                    : hart.cycles()
-                        + ns
-                        - TimeCalls.clockNow(hart, (op & FUTEX_CLOCK_REALTIME) != 0 ? 0 : 1);
+                    ? ns
+                    : ns - TimeCalls.clockNow(hart, (op & FUTEX_CLOCK_REALTIME) != 0 ? 0 : 1);
+            deadline = TimeCalls.deadlineAfter(hart, relative);
           }
           return futexes.wait(hart, task, uaddr, val, deadline);
         }

@@ -79,7 +79,7 @@ final class MemoryCalls {
     try {
       return call.getAsLong();
     } finally {
-      locking.unlock(mm, true);
+      locking.unlock(hart, mm, true);
     }
   }
 }

@@ -15,6 +15,7 @@ import hartlab.kernel.sched.Schedule;
 import hartlab.kernel.smp.Waits;
 import hartlab.kernel.uapi.Errno;
 import hartlab.kernel.uapi.SyscallError;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -128,23 +129,50 @@ final class ProcessCalls {
     return processes.wait4(hart, task, user, arg(hart, 0), arg(hart, 1), arg(hart, 2));
   }
 
-  /** kill(pid, sig): only default actions exist; a fatal one ends the target's whole group. */
+  /**
+   * kill(pid, sig), both C ints as in Linux's kill_something_info. Only default actions exist: a
+   * fatal signal ends the target's whole group, the others change nothing. {@code pid > 0} names a
+   * process (a zombie not yet reaped takes the signal and ignores it); -1 every process but init
+   * and the caller (ESRCH if there is none); 0 the caller's process group and {@code < -1} group
+   * {@code -pid}. hartlab has no setpgid or setsid, so every process stays in the group it was born
+   * in, init's (pgid 1): kill(0) signals every process, init and the caller included, and a {@code
+   * pid < -1} names a group that does not exist (ESRCH).
+   */
   long kill(Hart hart, Task task) {
-    long pid = arg(hart, 0);
-    long sig = arg(hart, 1);
+    int pid = (int) arg(hart, 0);
+    int sig = (int) arg(hart, 1);
     if (sig < 0 || sig > Signals.NSIG) {
       throw SyscallError.of(Errno.EINVAL);
     }
-    GuestProcess target = pid == 0 ? task.process : processes.find(pid);
-    if (pid < 0 || target == null || target.state != GuestProcess.State.ALIVE) {
-      throw SyscallError.of(Errno.ESRCH);
+    List<GuestProcess> targets = new ArrayList<>();
+    if (pid > 0) {
+      GuestProcess p = processes.find(pid);
+      if (p == null || p.state == GuestProcess.State.REAPED) {
+        throw SyscallError.of(Errno.ESRCH);
+      }
+      targets.add(p);
+    } else if (pid == -1) {
+      GuestProcess init = processes.init();
+      for (GuestProcess p : processes.signallable()) {
+        if (p != init && p != task.process) {
+          targets.add(p);
+        }
+      }
+      if (targets.isEmpty()) {
+        throw SyscallError.of(Errno.ESRCH);
+      }
+    } else if (pid == 0) {
+      targets.addAll(processes.signallable()); // init's group: everyone
+    } else {
+      throw SyscallError.of(Errno.ESRCH); // group -pid: there is no group but init's, pgid 1
     }
-    if (sig != 0 && !Signals.ignoredByDefault((int) sig)) {
-      processes.endGroup(
-          target,
-          (int) sig,
-          String.format(
-              "%s killed by %s (sent by %s)", target, Signals.name((int) sig), task.process));
+    if (sig != 0 && !Signals.ignoredByDefault(sig)) {
+      for (GuestProcess target : targets) {
+        processes.endGroup(
+            target,
+            sig,
+            String.format("%s killed by %s (sent by %s)", target, Signals.name(sig), task.process));
+      }
     }
     return 0;
   }

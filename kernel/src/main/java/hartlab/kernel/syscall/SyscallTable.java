@@ -21,6 +21,9 @@ import java.util.List;
  * here and its method in the class of its area.
  */
 final class SyscallTable {
+  /** munmap's number, whose latency the statistics keep. */
+  static final int NR_MUNMAP = 215;
+
   /** A handler's return value meaning "the task is gone or its registers are already set". */
   static final long NO_RETURN = Long.MIN_VALUE;
 
@@ -58,7 +61,7 @@ final class SyscallTable {
     row(173, "getppid", process::getppid);
     row(178, "gettid", process::gettid);
     row(214, "brk", memory::brk, PTR);
-    row(215, "munmap", memory::munmap, PTR, SIZE);
+    row(NR_MUNMAP, "munmap", memory::munmap, PTR, SIZE);
     row(216, "mremap", memory::mremap, PTR, SIZE, SIZE, FLAGS, PTR);
     row(220, "clone", process::clone, FLAGS, PTR, PTR, PTR, PTR);
     row(221, "execve", process::execve, STR, PTR, PTR);

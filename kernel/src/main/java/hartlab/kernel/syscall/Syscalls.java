@@ -11,6 +11,7 @@ import hartlab.kernel.smp.Waits;
 import hartlab.kernel.stats.Counter;
 import hartlab.kernel.stats.Counters;
 import hartlab.kernel.stats.HartCounters;
+import hartlab.kernel.stats.Latency;
 import hartlab.kernel.uapi.Errno;
 import hartlab.kernel.uapi.SyscallError;
 import java.util.Map;
@@ -22,8 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * System-call entry: looks the call up in the {@link SyscallTable}, runs it, and sets the result
- * register; an unknown number is ENOSYS (logged once per number). A call that slept and runs again
- * is counted once, as Linux would have resumed it in the kernel.
+ * register; an unknown number is ENOSYS (logged once per number below 512, once for all above). A
+ * call that slept and runs again is counted once, as Linux would have resumed it in the kernel.
  */
 public final class Syscalls {
   private static final Logger log = LoggerFactory.getLogger(Syscalls.class);
@@ -70,6 +71,7 @@ public final class Syscalls {
   }
 
   private void dispatch(Hart hart, Task task, long number, HartCounters count) {
+    long start = hart.cycles();
     hart.addCycles(hart.cost().syscall());
     Syscall call = table.lookup(number);
     if (count != null) {
@@ -77,7 +79,9 @@ public final class Syscalls {
     }
     long result;
     if (call == null) {
-      if (unknownSeen.add(number)) {
+      // Remembered per number up to the table's size, and once for any number beyond it, so a
+      // guest trying every number cannot grow the set.
+      if (unknownSeen.add(number >= 0 && number < HartCounters.SYSCALL_SLOTS ? number : -1L)) {
         log.debug(
             "unknown syscall {} at pc 0x{} in {}: returning -ENOSYS",
             number,
@@ -95,6 +99,9 @@ public final class Syscalls {
     if (result != SyscallTable.NO_RETURN && result != Waits.BLOCKED) {
       hart.setReg(10, result);
       hart.setPc(hart.pc() + 4);
+      if (number == SyscallTable.NR_MUNMAP) {
+        counters.hart(hart.id()).record(Latency.MUNMAP_CYCLES, hart.cycles() - start);
+      }
     }
   }
 

@@ -22,6 +22,12 @@ final class TimeCalls {
   private static final int MAX_CLOCK_ID = 11;
   static final long NS = 1_000_000_000L;
 
+  /**
+   * A sleep that would end this far into virtual time (2^62 cycles, 146 years) or later never ends,
+   * as a Linux timer saturated at KTIME_MAX never fires; the virtual clocks stay clear of overflow.
+   */
+  static final long FOREVER = 1L << 62;
+
   private final UserMemory user;
   private final Waits waits;
 
@@ -46,19 +52,31 @@ final class TimeCalls {
     return 0;
   }
 
-  /** A struct timespec in nanoseconds; EINVAL when out of range. */
+  /**
+   * A struct timespec in nanoseconds, saturated at Long.MAX_VALUE as Linux's timespec64_to_ktime
+   * saturates at KTIME_MAX; EINVAL when out of range (timespec64_valid).
+   */
   long timespec(Hart hart, Task task, long addr) {
     long sec = user.getLong(hart, task.mm, addr);
     long nsec = user.getLong(hart, task.mm, addr + 8);
     if (sec < 0 || nsec < 0 || nsec >= NS) {
       throw SyscallError.of(Errno.EINVAL);
     }
-    return sec > Long.MAX_VALUE / NS - 1 ? Long.MAX_VALUE / 2 : sec * NS + nsec;
+    return sec >= Long.MAX_VALUE / NS ? Long.MAX_VALUE : sec * NS + nsec;
+  }
+
+  /**
+   * The virtual-time deadline {@code ns} (at least 0) from now on {@code hart}, or Long.MAX_VALUE —
+   * no timer at all, a sleep only --timeout ends — when it lies at {@link #FOREVER} or beyond.
+   */
+  static long deadlineAfter(Hart hart, long ns) {
+    long now = hart.cycles();
+    return ns >= FOREVER - now ? Long.MAX_VALUE : now + Math.max(0, ns);
   }
 
   long nanosleep(Hart hart, Task task) {
     long ns = timespec(hart, task, arg(hart, 0));
-    return waits.sleep(hart, null, false, hart.cycles() + ns, 0);
+    return waits.sleep(hart, null, false, deadlineAfter(hart, ns), 0);
   }
 
   long clockNanosleep(Hart hart, Task task) {
@@ -69,6 +87,6 @@ final class TimeCalls {
     if (wait <= 0) {
       return 0;
     }
-    return waits.sleep(hart, null, false, hart.cycles() + wait, 0);
+    return waits.sleep(hart, null, false, deadlineAfter(hart, wait), 0);
   }
 }

@@ -4,8 +4,9 @@ import hartlab.cpu.CostModel;
 import hartlab.cpu.Hart;
 import hartlab.kernel.mm.Mm;
 import hartlab.kernel.mm.Mmap;
-import hartlab.kernel.smp.Ipi;
-import hartlab.kernel.smp.Ipis;
+import hartlab.kernel.smp.CacheLine;
+import hartlab.kernel.stats.Counter;
+import hartlab.kernel.stats.Counters;
 import hartlab.mmu.FrameAllocator;
 import hartlab.mmu.Mmu;
 
@@ -23,7 +24,7 @@ import hartlab.mmu.Mmu;
  *
  * <p>All methods run on the named hart's thread.
  */
-public final class MmSwitch {
+public final class MmSwitch implements LazyTeardown {
   private final LazyTlbMode mode;
 
   /** Null when ASIDs are off: every switch then flushes the whole TLB. */
@@ -34,9 +35,9 @@ public final class MmSwitch {
   private final Mmap mmap;
   private final TlbFlush tlbFlush;
   private final TlbStates states;
-  private final Ipis ipis;
   private final SpeculativeWalks walks;
   private final TlbObserver observer;
+  private final Counters counters;
 
   public MmSwitch(
       LazyTlbMode mode,
@@ -46,9 +47,9 @@ public final class MmSwitch {
       Mmap mmap,
       TlbFlush tlbFlush,
       TlbStates states,
-      Ipis ipis,
       SpeculativeWalks walks,
-      TlbObserver observer) {
+      TlbObserver observer,
+      Counters counters) {
     this.mode = mode;
     this.asids = asids;
     this.kernelSatp = kernelSatp;
@@ -56,9 +57,10 @@ public final class MmSwitch {
     this.mmap = mmap;
     this.tlbFlush = tlbFlush;
     this.states = states;
-    this.ipis = ipis;
     this.walks = walks;
     this.observer = observer;
+    this.counters = counters;
+    tlbFlush.setLazyTeardown(this);
   }
 
   public LazyTlbMode mode() {
@@ -117,67 +119,110 @@ public final class MmSwitch {
     mmput(hart, mm);
   }
 
-  public void mmget(Mm mm) {
+  /** mmget: a new user (a thread, a fork in progress); an atomic on mm_users' line. */
+  public void mmget(Hart hart, Mm mm) {
+    atomic(hart, mm.usersLine);
     mm.users.incrementAndGet();
   }
 
-  /** Drops a user; the last one tears the mappings down and drops the users' mm_count reference. */
+  /**
+   * mmput: drops a user; the last one tears the mappings down (exit_mmap, whose one flush round
+   * also settles the lazy holders, see {@link LazyTeardown}) and drops the users' mm_count
+   * reference.
+   */
   public void mmput(Hart hart, Mm mm) {
+    atomic(hart, mm.usersLine);
     if (mm.users.decrementAndGet() == 0) {
-      exitMmap(hart, mm);
+      mmap.exitMmap(hart, mm);
       mmdrop(hart, mm);
     }
   }
 
   private void mmgrab(Hart hart, Mm mm) {
-    chargeRefcount(hart);
+    countAtomic(hart, mm);
     mm.count.incrementAndGet();
   }
 
   private void mmdrop(Hart hart, Mm mm) {
-    chargeRefcount(hart);
+    countAtomic(hart, mm);
     if (mm.count.decrementAndGet() == 0) {
       freeMm(hart, mm);
     }
   }
 
-  /** In refcount mode every mm_count change is an atomic on a line last written elsewhere. */
-  private void chargeRefcount(Hart hart) {
-    if (mode == LazyTlbMode.REFCOUNT) {
-      hart.addCycles(hart.cost().remoteAtomic());
+  /**
+   * An mm_count change: an atomic on the mm's line, cheap if this hart wrote it last (a process
+   * that lives on one hart), dear if another did (threads of one process on two harts).
+   */
+  private void countAtomic(Hart hart, Mm mm) {
+    boolean local = atomic(hart, mm.countLine);
+    counters
+        .hart(hart.id())
+        .add(local ? Counter.MM_COUNT_LOCAL_ATOMICS : Counter.MM_COUNT_REMOTE_ATOMICS);
+  }
+
+  private boolean atomic(Hart hart, CacheLine line) {
+    boolean local = line.atomic(hart);
+    if (!local) {
+      counters.hart(hart.id()).add(Counter.REMOTE_ATOMICS);
     }
+    return local;
   }
 
   /**
-   * exit_mmap: no task uses the mm now. Unmapping the whole space also unhooks every page-table
-   * page below the root, freed once the shootdown releases them; the root stays for lazy harts.
+   * __mmdrop: the last reference is gone; the root goes. No hart may hold the mm now: exit_mmap's
+   * flush made the holders leave (shootdown mode), they held references (refcount), or none held it
+   * (off); the active_mm checker verifies it.
    */
-  private void exitMmap(Hart hart, Mm mm) {
-    mmap.unmapLocked(hart, mm, 0, Mm.TASK_SIZE);
-  }
-
-  /** __mmdrop: the last reference is gone; free the root once no hart can have it loaded. */
   private void freeMm(Hart hart, Mm mm) {
-    if (mode == LazyTlbMode.SHOOTDOWN) {
-      Ipi.Call leave =
-          target -> {
-            TlbState c = states.hart(target.id());
-            if (c.activeMm == mm) {
-              loadKernel(target, c);
-            }
-          };
-      long mask = mm.cpumask.get();
-      if ((mask & (1L << hart.id())) != 0) {
-        leave.run(hart);
-      }
-      ipis.send(hart, mask & ~(1L << hart.id()), leave, "lazy-tlb shootdown of " + mm, true);
-    }
+    observer.mmFreed(hart, mm);
     mm.freed = true;
     frames.free(mm.root);
   }
 
+  private void leaveCpumask(Hart hart, Mm mm) {
+    atomic(hart, mm.cpumaskLine);
+    mm.markUnloadedOn(hart.id());
+  }
+
+  // ---- LazyTeardown: what exit_mmap's flush does about harts holding the mm lazily ----
+
+  @Override
+  public long reach(long holders) {
+    return mode == LazyTlbMode.UNSAFE ? 0 : holders; // unsafe: sends nothing, on purpose
+  }
+
+  @Override
+  public boolean deferrable() {
+    return mode != LazyTlbMode.SHOOTDOWN; // holders must have left before the mm is freed
+  }
+
+  @Override
+  public boolean freesRoot() {
+    return mode == LazyTlbMode.SHOOTDOWN;
+  }
+
+  @Override
+  public void atHolder(Hart hart, Mm mm, boolean byIpi) {
+    if (mode == LazyTlbMode.SHOOTDOWN) {
+      TlbState c = states.hart(hart.id());
+      if (c.activeMm == mm) {
+        if (byIpi) {
+          counters.hart(hart.id()).add(Counter.LAZY_TLB_IPIS);
+        }
+        loadKernel(hart, c);
+      }
+    }
+  }
+
+  /**
+   * Loads {@code mm}'s table. As RISC-V Linux's switch_mm: the hart's bit in the mm's cpumask is
+   * set every time (an atomic on that line); without ASIDs the previous mm's bit is cleared, the
+   * whole TLB being flushed.
+   */
   private void load(Hart hart, TlbState cpu, Mm mm) {
     CostModel cost = hart.cost();
+    Mm prev = cpu.activeMm;
     int asid;
     if (asids != null) {
       AsidAllocator.Switch s = asids.switchTo(mm, hart.id());
@@ -191,7 +236,11 @@ public final class MmSwitch {
       mm.asid = 0;
       hart.mmu().flushAll();
       hart.addCycles(cost.flushAll());
+      if (prev != null) {
+        leaveCpumask(hart, prev);
+      }
     }
+    atomic(hart, mm.cpumaskLine);
     mm.markLoadedOn(hart.id());
     walks.speculate(hart);
     hart.mmu().setSatp(Mmu.makeSatp(mm.root, asid));
@@ -199,13 +248,23 @@ public final class MmSwitch {
     cpu.activeMm = mm;
   }
 
-  /** Loads the kernel's own table (no user mappings) and forgets the mm. */
+  /**
+   * Loads the kernel's own table (no user mappings) and forgets the mm. Without ASIDs the kernel's
+   * table shares ASID 0 with every user table, so the TLB is flushed, as Linux does on every switch
+   * then, and the mm's cpumask forgets this hart.
+   */
   private void loadKernel(Hart hart, TlbState cpu) {
     walks.speculate(hart);
     hart.mmu().setSatp(kernelSatp);
     hart.addCycles(hart.cost().satpWrite());
     if (asids != null) {
       asids.leave(hart.id());
+    } else {
+      hart.mmu().flushAll();
+      hart.addCycles(hart.cost().flushAll());
+      if (cpu.activeMm != null) {
+        leaveCpumask(hart, cpu.activeMm);
+      }
     }
     if (cpu.lazyRef) {
       cpu.lazyRef = false;

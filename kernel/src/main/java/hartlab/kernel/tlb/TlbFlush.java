@@ -15,6 +15,10 @@ import hartlab.kernel.tlb.shootdown.ShootdownStrategy;
 import hartlab.mmu.PageTable;
 import hartlab.mmu.PhysicalMemory;
 import hartlab.mmu.Pte;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The one entry point for invalidating translations of an mm after its page table changed (Linux's
@@ -41,6 +45,12 @@ public final class TlbFlush implements TlbFlusher {
 
   private final Counters counters;
   private final TlbObserver observer;
+
+  /** What exit_mmap's flush does about lazy holders: set by the switch code when it is built. */
+  private LazyTeardown lazyTeardown;
+
+  /** Per mm, the changes whose deferred flushes are not all applied yet. */
+  private final Map<Mm, List<TlbShootdown>> pending = new ConcurrentHashMap<>();
 
   public TlbFlush(
       int flushCeiling,
@@ -72,6 +82,10 @@ public final class TlbFlush implements TlbFlusher {
     flushTlbMmRange(hart, mm, start, end, change, false, false, null);
   }
 
+  void setLazyTeardown(LazyTeardown lazyTeardown) {
+    this.lazyTeardown = lazyTeardown;
+  }
+
   @Override
   public void flushTlbMmRange(
       Hart hart,
@@ -82,10 +96,11 @@ public final class TlbFlush implements TlbFlusher {
       boolean freesTables,
       boolean deferrable,
       Runnable freeMemory) {
-    long gen = mm.tlbGen.incrementAndGet();
+    long gen = nextGeneration(hart, mm);
     boolean full = ((end - start) >>> 12) > flushCeiling;
     long targets = mm.cpumask.get() & ~(1L << hart.id());
-    TlbShootdown s =
+    run(
+        hart,
         new TlbShootdown(
             this,
             hart,
@@ -99,7 +114,56 @@ public final class TlbFlush implements TlbFlusher {
             lazyHarts(mm) & targets,
             freesTables,
             deferrable,
-            freeMemory);
+            freeMemory,
+            false));
+  }
+
+  /**
+   * exit_mmap: the targets are the harts still holding the dying mm, as the lazy-TLB mode says; the
+   * others' entries for its ASID can no longer be used (its ASID is not handed out again before a
+   * rollover flushes every TLB). The holders are lazy (idle): a strategy may skip them only if no
+   * page table is freed, and in shootdown mode the root is, right after.
+   */
+  @Override
+  public void flushMmTeardown(Hart hart, Mm mm, boolean freesTables, Runnable freeMemory) {
+    long gen = nextGeneration(hart, mm);
+    long holders = 0;
+    for (int i = 0; i < states.length; i++) {
+      if (i != hart.id() && states[i].activeMm == mm) {
+        holders |= 1L << i;
+      }
+    }
+    run(
+        hart,
+        new TlbShootdown(
+            this,
+            hart,
+            mm,
+            0,
+            Mm.TASK_SIZE,
+            gen,
+            true,
+            "exit_mmap",
+            lazyTeardown.reach(holders),
+            lazyHarts(mm) & holders,
+            freesTables || lazyTeardown.freesRoot(),
+            lazyTeardown.deferrable(),
+            freeMemory,
+            true));
+  }
+
+  /** A new change of {@code mm}'s page table: an atomic on its tlb_gen line. */
+  private long nextGeneration(Hart hart, Mm mm) {
+    if (!mm.tlbGenLine.atomic(hart)) {
+      counters.hart(hart.id()).add(Counter.REMOTE_ATOMICS);
+    }
+    return mm.tlbGen.incrementAndGet();
+  }
+
+  private void run(Hart hart, TlbShootdown s) {
+    long start = s.start;
+    long end = s.end;
+    boolean full = s.full;
     long cycles = hart.cycles();
     long nanos = System.nanoTime();
     strategy.shootdown(s);
@@ -119,12 +183,14 @@ public final class TlbFlush implements TlbFlusher {
   }
 
   /**
-   * Harts holding {@code mm} only lazily: loaded, with no task running. A racy view, as Linux's is.
+   * Harts holding {@code mm} only lazily: loaded, in the idle loop, with no task running or waiting
+   * to run there (a hart whose woken task merely waits for its turn is not lazy). A racy view, as
+   * Linux's is.
    */
   long lazyHarts(Mm mm) {
     long mask = 0;
     for (int i = 0; i < states.length; i++) {
-      if (states[i].activeMm == mm && !cpus.runsTask(i)) {
+      if (states[i].activeMm == mm && !cpus.runsTask(i) && !cpus.hasQueuedTask(i)) {
         mask |= 1L << i;
       }
     }
@@ -133,9 +199,16 @@ public final class TlbFlush implements TlbFlusher {
 
   /** Brings {@code h}'s TLB up to date for the shootdown's change. Runs on {@code h}'s thread. */
   void flushOn(Hart h, TlbShootdown s) {
+    flushTlb(h, s);
+    if (s.teardown && states[h.id()].activeMm == s.mm) {
+      lazyTeardown.atHolder(h, s.mm, h.id() != s.initiator());
+    }
+  }
+
+  private void flushTlb(Hart h, TlbShootdown s) {
     Mm mm = s.mm;
     if ((mm.cpumask.get() & (1L << h.id())) == 0) {
-      return; // never loaded here: nothing cached
+      return; // not loaded here since its last full flush: nothing cached
     }
     long latest = mm.tlbGen.get(); // read first: a later change sends its own flush
     long seen = mm.hartGen[h.id()];
@@ -170,6 +243,7 @@ public final class TlbFlush implements TlbFlusher {
   public void applyDeferred(Hart hart) {
     for (TlbShootdown s; (s = states[hart.id()].deferred.poll()) != null; ) {
       flushOn(hart, s);
+      s.appliedOn(hart.id());
       counters.hart(hart.id()).add(Counter.DEFERRED_APPLIED);
       s.drop();
     }
@@ -199,6 +273,17 @@ public final class TlbFlush implements TlbFlusher {
 
   /** Queues the flush on each hart of {@code mask}, applied at its next kernel entry or tick. */
   void queueDeferred(TlbShootdown s, long mask) {
+    if (mask != 0) {
+      // Lists, in the order the changes were made (a hash set's order would vary between runs);
+      // edited only inside compute, so an add never races the removal of an emptied list.
+      pending.compute(
+          s.mm,
+          (mm, list) -> {
+            List<TlbShootdown> l = list != null ? list : new CopyOnWriteArrayList<>();
+            l.add(s);
+            return l;
+          });
+    }
     for (long m = mask; m != 0; m &= m - 1) {
       int target = Long.numberOfTrailingZeros(m);
       states[target].deferred.add(s);
@@ -213,6 +298,81 @@ public final class TlbFlush implements TlbFlusher {
     hart.addCycles(hart.cost().broadcastFlush());
     if (mask != 0) {
       ipis.broadcast(hart, mask, target -> flushOn(target, s));
+    }
+  }
+
+  /** Every deferred flush of {@code s} was applied: its range may be reused freely. */
+  void noLongerPending(TlbShootdown s) {
+    pending.computeIfPresent(
+        s.mm,
+        (mm, list) -> {
+          list.remove(s);
+          return list.isEmpty() ? null : list;
+        });
+  }
+
+  @Override
+  public void beforeReuse(Hart hart, Mm mm, long start, long end) {
+    List<TlbShootdown> list = pending.get(mm);
+    if (list == null) {
+      return;
+    }
+    for (TlbShootdown s : list) {
+      if (s.overlaps(start, end) && s.owing() != 0) {
+        strategy.beforeReuse(new PendingReuse(hart, s));
+      }
+    }
+  }
+
+  /** A pending change over a range about to be reused, as the strategy sees it. */
+  private final class PendingReuse implements Shootdown.Pending {
+    private final Hart hart;
+    private final TlbShootdown s;
+
+    PendingReuse(Hart hart, TlbShootdown s) {
+      this.hart = hart;
+      this.s = s;
+    }
+
+    @Override
+    public long start() {
+      return s.start;
+    }
+
+    @Override
+    public long end() {
+      return s.end;
+    }
+
+    @Override
+    public long owing() {
+      return s.owing();
+    }
+
+    @Override
+    public void complete() {
+      long owing = s.owing();
+      if (owing == 0) {
+        return;
+      }
+      long cycles = hart.cycles();
+      long self = 1L << hart.id();
+      if ((owing & self) != 0) {
+        flushOn(hart, s);
+        s.appliedOn(hart.id());
+      }
+      ipis.send(
+          hart,
+          owing & ~self,
+          target -> {
+            flushOn(target, s);
+            s.appliedOn(target.id());
+          },
+          "complete " + s + " before reuse",
+          true);
+      HartCounters c = counters.hart(hart.id());
+      c.add(Counter.REUSE_WAITS);
+      c.add(Counter.REUSE_WAIT_CYCLES, hart.cycles() - cycles);
     }
   }
 

@@ -48,8 +48,8 @@ public record TlbManagement(
 
   /** switch_mm for {@code mode}, loading {@code kernelSatp} when a hart holds no user mm. */
   public MmSwitch mmSwitch(
-      LazyTlbMode mode, long kernelSatp, FrameAllocator frames, Mmap mmap, Ipis ipis) {
+      LazyTlbMode mode, long kernelSatp, FrameAllocator frames, Mmap mmap, Counters counters) {
     return new MmSwitch(
-        mode, asids, kernelSatp, frames, mmap, flush, states, ipis, walks, observers);
+        mode, asids, kernelSatp, frames, mmap, flush, states, walks, observers, counters);
   }
 }

@@ -17,4 +17,7 @@ public interface TlbObserver {
 
   /** {@code hart} is about to switch away from {@code prev} (null: the kernel's own table). */
   default void switchingFrom(Hart hart, Mm prev) {}
+
+  /** {@code hart} frees {@code mm}: no hart may hold it any more. */
+  default void mmFreed(Hart hart, Mm mm) {}
 }

@@ -21,6 +21,13 @@ public final class TlbObservers implements TlbObserver {
   }
 
   @Override
+  public void mmFreed(Hart hart, Mm mm) {
+    for (TlbObserver o : observers) {
+      o.mmFreed(hart, mm);
+    }
+  }
+
+  @Override
   public void switchingFrom(Hart hart, Mm prev) {
     for (TlbObserver o : observers) {
       o.switchingFrom(hart, prev);

@@ -4,6 +4,7 @@ import hartlab.cpu.Hart;
 import hartlab.kernel.mm.Mm;
 import hartlab.kernel.tlb.shootdown.Shootdown;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One shootdown: a page-table change of {@code mm} in {@code [start, end)}, with generation {@code
@@ -21,6 +22,13 @@ public final class TlbShootdown implements Shootdown {
   final String change;
   private final long targets;
   private final long lazy;
+
+  /** exit_mmap's flush: only the harts holding the dying mm were targets. */
+  final boolean teardown;
+
+  /** Harts that applied their deferred flush (set on their own threads). */
+  private final AtomicLong applied = new AtomicLong();
+
   private final boolean freesTables;
   private final boolean deferrable;
   private final Runnable freeMemory;
@@ -28,7 +36,7 @@ public final class TlbShootdown implements Shootdown {
   /** The release and each deferred flush hold one count; the memory is freed at zero. */
   private final AtomicInteger holds = new AtomicInteger(1);
 
-  private long deferred;
+  private volatile long deferred;
   private long catchUp;
   boolean released;
 
@@ -45,8 +53,10 @@ public final class TlbShootdown implements Shootdown {
       long lazy,
       boolean freesTables,
       boolean deferrable,
-      Runnable freeMemory) {
+      Runnable freeMemory,
+      boolean teardown) {
     this.flush = flush;
+    this.teardown = teardown;
     this.hart = hart;
     this.mm = mm;
     this.start = start;
@@ -142,9 +152,31 @@ public final class TlbShootdown implements Shootdown {
 
   /** A deferred flush was applied on some hart, or the strategy released: free at the last. */
   void drop() {
-    if (holds.decrementAndGet() == 0 && freeMemory != null) {
-      freeMemory.run();
+    if (holds.decrementAndGet() == 0) {
+      flush.noLongerPending(this);
+      if (freeMemory != null) {
+        freeMemory.run();
+      }
     }
+  }
+
+  /** {@code hart} applied this change: its TLB holds none of the old translations now. */
+  void appliedOn(int hart) {
+    applied.accumulateAndGet(1L << hart, (a, b) -> a | b);
+  }
+
+  /** Deferred harts that have not flushed for this change yet. */
+  long owing() {
+    return deferred & ~applied.get();
+  }
+
+  /** Harts whose TLB may hold the changed translations: the checker looks at these. */
+  public long mayCache() {
+    return teardown ? targets | (1L << hart.id()) : mm.cpumask.get();
+  }
+
+  boolean overlaps(long from, long to) {
+    return start < to && from < end;
   }
 
   @Override

@@ -21,6 +21,10 @@ public final class TlbStates {
     return states[id];
   }
 
+  public int harts() {
+    return states.length;
+  }
+
   /** The mm whose table hart {@code id} has loaded (null: the kernel's). A racy view. */
   public Mm activeMm(int id) {
     return states[id].activeMm;

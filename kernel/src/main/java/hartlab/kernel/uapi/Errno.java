@@ -25,6 +25,7 @@ public final class Errno {
       ENFILE = 23,
       EMFILE = 24,
       ENOTTY = 25,
+      ENOSPC = 28,
       ESPIPE = 29,
       EPIPE = 32,
       ERANGE = 34,

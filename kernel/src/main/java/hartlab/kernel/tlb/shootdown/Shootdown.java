@@ -12,6 +12,28 @@ public interface Shootdown {
     boolean done();
   }
 
+  /**
+   * A change whose deferred flushes some harts have not applied yet, over a range the kernel is
+   * about to map again (see {@link ShootdownStrategy#beforeReuse}). Runs on the hart that reuses
+   * the range.
+   */
+  interface Pending {
+    /** First address of the changed range. */
+    long start();
+
+    /** End (exclusive) of the changed range. */
+    long end();
+
+    /** Harts that still owe the flush. */
+    long owing();
+
+    /**
+     * Makes every owing hart flush now (synchronous IPIs; the reusing hart flushes itself) and
+     * returns once all have: Linux's flush_tlb_batched_pending.
+     */
+    void complete();
+  }
+
   /** The hart that changed the page table and runs the strategy. */
   int initiator();
 

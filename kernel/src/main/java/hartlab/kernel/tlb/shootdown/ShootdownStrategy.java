@@ -21,4 +21,14 @@ public interface ShootdownStrategy {
    * exactly once, when the memory the change freed may be reused.
    */
   void shootdown(Shootdown s);
+
+  /**
+   * The kernel is about to map {@code [p.start(), p.end())} again (mmap, MAP_FIXED, mremap, brk)
+   * while flushes this strategy deferred for it are still pending on some harts: a hart that still
+   * caches the old translation would read the old frame through the new mapping. The default
+   * completes them first. A strategy that defers must keep this guarantee some way.
+   */
+  default void beforeReuse(Shootdown.Pending p) {
+    p.complete();
+  }
 }

@@ -1,0 +1,40 @@
+package hartlab.kernel.rcu;
+
+import hartlab.cpu.Hart;
+import hartlab.kernel.smp.Waits;
+
+/**
+ * The RCU interface the rest of the kernel uses. Readers mark their critical sections on their
+ * hart; writers either queue a callback to run after a grace period, or make the calling task wait
+ * for one. A grace period ends once every hart has passed through a quiescent state (user mode,
+ * idle, a context switch) after it began.
+ */
+public interface Rcu {
+  /** Enters a read-side critical section on {@code hart}; sections nest. */
+  void readLock(int hart);
+
+  /** Leaves the innermost read-side critical section on {@code hart}. */
+  void readUnlock(int hart);
+
+  /** True while {@code hart} is inside a read-side critical section. */
+  boolean isReading(int hart);
+
+  /**
+   * Runs {@code callback} on some hart after a grace period that starts after this call: every
+   * reader that could see what the caller unpublished has left by then.
+   */
+  void callRcu(int hart, Runnable callback);
+
+  /**
+   * Makes the current task of {@code hart} wait for a full grace period. Returns 0 when one has
+   * already elapsed since the task's first call for this wait; otherwise parks the task (not the
+   * hart) and returns {@link Waits#BLOCKED}, to run the calling syscall again when it ends.
+   */
+  long synchronize(Hart hart);
+
+  /** As {@link #synchronize}, but IPIs harts still reading or in the kernel to end it sooner. */
+  long synchronizeExpedited(Hart hart);
+
+  /** As {@link #synchronize}, but waits until every callback queued before the call has run. */
+  long barrier(Hart hart);
+}
