@@ -7,9 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import hartlab.cpu.CodeCache;
 import hartlab.cpu.CostModel;
 import hartlab.cpu.Hart;
-import hartlab.kernel.check.Checker;
-import hartlab.kernel.check.CheckerHooks;
-import hartlab.kernel.check.Checkers;
 import hartlab.kernel.check.Violations;
 import hartlab.kernel.fs.Console;
 import hartlab.kernel.fs.FileIo;
@@ -20,6 +17,7 @@ import hartlab.kernel.mm.MemoryManagement;
 import hartlab.kernel.mm.Mm;
 import hartlab.kernel.mm.MmFixtures;
 import hartlab.kernel.mm.PageFaults;
+import hartlab.kernel.mm.kmem.KernelMemory;
 import hartlab.kernel.proc.Processes;
 import hartlab.kernel.proc.Task;
 import hartlab.kernel.sched.Schedule;
@@ -39,22 +37,22 @@ import hartlab.mmu.FrameAllocator;
 import hartlab.mmu.Mmu;
 import hartlab.mmu.PageTable;
 import hartlab.mmu.PhysicalMemory;
-import hartlab.mmu.Tlb;
 import hartlab.sched.Policy;
 import hartlab.sched.SchedConfig;
-import hartlab.sched.Scheduler;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
- * A small machine for unit tests: real subsystem objects wired as {@code Kernel}'s constructor
- * wires them, over a few MiB of RAM and real {@link Hart}s, but with no hart threads. The test
+ * A small machine for unit tests: the kernel's subsystems as {@link Subsystems#wire} builds them
+ * for the machine, over a few MiB of RAM and real {@link Hart}s, but with no hart threads. The test
  * drives the kernel's entry points itself, as the harts' kernel contexts would ("stub harts"):
  * {@link StubTurns} plays the other harts' part whenever one spins for them, so shootdowns and mm
  * teardown complete on the test thread; tests about concurrency run harts in threads of their own
- * and turn that off.
+ * and turn that off. Only the turn-taking ({@link StubTurns}) and, where a test asks, the shootdown
+ * strategy object are the test's own.
  *
  * <p>The checkers are installed (as with {@code --check}); {@link #assertNoViolations} tells a test
  * that none fired.
@@ -94,68 +92,47 @@ public final class KernelRig {
   public final Violations violations;
   public final RandomSource random;
   public final LazyTlbMode lazyTlb;
+  public final MachineConfig config;
+  public final KernelMemory kmem;
+  private final Console console;
   private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
   private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
 
   private KernelRig(Builder b) {
-    this.cost = b.cost;
-    this.lazyTlb = b.lazyTlb;
-    int n = b.harts;
-    memory = new PhysicalMemory(b.memoryBytes);
-    frames = new FrameAllocator(memory, 1, true);
-    code = new CodeCache(memory);
-    frames.setFreeListener(code::invalidate);
-    harts = new Hart[n];
-    for (int i = 0; i < n; i++) {
-      Mmu mmu = new Mmu(memory, new Tlb(b.tlbEntries, b.tlbWays), cost.walkLevel());
-      harts[i] = new Hart(i, mmu, code, cost);
-    }
-    counters = new Counters(n);
+    MachineConfig config = b.config.build();
+    this.config = config;
+    this.cost = config.cost();
+    this.lazyTlb = config.lazyTlb();
+    Board board = Board.of(config);
+    memory = board.memory();
+    frames = board.frames();
+    code = board.codeCache();
+    harts = board.harts();
     turns = new StubTurns(harts);
-    halt = new Halt(harts, turns);
-    ipis = new Ipis(harts, turns, cost, counters, halt);
-    turns.serve(ipis);
-    sleepWake = new SleepWake(n, new Scheduler<>(b.policy, n, b.sched), ipis);
-    pageTable = new PageTable(memory, frames);
+    console = new Console(stdout, stderr, new ByteArrayInputStream(new byte[0]));
     ShootdownStrategy strategy =
         b.strategy != null
             ? b.strategy
-            : ShootdownStrategies.find(b.strategyName, KernelRig.class.getClassLoader());
-    var options =
-        new TlbManagement.Options(b.flushCeiling, b.asids, b.asidBits, b.speculativeWalks, b.seed);
-    tlb = TlbManagement.create(options, n, strategy, pageTable, ipis, sleepWake, counters);
+            : ShootdownStrategies.find(config.shootdown(), KernelRig.class.getClassLoader());
+    Subsystems s = Subsystems.wire(config, board, console, b.rootFs, strategy, (work, c) -> turns);
+    turns.serve(s.ipis());
+    counters = s.counters();
+    halt = s.halt();
+    ipis = s.ipis();
+    sleepWake = s.sleepWake();
+    pageTable = s.pageTable();
+    tlb = s.tlb();
     tlbFlush = tlb.flush();
-    vm = MemoryManagement.create(memory, frames, pageTable, code, tlbFlush, sleepWake, ipis);
-    kernelSatp = Mmu.makeSatp(pageTable.createRoot(), 0);
-    mmSwitch = tlb.mmSwitch(b.lazyTlb, kernelSatp, frames, vm.mmap(), ipis);
-    random = new RandomSource(b.seed);
-    proc = Processes.create(vm, mmSwitch, b.rootFs, random, memory, sleepWake, ipis, b.maxTasks);
-    schedule =
-        new Schedule(
-            harts,
-            sleepWake,
-            mmSwitch,
-            tlb,
-            turns,
-            halt,
-            counters,
-            proc,
-            vm.user(),
-            new Schedule.Limits(b.tickCycles, b.maxInstructions, false));
-    Console console = new Console(stdout, stderr, new ByteArrayInputStream(new byte[0]));
-    io = new FileIo(vm.user(), console, sleepWake);
-    syscalls = new Syscalls(vm, proc, schedule, io, sleepWake, random, counters);
-    violations = new Violations(halt);
-    if (b.check) {
-      CheckerHooks hooks = new CheckerHooks(tlb.observers(), harts);
-      for (Checker c : Checkers.standard(violations, harts, tlbFlush, frames, b.lazyTlb)) {
-        violations.register(c);
-        c.install(hooks);
-      }
-    }
-    for (Hart h : harts) {
-      h.mmu().setSatp(kernelSatp);
-    }
+    kmem = s.kmem();
+    vm = s.mm();
+    kernelSatp = s.kernelSatp();
+    mmSwitch = s.mmSwitch();
+    random = s.random();
+    proc = s.proc();
+    schedule = s.schedule();
+    io = s.io();
+    syscalls = s.syscalls();
+    violations = s.violations();
     actAs(harts[0]);
   }
 
@@ -168,108 +145,100 @@ public final class KernelRig {
     return builder().harts(harts).build();
   }
 
-  /** Settings; the defaults are the machine's, with less RAM. */
+  /**
+   * Settings: a {@link MachineConfig} (parallel execution; the checkers on) with less RAM and fewer
+   * tasks, plus what only a test supplies (a strategy object, a root file system).
+   */
   public static final class Builder {
-    private int harts = 2;
-    private long memoryBytes = 8L << 20;
-    private int tlbEntries = 64;
-    private int tlbWays = 4;
-    private String strategyName = ShootdownStrategies.DEFAULT;
+    private final MachineConfig.Builder config =
+        MachineConfig.builder().cores(2).memoryBytes(8L << 20).maxTasks(64).check(true);
     private ShootdownStrategy strategy;
-    private LazyTlbMode lazyTlb = LazyTlbMode.REFCOUNT;
-    private boolean asids = true;
-    private int asidBits = 16;
-    private int flushCeiling = 33;
-    private boolean speculativeWalks;
-    private boolean check = true;
-    private int maxTasks = 64;
-    private Policy policy = Policy.FAIR;
-    private SchedConfig sched = SchedConfig.defaults();
-    private long tickCycles = 1_000_000;
-    private long maxInstructions;
-    private long seed = 1;
-    private CostModel cost = CostModel.DEFAULT;
     private RootFs rootFs = RootFs.empty();
 
     public Builder harts(int v) {
-      harts = v;
+      config.cores(v);
       return this;
     }
 
     public Builder memoryBytes(long v) {
-      memoryBytes = v;
+      config.memoryBytes(v);
       return this;
     }
 
     public Builder tlb(int entries, int ways) {
-      tlbEntries = entries;
-      tlbWays = ways;
+      config.tlb(entries, ways);
       return this;
     }
 
     public Builder strategy(String name) {
-      strategyName = name;
+      config.shootdown(name);
       strategy = null;
       return this;
     }
 
+    /** A strategy object the test holds (its name must still be a known one for the labels). */
     public Builder strategy(ShootdownStrategy s) {
       strategy = s;
       return this;
     }
 
     public Builder lazyTlb(LazyTlbMode v) {
-      lazyTlb = v;
+      config.lazyTlb(v);
       return this;
     }
 
     public Builder asids(boolean on) {
-      asids = on;
+      config.asids(on);
       return this;
     }
 
     public Builder asidBits(int v) {
-      asidBits = v;
+      config.asidBits(v);
       return this;
     }
 
     public Builder flushCeiling(int v) {
-      flushCeiling = v;
+      config.flushCeiling(v);
       return this;
     }
 
     public Builder speculativeWalks(boolean v) {
-      speculativeWalks = v;
+      config.speculativeWalks(v);
       return this;
     }
 
     public Builder check(boolean v) {
-      check = v;
+      config.check(v);
       return this;
     }
 
     public Builder maxTasks(int v) {
-      maxTasks = v;
+      config.maxTasks(v);
       return this;
     }
 
     public Builder policy(Policy v) {
-      policy = v;
+      config.policy(v);
       return this;
     }
 
     public Builder sched(SchedConfig v) {
-      sched = v;
+      config.sched(v);
       return this;
     }
 
     public Builder tickCycles(long v) {
-      tickCycles = v;
+      config.tickCycles(v);
       return this;
     }
 
     public Builder maxInstructions(long v) {
-      maxInstructions = v;
+      config.maxInstructions(v);
+      return this;
+    }
+
+    public Builder cost(CostModel v) {
+      config.cost(v);
       return this;
     }
 
@@ -301,7 +270,7 @@ public final class KernelRig {
 
   /** A new empty mm (mm_alloc). */
   public Mm newMm() {
-    return MmFixtures.newMm(pageTable);
+    return MmFixtures.newMm(pageTable, kmem);
   }
 
   /** mmap under the mmap lock, as the syscall takes it; returns the address. */
@@ -328,7 +297,7 @@ public final class KernelRig {
     try {
       return call.getAsLong();
     } finally {
-      vm.locking().unlock(mm, true);
+      vm.locking().unlock(hart, mm, true);
     }
   }
 
@@ -363,8 +332,26 @@ public final class KernelRig {
     return hart.mmu().tlb().holds(mm.asid, va);
   }
 
+  /**
+   * Frames holding neither user pages nor page tables: the free ones and those the kernel-memory
+   * slab backs objects with (it grows with tasks and areas and keeps a spare, which is not what a
+   * test of user memory counts).
+   */
   public int freeFrames() {
-    return frames.freeFrames();
+    return frames.freeFrames() + kmem.slabFrames();
+  }
+
+  /**
+   * Makes room in the kernel-memory slab for at least a dozen areas (it keeps a frame it grew as a
+   * spare), so that a test which then takes every free frame runs out of user memory, not kernel
+   * memory.
+   */
+  public void slabHeadroom() {
+    int areas = 32;
+    if (!kmem.tryCharge(KernelMemory.Kind.VMA, areas)) {
+      throw new IllegalStateException("KernelRig.slabHeadroom: no frame left for the slab");
+    }
+    kmem.uncharge(KernelMemory.Kind.VMA, areas);
   }
 
   // ---- tasks ----
@@ -380,7 +367,7 @@ public final class KernelRig {
   /** A new thread of {@code of}'s process, sharing its mm (clone with CLONE_VM|CLONE_THREAD). */
   public Task newThread(Task of) {
     Task t = proc.table().newThread(of.process, of.mm);
-    mmSwitch.mmget(of.mm);
+    mmSwitch.mmget(harts[0], of.mm);
     return t;
   }
 
@@ -425,12 +412,19 @@ public final class KernelRig {
     return counters.total(c);
   }
 
+  /** What the guest wrote to fd 1 so far, once the console wrote it out. */
   public String stdout() {
+    drainConsole();
     return stdout.toString(StandardCharsets.UTF_8);
   }
 
   public String stderr() {
+    drainConsole();
     return stderr.toString(StandardCharsets.UTF_8);
+  }
+
+  private void drainConsole() {
+    assertTrue(console.drain(TimeUnit.SECONDS.toNanos(30)), "the console wrote everything out");
   }
 
   public Map<String, Long> violationCounts() {

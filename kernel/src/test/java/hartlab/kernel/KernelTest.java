@@ -3,8 +3,6 @@ package hartlab.kernel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import hartlab.cpu.CodeCache;
-import hartlab.cpu.CostModel;
 import hartlab.cpu.Hart;
 import hartlab.kernel.fs.Console;
 import hartlab.kernel.fs.RootFs;
@@ -13,16 +11,13 @@ import hartlab.kernel.stats.Counter;
 import hartlab.kernel.stats.Outcome;
 import hartlab.kernel.stats.Statistics;
 import hartlab.loader.ElfImage;
-import hartlab.mmu.FrameAllocator;
-import hartlab.mmu.Mmu;
-import hartlab.mmu.PhysicalMemory;
-import hartlab.mmu.Tlb;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -55,21 +50,17 @@ class KernelTest {
 
   private static Run run(ElfImage image) throws Exception {
     MachineConfig config = MachineConfig.builder().cores(1).memoryBytes(4L << 20).build();
-    PhysicalMemory memory = new PhysicalMemory(config.memoryBytes());
-    FrameAllocator frames = new FrameAllocator(memory, 1, true);
-    CodeCache code = new CodeCache(memory);
-    frames.setFreeListener(code::invalidate);
-    Hart hart = new Hart(0, new Mmu(memory, new Tlb(64, 4), 25), code, CostModel.DEFAULT);
+    Board board = Board.of(config);
+    Hart hart = board.harts()[0];
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     Console console = new Console(out, out, new ByteArrayInputStream(new byte[0]));
-    Hart[] harts = {hart};
-    Kernel kernel = new Kernel(config, memory, frames, code, harts, console, RootFs.empty());
+    Kernel kernel = new Kernel(config, Subsystems.wire(config, board, console, RootFs.empty()));
     kernel.startInit(image, "prog", List.of("prog"), List.of());
     kernel.attachThread(0, Thread.currentThread());
     kernel.hartStarted(hart);
     hart.runLoop(kernel);
-    return new Run(
-        kernel.halt().ending(), kernel.statistics(harts, Map.of("test", "kernel")), out.toString());
+    console.drain(TimeUnit.SECONDS.toNanos(30));
+    return new Run(kernel.halt().ending(), kernel.statistics(), out.toString());
   }
 
   @Test
@@ -84,7 +75,9 @@ class KernelTest {
     assertEquals(1, s.total(Counter.CONTEXT_SWITCHES));
     assertEquals(Map.of("exit", 1L), s.syscalls());
     assertEquals(
-        Map.of("active-mm", 0L, "tlb-coherence", 0L, "freed-page-table", 0L), s.violations());
+        Map.of(
+            "active-mm", 0L, "tlb-coherence", 0L, "freed-page-table", 0L, "stale-translation", 0L),
+        s.violations());
     assertEquals(0, s.total(Counter.PAGE_FAULTS), "exec mapped the text and the stack's top");
   }
 

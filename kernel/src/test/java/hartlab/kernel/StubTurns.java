@@ -5,7 +5,9 @@ import hartlab.kernel.smp.Ipis;
 import hartlab.kernel.smp.Turns;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * Turn-taking for stub harts: harts that are not threads of their own but are driven by the test.
@@ -82,12 +84,15 @@ public final class StubTurns implements Turns {
   public void awaitTurn(Hart hart) {}
 
   @Override
-  public long quantumEnd(Hart hart) {
+  public long runUntil(Hart hart) {
     return Long.MAX_VALUE;
   }
 
   @Override
-  public void endQuantum(Hart hart) {}
+  public void sync(Hart hart) {}
+
+  @Override
+  public void yieldTurn(Hart hart) {}
 
   @Override
   public void idle(Hart hart) {
@@ -95,7 +100,7 @@ public final class StubTurns implements Turns {
   }
 
   @Override
-  public void pause(Hart hart) {
+  public void pause(Hart hart, BooleanSupplier ready, LongSupplier readyAt) {
     pauses.incrementAndGet();
     onPause.accept(hart);
     if (!serveOthers) {

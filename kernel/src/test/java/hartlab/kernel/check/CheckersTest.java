@@ -14,6 +14,7 @@ import hartlab.kernel.StubTurns;
 import hartlab.kernel.mm.Mm;
 import hartlab.kernel.proc.Task;
 import hartlab.kernel.smp.Halt;
+import hartlab.kernel.stats.Counter;
 import hartlab.kernel.stats.Outcome;
 import hartlab.kernel.tlb.LazyTlbMode;
 import hartlab.kernel.tlb.shootdown.Shootdown;
@@ -136,7 +137,15 @@ class CheckersTest {
   }
 
   private static Map<String, Long> zeros() {
-    return Map.of(ActiveMmChecker.NAME, 0L, CoherenceChecker.NAME, 0L, FreedTableChecker.NAME, 0L);
+    return Map.of(
+        ActiveMmChecker.NAME,
+        0L,
+        CoherenceChecker.NAME,
+        0L,
+        FreedTableChecker.NAME,
+        0L,
+        StaleTranslationChecker.NAME,
+        0L);
   }
 
   @Test
@@ -155,23 +164,29 @@ class CheckersTest {
   // ---- active_mm ----
 
   @Test
-  void activeMmCatchesAHartSwitchingAwayFromAFreedMm() {
+  void activeMmCatchesAnMmFreedWhileALazyHartHoldsItAndTheSwitchAwayFromIt() {
     KernelRig rig = KernelRig.builder().harts(2).lazyTlb(LazyTlbMode.UNSAFE).build();
     rig.newProcess(rig.newMm()); // init, so the exit below is not the machine's last
     Mm mm = rig.newMm();
     rig.load(1, mm);
     rig.goIdle(1);
     rig.runOn(0, rig.newProcess(mm));
+    rig.assertNoViolations();
     rig.schedule.exit(rig.hart(0), rig.schedule.current(rig.hart(0))); // the last task exits
     assertTrue(mm.freed);
-    rig.assertNoViolations(); // freeing it is not the violation; using it is
-    rig.load(1, rig.newMm());
-    assertEquals(1, rig.violations.count(ActiveMmChecker.NAME));
-    assertEquals(0, rig.violations.count(CoherenceChecker.NAME));
+    assertEquals(1, rig.violations.count(ActiveMmChecker.NAME), "freed under a lazy hart");
     Halt.Ending end = rig.halt.ending();
     assertEquals(Outcome.VIOLATION, end.outcome());
-    assertTrue(end.message().startsWith("active_mm checker: hart 1"), end.message());
+    assertTrue(
+        end.message().startsWith("active_mm checker: hart 0 frees " + mm + " while hart "),
+        end.message());
+    assertTrue(end.message().contains("still holds it as its active_mm"), end.message());
+    assertTrue(end.message().contains("lazy TLB mode unsafe"), end.message());
     assertTrue(rig.turns.stopped(), "the run is stopping");
+    rig.load(1, rig.newMm());
+    assertEquals(2, rig.violations.count(ActiveMmChecker.NAME), "and using it is one more");
+    assertEquals(0, rig.violations.count(CoherenceChecker.NAME));
+    assertEquals(end, rig.halt.ending(), "the first report is the run's");
   }
 
   @Test
@@ -242,32 +257,115 @@ class CheckersTest {
 
   // ---- freed page tables ----
 
-  @Test
-  void freedPageTableCatchesALazyHartsSpeculativeWalk() {
-    KernelRig rig =
-        KernelRig.builder()
-            .harts(2)
-            .strategy(new FreesTablesUnderLazyHarts())
-            .speculativeWalks(true)
-            .build();
+  /** An mm mapped on hart 0 whose leaf table hart 1 walked before going idle (lazily). */
+  private static Mm tableInALazyHartsWalkCache(KernelRig rig, long at) {
     Mm mm = rig.newMm();
     rig.runOn(0, rig.newProcess(mm));
-    long at = 0x4000_0000L;
     rig.mmap(
         rig.hart(0), mm, at, 4 * PAGE, KernelRig.RW, KernelRig.PRIVATE_ANON | KernelRig.MAP_FIXED);
     rig.touch(rig.hart(0), mm, at, Mmu.STORE);
     rig.load(1, mm);
     rig.touch(rig.hart(1), mm, at + PAGE, Mmu.LOAD); // its walk cache now points at the table
     rig.goIdle(1);
-    rig.munmap(rig.hart(0), mm, at, 4 * PAGE); // frees the leaf and middle tables
+    return mm;
+  }
+
+  @Test
+  void freedPageTableCatchesATableFreedUnderALazyHartsWalkCache() {
+    KernelRig rig =
+        KernelRig.builder()
+            .harts(2)
+            .strategy(new FreesTablesUnderLazyHarts())
+            .speculativeWalks(true)
+            .build();
+    long at = 0x4000_0000L;
+    Mm mm = tableInALazyHartsWalkCache(rig, at);
     rig.assertNoViolations();
-    for (int i = -8; i <= 8 && rig.halt.ending() == null; i++) {
-      rig.hart(1).mmu().speculativeWalk(i); // hardware may walk at any time
-    }
+    rig.munmap(rig.hart(0), mm, at, 4 * PAGE); // frees the leaf and middle tables
     assertEquals(1, rig.violations.count(FreedTableChecker.NAME));
     String report = rig.halt.ending().message();
-    assertTrue(report.startsWith("freed-page-table checker: hart 1 speculatively walked"), report);
+    assertTrue(report.startsWith("freed-page-table checker: page-table page 0x"), report);
+    assertTrue(report.contains("hart 1's page-walk cache still pointed at it"), report);
     assertTrue(report.contains("'test-frees-tables-under-lazy-harts'"), report);
+  }
+
+  @Test
+  void freedPageTableStaysQuietWhenTheStrategyFlushesLazyHartsToo() {
+    KernelRig rig = KernelRig.builder().harts(2).speculativeWalks(true).build();
+    long at = 0x4000_0000L;
+    Mm mm = tableInALazyHartsWalkCache(rig, at);
+    int before = rig.turns.pauses();
+    rig.munmap(rig.hart(0), mm, at, 4 * PAGE);
+    for (int i = -8; i <= 8; i++) {
+      rig.hart(1).mmu().speculativeWalk(i); // hardware may walk at any time
+    }
+    rig.assertNoViolations();
+    assertTrue(rig.turns.pauses() > before, "hart 0 waited for hart 1's acknowledgement");
+  }
+
+  // ---- stale translations ----
+
+  /** Broken on purpose: defers every flush and lets the range be mapped again meanwhile. */
+  static final class ReusesUnderPendingFlushes implements ShootdownStrategy {
+    @Override
+    public String name() {
+      return "test-reuses-under-pending-flushes";
+    }
+
+    @Override
+    public String description() {
+      return "broken: no barrier before reuse";
+    }
+
+    @Override
+    public void shootdown(Shootdown s) {
+      s.flushLocal();
+      s.defer(s.targets());
+      s.release();
+    }
+
+    @Override
+    public void beforeReuse(Shootdown.Pending p) {
+      // forgets that another hart may still cache the old frame
+    }
+  }
+
+  /** munmap one page of {@code r}, map it again at the same address and fault it in on hart 0. */
+  private static void unmapAndReuse(Running r) {
+    r.rig.munmap(r.rig.hart(0), r.mm, r.base, PAGE);
+    r.rig.mmap(
+        r.rig.hart(0),
+        r.mm,
+        r.base,
+        PAGE,
+        KernelRig.RW,
+        KernelRig.PRIVATE_ANON | KernelRig.MAP_FIXED);
+    r.rig.touch(r.rig.hart(0), r.mm, r.base, Mmu.STORE);
+  }
+
+  @Test
+  void staleTranslationCatchesARangeMappedAgainWhileAHartStillCachesTheOldFrame() {
+    Running r =
+        new Running(KernelRig.builder().harts(2).strategy(new ReusesUnderPendingFlushes()).build());
+    unmapAndReuse(r);
+    assertEquals(1, r.rig.violations.count(StaleTranslationChecker.NAME));
+    assertEquals(0, r.rig.violations.count(CoherenceChecker.NAME), "deferring munmap is allowed");
+    String report = r.rig.halt.ending().message();
+    assertTrue(
+        report.startsWith(
+            String.format("stale-translation checker: hart 0 installed va 0x%x", r.base)),
+        report);
+    assertTrue(report.contains("while hart 1, running that mm, its TLB maps it"), report);
+    assertTrue(report.contains("'test-reuses-under-pending-flushes'"), report);
+  }
+
+  @Test
+  void staleTranslationStaysQuietWhenPendingFlushesCompleteBeforeReuse() {
+    Running r = new Running(KernelRig.builder().harts(2).strategy(new DefersEverything()).build());
+    unmapAndReuse(r);
+    r.rig.assertNoViolations();
+    assertEquals(1, r.rig.count(0, Counter.REUSE_WAITS), "the reuse waited for the flush");
+    assertFalse(r.rig.cached(r.rig.hart(1), r.mm, r.base), "hart 1 dropped the old frame");
   }
 
   // ---- the sink ----

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import hartlab.kernel.mm.kmem.KernelMemory;
 import hartlab.kernel.smp.Sleeper;
 import hartlab.kernel.smp.WaitQueue;
 import hartlab.kernel.smp.Waits;
@@ -39,10 +40,14 @@ class FileTableTest {
         public void wakeAll(WaitQueue queue) {}
       };
 
-  private static PipeEnd[] pipe() {
-    Pipe p = new Pipe();
+  private final OpenFiles open = OpenFiles.unaccounted();
+
+  /** A pipe's two ends, charged as pipe2 charges them; no data goes through, so no RAM. */
+  private PipeEnd[] pipe() {
+    open.kmem().charge(KernelMemory.Kind.PIPE, Errno.ENFILE);
+    Pipe p = new Pipe(open.kmem(), null);
     return new PipeEnd[] {
-      new PipeEnd(p, false, false, NO_WAITS), new PipeEnd(p, true, false, NO_WAITS)
+      new PipeEnd(open, p, false, false, NO_WAITS), new PipeEnd(open, p, true, false, NO_WAITS)
     };
   }
 
@@ -99,6 +104,10 @@ class FileTableTest {
     assertEquals(1, p[1].pipe.writeEnds, "still open through the copy");
     t.close(copy);
     assertEquals(0, p[1].pipe.writeEnds, "last close");
+    assertEquals(1, open.count(), "the read end, never installed, is still open");
+    p[0].release();
+    assertEquals(0, open.count());
+    assertEquals(0, open.kmem().used(), "both ends closed: the pipe's charge went back too");
   }
 
   @Test

@@ -131,6 +131,7 @@ class BinfmtElfTest {
 
   @Test
   void runningOutOfMemoryIsEnomemAndFreesEverything() {
+    rig.slabHeadroom(); // the image's areas fit: user memory is what runs out
     List<Long> hog = new ArrayList<>();
     for (long pa; (pa = rig.frames.alloc()) >= 0; ) {
       hog.add(pa);
@@ -145,6 +146,28 @@ class BinfmtElfTest {
             () -> load(TinyElf.exitProgram(data(16), 0), List.of("p"), List.of()));
     assertEquals(Errno.ENOMEM, e.errno());
     assertTrue(e.getMessage().contains("out of guest memory"), e.getMessage());
+    assertEquals(free, rig.freeFrames(), "nothing leaked");
+    hog.forEach(rig.frames::free);
+  }
+
+  @Test
+  void areasThatKernelMemoryCannotHoldAreEnomemToo() {
+    List<Long> hog = new ArrayList<>();
+    for (long pa; (pa = rig.frames.alloc()) >= 0; ) {
+      hog.add(pa); // the kernel's reserve too: the slab cannot grow
+    }
+    for (int i = 0; i < 64; i++) {
+      rig.frames.free(hog.remove(hog.size() - 1)); // room for pages, not above the reserve
+    }
+    int free = rig.freeFrames();
+    long refused = rig.kmem.refusals();
+    BinfmtElf.ExecFailure e =
+        assertThrows(
+            BinfmtElf.ExecFailure.class,
+            () -> load(TinyElf.exitProgram(data(16), 0), List.of("p"), List.of()));
+    assertEquals(Errno.ENOMEM, e.errno());
+    assertTrue(e.getMessage().contains("out of kernel memory"), e.getMessage());
+    assertTrue(rig.kmem.refusals() > refused, "counted as a refusal");
     assertEquals(free, rig.freeFrames(), "nothing leaked");
     hog.forEach(rig.frames::free);
   }

@@ -48,7 +48,7 @@ class CopyOnWriteTest {
     try {
       child = rig.vm.dupMmap().dupMmap(h0, parent);
     } finally {
-      rig.vm.locking().unlock(parent, true);
+      rig.vm.locking().unlock(h0, parent, true);
     }
     assertEquals(before + 1, rig.count(0, Counter.SHOOTDOWNS), "fork write-protects by shootdown");
     return child;
@@ -197,7 +197,7 @@ class CopyOnWriteTest {
       assertEquals(
           Errno.ENOMEM, errno(() -> rig.vm.dupMmap().dupMmap(h0, parent).id), "fork fails");
     } finally {
-      rig.vm.locking().unlock(parent, true);
+      rig.vm.locking().unlock(h0, parent, true);
     }
     assertEquals(free, rig.freeFrames(), "the child's root and tables came back");
     assertEquals(1, refs(frameOf(parent, data)), "no reference left behind");

@@ -1,5 +1,6 @@
 package hartlab.kernel.mm;
 
+import hartlab.kernel.mm.kmem.KernelMemory;
 import hartlab.mmu.PageTable;
 import java.util.List;
 
@@ -12,8 +13,8 @@ public final class MmFixtures {
   private MmFixtures() {}
 
   /** A new empty mm with its own page-table root, as {@code mm_alloc} makes it. */
-  public static Mm newMm(PageTable pageTable) {
-    Mm mm = new Mms(pageTable).create();
+  public static Mm newMm(PageTable pageTable, KernelMemory kmem) {
+    Mm mm = new Mms(pageTable, kmem).create();
     if (mm == null) {
       throw new IllegalStateException("MmFixtures.newMm: no frame left for a root");
     }
@@ -22,7 +23,7 @@ public final class MmFixtures {
 
   /** An mm with {@code id} over a root nobody walks: enough for the ASID allocator. */
   public static Mm detachedMm(int id) {
-    return new Mm(id, 0);
+    return new Mm(id, 0, KernelMemory.unaccounted());
   }
 
   /** References held on frame {@code pa} (page tables mapping it privately). */

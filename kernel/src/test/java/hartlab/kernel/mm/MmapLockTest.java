@@ -23,14 +23,14 @@ class MmapLockTest {
     assertTrue(lock.tryRead());
     assertTrue(lock.tryRead());
     assertFalse(lock.tryWrite(), "readers hold it");
-    assertEquals(List.of(), lock.release(false));
+    assertEquals(List.of(), lock.release(false, 0));
     assertFalse(lock.tryWrite(), "one reader left");
-    lock.release(false);
+    lock.release(false, 0);
     assertTrue(lock.tryWrite());
     assertTrue(lock.isWriteLocked());
     assertFalse(lock.tryRead(), "the writer holds it");
     assertFalse(lock.tryLock(true));
-    lock.release(true);
+    lock.release(true, 0);
     assertFalse(lock.isWriteLocked());
     assertTrue(lock.tryLock(false));
   }
@@ -38,15 +38,16 @@ class MmapLockTest {
   @Test
   void releasingWhatIsNotHeldIsAKernelBug() {
     MmapLock lock = new MmapLock();
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> lock.release(true));
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> lock.release(true, 0));
     assertTrue(e.getMessage().startsWith("MmapLock.release"), e.getMessage());
-    assertThrows(IllegalStateException.class, () -> lock.release(false));
+    assertThrows(IllegalStateException.class, () -> lock.release(false, 0));
     assertTrue(lock.tryWrite(), "a refused release left the lock free");
-    assertThrows(IllegalStateException.class, () -> lock.release(false), "write-held");
+    assertThrows(IllegalStateException.class, () -> lock.release(false, 0), "write-held");
     assertTrue(lock.isWriteLocked(), "and the writer's hold intact");
-    lock.release(true);
+    lock.release(true, 0);
     lock.tryRead();
-    assertThrows(IllegalStateException.class, () -> lock.release(true), "read-held");
+    assertThrows(IllegalStateException.class, () -> lock.release(true, 0), "read-held");
   }
 
   @Test
@@ -65,9 +66,9 @@ class MmapLockTest {
     assertEquals(Task.State.SLEEPING, b.state);
     assertNull(rig.schedule.current(rig.hart(0)));
     assertSame(mm.mmapLock.waiters(), a.sleepingOn);
-    locking.unlock(mm, false);
+    locking.unlock(rig.hart(2), mm, false);
     assertEquals(Task.State.SLEEPING, a.state, "one reader still holds it: nobody is woken");
-    locking.unlock(mm, false);
+    locking.unlock(rig.hart(2), mm, false);
     assertEquals(Task.State.RUNNABLE, a.state, "free: every waiter tries again");
     assertEquals(Task.State.RUNNABLE, b.state);
     assertTrue(mm.mmapLock.waiters().isEmpty());
@@ -82,7 +83,7 @@ class MmapLockTest {
     rig.vm.locking().lockSpinning(rig.hart(0), mm, true);
     assertTrue(MmFixtures.writeLocked(mm));
     assertSame(t, rig.schedule.current(rig.hart(0)));
-    rig.vm.locking().unlock(mm, true);
+    rig.vm.locking().unlock(rig.hart(0), mm, true);
     assertFalse(MmFixtures.writeLocked(mm));
   }
 }

@@ -156,16 +156,44 @@ class MmapTest {
     assertEquals(0, rig.pageTable.lookup(mm.root, none));
   }
 
+  /** Separate one-page areas from {@code at} until mmap refuses; returns how many it took. */
+  private static int mapUntilRefused(KernelRig rig, Mm mm, long at) {
+    Hart h = rig.hart(0);
+    for (int i = 0; ; i++) {
+      long addr = at + 2L * i * PAGE;
+      int err = errno(() -> rig.vm.mmap().mmap(h, mm, addr, PAGE, RW, PRIVATE_ANON | FIXED, -1, 0));
+      if (err != 0) {
+        assertEquals(Errno.ENOMEM, err);
+        return i;
+      }
+    }
+  }
+
   @Test
   void theMapCountIsLimitedToVmMaxMapCount() {
+    KernelRig big = KernelRig.builder().harts(1).memoryBytes(64L << 20).build();
+    Mm m = big.newMm();
+    big.load(0, m);
     long at = 0x1000_0000L;
-    for (int i = 0; i < Mmap.MAX_MAP_COUNT; i++) {
-      map(at + 2L * i * PAGE, PAGE, RW, PRIVATE_ANON | FIXED);
-    }
-    assertEquals(Mmap.MAX_MAP_COUNT, mm.vmas.size());
-    assertEquals(Errno.ENOMEM, errno(() -> map(0, PAGE, RW, PRIVATE_ANON)));
-    mmap.munmap(hart, mm, at, PAGE);
-    assertTrue(map(0, PAGE, RW, PRIVATE_ANON) > 0, "one unmapped, one mapped");
+    assertEquals(Mmap.MAX_MAP_COUNT, mapUntilRefused(big, m, at));
+    assertEquals(Mmap.MAX_MAP_COUNT, m.vmas.size());
+    assertEquals(0, big.kmem.refusals(), "the count refused, not kernel memory");
+    big.vm.mmap().munmap(big.hart(0), m, at, PAGE);
+    assertTrue(
+        big.vm.mmap().mmap(big.hart(0), m, 0, PAGE, RW, PRIVATE_ANON, -1, 0) > 0,
+        "one unmapped, one mapped");
+  }
+
+  @Test
+  void onASmallMachineKernelMemoryLimitsTheAreasFirst() {
+    long at = 0x1000_0000L;
+    int mapped = mapUntilRefused(rig, mm, at);
+    assertTrue(mapped < Mmap.MAX_MAP_COUNT, "8 MiB cannot hold 65530 areas: " + mapped);
+    assertTrue(mapped > 1000, "but holds many: " + mapped);
+    assertEquals(1, rig.kmem.refusals());
+    assertEquals(mapped, mm.vmas.size(), "the refused call left no area behind");
+    mmap.munmap(hart, mm, at, 2L * mapped * PAGE);
+    assertEquals(freeAtStart, rig.freeFrames(), "every frame came back");
   }
 
   @Test

@@ -148,7 +148,7 @@ class ForkExecTest {
     rig.vm.locking().lockSpinning(rig.hart(1), parent.mm, true);
     assertNull(clone(SIGCHLD, 0, 0, 0), "asleep: clone runs again when the lock is free");
     assertEquals(Task.State.SLEEPING, parent.state);
-    rig.vm.locking().unlock(parent.mm, true);
+    rig.vm.locking().unlock(rig.hart(1), parent.mm, true);
     assertEquals(Task.State.RUNNABLE, parent.state);
   }
 

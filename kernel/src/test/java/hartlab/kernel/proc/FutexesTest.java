@@ -94,7 +94,7 @@ class FutexesTest {
     try {
       childMm = rig.vm.dupMmap().dupMmap(h0, mm);
     } finally {
-      rig.vm.locking().unlock(mm, true);
+      rig.vm.locking().unlock(h0, mm, true);
     }
     rig.schedule.exit(h2, c); // make room on hart 2
     return rig.runOn(2, rig.newProcess(childMm));

@@ -46,8 +46,11 @@ class ScheduleTest {
     assertSame(t, rig.schedule.current(h));
     assertEquals(Task.State.RUNNING, t.state);
     assertEquals(1, rig.count(0, Counter.CONTEXT_SWITCHES));
-    assertEquals(0, rig.count(0, Counter.SWITCH_PICK_CYCLES), "picking costs no virtual time");
-    assertEquals(COST.satpWrite(), rig.count(0, Counter.SWITCH_MM_CYCLES), "a first switch_mm");
+    assertEquals(COST.schedPick(), rig.count(0, Counter.SWITCH_PICK_CYCLES), "picking has a price");
+    assertEquals(
+        COST.satpWrite() + COST.remoteAtomic(),
+        rig.count(0, Counter.SWITCH_MM_CYCLES),
+        "a first switch_mm: satp, and joining mm_cpumask on a line new to this hart");
     assertEquals(COST.contextSwitch(), rig.count(0, Counter.SWITCH_TO_CYCLES));
     assertEquals(0, rig.count(0, Counter.SWITCH_FINISH_CYCLES));
     assertEquals(h.cycles(), phases(rig, 0), "the phases account for all the time spent");
@@ -70,9 +73,9 @@ class ScheduleTest {
     rig.schedule.schedule(h);
     assertSame(t, rig.schedule.current(h));
     assertEquals(
-        COST.remoteAtomic(),
+        COST.atomic(),
         rig.count(0, Counter.SWITCH_MM_CYCLES) - mmBefore,
-        "the same mm: no satp write, only the lazy reference's mmdrop");
+        "the same mm: no satp write, only the lazy reference's mmdrop, on a line this hart has");
     assertEquals(1, t.mm.count.get());
     assertEquals(2, rig.count(0, Counter.CONTEXT_SWITCHES));
     assertEquals(5, h.reg(10), "the waker's result is the syscall's");
@@ -110,8 +113,13 @@ class ScheduleTest {
     rig.schedule.wakeUpNewTask(t, 0, rig.hart(0).cycles());
     assertEquals(1, rig.turns.kicks(1), "the hart it landed on was kicked");
     rig.schedule.schedule(rig.hart(1));
-    assertEquals(50_000, rig.count(1, Counter.IDLE_CYCLES));
-    assertEquals(50_000 + COST.satpWrite() + COST.contextSwitch(), rig.hart(1).cycles());
+    assertEquals(
+        50_000 - COST.schedPick(),
+        rig.count(1, Counter.IDLE_CYCLES),
+        "idle from the pick's end until the wake-up");
+    assertEquals(
+        50_000 + COST.satpWrite() + COST.remoteAtomic() + COST.contextSwitch(),
+        rig.hart(1).cycles());
   }
 
   @Test

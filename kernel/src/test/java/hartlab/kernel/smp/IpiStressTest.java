@@ -48,7 +48,7 @@ class IpiStressTest {
       }
       ParallelTurns turns = new ParallelTurns(n);
       counters = new Counters(n);
-      ipis = new Ipis(harts, turns, CostModel.DEFAULT, counters, new Halt(harts, turns));
+      ipis = new Ipis(harts, turns, CostModel.DEFAULT, counters, new Halt(harts, turns), false);
     }
 
     /** Starts one thread per hart running {@code body}, and returns them. */

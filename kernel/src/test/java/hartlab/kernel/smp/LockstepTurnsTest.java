@@ -1,27 +1,59 @@
 package hartlab.kernel.smp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import hartlab.cpu.CodeCache;
 import hartlab.cpu.CostModel;
 import hartlab.cpu.Hart;
+import hartlab.kernel.stats.Counter;
+import hartlab.kernel.stats.Counters;
 import hartlab.mmu.Mmu;
 import hartlab.mmu.PhysicalMemory;
 import hartlab.mmu.Tlb;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Lockstep turn-taking with real threads: one hart at a time, in ring order, quanta following the
- * clock, parked idle harts skipped unless they have work, and everyone released at the stop.
+ * Lockstep as a discrete-event schedule, with real threads: the turn goes to the hart whose next
+ * event comes first in virtual time (ties to the lowest id); a hart runs until it is the lookahead
+ * ahead of everyone else; entering the kernel lets earlier harts go first; an idle hart is skipped
+ * until work arrives and then resumes at the time it was sent; a waiting hart resumes when its
+ * condition holds, at the condition's time; the stop releases everyone.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LockstepTurnsTest {
+  private static final long LOOKAHEAD = 100;
+
+  /** What the kernel would answer for parked harts: {@code work[h]}, no IPIs, no walks. */
+  private static LockstepTurns.Work work(boolean[] work) {
+    return new LockstepTurns.Work() {
+      @Override
+      public boolean hasWork(int hart) {
+        return work[hart];
+      }
+
+      @Override
+      public long nextIpi(int hart) {
+        return Long.MAX_VALUE;
+      }
+
+      @Override
+      public boolean walksWhileIdle(int hart) {
+        return false;
+      }
+    };
+  }
+
+  private final List<String> log = new CopyOnWriteArrayList<>();
+
   private static Hart[] harts(int n) {
     PhysicalMemory memory = new PhysicalMemory(1 << 20);
     CodeCache code = new CodeCache(memory);
@@ -32,7 +64,13 @@ class LockstepTurnsTest {
     return harts;
   }
 
-  private static List<Thread> run(LockstepTurns turns, Hart[] harts, HartLoop loop) {
+  @FunctionalInterface
+  private interface HartLoop {
+    void run(Hart h);
+  }
+
+  /** Runs {@code loop} on one thread per hart until every thread ends. */
+  private static void run(LockstepTurns turns, Hart[] harts, HartLoop loop) throws Exception {
     List<Thread> threads = new ArrayList<>();
     for (Hart h : harts) {
       Thread t = new Thread(() -> loop.run(h), "hart-" + h.id());
@@ -41,89 +79,202 @@ class LockstepTurnsTest {
       threads.add(t);
     }
     threads.forEach(Thread::start);
-    return threads;
-  }
-
-  @FunctionalInterface
-  private interface HartLoop {
-    void run(Hart h);
-  }
-
-  @Test
-  void hartsTakeTurnsInRingOrderOneQuantumEach() throws Exception {
-    Hart[] harts = harts(3);
-    LockstepTurns turns = new LockstepTurns(harts, 100, h -> true);
-    List<Integer> order = new CopyOnWriteArrayList<>();
-    List<Long> quantumEnds = new CopyOnWriteArrayList<>();
-    List<Thread> threads =
-        run(
-            turns,
-            harts,
-            h -> {
-              for (int k = 0; k < 5; k++) {
-                turns.awaitTurn(h);
-                order.add(h.id());
-                quantumEnds.add(turns.quantumEnd(h));
-                h.addCycles(100);
-                turns.endQuantum(h);
-              }
-            });
     for (Thread t : threads) {
       t.join();
     }
-    List<Integer> expected = new ArrayList<>();
-    for (int k = 0; k < 5; k++) {
-      expected.addAll(List.of(0, 1, 2));
-    }
-    assertEquals(expected, order);
-    assertEquals(List.of(100L, 100L, 100L, 200L, 200L, 200L), quantumEnds.subList(0, 6));
   }
 
   @Test
-  void aHartThatOverrunsItsQuantumStartsTheNextAtTheFollowingBoundary() throws Exception {
-    Hart[] harts = harts(1);
-    LockstepTurns turns = new LockstepTurns(harts, 100, h -> true);
-    Hart h = harts[0];
-    turns.attach(0, Thread.currentThread());
-    turns.awaitTurn(h);
-    h.addCycles(350);
-    turns.endQuantum(h);
-    assertEquals(400, turns.quantumEnd(h));
-  }
-
-  @Test
-  void parkedIdleHartsWithNothingToDoAreSkipped() throws Exception {
+  void theTurnGoesToTheHartWhoseClockIsEarliest() throws Exception {
     Hart[] harts = harts(3);
-    boolean[] work = new boolean[3];
-    LockstepTurns turns = new LockstepTurns(harts, 100, id -> work[id]);
-    List<Integer> order = new CopyOnWriteArrayList<>();
-    List<Thread> threads =
-        run(
-            turns,
-            harts,
-            h -> {
-              if (h.id() == 1) {
-                turns.awaitTurn(h);
-                order.add(1);
-                turns.idle(h); // parks idle: hart 1 will be skipped from now on
-                turns.awaitTurn(h); // released only by the stop
-                order.add(-1);
-                return;
-              }
-              for (int k = 0; k < 4; k++) {
-                turns.awaitTurn(h);
-                order.add(h.id());
-                h.addCycles(100);
-                turns.endQuantum(h);
-              }
-              if (h.id() == 2) {
-                turns.stopAll();
-              }
-            });
-    for (Thread t : threads) {
-      t.join();
+    long[] step = {100, 30, 70};
+    int rounds = 6;
+    LockstepTurns turns =
+        new LockstepTurns(harts, LOOKAHEAD, work(new boolean[3]), new Counters(3));
+    run(
+        turns,
+        harts,
+        h -> {
+          for (int k = 0; k < rounds; k++) {
+            turns.awaitTurn(h);
+            log.add(h.id() + "@" + h.cycles());
+            h.addCycles(step[h.id()]);
+            turns.yieldTurn(h);
+          }
+          turns.idle(h); // done: nothing more to do, never holds anyone back
+        });
+    assertEquals(reference(step, rounds), log);
+  }
+
+  /** The order a discrete-event schedule gives: earliest clock first, ties to the lowest id. */
+  private static List<String> reference(long[] step, int rounds) {
+    long[] clock = new long[step.length];
+    int[] done = new int[step.length];
+    List<String> order = new ArrayList<>();
+    for (int left = step.length * rounds; left > 0; left--) {
+      int next = -1;
+      for (int h = 0; h < step.length; h++) {
+        if (done[h] < rounds && (next < 0 || clock[h] < clock[next])) {
+          next = h;
+        }
+      }
+      order.add(next + "@" + clock[next]);
+      clock[next] += step[next];
+      done[next]++;
     }
-    assertEquals(List.of(0, 1, 2, 0, 2, 0, 2, 0, 2, -1), order);
-    assertTrue(harts[1].cycles() == 0, "an idle hart's clock does not run on");
+    return order;
+  }
+
+  @Test
+  void theHolderRunsUntilItIsTheLookaheadAheadOfTheEarliestOther() {
+    Hart[] harts = harts(3);
+    LockstepTurns turns =
+        new LockstepTurns(harts, LOOKAHEAD, work(new boolean[3]), new Counters(3));
+    harts[1].setCycles(250);
+    harts[2].setCycles(40);
+    turns.awaitTurn(harts[0]); // hart 0 holds the first turn
+    assertEquals(40 + LOOKAHEAD, turns.runUntil(harts[0]));
+    Hart[] one = harts(1);
+    LockstepTurns alone = new LockstepTurns(one, LOOKAHEAD, work(new boolean[1]), new Counters(1));
+    assertEquals(Long.MAX_VALUE, alone.runUntil(one[0]), "nobody to wait for");
+  }
+
+  @Test
+  void enteringTheKernelLetsEarlierHartsGoFirst() throws Exception {
+    Hart[] harts = harts(2);
+    LockstepTurns turns =
+        new LockstepTurns(harts, LOOKAHEAD, work(new boolean[2]), new Counters(2));
+    run(
+        turns,
+        harts,
+        h -> {
+          turns.awaitTurn(h);
+          if (h.id() == 0) {
+            h.addCycles(60); // user code within the lookahead, then a trap
+            turns.sync(h);
+            log.add("kernel 0@" + h.cycles());
+          } else {
+            log.add("kernel 1@" + h.cycles());
+            h.addCycles(500);
+          }
+          turns.idle(h);
+        });
+    assertEquals(List.of("kernel 1@0", "kernel 0@60"), log);
+  }
+
+  @Test
+  void anIdleHartIsSkippedUntilKickedThenResumesWhenTheWorkWasSent() throws Exception {
+    Hart[] harts = harts(2);
+    Counters counters = new Counters(2);
+    boolean[] work = new boolean[2];
+    LockstepTurns turns = new LockstepTurns(harts, LOOKAHEAD, work(work), counters);
+    run(
+        turns,
+        harts,
+        h -> {
+          turns.awaitTurn(h);
+          if (h.id() == 1) {
+            turns.idle(h); // nothing to run
+            turns.awaitTurn(h);
+            log.add("1 woke @" + h.cycles());
+            turns.idle(h);
+            return;
+          }
+          h.addCycles(100);
+          turns.yieldTurn(h);
+          log.add("0 @" + h.cycles());
+          h.addCycles(400);
+          turns.yieldTurn(h); // hart 1 is idle: still hart 0's turn
+          log.add("0 @" + h.cycles());
+          turns.kick(1); // a task woken for hart 1, as of now
+          turns.idle(h);
+        });
+    assertEquals(List.of("0 @100", "0 @500", "1 woke @500"), log);
+    assertEquals(500, counters.hart(1).get(Counter.IDLE_CYCLES), "its clock moved as idle time");
+    assertEquals(0, counters.hart(0).get(Counter.IDLE_CYCLES));
+  }
+
+  @Test
+  void anIdleHartWithWorkButNoTimeForItRunsAtTheAskersTime() throws Exception {
+    Hart[] harts = harts(2);
+    Counters counters = new Counters(2);
+    boolean[] work = new boolean[2];
+    LockstepTurns turns = new LockstepTurns(harts, LOOKAHEAD, work(work), counters);
+    run(
+        turns,
+        harts,
+        h -> {
+          turns.awaitTurn(h);
+          if (h.id() == 1) {
+            turns.idle(h); // nothing to do yet
+            turns.awaitTurn(h);
+            log.add("1 @" + h.cycles());
+            work[1] = false;
+            turns.idle(h);
+            return;
+          }
+          h.addCycles(100);
+          turns.yieldTurn(h); // hart 1 (at 0) goes first, and parks idle
+          h.addCycles(200);
+          work[1] = true; // say, a deferred flush left for it without a kick
+          turns.idle(h);
+        });
+    assertEquals(List.of("1 @300"), log);
+    assertEquals(300, counters.hart(1).get(Counter.IDLE_CYCLES));
+  }
+
+  @Test
+  void aWaitingHartResumesWhenItsConditionHoldsAtTheConditionsTimeAndWasNotIdle() throws Exception {
+    Hart[] harts = harts(2);
+    Counters counters = new Counters(2);
+    LockstepTurns turns = new LockstepTurns(harts, LOOKAHEAD, work(new boolean[2]), counters);
+    AtomicBoolean released = new AtomicBoolean();
+    AtomicLong releasedAt = new AtomicLong();
+    run(
+        turns,
+        harts,
+        h -> {
+          turns.awaitTurn(h);
+          if (h.id() == 0) {
+            int rounds = 0;
+            while (!released.get()) {
+              rounds++;
+              turns.pause(h, released::get, releasedAt::get);
+            }
+            log.add("0 got it @" + h.cycles() + " after " + rounds + " round");
+          } else {
+            h.addCycles(300);
+            releasedAt.set(h.cycles()); // the holder lets go at its time
+            released.set(true);
+            log.add("1 released @" + h.cycles());
+          }
+          turns.idle(h);
+        });
+    assertEquals(List.of("1 released @300", "0 got it @300 after 1 round"), log);
+    assertEquals(0, counters.hart(0).get(Counter.IDLE_CYCLES), "spinning is busy time");
+  }
+
+  @Test
+  void theStopReleasesEveryParkedHart() throws Exception {
+    Hart[] harts = harts(3);
+    LockstepTurns turns =
+        new LockstepTurns(harts, LOOKAHEAD, work(new boolean[3]), new Counters(3));
+    run(
+        turns,
+        harts,
+        h -> {
+          turns.awaitTurn(h);
+          if (h.id() == 0) {
+            h.addCycles(10);
+            turns.yieldTurn(h); // 1 and 2 are earlier: hart 1 runs
+            return;
+          }
+          if (h.id() == 1) {
+            turns.stopAll();
+          }
+          turns.awaitTurn(h); // returns at once: the machine stops
+          log.add(h.id() + " left");
+        });
+    assertEquals(Set.of("1 left", "2 left"), new HashSet<>(log));
   }
 }

@@ -56,10 +56,19 @@ class MmSwitchTest {
     assertNotEquals(0, a.asid, "a user mm never runs under the kernel's ASID");
     assertEquals(0b10, a.cpumask.get(), "hart 1 joined mm_cpumask");
     assertSame(a, rig.tlb.states().activeMm(1));
-    assertEquals(COST.satpWrite(), spent, "a first switch: satp only, no flush, no atomics");
+    assertEquals(
+        COST.satpWrite() + COST.remoteAtomic(),
+        spent,
+        "a first switch: satp, and mm_cpumask's line fetched to set the bit; no flush");
     assertEquals(1, a.users.get());
     assertEquals(1, a.count.get());
     assertEquals(0, cycles(h1, () -> rig.load(1, a)), "switching to the loaded mm is free");
+    Mm b = rig.newMm();
+    rig.load(1, b);
+    assertEquals(
+        COST.satpWrite() + COST.atomic(),
+        cycles(h1, () -> rig.load(1, a)),
+        "back to a: its cpumask line is still this hart's");
   }
 
   // ---- refcount ----
@@ -78,7 +87,10 @@ class MmSwitchTest {
     assertEquals(0, cycles(h, () -> rig.goIdle(0)), "no second reference for a second idle");
     assertEquals(2, a.count.get());
     long spent = cycles(h, () -> rig.load(0, b));
-    assertEquals(COST.satpWrite() + COST.remoteAtomic(), spent, "satp and the mmdrop");
+    assertEquals(
+        COST.satpWrite() + COST.remoteAtomic() + COST.atomic(),
+        spent,
+        "satp, b's cpumask line, and the mmdrop on a line this hart took with the mmgrab");
     assertEquals(1, a.count.get(), "the lazy reference went with the switch");
     assertFalse(state(rig, 0).lazyRef);
     assertFalse(a.freed);
@@ -92,7 +104,7 @@ class MmSwitchTest {
     rig.load(0, a);
     rig.goIdle(0);
     long walksBefore = h.mmu().walks();
-    assertEquals(COST.remoteAtomic(), cycles(h, () -> rig.load(0, a)), "only the mmdrop");
+    assertEquals(COST.atomic(), cycles(h, () -> rig.load(0, a)), "only the mmdrop, a local one");
     assertEquals(1, a.count.get());
     assertEquals(walksBefore, h.mmu().walks());
   }
@@ -130,7 +142,7 @@ class MmSwitchTest {
     rig.load(0, a);
     long base = rig.mmapAnon(h, a, 2);
     rig.touch(h, a, base, Mmu.STORE);
-    rig.mmSwitch.mmget(a);
+    rig.mmSwitch.mmget(h, a);
     assertEquals(2, a.users.get());
     rig.load(0, b);
     int free = rig.freeFrames();
@@ -165,8 +177,10 @@ class MmSwitchTest {
     assertNull(rig.tlb.states().activeMm(1));
     assertNull(rig.tlb.states().activeMm(0));
     assertSame(other, rig.tlb.states().activeMm(2), "a hart that moved on keeps its mm");
-    assertTrue(rig.count(0, Counter.IPIS_SENT) - sent >= 2, "IPIs to harts 1 and 2");
-    assertTrue(rig.count(1, Counter.IPIS_RECEIVED) >= 1);
+    assertEquals(1, rig.count(0, Counter.IPIS_SENT) - sent, "one IPI, to the lazy holder");
+    assertEquals(1, rig.count(1, Counter.IPIS_RECEIVED));
+    assertEquals(1, rig.count(1, Counter.LAZY_TLB_IPIS), "which it counts as a lazy-TLB IPI");
+    assertEquals(0, rig.count(2, Counter.IPIS_RECEIVED), "a hart that moved on is left alone");
     assertFalse(rig.frames.isAllocated(a.root));
     rig.assertNoViolations();
   }
@@ -187,13 +201,16 @@ class MmSwitchTest {
     rig.mmSwitch.mmput(h, a);
     assertTrue(a.freed);
     assertEquals(sent, rig.total(Counter.IPIS_SENT), "nobody to tell");
-    assertEquals(COST.satpWrite(), cycles(h, () -> rig.load(0, rig.newMm())), "a plain load");
+    assertEquals(
+        COST.satpWrite() + COST.remoteAtomic(),
+        cycles(h, () -> rig.load(0, rig.newMm())),
+        "a plain load");
   }
 
   // ---- unsafe ----
 
   @Test
-  void unsafeLeavesAFreedMmLoadedAndTheActiveMmCheckerCatchesTheNextSwitch() {
+  void unsafeLeavesAFreedMmLoadedAndTheActiveMmCheckerCatchesTheFreeAndTheNextSwitch() {
     KernelRig rig = rig(LazyTlbMode.UNSAFE, 2);
     Mm a = rig.newMm(), b = rig.newMm();
     rig.load(1, a);
@@ -205,45 +222,55 @@ class MmSwitchTest {
     assertSame(a, rig.tlb.states().activeMm(1), "nobody told hart 1");
     assertEquals(Mmu.makeSatp(a.root, a.asid), rig.hart(1).mmu().satp(), "a freed root in satp");
     assertFalse(rig.frames.isAllocated(a.root));
-    assertEquals(0, rig.violations.count(ActiveMmChecker.NAME));
-    rig.load(1, b);
-    assertEquals(1, rig.violations.count(ActiveMmChecker.NAME));
+    assertEquals(1, rig.violations.count(ActiveMmChecker.NAME), "freed while held");
     Halt.Ending end = rig.halt.ending();
     assertEquals(Outcome.VIOLATION, end.outcome());
-    assertTrue(end.message().contains("hart 1"), end.message());
+    assertTrue(end.message().contains("still holds it as its active_mm"), end.message());
     assertTrue(end.message().contains(a.toString()), end.message());
     assertTrue(end.message().contains("unsafe"), end.message());
+    rig.load(1, b);
+    assertEquals(2, rig.violations.count(ActiveMmChecker.NAME), "switching away from it too");
   }
 
   // ---- who pays for the atomics ----
 
   @ParameterizedTest
   @EnumSource(LazyTlbMode.class)
-  void refcountAtomicsAreChargedOnlyInRefcountMode(LazyTlbMode mode) {
+  void lazyReferencesCostAtomicsOnlyInRefcountMode(LazyTlbMode mode) {
     KernelRig rig = rig(mode, 1);
     Hart h = rig.hart(0);
     Mm a = rig.newMm(), b = rig.newMm();
     rig.load(0, a);
     long idle = cycles(h, () -> rig.goIdle(0));
     long back = cycles(h, () -> rig.load(0, b));
-    long exit = cycles(h, () -> rig.mmSwitch.mmput(h, a)); // a is empty: no unmap work
+    long load = COST.satpWrite() + COST.remoteAtomic(); // b's cpumask line comes to this hart
+    long remote = rig.count(0, Counter.MM_COUNT_REMOTE_ATOMICS);
+    long local = rig.count(0, Counter.MM_COUNT_LOCAL_ATOMICS);
     switch (mode) {
       case REFCOUNT:
-        assertEquals(COST.remoteAtomic(), idle);
-        assertEquals(COST.satpWrite() + COST.remoteAtomic(), back);
-        assertEquals(COST.remoteAtomic(), exit, "the users' mmdrop");
+        assertEquals(COST.remoteAtomic(), idle, "mmgrab fetches mm_count's line");
+        assertEquals(load + COST.atomic(), back, "and the mmdrop finds it still here");
+        assertEquals(1, remote);
+        assertEquals(1, local);
         break;
       case OFF:
         assertEquals(COST.satpWrite(), idle, "the kernel table instead");
-        assertEquals(COST.satpWrite(), back);
-        assertEquals(0, exit);
+        assertEquals(load, back);
+        assertEquals(0, remote + local);
         break;
       default:
         assertEquals(0, idle);
-        assertEquals(COST.satpWrite(), back);
-        assertEquals(0, exit);
+        assertEquals(load, back);
+        assertEquals(0, remote + local);
         break;
     }
+    rig.mmSwitch.mmput(h, a); // a is empty: only the references
+    assertTrue(a.freed);
+    assertEquals(
+        remote + local + 1,
+        rig.count(0, Counter.MM_COUNT_REMOTE_ATOMICS)
+            + rig.count(0, Counter.MM_COUNT_LOCAL_ATOMICS),
+        "in every mode, one mmdrop: the users' reference");
   }
 
   // ---- without ASIDs ----
@@ -254,7 +281,7 @@ class MmSwitchTest {
     Hart h = rig.hart(0);
     Mm a = rig.newMm(), b = rig.newMm();
     long spent = cycles(h, () -> rig.load(0, a));
-    assertEquals(COST.flushAll() + COST.satpWrite(), spent);
+    assertEquals(COST.flushAll() + COST.satpWrite() + COST.remoteAtomic(), spent);
     assertEquals(0, a.asid);
     assertEquals(Mmu.makeSatp(a.root, 0), h.mmu().satp());
     long base = rig.mmapAnon(h, a, 1);
@@ -297,9 +324,10 @@ class MmSwitchTest {
     assertEquals(a.tlbGen.get(), a.hartGen[1], "up to date when it left");
     a.tlbGen.incrementAndGet(); // a change hart 1 was not told about, as while it was away
     long spent = cycles(h1, () -> rig.load(1, a));
-    assertEquals(COST.satpWrite() + COST.flushAsid(), spent);
+    assertEquals(COST.satpWrite() + COST.flushAsid() + COST.atomic(), spent);
     assertFalse(h1.mmu().tlb().holds(a.asid, base), "caught up: the ASID was flushed");
     assertEquals(a.tlbGen.get(), a.hartGen[1]);
-    assertEquals(COST.satpWrite(), cycles(h1, () -> rig.load(1, b)), "b was not behind");
+    assertEquals(
+        COST.satpWrite() + COST.atomic(), cycles(h1, () -> rig.load(1, b)), "b was not behind");
   }
 }
