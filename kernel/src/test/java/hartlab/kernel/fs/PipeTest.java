@@ -12,6 +12,7 @@ import hartlab.cpu.Hart;
 import hartlab.kernel.KernelRig;
 import hartlab.kernel.mm.Mm;
 import hartlab.kernel.mm.UserMemory;
+import hartlab.kernel.mm.kmem.KernelMemory;
 import hartlab.kernel.proc.Task;
 import hartlab.kernel.smp.Waits;
 import hartlab.kernel.uapi.Errno;
@@ -255,5 +256,28 @@ class PipeTest {
     assertEquals("out\n", rig.stdout());
     assertEquals("ou", rig.stderr());
     assertEquals(Errno.EBADF, errno(() -> io.read(rh, mm, files.get(1), rbuf, 1)));
+  }
+
+  @Test
+  void aPipesDataLivesInKernelMemoryOnlyWhileUnread() {
+    long before = rig.kmem.used();
+    int[] p = pipe(0);
+    long empty = rig.kmem.used();
+    assertEquals(
+        KernelMemory.Kind.PIPE.bytes() + 2L * KernelMemory.Kind.FILE.bytes(),
+        empty - before,
+        "the pipe and its two ends, no data pages");
+    assertEquals(3 * PAGE, write(p[1], bytes((int) (3 * PAGE), 9)));
+    assertEquals(empty + 3 * PAGE, rig.kmem.used(), "three pages of unread data");
+    assertEquals(3 * PAGE, read(p[0], 3 * PAGE));
+    assertEquals(empty, rig.kmem.used(), "read: the pages went back");
+    assertEquals(1, write(p[1], new byte[] {7}));
+    files.close(p[0]);
+    assertEquals(
+        empty - KernelMemory.Kind.FILE.bytes(),
+        rig.kmem.used(),
+        "no reader left: its end and the unread byte's page went");
+    files.close(p[1]);
+    assertEquals(before, rig.kmem.used(), "both ends closed: nothing left");
   }
 }

@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import hartlab.cpu.CostModel;
+import hartlab.cpu.Hart;
 import hartlab.kernel.KernelRig;
 import hartlab.kernel.proc.Task;
+import hartlab.kernel.stats.Counter;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -85,5 +88,54 @@ class MmapLockTest {
     assertSame(t, rig.schedule.current(rig.hart(0)));
     rig.vm.locking().unlock(rig.hart(0), mm, true);
     assertFalse(MmFixtures.writeLocked(mm));
+  }
+
+  @Test
+  void aReleaseStampsWhenTheNextTakerMayStartAndTimeNeverGoesBack() {
+    MmapLock lock = new MmapLock();
+    assertTrue(lock.tryWrite());
+    lock.release(true, 500);
+    assertEquals(500, lock.freeAt(true));
+    assertEquals(500, lock.freeAt(false));
+    assertTrue(lock.tryRead());
+    lock.release(false, 700);
+    assertEquals(700, lock.freeAt(true), "a writer waits for the last reader too");
+    assertEquals(500, lock.freeAt(false), "a reader only for the last writer");
+    assertTrue(lock.tryRead());
+    lock.release(false, 600);
+    assertEquals(700, lock.freeAt(true), "an earlier release does not move it back");
+  }
+
+  @Test
+  void aTakerWhoseClockIsBehindTheReleaseWaitedUntilItAndFetchesTheLine() {
+    KernelRig rig = KernelRig.of(2);
+    Mm mm = rig.newMm();
+    Hart h0 = rig.hart(0), h1 = rig.hart(1);
+    h1.setCycles(10_000);
+    rig.vm.locking().lockSpinning(h1, mm, true);
+    rig.vm.locking().unlock(h1, mm, true);
+    long releasedAt = h1.cycles();
+    long remote = rig.count(0, Counter.REMOTE_ATOMICS);
+    rig.vm.locking().lockSpinning(h0, mm, false);
+    assertEquals(
+        releasedAt + CostModel.DEFAULT.remoteAtomic(),
+        h0.cycles(),
+        "hart 0 spun until hart 1 let go, then took the lock's line from it");
+    assertEquals(remote + 1, rig.count(0, Counter.REMOTE_ATOMICS));
+    long before = h0.cycles();
+    rig.vm.locking().unlock(h0, mm, false);
+    assertEquals(before + CostModel.DEFAULT.atomic(), h0.cycles(), "its own line now");
+  }
+
+  @Test
+  void aTakerAheadOfTheReleaseDoesNotGoBackInTime() {
+    KernelRig rig = KernelRig.of(2);
+    Mm mm = rig.newMm();
+    Hart h0 = rig.hart(0), h1 = rig.hart(1);
+    rig.vm.locking().lockSpinning(h1, mm, true);
+    rig.vm.locking().unlock(h1, mm, true);
+    h0.setCycles(1_000_000);
+    assertTrue(rig.vm.locking().lockOrSleep(h0, mm, true));
+    assertEquals(1_000_000 + CostModel.DEFAULT.remoteAtomic(), h0.cycles());
   }
 }

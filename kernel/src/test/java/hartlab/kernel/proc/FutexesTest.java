@@ -11,6 +11,8 @@ import hartlab.kernel.KernelRig;
 import hartlab.kernel.mm.Mm;
 import hartlab.kernel.smp.Waits;
 import hartlab.kernel.uapi.Errno;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -132,5 +134,31 @@ class FutexesTest {
     assertEquals(Task.State.DEAD, c.state);
     assertNull(rig.schedule.current(h2));
     assertEquals(2, mm.users.get(), "a and b still use the mm");
+  }
+
+  @Test
+  void waitersOfWordsSharingABucketWakeOnlyForTheirOwnWord() {
+    KernelRig one = KernelRig.builder().harts(1).memoryBytes(64L << 20).maxTasks(512).build();
+    Futexes f = one.proc.futexes();
+    Hart h = one.hart(0);
+    Task first = one.runNewProcess(0);
+    long base = one.mmapAnon(h, first.mm, 1);
+    int words = 300; // more words than one hart's 256 buckets: some must share one
+    List<Task> waiters = new ArrayList<>();
+    for (int i = 0; i < words; i++) {
+      Task t = i == 0 ? first : one.runOn(0, one.newThread(first));
+      assertEquals(Waits.BLOCKED, f.wait(h, t, base + 4L * i, 0, Long.MAX_VALUE));
+      waiters.add(t);
+    }
+    for (int i = words - 1; i >= 0; i--) {
+      assertEquals(1, f.wake(h, first.mm, base + 4L * i, Integer.MAX_VALUE), "word " + i);
+      assertEquals(Task.State.RUNNABLE, waiters.get(i).state);
+      if (i > 0) {
+        assertEquals(Task.State.SLEEPING, waiters.get(i - 1).state, "word " + (i - 1));
+      }
+    }
+    for (int i = 0; i < words; i++) {
+      assertEquals(0, f.wake(h, first.mm, base + 4L * i, 1), "nobody left on word " + i);
+    }
   }
 }

@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import hartlab.cpu.CostModel;
 import hartlab.cpu.Hart;
 import hartlab.kernel.KernelRig;
+import hartlab.kernel.StubTurns;
 import hartlab.kernel.stats.Counter;
+import hartlab.kernel.stats.Counters;
 import hartlab.kernel.stats.Latency;
 import hartlab.kernel.stats.Outcome;
 import java.util.ArrayList;
@@ -147,5 +149,29 @@ class IpisTest {
     assertFalse(ipi.done());
     assertEquals(before, h0.cycles());
     assertSame(Outcome.TIMEOUT, rig.halt.ending().outcome());
+  }
+
+  // ---- timed delivery (lockstep) ----
+
+  @Test
+  void inVirtualTimeAnIpiIsHandledOnlyOnceTheTargetsClockReachesItsDelivery() {
+    Hart[] harts = {h0, h1};
+    Counters counters = new Counters(2);
+    StubTurns turns = new StubTurns(harts);
+    Ipis timed = new Ipis(harts, turns, COST, counters, new Halt(harts, turns), true);
+    List<Long> ranAt = new ArrayList<>();
+    Ipi ipi = timed.send(h0, 0b10, t -> ranAt.add(t.cycles()), "timed", false);
+    long delivery = COST.ipiSend() + COST.ipiDeliver();
+    assertEquals(delivery, timed.nextIpi(1));
+    h1.setCycles(delivery - 1);
+    timed.handle(h1);
+    assertTrue(ranAt.isEmpty(), "still in flight");
+    assertTrue(timed.pending(1));
+    h1.setCycles(delivery + 1_000); // the target ran past it within the lookahead
+    timed.handle(h1);
+    assertEquals(List.of(delivery + 1_000 + COST.ipiHandle()), ranAt);
+    assertEquals(delivery + COST.ipiHandle(), ipi.doneCycles(), "done as if at its delivery");
+    assertEquals(Long.MAX_VALUE, timed.nextIpi(1));
+    assertEquals(Long.MAX_VALUE, ipis.nextIpi(1), "free-running harts have no delivery times");
   }
 }

@@ -169,4 +169,42 @@ class TlbFlushTest {
     assertEquals(1, t.rig.count(0, Counter.IPIS_RECEIVED));
     assertEquals(t.rig.count(0, Counter.IPIS_RECEIVED), t.rig.total(Counter.IPIS_RECEIVED));
   }
+
+  // ---- the barrier before reuse ----
+
+  private static void mapFixed(Two t, long at, int pages) {
+    t.rig.mmap(
+        t.rig.hart(0),
+        t.mm,
+        at,
+        pages * PAGE,
+        KernelRig.RW,
+        KernelRig.PRIVATE_ANON | KernelRig.MAP_FIXED);
+  }
+
+  @Test
+  void mappingARangeAgainCompletesTheFlushesStillPendingForItFirst() {
+    Two t = new Two("deferred", 4);
+    t.rig.munmap(t.rig.hart(0), t.mm, t.base, 2 * PAGE);
+    assertTrue(t.rig.cached(t.rig.hart(1), t.mm, t.base), "hart 1 was left to flush later");
+    assertTrue(t.rig.tlbFlush.hasDeferred(1));
+    mapFixed(t, t.base + PAGE, 1); // overlaps the unmapped range
+    assertEquals(1, t.rig.count(0, Counter.REUSE_WAITS));
+    assertTrue(t.rig.count(0, Counter.REUSE_WAIT_CYCLES) > 0, "the wait took virtual time");
+    assertFalse(t.rig.cached(t.rig.hart(1), t.mm, t.base), "hart 1 flushed before the reuse");
+    assertEquals(1, t.rig.count(1, Counter.IPIS_RECEIVED), "told by IPI");
+    mapFixed(t, t.base, 1);
+    assertEquals(1, t.rig.count(0, Counter.REUSE_WAITS), "nothing pending any more");
+    t.rig.assertNoViolations();
+  }
+
+  @Test
+  void mappingElsewhereDoesNotWaitForPendingFlushes() {
+    Two t = new Two("deferred", 4);
+    t.rig.munmap(t.rig.hart(0), t.mm, t.base, PAGE);
+    mapFixed(t, t.base + 64 * PAGE, 1);
+    assertEquals(0, t.rig.count(0, Counter.REUSE_WAITS));
+    assertTrue(t.rig.cached(t.rig.hart(1), t.mm, t.base), "still pending: nothing forced it");
+    t.rig.assertNoViolations();
+  }
 }
