@@ -32,6 +32,11 @@ final class IdleWork implements LockstepTurns.Work {
   }
 
   @Override
+  public long nextTimer() {
+    return schedule.nextTimer();
+  }
+
+  @Override
   public long nextIpi(int hart) {
     return ipis.nextIpi(hart);
   }

@@ -46,7 +46,7 @@ final class Kernel implements TrapHandler {
   private final Syscalls syscalls;
   private final Execve execve;
   private final RunFigures figures;
-  private volatile Statistics frozen;
+  private volatile Statistics frozen; // lockstep: taken by the hart that stopped the run
 
   /** Per hart (hart-local): user mode stopped only at a lookahead boundary, not an interrupt. */
   private final boolean[] quietResume;
@@ -221,10 +221,7 @@ final class Kernel implements TrapHandler {
     return halt;
   }
 
-  /**
-   * The run's figures. In lockstep they were taken the moment the run stopped, on the thread that
-   * stopped it: the other harts were parked then, and what they do while leaving is no part of it.
-   */
+  /** The run's figures; in lockstep, as taken when the run stopped (the others were parked). */
   Statistics statistics() {
     Statistics f = frozen;
     return f != null ? f : figures.take();

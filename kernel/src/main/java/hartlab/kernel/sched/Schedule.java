@@ -62,10 +62,12 @@ public final class Schedule {
    *
    * @param tickCycles virtual cycles between timer ticks
    * @param maxInstructions stop the guest after this many instructions over all harts; 0: never
-   * @param parkBriefly whether an idle hart with a table loaded comes back soon on its own (its
-   *     hardware keeps walking that table speculatively, in parallel mode)
+   * @param freeRunning parallel mode: an idle hart with a table loaded comes back soon on its own
+   *     (its hardware keeps walking that table speculatively), and when every hart is idle the last
+   *     one moves its clock to the next timer. In lockstep the turn order does both: the turns give
+   *     an idle hart its turn at its walks and at the next timer.
    */
-  public record Limits(long tickCycles, long maxInstructions, boolean parkBriefly) {}
+  public record Limits(long tickCycles, long maxInstructions, boolean freeRunning) {}
 
   public Schedule(
       Hart[] harts,
@@ -104,6 +106,11 @@ public final class Schedule {
 
   public Task current(Hart hart) {
     return rqs[hart.id()].current;
+  }
+
+  /** Virtual time the first sleeping task's timer expires; MAX_VALUE if none. */
+  public long nextTimer() {
+    return timers.earliest();
   }
 
   /** Whether a hart parked idle has a task waiting in its run queue. */
@@ -189,7 +196,7 @@ public final class Schedule {
       idleHarts.incrementAndGet();
     }
     long next = timers.earliest();
-    if (next != Long.MAX_VALUE && idleHarts.get() == harts.length) {
+    if (limits.freeRunning() && next != Long.MAX_VALUE && idleHarts.get() == harts.length) {
       if (next > hart.cycles()) {
         counters.hart(hart.id()).add(Counter.IDLE_CYCLES, next - hart.cycles());
         hart.setCycles(next);
@@ -197,7 +204,7 @@ public final class Schedule {
       sleepWake.fireTimers(hart);
       return;
     }
-    if (limits.parkBriefly() && walks.enabled() && tlbStates.activeMm(hart.id()) != null) {
+    if (limits.freeRunning() && walks.enabled() && tlbStates.activeMm(hart.id()) != null) {
       // A lazy hart's hardware keeps walking its loaded table: come back soon to do so.
       LockSupport.parkNanos(this, 200_000);
       return;

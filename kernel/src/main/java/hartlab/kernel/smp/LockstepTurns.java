@@ -18,12 +18,13 @@ import java.util.function.LongSupplier;
  * is one interleaving, reproducible, and clocks never drift apart by more than the lookahead.
  *
  * <p>Each hart is in one of three states. A <em>running</em> hart's next event is its clock. An
- * <em>idle</em> hart has none until work arrives (a woken task, an IPI, a deferred flush): its next
- * event is the virtual time that work was sent, and it holds no one back meanwhile. A
- * <em>waiting</em> hart (spinning for IPI acknowledgements or a lock) has none until its condition
- * holds or an IPI reaches it: then at the condition's time or the IPI's delivery. A hart given the
- * turn for an event later than its clock finds its clock moved to the event (counted as idle time
- * for an idle hart; a waiting hart was busy spinning).
+ * <em>idle</em> hart has none until work arrives (a woken task, an IPI, a deferred flush) or a
+ * sleeping task's timer expires: its next event is the virtual time that work was sent or the timer
+ * set for, and it holds no one back meanwhile. A <em>waiting</em> hart (spinning for IPI
+ * acknowledgements or a lock) has none until its condition holds or an IPI reaches it: then at the
+ * condition's time or the IPI's delivery. A hart given the turn for an event later than its clock
+ * finds its clock moved to the event (counted as idle time for an idle hart; a waiting hart was
+ * busy spinning).
  *
  * <p>Threads: only the turn holder reads and writes the per-hart arrays; the volatile {@link #turn}
  * handoff publishes them to the next holder. {@link #kick} runs on the holder too (lockstep has no
@@ -43,6 +44,12 @@ public final class LockstepTurns implements Turns {
 
     /** Virtual time the first IPI waiting for {@code hart} is delivered; MAX_VALUE if none. */
     long nextIpi(int hart);
+
+    /**
+     * Virtual time the first sleeping task's timer expires, MAX_VALUE if none: an event for every
+     * idle hart (the first to reach it fires it), so a clock never jumps past another hart's event.
+     */
+    long nextTimer();
 
     /**
      * Whether an idle hart's hardware keeps walking its loaded page table (speculative walks): it
@@ -189,7 +196,7 @@ public final class LockstepTurns implements Turns {
         return clock;
       case IDLE:
         {
-          long at = Math.min(wakeAt[h], work.nextIpi(h));
+          long at = Math.min(Math.min(wakeAt[h], work.nextIpi(h)), work.nextTimer());
           if (at == Long.MAX_VALUE) {
             if (work.hasWork(h)) {
               at = now;

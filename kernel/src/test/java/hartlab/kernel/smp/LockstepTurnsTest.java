@@ -1,6 +1,7 @@
 package hartlab.kernel.smp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import hartlab.cpu.CodeCache;
 import hartlab.cpu.CostModel;
@@ -25,12 +26,15 @@ import org.junit.jupiter.api.Timeout;
  * Lockstep as a discrete-event schedule, with real threads: the turn goes to the hart whose next
  * event comes first in virtual time (ties to the lowest id); a hart runs until it is the lookahead
  * ahead of everyone else; entering the kernel lets earlier harts go first; an idle hart is skipped
- * until work arrives and then resumes at the time it was sent; a waiting hart resumes when its
- * condition holds, at the condition's time; the stop releases everyone.
+ * until work arrives and then resumes at the time it was sent, or at a sleeping task's timer; a
+ * waiting hart resumes when its condition holds, at the condition's time; the stop releases
+ * everyone.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LockstepTurnsTest {
   private static final long LOOKAHEAD = 100;
+  private static final long TIMER_LOOKAHEAD = 1_000;
+  private static final long TIMER = 5_000;
 
   /** What the kernel would answer for parked harts: {@code work[h]}, no IPIs, no walks. */
   private static LockstepTurns.Work work(boolean[] work) {
@@ -42,6 +46,11 @@ class LockstepTurnsTest {
 
       @Override
       public long nextIpi(int hart) {
+        return Long.MAX_VALUE;
+      }
+
+      @Override
+      public long nextTimer() {
         return Long.MAX_VALUE;
       }
 
@@ -276,5 +285,78 @@ class LockstepTurnsTest {
           log.add(h.id() + " left");
         });
     assertEquals(Set.of("1 left", "2 left"), new HashSet<>(log));
+  }
+
+  /**
+   * An idle hart whose only event is a sleeping task's timer gets the turn at that timer, even
+   * while another idle hart keeps taking turns for its speculative walks: the walker's clock never
+   * runs past the timer (before the timer was an event, the walker took turns forever and a hart
+   * woken by the timer could be left behind by whole seconds of virtual time).
+   */
+  @Test
+  void anIdleHartGetsTheTurnAtTheNextTimer() throws InterruptedException {
+    Hart[] pair = harts(2);
+    Hart sleeper = pair[0];
+    Hart walker = pair[1];
+    AtomicLong timer = new AtomicLong(TIMER);
+    LockstepTurns turns =
+        new LockstepTurns(
+            pair,
+            TIMER_LOOKAHEAD,
+            new LockstepTurns.Work() {
+              @Override
+              public boolean hasWork(int hart) {
+                return false;
+              }
+
+              @Override
+              public long nextIpi(int hart) {
+                return Long.MAX_VALUE;
+              }
+
+              @Override
+              public long nextTimer() {
+                return timer.get();
+              }
+
+              @Override
+              public boolean walksWhileIdle(int hart) {
+                return hart == 1;
+              }
+            },
+            new Counters(2));
+    long[] seen = new long[2];
+    Thread t0 =
+        new Thread(
+            () -> {
+              turns.awaitTurn(sleeper);
+              turns.idle(sleeper);
+              turns.awaitTurn(sleeper);
+              seen[0] = sleeper.cycles();
+              seen[1] = walker.cycles();
+              timer.set(Long.MAX_VALUE); // the timer fired
+              turns.stopAll();
+            });
+    Thread t1 =
+        new Thread(
+            () -> {
+              turns.awaitTurn(walker);
+              while (walker.cycles() < 100 * TIMER) {
+                turns.idle(walker);
+                turns.awaitTurn(walker);
+                if (timer.get() == Long.MAX_VALUE) {
+                  return;
+                }
+              }
+              turns.stopAll(); // the sleeper never got its turn
+            });
+    turns.attach(0, t0);
+    turns.attach(1, t1);
+    t0.start();
+    t1.start();
+    t0.join();
+    t1.join();
+    assertEquals(TIMER, seen[0], "the sleeper's hart resumes at its timer");
+    assertTrue(seen[1] <= TIMER, "the walker did not run past the timer: " + seen[1]);
   }
 }
