@@ -176,7 +176,7 @@ public final class KernelRig {
       return this;
     }
 
-    /** A strategy object the test holds (its name must still be a known one for the labels). */
+    /** A strategy object of the test's own (a broken one, say) in place of a named one. */
     public Builder strategy(ShootdownStrategy s) {
       strategy = s;
       return this;
