@@ -237,6 +237,15 @@ public final class KernelRig {
       return this;
     }
 
+    /**
+     * Lockstep: IPIs are delivered in virtual time and idle harts leave timers to the turn order;
+     * the stub turns still let the test drive every hart.
+     */
+    public Builder execMode(ExecMode v) {
+      config.execMode(v);
+      return this;
+    }
+
     public Builder cost(CostModel v) {
       config.cost(v);
       return this;

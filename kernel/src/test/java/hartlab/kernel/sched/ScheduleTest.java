@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import hartlab.cpu.CostModel;
 import hartlab.cpu.Hart;
+import hartlab.kernel.ExecMode;
 import hartlab.kernel.KernelRig;
 import hartlab.kernel.mm.Mm;
 import hartlab.kernel.proc.Task;
@@ -149,6 +150,28 @@ class ScheduleTest {
     assertEquals(-110, t.regs[10], "with the timeout's result");
     assertTrue(rig.count(0, Counter.IDLE_CYCLES) > 0);
     assertTrue(rig.schedule.hasWork(0));
+  }
+
+  @Test
+  void inLockstepIdleHartsLeaveTheTimerToTheTurnOrder() {
+    KernelRig rig = KernelRig.builder().harts(2).execMode(ExecMode.LOCKSTEP).build();
+    Task t = rig.runNewProcess(0);
+    long deadline = rig.hart(0).cycles() + 1_000_000;
+    assertEquals(Long.MAX_VALUE, rig.schedule.nextTimer());
+    rig.sleepWake.sleep(rig.hart(0), null, false, deadline, -110);
+    assertEquals(deadline, rig.schedule.nextTimer(), "the event the turn order grants");
+    rig.schedule.schedule(rig.hart(1));
+    long before = rig.hart(0).cycles();
+    rig.schedule.schedule(rig.hart(0)); // every hart idles, yet no clock jumps
+    assertEquals(
+        before + COST.remoteAtomic(), rig.hart(0).cycles(), "only the lazy mmgrab, no jump");
+    assertEquals(Task.State.SLEEPING, t.state, "the timer fires when its hart gets that turn");
+    assertEquals(1, rig.turns.idles(0), "the hart gave its turn away instead");
+    assertEquals(1, rig.turns.idles(1));
+    rig.hart(0).setCycles(deadline); // the turn order gave hart 0 the turn at the timer
+    rig.schedule.fireTimers(rig.hart(0));
+    assertEquals(Task.State.RUNNABLE, t.state);
+    assertEquals(Long.MAX_VALUE, rig.schedule.nextTimer());
   }
 
   @Test
