@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * How run() ends besides traps: the deadline and interrupts, both seen at block boundaries; and
@@ -71,28 +71,31 @@ class ExitTest {
   }
 
   @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
   void interruptFromAnotherThreadStopsARunningHart() throws Exception {
     Rig rig = new Rig();
-    // A tight loop inside one page: only its taken branch is a boundary.
-    rig.load(Rig.code().label("loop").i(addi(A0, A0, 1)).to("loop", off -> bne(A0, ZERO, off)));
-    CountDownLatch started = new CountDownLatch(1);
+    // A tight loop inside one page: only its taken branch is a boundary. Each round stores its
+    // count at DATA, so this thread can see, through memory, that the hart is running the loop.
+    rig.load(
+        Rig.code()
+            .i(lui(S1, (int) Rig.DATA))
+            .label("loop")
+            .i(addi(A0, A0, 1))
+            .i(sd(A0, S1, 0))
+            .to("loop", off -> bne(A0, ZERO, off)));
     int[] exit = {-1};
-    Thread t =
-        new Thread(
-            () -> {
-              started.countDown();
-              exit[0] = rig.hart.run(Long.MAX_VALUE);
-            });
+    Thread t = new Thread(() -> exit[0] = rig.hart.run(Long.MAX_VALUE));
     t.start();
-    started.await();
-    Thread.sleep(50);
+    while (rig.mem.getLongAcquire(Rig.DATA) == 0) {
+      Thread.onSpinWait(); // until the loop has run a round: the interrupt then stops it mid-run
+    }
     rig.hart.raiseInterrupt(1 << 3);
-    t.join(TimeUnit.SECONDS.toMillis(10));
-    assertFalse(t.isAlive(), "hart did not notice the interrupt");
+    t.join(); // a hart that never notices the interrupt fails the test by its timeout
     assertEquals(Hart.EXIT_INTERRUPT, exit[0]);
     assertEquals(1 << 3, rig.hart.takeInterrupts());
     assertTrue(rig.reg(A0) > 0);
-    assertEquals(Rig.CODE, rig.hart.pc());
+    assertEquals(rig.reg(A0), rig.mem.getLong(Rig.DATA), "stopped at a round's end");
+    assertEquals(Rig.CODE + 4, rig.hart.pc(), "the loop's first instruction, after its branch");
   }
 
   @Test

@@ -2,23 +2,27 @@ package hartlab.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
+import hartlab.images.Images;
 import org.junit.jupiter.api.Test;
 
 /**
  * gcc-compiled guest programs of the images module on one bare hart ({@link ElfRun}, no kernel):
  * isatest checks every instruction class against constants written in its source, and compute's
- * checksum was taken from qemu-riscv64 running the same binary. Skipped when the images are not
- * beside this module (they are read from the source tree, not depended on: images sit above cpu).
+ * checksum was taken from qemu-riscv64 running the same binary. The images come from the images
+ * module's jar (a test-only dependency: images sits above cpu), wherever the build runs from.
  */
 class GuestImageTest {
-  static byte[] image(String name) throws Exception {
-    Path p = Path.of("..", "images", "src", "main", "resources", "hartlab", "images", name);
-    assumeTrue(Files.isRegularFile(p), "no guest image " + p.toAbsolutePath());
-    return Files.readAllBytes(p);
+  static byte[] image(String name) {
+    return Images.load(name)
+        .orElseThrow(
+            () ->
+                new AssertionError(
+                    "guest image '"
+                        + name
+                        + "' is not on the test class path: hartlab-images must be a test"
+                        + " dependency of hartlab-cpu, with its built ELF files under"
+                        + " images/src/main/resources/hartlab/images (make -C images)"));
   }
 
   @Test

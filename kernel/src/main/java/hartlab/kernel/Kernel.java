@@ -1,28 +1,15 @@
 package hartlab.kernel;
 
 import hartlab.cpu.Cause;
-import hartlab.cpu.CodeCache;
 import hartlab.cpu.Hart;
 import hartlab.cpu.TrapHandler;
-import hartlab.kernel.check.CheckerHooks;
-import hartlab.kernel.check.Checkers;
-import hartlab.kernel.check.Violations;
-import hartlab.kernel.fs.Console;
-import hartlab.kernel.fs.FileIo;
-import hartlab.kernel.fs.OpenFiles;
-import hartlab.kernel.fs.RandomSource;
-import hartlab.kernel.fs.RootFs;
 import hartlab.kernel.mm.BinfmtElf;
-import hartlab.kernel.mm.MemoryManagement;
 import hartlab.kernel.mm.PageFaults;
-import hartlab.kernel.mm.kmem.KernelMemory;
 import hartlab.kernel.proc.Execve;
 import hartlab.kernel.proc.ProcessTable;
-import hartlab.kernel.proc.Processes;
 import hartlab.kernel.proc.Signals;
 import hartlab.kernel.proc.Task;
 import hartlab.kernel.sched.Schedule;
-import hartlab.kernel.sched.SleepWake;
 import hartlab.kernel.smp.Halt;
 import hartlab.kernel.smp.Ipis;
 import hartlab.kernel.smp.Turns;
@@ -30,27 +17,20 @@ import hartlab.kernel.stats.Counter;
 import hartlab.kernel.stats.Counters;
 import hartlab.kernel.stats.Statistics;
 import hartlab.kernel.syscall.Syscalls;
-import hartlab.kernel.tlb.MmSwitch;
 import hartlab.kernel.tlb.TlbManagement;
-import hartlab.kernel.tlb.shootdown.ShootdownStrategies;
 import hartlab.loader.ElfImage;
-import hartlab.mmu.FrameAllocator;
 import hartlab.mmu.Mmu;
-import hartlab.mmu.PageTable;
-import hartlab.mmu.PhysicalMemory;
-import hartlab.sched.Scheduler;
-import java.util.Arrays;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The kernel's trap entry and its wiring. Runs on the hart threads as each CPU's kernel context,
- * entered through {@link TrapHandler}: {@link #enterUser} is the way back to user mode (run the
- * scheduler, handle IPIs and deferred flushes, ticks, the lockstep quantum), {@link #trap}
- * dispatches system calls, page faults and exceptions, {@link #interrupt} takes timer and
- * inter-processor interrupts. The work itself is the subsystems'; see this package's overview for
- * who builds on whom.
+ * The kernel's trap entry, over the subsystems {@link Subsystems#wire} built. Runs on the hart
+ * threads as each CPU's kernel context, entered through {@link TrapHandler}: {@link #enterUser} is
+ * the way back to user mode (run the scheduler, handle IPIs and deferred flushes, ticks, the
+ * lockstep quantum), {@link #trap} dispatches system calls, page faults and exceptions, {@link
+ * #interrupt} takes timer and inter-processor interrupts. The work itself is the subsystems'; see
+ * this package's overview for who builds on whom.
  */
 final class Kernel implements TrapHandler {
   private static final Logger log = LoggerFactory.getLogger(Kernel.class);
@@ -71,74 +51,23 @@ final class Kernel implements TrapHandler {
   /** Per hart (hart-local): user mode stopped only at a lookahead boundary, not an interrupt. */
   private final boolean[] quietResume;
 
-  Kernel(
-      MachineConfig config,
-      PhysicalMemory memory,
-      FrameAllocator frames,
-      CodeCache codeCache,
-      Hart[] harts,
-      Console console,
-      RootFs rootFs) {
+  Kernel(MachineConfig config, Subsystems s) {
     this.config = config;
-    int n = harts.length;
-    this.quietResume = new boolean[n];
-    this.counters = new Counters(n);
-    boolean lockstep = config.execMode() == ExecMode.LOCKSTEP;
-    IdleWork idleWork = new IdleWork();
-    this.turns = Turns.create(lockstep, harts, config.quantumCycles(), idleWork, counters);
-    this.halt = new Halt(harts, turns);
-    this.ipis = new Ipis(harts, turns, config.cost(), counters, halt, lockstep);
-    SleepWake sleepWake =
-        new SleepWake(n, new Scheduler<>(config.policy(), n, config.sched()), ipis);
-    PageTable pageTable = new PageTable(memory, frames);
-    var strategy =
-        ShootdownStrategies.find(
-            config.shootdown(), Thread.currentThread().getContextClassLoader());
-    this.tlb =
-        TlbManagement.create(
-            config.tlbOptions(), n, strategy, pageTable, ipis, sleepWake, counters);
-    KernelMemory kmem = KernelMemory.of(frames);
-    var mm =
-        MemoryManagement.create(
-            memory, frames, pageTable, codeCache, tlb.flush(), sleepWake, ipis, counters, kmem);
-    OpenFiles openFiles = new OpenFiles(kmem, config.memoryBytes());
-    this.faults = mm.faults();
-    // The kernel's own page table maps no user memory: idle harts and dying tasks' harts load it.
-    long kernelSatp = Mmu.makeSatp(pageTable.createRoot(), 0);
-    MmSwitch mmSwitch = tlb.mmSwitch(config.lazyTlb(), kernelSatp, frames, mm.mmap(), counters);
-    RandomSource random = new RandomSource(config.seed());
-    Processes proc =
-        Processes.create(
-            mm, mmSwitch, rootFs, random, memory, sleepWake, ipis, config.maxTasks(), n, openFiles);
-    this.processes = proc.table();
-    this.execve = proc.execve();
-    this.schedule =
-        new Schedule(
-            harts,
-            sleepWake,
-            mmSwitch,
-            tlb,
-            turns,
-            halt,
-            counters,
-            proc,
-            mm.user(),
-            config.limits());
-    FileIo io = new FileIo(mm.user(), console, sleepWake, openFiles, memory, halt, lockstep);
-    this.syscalls = new Syscalls(mm, proc, schedule, io, sleepWake, random, counters);
-    idleWork.attach(schedule, ipis, tlb);
-    var violations = new Violations(halt);
-    this.figures =
-        new RunFigures(
-            harts, counters, schedule, processes, tlb, kmem, syscalls, violations, config.labels());
-    if (lockstep) {
+    this.quietResume = new boolean[s.counters().harts()];
+    this.counters = s.counters();
+    this.turns = s.turns();
+    this.halt = s.halt();
+    this.ipis = s.ipis();
+    this.tlb = s.tlb();
+    this.schedule = s.schedule();
+    this.processes = s.proc().table();
+    this.faults = s.mm().faults();
+    this.syscalls = s.syscalls();
+    this.execve = s.proc().execve();
+    this.figures = s.figures();
+    if (config.execMode() == ExecMode.LOCKSTEP) {
       halt.beforeRelease(() -> frozen = figures.take());
     }
-    if (config.check()) {
-      var hooks = new CheckerHooks(tlb.observers(), mm.pteObservers(), harts, frames);
-      Checkers.install(violations, hooks, tlb, pageTable, config.lazyTlb());
-    }
-    Arrays.stream(harts).forEach(h -> h.mmu().setSatp(kernelSatp));
   }
 
   /** Creates the first process from {@code image}. Called before the harts start. */

@@ -1,6 +1,5 @@
 package hartlab.kernel;
 
-import hartlab.cpu.CodeCache;
 import hartlab.cpu.Hart;
 import hartlab.kernel.fs.Console;
 import hartlab.kernel.fs.RootFs;
@@ -9,10 +8,6 @@ import hartlab.kernel.smp.Halt;
 import hartlab.kernel.stats.Outcome;
 import hartlab.kernel.stats.Statistics;
 import hartlab.loader.ElfImage;
-import hartlab.mmu.FrameAllocator;
-import hartlab.mmu.Mmu;
-import hartlab.mmu.PhysicalMemory;
-import hartlab.mmu.Tlb;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -42,18 +37,9 @@ public final class Machine {
   public Machine(MachineConfig config, Console console, RootFs rootFs) {
     this.config = config;
     this.console = console;
-    PhysicalMemory memory = new PhysicalMemory(config.memoryBytes());
-    FrameAllocator frames = new FrameAllocator(memory, 1, true);
-    CodeCache codeCache = new CodeCache(memory);
-    frames.addFreeListener(codeCache::invalidate);
-    this.harts = new Hart[config.cores()];
-    for (int i = 0; i < harts.length; i++) {
-      Mmu mmu =
-          new Mmu(
-              memory, new Tlb(config.tlbEntries(), config.tlbWays()), config.cost().walkLevel());
-      harts[i] = new Hart(i, mmu, codeCache, config.cost());
-    }
-    this.kernel = new Kernel(config, memory, frames, codeCache, harts, console, rootFs);
+    Board board = Board.of(config);
+    this.harts = board.harts();
+    this.kernel = new Kernel(config, Subsystems.wire(config, board, console, rootFs));
   }
 
   /** Told about the run's progress about once a second, on the thread that called {@link #run}. */

@@ -2,8 +2,8 @@
  * The kernel, written in Java and running on the hart threads: each hart's thread is that CPU's
  * kernel context, entered through {@link hartlab.cpu.TrapHandler} on every trap. {@link
  * hartlab.kernel.Machine} is the board (RAM, harts, their threads, the run's end); {@code Kernel}
- * is the trap entry and wires the subsystems, each a subpackage named after the Linux directory
- * that holds the same code:
+ * is the trap entry; {@code Subsystems} wires the subsystems beneath it, each a subpackage named
+ * after the Linux directory that holds the same code:
  *
  * <pre>
  *   syscall   the one system-call table and its handlers          (arch/riscv/kernel/syscall_table.c)

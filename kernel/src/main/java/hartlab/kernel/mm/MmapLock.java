@@ -80,8 +80,14 @@ public final class MmapLock {
       if (!state.compareAndSet(-1, 0)) {
         throw new IllegalStateException("MmapLock.release: not write-locked");
       }
-    } else if (state.decrementAndGet() < 0) {
-      throw new IllegalStateException("MmapLock.release: not read-locked");
+    } else {
+      int s;
+      do {
+        s = state.get();
+        if (s <= 0) { // refuse without touching the state, so a writer's hold stays intact
+          throw new IllegalStateException("MmapLock.release: not read-locked");
+        }
+      } while (!state.compareAndSet(s, s - 1));
     }
     synchronized (this) {
       return state.get() == 0 ? waiters.take(Integer.MAX_VALUE) : List.of();

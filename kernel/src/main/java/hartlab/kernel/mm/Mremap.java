@@ -58,17 +58,23 @@ public final class Mremap {
     if (newLen == 0 || oldLen == 0) {
       throw SyscallError.of(Errno.EINVAL);
     }
+    if ((flags & MREMAP_FIXED) != 0) {
+      // Linux's mremap_to judges the new range before it looks at the old one.
+      if ((newAddr & (PAGE - 1)) != 0
+          || !fitsUserSpace(newAddr + newLen)
+          || newAddr + newLen < newAddr
+          || (newAddr < old + oldLen && old < newAddr + newLen)) {
+        throw SyscallError.of(Errno.EINVAL);
+      }
+      if (newAddr < Mm.MMAP_MIN_ADDR) {
+        throw SyscallError.of(Errno.EPERM); // as mmap's MAP_FIXED there
+      }
+    }
     Vma v = mm.vmas.find(old);
     if (v == null || old + oldLen > v.end) {
       throw SyscallError.of(Errno.EFAULT);
     }
     if ((flags & MREMAP_FIXED) != 0) {
-      if ((newAddr & (PAGE - 1)) != 0 || (newAddr < old + oldLen && old < newAddr + newLen)) {
-        throw SyscallError.of(Errno.EINVAL);
-      }
-      if (newAddr < Mm.MMAP_MIN_ADDR || !fitsUserSpace(newAddr + newLen)) {
-        throw SyscallError.of(Errno.ENOMEM);
-      }
       mmap.unmapLocked(hart, mm, newAddr, newAddr + newLen);
       tlbFlush.beforeReuse(hart, mm, newAddr, newAddr + newLen);
       return move(hart, mm, old, oldLen, newAddr, newLen);

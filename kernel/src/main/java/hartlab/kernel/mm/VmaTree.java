@@ -67,7 +67,7 @@ public final class VmaTree {
   }
 
   void remove(Vma vma) {
-    if (byStart.remove(vma.start) != vma) {
+    if (!byStart.remove(vma.start, vma)) { // only this area: a failed check must change nothing
       throw new IllegalStateException("VmaTree.remove: " + vma + " is not in the tree");
     }
     kmem.uncharge(KernelMemory.Kind.VMA);
@@ -81,7 +81,7 @@ public final class VmaTree {
 
   /** Re-files an area whose start moved (after a split or a shrink from below). */
   void rekey(long oldStart, Vma vma) {
-    if (byStart.remove(oldStart) != vma) {
+    if (!byStart.remove(oldStart, vma)) {
       throw new IllegalStateException("VmaTree.rekey: no area at 0x" + Long.toHexString(oldStart));
     }
     byStart.put(vma.start, vma);

@@ -188,6 +188,11 @@ public final class KernelMemory {
     return refusals;
   }
 
+  /** Frames backing object charges now, a spare included: neither free nor user memory. */
+  public synchronized int slabFrames() {
+    return slabFrames;
+  }
+
   /** Frames a charge may not take, left for user pages and page tables. */
   public int reserveFrames() {
     return reserveFrames;

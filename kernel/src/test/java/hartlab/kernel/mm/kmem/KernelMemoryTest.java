@@ -22,8 +22,42 @@ class KernelMemoryTest {
     kmem.uncharge(KernelMemory.Kind.TASK);
     kmem.uncharge(KernelMemory.Kind.VMA, 16);
     assertEquals(0, kmem.used());
-    assertTrue(frames.freeFrames() >= free - 1, "at most one spare frame is kept");
+    assertEquals(1, kmem.slabFrames(), "one spare frame is kept, as a slab keeps one");
+    assertEquals(free - 1, frames.freeFrames());
     assertEquals(16 * 256 + 16384, kmem.peak());
+  }
+
+  @Test
+  void theSlabKeepsOneSpareFrameAndGivesBackTheRest() {
+    assertEquals(0, kmem.slabFrames(), "nothing charged, nothing held");
+    assertTrue(kmem.tryCharge(KernelMemory.Kind.TASK, 2)); // 32 KiB: eight frames
+    assertEquals(8, kmem.slabFrames());
+    kmem.uncharge(KernelMemory.Kind.TASK);
+    assertEquals(5, kmem.slabFrames(), "four frames of objects and a spare");
+    assertTrue(kmem.tryCharge(KernelMemory.Kind.VMA, 16));
+    assertEquals(5, kmem.slabFrames(), "the spare took them");
+    assertTrue(kmem.tryCharge(KernelMemory.Kind.VMA));
+    assertEquals(6, kmem.slabFrames(), "a frame more for one byte past it");
+  }
+
+  @Test
+  void anUnaccountedInstanceCountsButNeverRefusesNorTakesFrames() {
+    KernelMemory free = KernelMemory.unaccounted();
+    assertTrue(free.tryCharge(KernelMemory.Kind.TASK, 1000));
+    assertEquals(1000L * KernelMemory.Kind.TASK.bytes(), free.used());
+    assertEquals(0, free.refusals());
+    free.uncharge(KernelMemory.Kind.TASK, 1000);
+    assertEquals(0, free.used());
+  }
+
+  @Test
+  void unchargingWhatWasNeverChargedIsAKernelBug() {
+    assertTrue(kmem.tryCharge(KernelMemory.Kind.VMA));
+    IllegalStateException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalStateException.class, () -> kmem.uncharge(KernelMemory.Kind.TASK));
+    assertTrue(e.getMessage().contains("never charged"), e.getMessage());
+    assertEquals(KernelMemory.Kind.VMA.bytes(), kmem.used(), "and changed nothing");
   }
 
   @Test

@@ -1,0 +1,122 @@
+package hartlab.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import hartlab.cpu.Hart;
+import hartlab.kernel.fs.Console;
+import hartlab.kernel.fs.RootFs;
+import hartlab.kernel.smp.Halt;
+import hartlab.kernel.stats.Counter;
+import hartlab.kernel.stats.Outcome;
+import hartlab.kernel.stats.Statistics;
+import hartlab.loader.ElfImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The trap entry as one hart's thread drives it, here the test's own: the kernel schedules the
+ * first process, the hart runs it, and each trap comes back to the kernel, which answers system
+ * calls and kills a process whose fault nothing can resolve, reporting where and why.
+ */
+class KernelTest {
+  private static final int LI_A0_3 = 0x00300513; // addi a0, zero, 3
+  private static final int LI_A7_93 = 0x05d00893; // addi a7, zero, 93 (exit)
+  private static final int ECALL = 0x00000073;
+  private static final int SD_ZERO_AT_NULL = 0x00003023; // sd zero, 0(zero)
+  private static final int SD_ZERO_AT_PC = 0x00003023 | (1 << 15); // sd zero, 0(ra): see below
+
+  /** One run: the kernel over a one-hart board, driven by this thread until it stops. */
+  private record Run(Halt.Ending ending, Statistics stats, String stdout) {}
+
+  private static ElfImage program(int... instructions) {
+    ByteBuffer b = ByteBuffer.allocate(instructions.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    for (int i : instructions) {
+      b.putInt(i);
+    }
+    return TinyElf.image(
+        TinyElf.ET_EXEC,
+        0x10000,
+        List.of(
+            new TinyElf.Segment(
+                TinyElf.PF_R | TinyElf.PF_X, 0x10000, b.array(), b.array().length)));
+  }
+
+  private static Run run(ElfImage image) throws Exception {
+    MachineConfig config = MachineConfig.builder().cores(1).memoryBytes(4L << 20).build();
+    Board board = Board.of(config);
+    Hart hart = board.harts()[0];
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    Console console = new Console(out, out, new ByteArrayInputStream(new byte[0]));
+    Kernel kernel = new Kernel(config, Subsystems.wire(config, board, console, RootFs.empty()));
+    kernel.startInit(image, "prog", List.of("prog"), List.of());
+    kernel.attachThread(0, Thread.currentThread());
+    kernel.hartStarted(hart);
+    hart.runLoop(kernel);
+    console.drain(TimeUnit.SECONDS.toNanos(30));
+    return new Run(kernel.halt().ending(), kernel.statistics(), out.toString());
+  }
+
+  @Test
+  void aProgramThatExitsEndsTheRunWithItsStatus() throws Exception {
+    Run r = run(program(LI_A0_3, LI_A7_93, ECALL));
+    assertEquals(Outcome.EXITED, r.ending().outcome());
+    assertEquals(3, r.ending().exitCode());
+    Statistics s = r.stats();
+    assertEquals(2, s.total(Counter.INSTRUCTIONS), "the ecall traps: it does not retire");
+    assertEquals(1, s.total(Counter.SYSCALLS));
+    assertEquals(1, s.total(Counter.TRAPS));
+    assertEquals(1, s.total(Counter.CONTEXT_SWITCHES));
+    assertEquals(Map.of("exit", 1L), s.syscalls());
+    assertEquals(
+        Map.of(
+            "active-mm", 0L, "tlb-coherence", 0L, "freed-page-table", 0L, "stale-translation", 0L),
+        s.violations());
+    assertEquals(0, s.total(Counter.PAGE_FAULTS), "exec mapped the text and the stack's top");
+  }
+
+  @Test
+  void aStoreToNullKillsTheProcessWithSigsegvSayingWhereAndWhy() throws Exception {
+    Run r = run(program(SD_ZERO_AT_NULL));
+    assertEquals(Outcome.KILLED, r.ending().outcome());
+    assertEquals(128 + 11, r.ending().exitCode());
+    String report = r.ending().message();
+    assertTrue(report.startsWith("prog (pid 1) killed by SIGSEGV"), report);
+    assertTrue(report.contains("at pc 0x10000, address 0x0"), report);
+    assertTrue(report.contains("no mapping at this address"), report);
+  }
+
+  @Test
+  void aStoreIntoTheTextIsForbiddenByItsMapping() throws Exception {
+    // ra holds 0 at the start, so first point it at the text: auipc ra, 0 (ra = pc).
+    Run r = run(program(0x00000097, SD_ZERO_AT_PC));
+    assertEquals(Outcome.KILLED, r.ending().outcome());
+    assertTrue(
+        r.ending().message().contains("not permitted by mapping [0x10000-0x11000 r-x text]"),
+        r.ending().message());
+  }
+
+  @Test
+  void anIllegalInstructionIsSigill() throws Exception {
+    Run r = run(program(0));
+    assertEquals(Outcome.KILLED, r.ending().outcome());
+    assertEquals(128 + 4, r.ending().exitCode());
+    assertTrue(r.ending().message().contains("SIGILL"), r.ending().message());
+  }
+
+  @Test
+  void theSameProgramGivesTheSameDigest() throws Exception {
+    Run a = run(program(LI_A0_3, LI_A7_93, ECALL));
+    Run b = run(program(LI_A0_3, LI_A7_93, ECALL));
+    assertEquals(
+        a.stats().digest(a.ending().outcome(), a.ending().exitCode()),
+        b.stats().digest(b.ending().outcome(), b.ending().exitCode()));
+    assertEquals(a.stats().total(Counter.CYCLES), b.stats().total(Counter.CYCLES));
+  }
+}
