@@ -29,6 +29,7 @@ import hartlab.kernel.smp.Turns;
 import hartlab.kernel.stats.Counter;
 import hartlab.kernel.stats.Counters;
 import hartlab.kernel.stats.Statistics;
+import hartlab.kernel.stats.Tracer;
 import hartlab.kernel.syscall.Syscalls;
 import hartlab.kernel.tlb.MmSwitch;
 import hartlab.kernel.tlb.TlbManagement;
@@ -77,11 +78,12 @@ final class Kernel implements TrapHandler {
       CodeCache codeCache,
       Hart[] harts,
       Console console,
-      RootFs rootFs) {
+      RootFs rootFs,
+      Tracer tracer) {
     this.config = config;
     int n = harts.length;
     this.quietResume = new boolean[n];
-    this.counters = new Counters(n);
+    this.counters = new Counters(n, tracer);
     boolean lockstep = config.execMode() == ExecMode.LOCKSTEP;
     IdleWork idleWork = new IdleWork();
     this.turns = Turns.create(lockstep, harts, config.quantumCycles(), idleWork, counters);
@@ -207,6 +209,8 @@ final class Kernel implements TrapHandler {
   public void trap(Hart hart, int cause, long tval) {
     turns.sync(hart);
     Task task = schedule.current(hart);
+    long entered = hart.cycles();
+    long number = hart.reg(17); // a7: the syscall number, for the trace
     counters.hart(hart.id()).add(Counter.TRAPS);
     hart.clearReservation();
     hart.addCycles(config.cost().trapEntry());
@@ -229,6 +233,11 @@ final class Kernel implements TrapHandler {
         hart.addCycles(config.cost().trapExit());
         schedule.preemptForWoken(hart);
       }
+    }
+    Tracer tracer = counters.tracer();
+    if (tracer.enabled()) {
+      String name = cause == Cause.ECALL_FROM_U ? "syscall " + number : Cause.name(cause);
+      tracer.slice(hart.id(), "trap", name, entered, hart.cycles());
     }
   }
 

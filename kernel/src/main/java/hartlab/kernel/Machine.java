@@ -8,6 +8,7 @@ import hartlab.kernel.mm.BinfmtElf;
 import hartlab.kernel.smp.Halt;
 import hartlab.kernel.stats.Outcome;
 import hartlab.kernel.stats.Statistics;
+import hartlab.kernel.stats.Tracer;
 import hartlab.loader.ElfImage;
 import hartlab.mmu.FrameAllocator;
 import hartlab.mmu.Mmu;
@@ -40,6 +41,11 @@ public final class Machine {
   private final Console console;
 
   public Machine(MachineConfig config, Console console, RootFs rootFs) {
+    this(config, console, rootFs, Tracer.OFF);
+  }
+
+  /** A machine whose kernel reports timeline events to {@code tracer}. */
+  public Machine(MachineConfig config, Console console, RootFs rootFs, Tracer tracer) {
     this.config = config;
     this.console = console;
     PhysicalMemory memory = new PhysicalMemory(config.memoryBytes());
@@ -53,7 +59,7 @@ public final class Machine {
               memory, new Tlb(config.tlbEntries(), config.tlbWays()), config.cost().walkLevel());
       harts[i] = new Hart(i, mmu, codeCache, config.cost());
     }
-    this.kernel = new Kernel(config, memory, frames, codeCache, harts, console, rootFs);
+    this.kernel = new Kernel(config, memory, frames, codeCache, harts, console, rootFs, tracer);
   }
 
   /** Told about the run's progress about once a second, on the thread that called {@link #run}. */
