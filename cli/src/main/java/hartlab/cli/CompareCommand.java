@@ -141,7 +141,7 @@ final class CompareCommand implements Callable<Integer> {
       throw new UsageException("--trace-limit " + traceLimit + ": must be at least 1");
     }
     Experiment experiment = experiment(spec, "compare", image, guestArgs, repeat);
-    return run(cli, experiment, shard, out, jobs, trace ? traceLimit : 0);
+    return run(cli, experiment, shard, out, jobs, trace ? traceLimit : 0, Sweep.plain(guestArgs));
   }
 
   /**
@@ -188,7 +188,14 @@ final class CompareCommand implements Callable<Integer> {
   }
 
   /** Runs (a shard of) the experiment and writes its folder; the exit status. */
-  static int run(Cli cli, Experiment e, String shard, Path out, int jobs, long traceLimit)
+  static int run(
+      Cli cli,
+      Experiment e,
+      String shard,
+      Path out,
+      int jobs,
+      long traceLimit,
+      Sweep.Measure measure)
       throws InterruptedException {
     Matrix matrix = e.matrix();
     List<Matrix.Configuration> todo;
@@ -227,7 +234,7 @@ final class CompareCommand implements Callable<Integer> {
             e.repeat() == 1 ? "" : "s",
             jobs,
             dir);
-    Results results = sweep.run(todo, jobs, traces);
+    Results results = sweep.run(todo, jobs, traces, measure);
     try {
       ResultFiles.write(dir, results);
     } catch (IOException x) {

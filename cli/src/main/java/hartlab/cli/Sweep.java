@@ -11,8 +11,10 @@ import hartlab.kernel.MachineConfig;
 import hartlab.kernel.RunResult;
 import hartlab.kernel.fs.Console;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
@@ -38,6 +40,35 @@ final class Sweep {
   /** Where a configuration's trace goes, or null for none. */
   interface TraceFiles extends Function<Matrix.Configuration, Tracing> {}
 
+  /** Runs the guest with {@code argv} on the configuration's machine, traced if asked. */
+  interface Runner {
+    Outcome run(List<String> argv, boolean traced) throws Exception;
+  }
+
+  /** What a command makes of one configuration: its runs and the row they give. */
+  interface Measure {
+    Measured measure(Matrix.Configuration c, Runner runner) throws Exception;
+  }
+
+  /** A configuration's row: figures with their units, and host figures apart. */
+  record Measured(
+      Map<String, Object> figures,
+      Map<String, String> units,
+      Map<String, Double> host,
+      RunResult result) {}
+
+  /** compare's measure: one run of the experiment's arguments, every figure of the model. */
+  static Measure plain(List<String> argv) {
+    return (c, runner) -> {
+      Outcome o = runner.run(argv, true);
+      return new Measured(
+          Columns.figures(o.result(), o.stdoutSha256()),
+          Columns.units(o.result()),
+          Columns.host(o.result()),
+          o.result());
+    };
+  }
+
   private final Experiment experiment;
   private final GuestImage.Loaded workload;
   private final PrintStream progress;
@@ -55,7 +86,16 @@ final class Sweep {
    */
   static MachineConfig config(List<String> fixed, Matrix.Configuration c) {
     List<String> args = new ArrayList<>(fixed);
-    args.addAll(c.arguments());
+    CommandLine.Model.CommandSpec machine =
+        CommandLine.Model.CommandSpec.forAnnotatedObject(new MachineOptions());
+    c.settings()
+        .forEach(
+            (option, value) -> {
+              if (machine.findOption(option) != null) {
+                args.add(option);
+                args.add(value);
+              }
+            });
     MachineOptions options = new MachineOptions();
     try {
       new CommandLine(options).parseArgs(args.toArray(new String[0]));
@@ -73,7 +113,8 @@ final class Sweep {
   }
 
   /** Runs every configuration of the list {@code experiment.repeat()} times. */
-  Results run(List<Matrix.Configuration> configurations, int jobs, TraceFiles traces)
+  Results run(
+      List<Matrix.Configuration> configurations, int jobs, TraceFiles traces, Measure measure)
       throws InterruptedException {
     record Job(Matrix.Configuration c, int repeat) {}
     List<Job> todo = new ArrayList<>();
@@ -94,20 +135,18 @@ final class Sweep {
         futures.add(
             pool.submit(
                 () -> {
-                  Outcome o = runOne(j.c(), traces == null ? null : traces.apply(j.c()));
+                  Tracing trace = traces == null ? null : traces.apply(j.c());
+                  Measured m =
+                      measure.measure(
+                          j.c(), (argv, traced) -> runOne(j.c(), argv, traced ? trace : null));
                   synchronized (done) {
                     if (units.isEmpty()) {
-                      units.putAll(Columns.units(o.result()));
+                      units.putAll(m.units());
                     }
-                    rows.add(
-                        new Row(
-                            j.c().index(),
-                            j.repeat(),
-                            j.c().label(),
-                            Columns.figures(o.result(), o.stdout())));
-                    host.add(new HostRow(j.c().index(), j.repeat(), Columns.host(o.result())));
+                    rows.add(new Row(j.c().index(), j.repeat(), j.c().label(), m.figures()));
+                    host.add(new HostRow(j.c().index(), j.repeat(), m.host()));
                     done[0]++;
-                    report(done[0], todo.size(), start, j.c(), o.result());
+                    report(done[0], todo.size(), start, j.c(), m.result());
                   }
                   return null;
                 }));
@@ -144,19 +183,41 @@ final class Sweep {
     return s >= 60 ? (s / 60) + "m" + String.format("%02d", s % 60) + "s" : s + "s";
   }
 
-  /** A finished run and the SHA-256 of what the guest wrote to stdout. */
-  record Outcome(RunResult result, String stdout) {}
+  /**
+   * A finished run, the SHA-256 of what the guest wrote to stdout and its first {@link
+   * #STDOUT_KEPT} bytes.
+   */
+  record Outcome(RunResult result, String stdoutSha256, String stdout, MachineConfig config) {}
 
-  private Outcome runOne(Matrix.Configuration c, Tracing trace) throws Exception {
+  static final int STDOUT_KEPT = 64 * 1024;
+
+  private Outcome runOne(Matrix.Configuration c, List<String> guestArgs, Tracing trace)
+      throws Exception {
     MachineConfig config = config(experiment.fixed(), c);
     MessageDigest sha = sha256();
-    OutputStream out = new DigestOutputStream(OutputStream.nullOutputStream(), sha);
+    ByteArrayOutputStream kept = new ByteArrayOutputStream();
+    OutputStream out =
+        new DigestOutputStream(
+            new OutputStream() {
+              @Override
+              public void write(int b) {
+                if (kept.size() < STDOUT_KEPT) {
+                  kept.write(b);
+                }
+              }
+
+              @Override
+              public void write(byte[] b, int off, int len) {
+                kept.write(b, off, Math.max(0, Math.min(len, STDOUT_KEPT - kept.size())));
+              }
+            },
+            sha);
     Console console =
         new Console(out, OutputStream.nullOutputStream(), new ByteArrayInputStream(new byte[0]));
     GuestImage guest = workload.guest();
     List<String> argv = new ArrayList<>();
     argv.add(guest.argv0());
-    argv.addAll(experiment.argv());
+    argv.addAll(guestArgs);
     Machine machine =
         trace == null
             ? new Machine(config, console, GuestImage.rootFs())
@@ -167,7 +228,8 @@ final class Sweep {
     if (trace != null) {
       trace.write();
     }
-    return new Outcome(r, HexFormat.of().formatHex(sha.digest()));
+    return new Outcome(
+        r, HexFormat.of().formatHex(sha.digest()), kept.toString(StandardCharsets.UTF_8), config);
   }
 
   private static MessageDigest sha256() {

@@ -37,7 +37,7 @@ final class Html {
     table(s, summary.headings(), summary.cells());
     if (!results.rows().isEmpty()) {
       s.append("<div class=\"plots\">\n");
-      for (Plots.Plot p : Plots.DEFAULT) {
+      for (Plots.Plot p : Plots.of(results.experiment().command())) {
         s.append("<img src=\"").append(p.file()).append(".svg\" alt=\"").append(esc(p.title()));
         s.append("\">\n");
       }
@@ -61,7 +61,11 @@ final class Html {
 
   /** The sweep as one command line, for the reader to copy. */
   static String commandLine(Experiment e) {
-    List<String> parts = new ArrayList<>(List.of("hartlab", e.command(), e.image()));
+    boolean ownImage = e.command().equals("ctxsw");
+    List<String> parts = new ArrayList<>(List.of("hartlab", e.command()));
+    if (!ownImage) {
+      parts.add(e.image());
+    }
     parts.addAll(e.fixed());
     for (Axis a : e.axes()) {
       parts.add(a.option());
@@ -72,7 +76,9 @@ final class Html {
       parts.add(Integer.toString(e.repeat()));
     }
     if (!e.argv().isEmpty()) {
-      parts.add("--");
+      if (!ownImage) {
+        parts.add("--");
+      }
       parts.addAll(e.argv());
     }
     return String.join(" ", parts);

@@ -35,6 +35,20 @@ public final class Plots {
               "virtual cycles"),
           new Plot("ipis", "IPIs sent", Columns.of(Counter.IPIS_SENT), "IPIs"));
 
+  public static final List<Plot> CTXSW =
+      List.of(
+          new Plot("cycles", "Cycles per context switch", "cyclesPerSwitch_cycles", "cycles"),
+          new Plot(
+              "atomics",
+              "Remote mm_count atomics per 1000 switches",
+              "mmCountRemoteAtomics_perKiloSwitch",
+              "atomics"));
+
+  /** The plots of a sweep of {@code command}. */
+  public static List<Plot> of(String command) {
+    return command.equals("ctxsw") ? CTXSW : DEFAULT;
+  }
+
   private static final int WIDTH = 640;
   private static final int HEIGHT = 400;
 

@@ -39,7 +39,7 @@ public final class ResultFiles {
         dir.resolve(JSON), MAPPER.writeValueAsString(json(results)) + "\n", StandardCharsets.UTF_8);
     Files.writeString(dir.resolve(HOST_CSV), hostCsv(results), StandardCharsets.UTF_8);
     if (!results.rows().isEmpty()) {
-      for (Plots.Plot p : Plots.DEFAULT) {
+      for (Plots.Plot p : Plots.of(results.experiment().command())) {
         Plots.write(dir, results, p);
       }
     }

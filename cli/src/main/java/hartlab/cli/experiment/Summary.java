@@ -30,8 +30,12 @@ public final class Summary {
     if (!group.isEmpty()) {
       groups.add(group);
     }
-    List<String> all = results.columns();
     columns.add(new Column("configuration", g -> g.get(0).label()));
+    if (results.experiment().command().equals("ctxsw")) {
+      ctxsw();
+      return;
+    }
+    List<String> all = results.columns();
     String length = Columns.of(Counter.BUSY_CYCLES);
     columns.add(new Column("run length (cycles)", g -> spread(g, length)));
     figure("shootdowns", Columns.of(Counter.SHOOTDOWNS));
@@ -62,6 +66,22 @@ public final class Summary {
               String outcome = m.text(Columns.OUTCOME);
               return outcome.equals("exited") ? "exit " + m.number(Columns.EXIT_CODE) : outcome;
             }));
+    columns.add(new Column("checker", g -> median(g).text(Columns.VERDICT)));
+  }
+
+  /** ctxsw: cycles per switch and where they go. */
+  private void ctxsw() {
+    figure("cycles/switch", "cyclesPerSwitch_cycles");
+    figure("scheduler", "scheduler_cyclesPerSwitch");
+    figure("switch_mm", "switchMm_cyclesPerSwitch");
+    figure("(flushes", "switchMmFlushes_cyclesPerSwitch");
+    figure("atomics)", "mmAtomics_cyclesPerSwitch");
+    figure("switch_to", "switchTo_cyclesPerSwitch");
+    figure("finish", "finish_cyclesPerSwitch");
+    figure("refill", "refill_cyclesPerSwitch");
+    figure("other", "other_cyclesPerSwitch");
+    figure("refill misses/1k sw", "refillMisses_missesPerKiloSwitch");
+    figure("remote mm_count/1k sw", "mmCountRemoteAtomics_perKiloSwitch");
     columns.add(new Column("checker", g -> median(g).text(Columns.VERDICT)));
   }
 

@@ -68,7 +68,17 @@ public enum Counter {
   SWITCH_TO_CYCLES(
       "switchToCycles", "cycles", "context switches: switch_to (registers, kernel path)"),
   SWITCH_FINISH_CYCLES(
-      "switchFinishCycles", "cycles", "context switches: finish_task_switch (child tid, ...)");
+      "switchFinishCycles", "cycles", "context switches: finish_task_switch (child tid, ...)"),
+  SWITCH_FLUSH_CYCLES(
+      "switchFlushCycles",
+      "cycles",
+      "local TLB flushes of switch_mm and lazy-TLB entry: every switch without ASIDs, ASID"
+          + " rollovers, catching up with flushes a lazy hart skipped"),
+  MM_ATOMIC_CYCLES(
+      "mmAtomicCycles",
+      "cycles",
+      "atomics on an mm's shared lines (mm_count, mm_users, cpumask) in switch_mm, lazy-TLB entry"
+          + " and exit, and the mm's life");
 
   /** Who produces a figure. */
   public enum Source {
