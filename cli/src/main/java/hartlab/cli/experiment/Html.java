@@ -20,7 +20,7 @@ final class Html {
     s.append("body{font-family:sans-serif;margin:1.5em;color:#222}\n");
     s.append("table{border-collapse:collapse;font-size:13px;margin:1em 0}\n");
     s.append("th,td{border:1px solid #bbb;padding:3px 7px;text-align:right}\n");
-    s.append("th{background:#eef}td:first-child,th:first-child{text-align:left}\n");
+    s.append("th{background:#eef}td:nth-child(2),th:nth-child(2){text-align:left}\n");
     s.append("tr:nth-child(even){background:#f7f7f7}\n");
     s.append(".plots img{width:640px;max-width:48%;margin-right:1%}\n");
     s.append("code{background:#f3f3f3;padding:2px 4px}\n</style>\n</head>\n<body>\n");
@@ -44,11 +44,14 @@ final class Html {
       s.append("</div>\n");
     }
     s.append("<details><summary>Every figure</summary>\n");
-    List<String> head = new ArrayList<>(List.of("configuration", "repeat"));
+    List<String> head = new ArrayList<>(List.of("#", "configuration", "repeat"));
     head.addAll(results.columns());
     List<List<String>> cells = new ArrayList<>();
     for (Row r : results.rows()) {
-      List<String> line = new ArrayList<>(List.of(r.label(), Integer.toString(r.repeat())));
+      List<String> line =
+          new ArrayList<>(
+              List.of(
+                  Integer.toString(r.configuration()), r.label(), Integer.toString(r.repeat())));
       for (String c : results.columns()) {
         line.add(r.text(c));
       }

@@ -49,6 +49,8 @@ public final class Plots {
     return command.equals("ctxsw") ? CTXSW : DEFAULT;
   }
 
+  private static final int MAX_LABELLED_BARS = 8;
+
   private static final int WIDTH = 640;
   private static final int HEIGHT = 400;
 
@@ -120,10 +122,16 @@ public final class Plots {
     c.getStyler().setYAxisDecimalPattern("#,###");
     List<String> xs = new ArrayList<>();
     List<Double> ys = new ArrayList<>();
+    // Many bars: numbered as in the table's # column, full labels would not fit.
+    boolean numbered = series.size() > MAX_LABELLED_BARS;
+    if (numbered) {
+      c.setXAxisTitle("configuration (# in the table)");
+      c.getStyler().setXAxisLabelRotation(90);
+    }
     series.forEach(
         (name, points) -> {
           double[] s = points.values().iterator().next();
-          xs.add(name);
+          xs.add(numbered ? Integer.toString(xs.size()) : name);
           ys.add(s[0] / s[1]);
         });
     c.addSeries(plot.title(), xs, ys);

@@ -30,6 +30,7 @@ public final class Summary {
     if (!group.isEmpty()) {
       groups.add(group);
     }
+    columns.add(new Column("#", g -> Integer.toString(g.get(0).configuration())));
     columns.add(new Column("configuration", g -> g.get(0).label()));
     if (results.experiment().command().equals("ctxsw")) {
       ctxsw();
@@ -129,7 +130,7 @@ public final class Summary {
     return out;
   }
 
-  /** The table as aligned text: the first column left-aligned, figures right-aligned. */
+  /** The table as aligned text: the configuration left-aligned, figures right-aligned. */
   public String text() {
     List<String> heads = headings();
     List<List<String>> cells = cells();
@@ -152,7 +153,7 @@ public final class Summary {
     for (int i = 0; i < width.length; i++) {
       String c = cells.get(i);
       String pad = " ".repeat(width[i] - c.length());
-      s.append(i == 0 ? c + pad : pad + c).append(i + 1 < width.length ? "  " : "\n");
+      s.append(i == 1 ? c + pad : pad + c).append(i + 1 < width.length ? "  " : "\n");
     }
   }
 }
