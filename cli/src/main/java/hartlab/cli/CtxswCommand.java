@@ -3,7 +3,6 @@ package hartlab.cli;
 import hartlab.cli.experiment.Axis;
 import hartlab.cli.experiment.Columns;
 import hartlab.cli.experiment.Experiment;
-import hartlab.kernel.MachineConfig;
 import hartlab.kernel.RunResult;
 import hartlab.kernel.stats.Counter;
 import hartlab.kernel.stats.Statistics;
@@ -211,8 +210,8 @@ final class CtxswCommand implements Callable<Integer> {
 
   /**
    * The ring run (and the baseline) of a configuration, made into the breakdown. Per-switch phase
-   * figures are the ring run's counters over its context switches; refill misses are the TLB misses
-   * the ring run has over the baseline, each priced as a page walk of the cost model.
+   * figures are the ring run's counters over its context switches; refills are the TLB misses and
+   * walk cycles ({@code walkLevel} per level read) the ring run has over the baseline.
    */
   static Sweep.Measure measure(long rounds, boolean storm) {
     return (c, runner) -> {
@@ -245,9 +244,8 @@ final class CtxswCommand implements Callable<Integer> {
       long perSwitch = (ringRound - baseRound) / ring;
       long baseMisses = b == null ? 0 : b.result().stats().total(Counter.TLB_MISSES);
       long refillMisses = Math.max(0, st.total(Counter.TLB_MISSES) - baseMisses);
-      MachineConfig config = r.config();
-      // A refill is a three-level Sv39 walk.
-      long refill = refillMisses * 3L * config.cost().walkLevel() / switches;
+      long baseWalks = b == null ? 0 : b.result().stats().total(Counter.WALK_CYCLES);
+      long refill = Math.max(0, st.total(Counter.WALK_CYCLES) - baseWalks) / switches;
       long pick = st.total(Counter.SWITCH_PICK_CYCLES) / switches;
       long mm = st.total(Counter.SWITCH_MM_CYCLES) / switches;
       long flush = st.total(Counter.SWITCH_FLUSH_CYCLES) / switches;

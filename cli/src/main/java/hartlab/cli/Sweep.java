@@ -187,7 +187,7 @@ final class Sweep {
    * A finished run, the SHA-256 of what the guest wrote to stdout and its first {@link
    * #STDOUT_KEPT} bytes.
    */
-  record Outcome(RunResult result, String stdoutSha256, String stdout, MachineConfig config) {}
+  record Outcome(RunResult result, String stdoutSha256, String stdout) {}
 
   static final int STDOUT_KEPT = 64 * 1024;
 
@@ -229,7 +229,7 @@ final class Sweep {
       trace.write();
     }
     return new Outcome(
-        r, HexFormat.of().formatHex(sha.digest()), kept.toString(StandardCharsets.UTF_8), config);
+        r, HexFormat.of().formatHex(sha.digest()), kept.toString(StandardCharsets.UTF_8));
   }
 
   private static MessageDigest sha256() {

@@ -32,6 +32,12 @@ public enum Counter {
   TLB_ENTRIES_INVALIDATED(
       "tlbEntriesInvalidated", "entries", "TLB entries dropped by flushes", Source.HARDWARE),
   PAGE_WALKS("pageWalks", "walks", "page-table walks, speculative ones included", Source.HARDWARE),
+  WALK_CYCLES(
+      "walkCycles",
+      "cycles",
+      "cycles TLB misses stalled the hart: page-table levels read (after the page-walk cache)"
+          + " times walkLevel",
+      Source.HARDWARE),
   TRAPS("traps", "events", "traps from user mode: system calls, page faults and other exceptions"),
   SYSCALLS("syscalls", "calls", "system calls, a call that slept and restarted counted once"),
   SYSCALL_RESTARTS("syscallRestarts", "calls", "system calls run again after their task slept"),

@@ -41,6 +41,7 @@ public final class Counters {
       c.set(Counter.TLB_FLUSHES_RANGE, tlb.flushesRange());
       c.set(Counter.TLB_ENTRIES_INVALIDATED, tlb.entriesInvalidated());
       c.set(Counter.PAGE_WALKS, h.mmu().walks());
+      c.set(Counter.WALK_CYCLES, h.mmu().walkCycles());
     }
   }
 
