@@ -73,6 +73,22 @@ final class BootCommand implements Callable<Integer> {
       description = "Also write the statistics as JSON to FILE.")
   Path statsFile;
 
+  @Option(
+      names = "--trace",
+      paramLabel = "FILE",
+      description =
+          "Write the run's timeline to FILE as trace-event JSON (Perfetto, chrome://tracing).")
+  Path traceFile;
+
+  @Option(
+      names = "--trace-limit",
+      paramLabel = "EVENTS",
+      defaultValue = "" + Tracing.DEFAULT_LIMIT,
+      description =
+          "Events the trace keeps, at least 1; more are dropped and counted (default:"
+              + " ${DEFAULT-VALUE}).")
+  long traceLimit;
+
   enum StatsFormat {
     table,
     json,
@@ -92,6 +108,13 @@ final class BootCommand implements Callable<Integer> {
     if (statsFile != null) {
       OutputFiles.requireWritable("--stats-file", statsFile);
     }
+    if (traceFile != null) {
+      OutputFiles.requireWritable("--trace", traceFile);
+      if (traceLimit < 1) {
+        throw new UsageException("--trace-limit " + traceLimit + ": must be at least 1");
+      }
+    }
+    Tracing tracing = traceFile == null ? null : new Tracing(traceFile, config.cores(), traceLimit);
     GuestImage.Loaded loaded;
     try {
       loaded = GuestImage.load(image);
@@ -105,15 +128,36 @@ final class BootCommand implements Callable<Integer> {
     Console console = new Console(cli.guestOut(), cli.guestErr(), cli.in());
     RunResult result;
     try {
-      result =
-          new Machine(config, console, GuestImage.rootFs())
-              .run(loaded.elf(), guest.name(), argv, envp, progress());
+      Machine machine =
+          tracing == null
+              ? new Machine(config, console, GuestImage.rootFs())
+              : new Machine(config, console, GuestImage.rootFs(), tracing.tracer());
+      result = machine.run(loaded.elf(), guest.name(), argv, envp, progress());
     } catch (Machine.BootException e) {
       return cli.fail(ExitCodes.BAD_IMAGE, image + ": cannot start: " + e.getMessage());
     }
     HostOutput.flush(cli.out());
     cli.finished(result);
     report(guest.name(), argv, config, result);
+    if (tracing != null) {
+      try {
+        tracing.write();
+        if (tracing.dropped() > 0) {
+          cli.err()
+              .printf(
+                  "hartlab: trace: %,d events dropped over --trace-limit %d%n",
+                  tracing.dropped(), traceLimit);
+        }
+      } catch (IOException e) {
+        cli.err()
+            .println(
+                "hartlab: could not write the trace to "
+                    + traceFile
+                    + ": "
+                    + OutputFiles.reason(e)
+                    + "; the exit status is still the run's");
+      }
+    }
     return exitCode(result);
   }
 

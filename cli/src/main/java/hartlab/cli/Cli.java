@@ -107,6 +107,10 @@ public final class Cli implements Callable<Integer> {
     cmd.addSubcommand("bench", new BenchCommand(cli));
     cmd.addSubcommand("strategies", new StrategiesCommand(cli));
     cmd.addSubcommand("costs", new CostsCommand(cli));
+    cmd.addSubcommand("compare", CompareCommand.create(cli));
+    cmd.addSubcommand("merge", new MergeCommand(cli));
+    cmd.addSubcommand("ctxsw", CtxswCommand.create(cli));
+    cmd.addSubcommand("reproduce", new ReproduceCommand(cli));
     cmd.addSubcommand("fuzz-elf", new FuzzElfCommand(cli));
     cmd.setOut(new java.io.PrintWriter(out, true));
     cmd.setErr(new java.io.PrintWriter(err, true));
@@ -153,7 +157,8 @@ public final class Cli implements Callable<Integer> {
     new CommandLine(this).usage(out);
     out.println();
     out.println(
-        "Commands: boot [IMAGE|PATH] [options] [-- args], images, strategies, bench, fuzz-elf."
+        "Commands: boot [IMAGE|PATH] [options] [-- args], compare, merge, ctxsw, reproduce,"
+            + " images, strategies, costs, bench, fuzz-elf."
             + " Default image: "
             + Images.DEFAULT
             + ".");

@@ -16,6 +16,7 @@ import hartlab.kernel.smp.Turns;
 import hartlab.kernel.stats.Counter;
 import hartlab.kernel.stats.Counters;
 import hartlab.kernel.stats.Statistics;
+import hartlab.kernel.stats.Tracer;
 import hartlab.kernel.syscall.Syscalls;
 import hartlab.kernel.tlb.TlbManagement;
 import hartlab.loader.ElfImage;
@@ -135,6 +136,8 @@ final class Kernel implements TrapHandler {
   public void trap(Hart hart, int cause, long tval) {
     turns.sync(hart);
     Task task = schedule.current(hart);
+    long entered = hart.cycles();
+    long number = hart.reg(17); // a7: the syscall number, for the trace
     counters.hart(hart.id()).add(Counter.TRAPS);
     hart.clearReservation();
     hart.addCycles(config.cost().trapEntry());
@@ -157,6 +160,11 @@ final class Kernel implements TrapHandler {
         hart.addCycles(config.cost().trapExit());
         schedule.preemptForWoken(hart);
       }
+    }
+    Tracer tracer = counters.tracer();
+    if (tracer.enabled()) {
+      String name = cause == Cause.ECALL_FROM_U ? "syscall " + number : Cause.name(cause);
+      tracer.slice(hart.id(), "trap", name, entered, hart.cycles());
     }
   }
 

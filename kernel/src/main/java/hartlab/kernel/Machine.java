@@ -7,6 +7,7 @@ import hartlab.kernel.mm.BinfmtElf;
 import hartlab.kernel.smp.Halt;
 import hartlab.kernel.stats.Outcome;
 import hartlab.kernel.stats.Statistics;
+import hartlab.kernel.stats.Tracer;
 import hartlab.loader.ElfImage;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -35,11 +36,16 @@ public final class Machine {
   private final Console console;
 
   public Machine(MachineConfig config, Console console, RootFs rootFs) {
+    this(config, console, rootFs, Tracer.OFF);
+  }
+
+  /** A machine whose kernel reports timeline events to {@code tracer}. */
+  public Machine(MachineConfig config, Console console, RootFs rootFs, Tracer tracer) {
     this.config = config;
     this.console = console;
     Board board = Board.of(config);
     this.harts = board.harts();
-    this.kernel = new Kernel(config, Subsystems.wire(config, board, console, rootFs));
+    this.kernel = new Kernel(config, Subsystems.wire(config, board, console, rootFs, tracer));
   }
 
   /** Told about the run's progress about once a second, on the thread that called {@link #run}. */

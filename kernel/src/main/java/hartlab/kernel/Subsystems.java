@@ -19,6 +19,7 @@ import hartlab.kernel.smp.Ipis;
 import hartlab.kernel.smp.LockstepTurns;
 import hartlab.kernel.smp.Turns;
 import hartlab.kernel.stats.Counters;
+import hartlab.kernel.stats.Tracer;
 import hartlab.kernel.syscall.Syscalls;
 import hartlab.kernel.tlb.MmSwitch;
 import hartlab.kernel.tlb.TlbManagement;
@@ -68,7 +69,8 @@ record Subsystems(
   }
 
   /** The machine's own: the strategy and the turn-taking the configuration names. */
-  static Subsystems wire(MachineConfig config, Board board, Console console, RootFs rootFs) {
+  static Subsystems wire(
+      MachineConfig config, Board board, Console console, RootFs rootFs, Tracer tracer) {
     boolean lockstep = config.execMode() == ExecMode.LOCKSTEP;
     Hart[] harts = board.harts();
     return wire(
@@ -78,21 +80,26 @@ record Subsystems(
         rootFs,
         ShootdownStrategies.find(
             config.shootdown(), Thread.currentThread().getContextClassLoader()),
-        (work, counters) -> Turns.create(lockstep, harts, config.quantumCycles(), work, counters));
+        (work, counters) -> Turns.create(lockstep, harts, config.quantumCycles(), work, counters),
+        tracer);
   }
 
-  /** As {@link #wire(MachineConfig, Board, Console, RootFs)} with the given strategy and turns. */
+  /**
+   * As {@link #wire(MachineConfig, Board, Console, RootFs, Tracer)} with the given strategy and
+   * turns.
+   */
   static Subsystems wire(
       MachineConfig config,
       Board board,
       Console console,
       RootFs rootFs,
       ShootdownStrategy strategy,
-      TurnsFactory turnsFactory) {
+      TurnsFactory turnsFactory,
+      Tracer tracer) {
     Hart[] harts = board.harts();
     int n = harts.length;
     boolean lockstep = config.execMode() == ExecMode.LOCKSTEP;
-    Counters counters = new Counters(n);
+    Counters counters = new Counters(n, tracer);
     IdleWork idleWork = new IdleWork();
     Turns turns = turnsFactory.create(idleWork, counters);
     Halt halt = new Halt(harts, turns);

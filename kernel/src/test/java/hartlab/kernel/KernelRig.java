@@ -26,6 +26,7 @@ import hartlab.kernel.smp.Halt;
 import hartlab.kernel.smp.Ipis;
 import hartlab.kernel.stats.Counter;
 import hartlab.kernel.stats.Counters;
+import hartlab.kernel.stats.Tracer;
 import hartlab.kernel.syscall.Syscalls;
 import hartlab.kernel.tlb.LazyTlbMode;
 import hartlab.kernel.tlb.MmSwitch;
@@ -114,7 +115,8 @@ public final class KernelRig {
         b.strategy != null
             ? b.strategy
             : ShootdownStrategies.find(config.shootdown(), KernelRig.class.getClassLoader());
-    Subsystems s = Subsystems.wire(config, board, console, b.rootFs, strategy, (work, c) -> turns);
+    Subsystems s =
+        Subsystems.wire(config, board, console, b.rootFs, strategy, (work, c) -> turns, Tracer.OFF);
     turns.serve(s.ipis());
     counters = s.counters();
     halt = s.halt();

@@ -10,6 +10,7 @@ import hartlab.kernel.smp.Halt;
 import hartlab.kernel.stats.Counter;
 import hartlab.kernel.stats.Outcome;
 import hartlab.kernel.stats.Statistics;
+import hartlab.kernel.stats.Tracer;
 import hartlab.loader.ElfImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -54,7 +55,8 @@ class KernelTest {
     Hart hart = board.harts()[0];
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     Console console = new Console(out, out, new ByteArrayInputStream(new byte[0]));
-    Kernel kernel = new Kernel(config, Subsystems.wire(config, board, console, RootFs.empty()));
+    Kernel kernel =
+        new Kernel(config, Subsystems.wire(config, board, console, RootFs.empty(), Tracer.OFF));
     kernel.startInit(image, "prog", List.of("prog"), List.of());
     kernel.attachThread(0, Thread.currentThread());
     kernel.hartStarted(hart);

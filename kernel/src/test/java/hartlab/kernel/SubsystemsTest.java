@@ -18,6 +18,7 @@ import hartlab.kernel.mm.MmFixtures;
 import hartlab.kernel.proc.Task;
 import hartlab.kernel.smp.LockstepTurns;
 import hartlab.kernel.smp.ParallelTurns;
+import hartlab.kernel.stats.Tracer;
 import hartlab.kernel.tlb.shootdown.ShootdownStrategies;
 import hartlab.kernel.tlb.shootdown.ShootdownStrategy;
 import java.io.ByteArrayInputStream;
@@ -37,7 +38,7 @@ class SubsystemsTest {
             OutputStream.nullOutputStream(),
             OutputStream.nullOutputStream(),
             new ByteArrayInputStream(new byte[0]));
-    return Subsystems.wire(config, board, console, RootFs.empty());
+    return Subsystems.wire(config, board, console, RootFs.empty(), Tracer.OFF);
   }
 
   private static MachineConfig.Builder small() {
@@ -83,7 +84,8 @@ class SubsystemsTest {
                 OutputStream.nullOutputStream(),
                 OutputStream.nullOutputStream(),
                 new ByteArrayInputStream(new byte[0])),
-            RootFs.empty());
+            RootFs.empty(),
+            Tracer.OFF);
     assertEquals(3, board.harts().length);
     assertEquals(config.memoryBytes(), board.memory().size());
     for (Hart h : board.harts()) {
@@ -114,7 +116,8 @@ class SubsystemsTest {
             (work, counters) -> {
               asked[0] = work;
               return stub;
-            });
+            },
+            Tracer.OFF);
     stub.serve(s.ipis());
     LockstepTurns.Work work = asked[0];
     assertFalse(work.hasWork(1));

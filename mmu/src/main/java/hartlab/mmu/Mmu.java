@@ -66,6 +66,10 @@ public final class Mmu {
 
   private long cachedHits;
   private long walks;
+
+  /** Every cycle walks have cost since the MMU was made (stallCycles is drained by the hart). */
+  private long walkCycles;
+
   private long stallCycles;
 
   public Mmu(PhysicalMemory memory, Tlb tlb, int cyclesPerWalkLevel) {
@@ -160,7 +164,9 @@ public final class Mmu {
             walker.walk(rootPa, cachedLeafTable(w, region), walkLeafGeneration[w], va, access);
         walks++;
         lastWalkVa = va;
-        stallCycles += (long) walker.levelsRead * cyclesPerWalkLevel;
+        long cost = (long) walker.levelsRead * cyclesPerWalkLevel;
+        stallCycles += cost;
+        walkCycles += cost;
         if (pa < 0) {
           return pa;
         }
@@ -313,6 +319,11 @@ public final class Mmu {
 
   public long walks() {
     return walks;
+  }
+
+  /** Cycles the walker has cost on TLB misses so far: levels read times the price of one. */
+  public long walkCycles() {
+    return walkCycles;
   }
 
   public Tlb tlb() {

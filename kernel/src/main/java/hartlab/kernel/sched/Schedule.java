@@ -14,6 +14,7 @@ import hartlab.kernel.stats.Counter;
 import hartlab.kernel.stats.Counters;
 import hartlab.kernel.stats.HartCounters;
 import hartlab.kernel.stats.Outcome;
+import hartlab.kernel.stats.Tracer;
 import hartlab.kernel.tlb.MmSwitch;
 import hartlab.kernel.tlb.SpeculativeWalks;
 import hartlab.kernel.tlb.TlbManagement;
@@ -181,6 +182,10 @@ public final class Schedule {
       }
     }
     stats.add(Counter.SWITCH_FINISH_CYCLES, hart.cycles() - t);
+    Tracer tracer = counters.tracer();
+    if (tracer.enabled()) {
+      tracer.running(hart.id(), hart.cycles(), next.tid, next.process.name);
+    }
   }
 
   /**
@@ -194,6 +199,7 @@ public final class Schedule {
     if (!rq.idle) {
       rq.idle = true;
       idleHarts.incrementAndGet();
+      counters.tracer().running(hart.id(), hart.cycles(), 0, "idle");
     }
     long next = timers.earliest();
     if (limits.freeRunning() && next != Long.MAX_VALUE && idleHarts.get() == harts.length) {

@@ -26,7 +26,8 @@ public final class Ipis {
   private static final int MAILBOX_CAPACITY = 1024;
 
   /** One IPI on its way to one target: delivered, and handled, from virtual time {@code at}. */
-  private record Delivery(Ipi ipi, long at) {}
+  /** An IPI on its way to one target; {@code flow} names it in a trace. */
+  private record Delivery(Ipi ipi, long at, long flow) {}
 
   private final Hart[] harts;
   private final ManyToOneConcurrentArrayQueue<Delivery>[] mailboxes;
@@ -92,7 +93,8 @@ public final class Ipis {
         from.addCycles(cost.ipiSend());
         counters.hart(from.id()).add(Counter.IPIS_SENT);
       }
-      Delivery d = new Delivery(ipi, from.cycles() + (hardware ? 0 : cost.ipiDeliver()));
+      long flow = hardware ? 0 : counters.tracer().ipiSent(from.id(), target, from.cycles());
+      Delivery d = new Delivery(ipi, from.cycles() + (hardware ? 0 : cost.ipiDeliver()), flow);
       ManyToOneConcurrentArrayQueue<Delivery> box = mailboxes[target];
       while (!box.offer(d)) {
         handle(from);
@@ -141,6 +143,7 @@ public final class Ipis {
       if (!ipi.hardware) {
         stats.record(Latency.IPI_CYCLES, done - ipi.sentCycles);
         stats.record(Latency.IPI_HOST_NANOS, System.nanoTime() - ipi.sentNanos);
+        counters.tracer().ipiHandled(hart.id(), d.flow(), ipi.what, before, hart.cycles());
       }
       ipi.acknowledge(done);
     }

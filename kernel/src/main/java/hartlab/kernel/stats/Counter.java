@@ -32,6 +32,12 @@ public enum Counter {
   TLB_ENTRIES_INVALIDATED(
       "tlbEntriesInvalidated", "entries", "TLB entries dropped by flushes", Source.HARDWARE),
   PAGE_WALKS("pageWalks", "walks", "page-table walks, speculative ones included", Source.HARDWARE),
+  WALK_CYCLES(
+      "walkCycles",
+      "cycles",
+      "cycles TLB misses stalled the hart: page-table levels read (after the page-walk cache)"
+          + " times walkLevel",
+      Source.HARDWARE),
   TRAPS("traps", "events", "traps from user mode: system calls, page faults and other exceptions"),
   SYSCALLS("syscalls", "calls", "system calls, a call that slept and restarted counted once"),
   SYSCALL_RESTARTS("syscallRestarts", "calls", "system calls run again after their task slept"),
@@ -68,7 +74,17 @@ public enum Counter {
   SWITCH_TO_CYCLES(
       "switchToCycles", "cycles", "context switches: switch_to (registers, kernel path)"),
   SWITCH_FINISH_CYCLES(
-      "switchFinishCycles", "cycles", "context switches: finish_task_switch (child tid, ...)");
+      "switchFinishCycles", "cycles", "context switches: finish_task_switch (child tid, ...)"),
+  SWITCH_FLUSH_CYCLES(
+      "switchFlushCycles",
+      "cycles",
+      "local TLB flushes of switch_mm and lazy-TLB entry: every switch without ASIDs, ASID"
+          + " rollovers, catching up with flushes a lazy hart skipped"),
+  MM_ATOMIC_CYCLES(
+      "mmAtomicCycles",
+      "cycles",
+      "atomics on an mm's shared lines (mm_count, mm_users, cpumask) in switch_mm, lazy-TLB entry"
+          + " and exit, and the mm's life");
 
   /** Who produces a figure. */
   public enum Source {

@@ -7,8 +7,15 @@ import org.HdrHistogram.Histogram;
 /** Every hart's {@link HartCounters}, and their sums once the run is over. */
 public final class Counters {
   private final HartCounters[] harts;
+  private final Tracer tracer;
 
   public Counters(int harts) {
+    this(harts, Tracer.OFF);
+  }
+
+  /** Counters whose kernel code also reports timeline events to {@code tracer}. */
+  public Counters(int harts, Tracer tracer) {
+    this.tracer = tracer;
     this.harts = new HartCounters[harts];
     for (int i = 0; i < harts; i++) {
       this.harts[i] = new HartCounters();
@@ -34,7 +41,13 @@ public final class Counters {
       c.set(Counter.TLB_FLUSHES_RANGE, tlb.flushesRange());
       c.set(Counter.TLB_ENTRIES_INVALIDATED, tlb.entriesInvalidated());
       c.set(Counter.PAGE_WALKS, h.mmu().walks());
+      c.set(Counter.WALK_CYCLES, h.mmu().walkCycles());
     }
+  }
+
+  /** Where timeline events go; {@link Tracer#OFF} unless the run is traced. */
+  public Tracer tracer() {
+    return tracer;
   }
 
   public HartCounters hart(int id) {

@@ -79,7 +79,9 @@ public final class MmSwitch implements LazyTeardown {
       load(hart, cpu, next);
     }
     // A hart that skipped flushes of this mm (lazy, or away) catches up before using it.
+    long t = hart.cycles();
     tlbFlush.catchUp(hart, next);
+    counters.hart(hart.id()).add(Counter.SWITCH_FLUSH_CYCLES, hart.cycles() - t);
     if (cpu.lazyRef) {
       cpu.lazyRef = false;
       mmdrop(hart, prev); // the lazy reference taken when this hart went idle
@@ -161,8 +163,17 @@ public final class MmSwitch implements LazyTeardown {
         .add(local ? Counter.MM_COUNT_LOCAL_ATOMICS : Counter.MM_COUNT_REMOTE_ATOMICS);
   }
 
+  /** The whole local TLB, as switching without ASIDs (or on an ASID rollover) needs. */
+  private void flushAll(Hart hart) {
+    hart.mmu().flushAll();
+    hart.addCycles(hart.cost().flushAll());
+    counters.hart(hart.id()).add(Counter.SWITCH_FLUSH_CYCLES, hart.cost().flushAll());
+  }
+
   private boolean atomic(Hart hart, CacheLine line) {
+    long t = hart.cycles();
     boolean local = line.atomic(hart);
+    counters.hart(hart.id()).add(Counter.MM_ATOMIC_CYCLES, hart.cycles() - t);
     if (!local) {
       counters.hart(hart.id()).add(Counter.REMOTE_ATOMICS);
     }
@@ -228,14 +239,12 @@ public final class MmSwitch implements LazyTeardown {
       AsidAllocator.Switch s = asids.switchTo(mm, hart.id());
       asid = s.asid();
       if (s.flushAll()) {
-        hart.mmu().flushAll();
-        hart.addCycles(cost.flushAll());
+        flushAll(hart);
       }
     } else {
       asid = 0;
       mm.asid = 0;
-      hart.mmu().flushAll();
-      hart.addCycles(cost.flushAll());
+      flushAll(hart);
       if (prev != null) {
         leaveCpumask(hart, prev);
       }
@@ -260,8 +269,7 @@ public final class MmSwitch implements LazyTeardown {
     if (asids != null) {
       asids.leave(hart.id());
     } else {
-      hart.mmu().flushAll();
-      hart.addCycles(hart.cost().flushAll());
+      flushAll(hart);
       if (cpu.activeMm != null) {
         leaveCpumask(hart, cpu.activeMm);
       }

@@ -10,6 +10,7 @@ import hartlab.kernel.stats.Counter;
 import hartlab.kernel.stats.Counters;
 import hartlab.kernel.stats.HartCounters;
 import hartlab.kernel.stats.Latency;
+import hartlab.kernel.stats.Tracer;
 import hartlab.kernel.tlb.shootdown.Shootdown;
 import hartlab.kernel.tlb.shootdown.ShootdownStrategy;
 import hartlab.mmu.PageTable;
@@ -180,6 +181,15 @@ public final class TlbFlush implements TlbFlusher {
     }
     c.record(Latency.SHOOTDOWN_CYCLES, hart.cycles() - cycles);
     c.record(Latency.SHOOTDOWN_HOST_NANOS, System.nanoTime() - nanos);
+    Tracer tracer = counters.tracer();
+    if (tracer.enabled()) {
+      tracer.slice(
+          hart.id(),
+          "tlb",
+          (full ? "shootdown (full)" : "shootdown " + ((end - start) >>> 12) + " pages"),
+          cycles,
+          hart.cycles());
+    }
   }
 
   /**
