@@ -5,10 +5,12 @@ import hartlab.kernel.Machine;
 import hartlab.kernel.MachineConfig;
 import hartlab.kernel.RunResult;
 import hartlab.kernel.fs.Console;
+import hartlab.kernel.fs.RootFs;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -61,6 +63,14 @@ final class BootCommand implements Callable<Integer> {
   List<String> env = new ArrayList<>();
 
   @Option(
+      names = "--root",
+      paramLabel = "DIR",
+      description =
+          "Give the guest host directory DIR as its / (read-only: the guest's changes stay in"
+              + " memory and go at exit). A PATH inside DIR runs at its place there.")
+  Path root;
+
+  @Option(
       names = "--stats",
       paramLabel = "table|json|none",
       defaultValue = "table",
@@ -92,21 +102,29 @@ final class BootCommand implements Callable<Integer> {
     if (statsFile != null) {
       OutputFiles.requireWritable("--stats-file", statsFile);
     }
+    RootFs rootFs = GuestImage.rootFs();
+    if (root != null) {
+      if (!Files.isDirectory(root)) {
+        throw new UsageException("--root " + root + ": not a directory");
+      }
+      rootFs = RootFs.hostDirectory(root);
+    }
     GuestImage.Loaded loaded;
     try {
       loaded = GuestImage.load(image);
     } catch (GuestImage.Unusable e) {
       return cli.fail(ExitCodes.BAD_IMAGE, e.getMessage());
     }
-    GuestImage guest = loaded.guest();
+    GuestImage guest = root == null ? loaded.guest() : loaded.guest().inRoot(root);
     List<String> argv = new ArrayList<>();
     argv.add(guest.argv0());
     argv.addAll(guestArgs);
-    Console console = new Console(cli.guestOut(), cli.guestErr(), cli.in());
+    Console console =
+        new Console(cli.guestOut(), cli.guestErr(), cli.in(), System.console() != null);
     RunResult result;
     try {
       result =
-          new Machine(config, console, GuestImage.rootFs())
+          new Machine(config, console, rootFs)
               .run(loaded.elf(), guest.name(), argv, envp, progress());
     } catch (Machine.BootException e) {
       return cli.fail(ExitCodes.BAD_IMAGE, image + ": cannot start: " + e.getMessage());

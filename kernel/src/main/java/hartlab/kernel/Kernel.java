@@ -10,8 +10,10 @@ import hartlab.kernel.check.Violations;
 import hartlab.kernel.fs.Console;
 import hartlab.kernel.fs.FileIo;
 import hartlab.kernel.fs.OpenFiles;
+import hartlab.kernel.fs.ProcMaps;
 import hartlab.kernel.fs.RandomSource;
 import hartlab.kernel.fs.RootFs;
+import hartlab.kernel.fs.Vfs;
 import hartlab.kernel.mm.BinfmtElf;
 import hartlab.kernel.mm.MemoryManagement;
 import hartlab.kernel.mm.PageFaults;
@@ -106,9 +108,13 @@ final class Kernel implements TrapHandler {
     long kernelSatp = Mmu.makeSatp(pageTable.createRoot(), 0);
     MmSwitch mmSwitch = tlb.mmSwitch(config.lazyTlb(), kernelSatp, frames, mm.mmap(), counters);
     RandomSource random = new RandomSource(config.seed());
+    // /dev/urandom has a generator of its own, so that reading it leaves getrandom's bytes alone.
+    Vfs vfs =
+        new Vfs(rootFs, kmem, memory, openFiles, new RandomSource(config.seed() ^ 0x75726e64));
+    vfs.registerProcSelf("maps", new ProcMaps(mm.locking()));
     Processes proc =
         Processes.create(
-            mm, mmSwitch, rootFs, random, memory, sleepWake, ipis, config.maxTasks(), n, openFiles);
+            mm, mmSwitch, vfs, random, memory, sleepWake, ipis, config.maxTasks(), n, openFiles);
     this.processes = proc.table();
     this.execve = proc.execve();
     this.schedule =
@@ -123,8 +129,8 @@ final class Kernel implements TrapHandler {
             proc,
             mm.user(),
             config.limits());
-    FileIo io = new FileIo(mm.user(), console, sleepWake, openFiles, memory, halt, lockstep);
-    this.syscalls = new Syscalls(mm, proc, schedule, io, sleepWake, random, counters);
+    FileIo io = new FileIo(mm.user(), console, sleepWake, openFiles, memory, halt, lockstep, vfs);
+    this.syscalls = new Syscalls(mm, proc, schedule, io, vfs, sleepWake, random, counters);
     idleWork.attach(schedule, ipis, tlb);
     var violations = new Violations(halt);
     this.figures =
