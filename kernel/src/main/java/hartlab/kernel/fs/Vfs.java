@@ -794,7 +794,10 @@ public final class Vfs {
     }
     long rdev = n instanceof Inode.Device d ? (d.kind.major << 8) | d.kind.minor : 0;
     long size = open != null && open.generated != null ? open.generated.length : n.size();
-    return new Kstat(dev, n.ino, n.mode, n.nlink(), rdev, size, n.mtimeNs, (size + 511) / 512);
+    // Blocks as a file system with 4 KiB blocks allocates them, holes and all: what ls -s shows.
+    long blocks =
+        n instanceof Inode.Regular || n instanceof Inode.Dir ? (size + 4095) / 4096 * 8 : 0;
+    return new Kstat(dev, n.ino, n.mode, n.nlink(), rdev, size, n.mtimeNs, blocks);
   }
 
   // ---- working directory ----

@@ -47,7 +47,7 @@ public final class KernelMemory {
      * A file-tree node (inode and dentry): a file, directory or link the guest made, or a host
      * entry listed under --root. A file's data is charged apart, a page per frame it fills.
      */
-    INODE(512),
+    INODE(1024),
     /** One queued signal (struct sigqueue), for signals with handlers and queues to come. */
     SIGQUEUE(128);
 
