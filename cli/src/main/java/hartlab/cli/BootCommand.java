@@ -5,10 +5,12 @@ import hartlab.kernel.Machine;
 import hartlab.kernel.MachineConfig;
 import hartlab.kernel.RunResult;
 import hartlab.kernel.fs.Console;
+import hartlab.kernel.fs.RootFs;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -59,6 +61,14 @@ final class BootCommand implements Callable<Integer> {
           "Add or replace a guest environment variable (repeatable). "
               + "Default environment: PATH=/bin HOME=/ TERM=dumb.")
   List<String> env = new ArrayList<>();
+
+  @Option(
+      names = "--root",
+      paramLabel = "DIR",
+      description =
+          "Give the guest host directory DIR as its / (read-only: the guest's changes stay in"
+              + " memory and go at exit). A PATH inside DIR runs at its place there.")
+  Path root;
 
   @Option(
       names = "--stats",
@@ -115,23 +125,31 @@ final class BootCommand implements Callable<Integer> {
       }
     }
     Tracing tracing = traceFile == null ? null : new Tracing(traceFile, config.cores(), traceLimit);
+    RootFs rootFs = GuestImage.rootFs();
+    if (root != null) {
+      if (!Files.isDirectory(root)) {
+        throw new UsageException("--root " + root + ": not a directory");
+      }
+      rootFs = RootFs.hostDirectory(root);
+    }
     GuestImage.Loaded loaded;
     try {
       loaded = GuestImage.load(image);
     } catch (GuestImage.Unusable e) {
       return cli.fail(ExitCodes.BAD_IMAGE, e.getMessage());
     }
-    GuestImage guest = loaded.guest();
+    GuestImage guest = root == null ? loaded.guest() : loaded.guest().inRoot(root);
     List<String> argv = new ArrayList<>();
     argv.add(guest.argv0());
     argv.addAll(guestArgs);
-    Console console = new Console(cli.guestOut(), cli.guestErr(), cli.in());
+    Console console =
+        new Console(cli.guestOut(), cli.guestErr(), cli.in(), System.console() != null);
     RunResult result;
     try {
       Machine machine =
           tracing == null
-              ? new Machine(config, console, GuestImage.rootFs())
-              : new Machine(config, console, GuestImage.rootFs(), tracing.tracer());
+              ? new Machine(config, console, rootFs)
+              : new Machine(config, console, rootFs, tracing.tracer());
       result = machine.run(loaded.elf(), guest.name(), argv, envp, progress());
     } catch (Machine.BootException e) {
       return cli.fail(ExitCodes.BAD_IMAGE, image + ": cannot start: " + e.getMessage());

@@ -58,6 +58,29 @@ record GuestImage(String name, String argv0, byte[] bytes) {
     }
   }
 
+  /**
+   * This program as the guest sees it under {@code --root dir}: a file inside {@code dir} is named
+   * by its path there ({@code dir/bin/busybox} is {@code /bin/busybox}, argv[0] too); any other
+   * program keeps its name.
+   */
+  GuestImage inRoot(Path dir) {
+    Path file;
+    try {
+      file = Path.of(argv0).toAbsolutePath().normalize();
+    } catch (InvalidPathException e) {
+      return this;
+    }
+    Path base = dir.toAbsolutePath().normalize();
+    if (!file.startsWith(base) || file.equals(base)) {
+      return this;
+    }
+    StringBuilder guestPath = new StringBuilder();
+    for (Path part : base.relativize(file)) {
+      guestPath.append('/').append(part);
+    }
+    return new GuestImage(name, guestPath.toString(), bytes);
+  }
+
   /** A guest image with its parsed ELF. */
   record Loaded(GuestImage guest, ElfImage elf) {}
 

@@ -7,8 +7,10 @@ import hartlab.kernel.check.Violations;
 import hartlab.kernel.fs.Console;
 import hartlab.kernel.fs.FileIo;
 import hartlab.kernel.fs.OpenFiles;
+import hartlab.kernel.fs.ProcMaps;
 import hartlab.kernel.fs.RandomSource;
 import hartlab.kernel.fs.RootFs;
+import hartlab.kernel.fs.Vfs;
 import hartlab.kernel.mm.MemoryManagement;
 import hartlab.kernel.mm.kmem.KernelMemory;
 import hartlab.kernel.proc.Processes;
@@ -127,11 +129,16 @@ record Subsystems(
     MmSwitch mmSwitch =
         tlb.mmSwitch(config.lazyTlb(), kernelSatp, board.frames(), mm.mmap(), counters);
     RandomSource random = new RandomSource(config.seed());
+    // /dev/urandom has a generator of its own, so that reading it leaves getrandom's bytes alone.
+    Vfs vfs =
+        new Vfs(
+            rootFs, kmem, board.memory(), openFiles, new RandomSource(config.seed() ^ 0x75726e64));
+    vfs.registerProcSelf("maps", new ProcMaps(mm.locking()));
     Processes proc =
         Processes.create(
             mm,
             mmSwitch,
-            rootFs,
+            vfs,
             random,
             board.memory(),
             sleepWake,
@@ -152,8 +159,8 @@ record Subsystems(
             mm.user(),
             config.limits());
     FileIo io =
-        new FileIo(mm.user(), console, sleepWake, openFiles, board.memory(), halt, lockstep);
-    Syscalls syscalls = new Syscalls(mm, proc, schedule, io, sleepWake, random, counters);
+        new FileIo(mm.user(), console, sleepWake, openFiles, board.memory(), halt, lockstep, vfs);
+    Syscalls syscalls = new Syscalls(mm, proc, schedule, io, vfs, sleepWake, random, counters);
     idleWork.attach(schedule, ipis, tlb);
     Violations violations = new Violations(halt);
     RunFigures figures =

@@ -56,19 +56,24 @@ final class Runs {
 
   /** qemu-riscv64 on {@code binary} with a clean environment like hartlab's default one. */
   static Outcome qemu(Path binary, List<String> args) throws IOException, InterruptedException {
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                "env",
-                "-i",
-                "PATH=/bin",
-                "HOME=/",
-                "TERM=dumb",
-                "qemu-riscv64",
-                binary.toString()));
+    return qemuIn(null, binary, args);
+  }
+
+  /**
+   * As {@link #qemu(Path, List)}, in working directory {@code cwd} (null: this process's) and with
+   * {@code env} (NAME=VALUE) added: the way to give a program under qemu the files hartlab's --root
+   * gives it, with relative paths.
+   */
+  static Outcome qemuIn(Path cwd, Path binary, List<String> args, String... env)
+      throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of("env", "-i", "PATH=/bin", "HOME=/", "TERM=dumb"));
+    cmd.addAll(List.of(env));
+    cmd.add("qemu-riscv64");
+    cmd.add(binary.toString());
     cmd.addAll(args);
     Process p =
         new ProcessBuilder(cmd)
+            .directory(cwd == null ? null : cwd.toFile())
             .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
             .start();
     byte[] out = p.getInputStream().readAllBytes();

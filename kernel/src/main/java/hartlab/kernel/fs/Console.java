@@ -69,9 +69,21 @@ public final class Console {
     }
   }
 
+  private final boolean terminal;
+
+  /** A console on streams that are no terminal, as pipes and files are. */
   public Console(OutputStream out, OutputStream err, InputStream in) {
+    this(out, err, in, false);
+  }
+
+  /**
+   * @param terminal whether the host's streams are a terminal: the guest's isatty follows it, so
+   *     that a guest formats output as it would under qemu-user on the same streams
+   */
+  public Console(OutputStream out, OutputStream err, InputStream in, boolean terminal) {
     this.streams = new OutputStream[] {null, out, err};
     this.in = in;
+    this.terminal = terminal;
   }
 
   // ---- output ----
@@ -243,11 +255,7 @@ public final class Console {
    * arrived yet (the caller waits and retries).
    */
   public synchronized int read(byte[] b, int off, int len) {
-    if (pump == null) {
-      pump = new Thread(this::pumpInput, "console-input");
-      pump.setDaemon(true);
-      pump.start();
-    }
+    startPump();
     if (inputCount > 0) {
       int n = Math.min(len, inputCount);
       int first = Math.min(n, INPUT_BUFFER - inputHead);
@@ -259,6 +267,25 @@ public final class Console {
       return n;
     }
     return inputEnded ? 0 : -1;
+  }
+
+  /** Whether a read would return without waiting (input, or its end): poll's POLLIN. */
+  public synchronized boolean readReady() {
+    startPump();
+    return inputCount > 0 || inputEnded;
+  }
+
+  private void startPump() { // guarded by this
+    if (pump == null) {
+      pump = new Thread(this::pumpInput, "console-input");
+      pump.setDaemon(true);
+      pump.start();
+    }
+  }
+
+  /** Whether the guest sees a terminal: TCGETS and TIOCGWINSZ work on the console only then. */
+  public boolean terminal() {
+    return terminal;
   }
 
   /** The console-input thread: reads the host's input while the buffer has room. */

@@ -42,6 +42,7 @@ public final class FileIo {
   private final PhysicalMemory memory;
   private final Halt halt;
   private final boolean lockstep;
+  private final Vfs vfs;
 
   /**
    * @param lockstep whether harts take turns: a console write then waits for the host holding its
@@ -54,7 +55,8 @@ public final class FileIo {
       OpenFiles openFiles,
       PhysicalMemory memory,
       Halt halt,
-      boolean lockstep) {
+      boolean lockstep,
+      Vfs vfs) {
     this.user = user;
     this.console = console;
     this.waits = waits;
@@ -62,6 +64,7 @@ public final class FileIo {
     this.memory = memory;
     this.halt = halt;
     this.lockstep = lockstep;
+    this.vfs = vfs;
   }
 
   /**
@@ -130,6 +133,12 @@ public final class FileIo {
       return 0;
     }
     user.checkWritable(hart, mm, buf, n);
+    if (file instanceof InodeFile f) {
+      long pos = vfs.position(f, false);
+      int got = readAt(hart, mm, f, pos, buf, n);
+      vfs.advance(f, pos, got);
+      return got;
+    }
     if (file instanceof PipeEnd end) {
       return readPipe(hart, mm, end, buf, n);
     }
@@ -155,7 +164,7 @@ public final class FileIo {
         if (pipe.writeEnds == 0) {
           return 0;
         }
-        if (end.nonBlocking) {
+        if (end.nonBlocking()) {
           throw SyscallError.of(Errno.EAGAIN);
         }
         return waits.sleep(hart, pipe.readers, true, Long.MAX_VALUE, 0);
@@ -187,11 +196,17 @@ public final class FileIo {
     if (!accessOk(buf, count)) {
       throw SyscallError.of(Errno.EFAULT);
     }
+    if (file instanceof InodeFile f) {
+      long pos = vfs.position(f, true);
+      long n = writeAt(hart, mm, f, pos, buf, count);
+      vfs.advance(f, pos, (int) n);
+      return n;
+    }
     if (file instanceof PipeEnd end) {
       return writePipe(hart, mm, task, end, buf, count, mayBlock, brokenPipe);
     }
     return writeConsole(
-        hart, mm, task, ((ConsoleFile) file).stream, buf, count, mayBlock, brokenPipe);
+        hart, mm, task, ((ConsoleFile) file).writeStream(), buf, count, mayBlock, brokenPipe);
   }
 
   /**
@@ -296,8 +311,8 @@ public final class FileIo {
         }
         int space = pipe.space();
         if (atomic ? space < n : space == 0) {
-          if (end.nonBlocking || !mayBlock) {
-            if (done > 0 || !end.nonBlocking) {
+          if (end.nonBlocking() || !mayBlock) {
+            if (done > 0 || !end.nonBlocking()) {
               return done;
             }
             throw SyscallError.of(Errno.EAGAIN);
@@ -324,9 +339,118 @@ public final class FileIo {
     }
   }
 
-  /** writev: the segments in order, as one write; only the first may sleep. */
-  public long writev(
-      Hart hart, Mm mm, Sleeper task, OpenFile file, long iov, long iovcnt, Runnable brokenPipe) {
+  /** Reads a file of the tree at {@code pos} into user memory: one chunk at most. */
+  private int readAt(Hart hart, Mm mm, InodeFile f, long pos, long buf, int n) {
+    byte[] data = new byte[n];
+    int got = vfs.read(f, pos, data, n);
+    user.copyToUser(hart, mm, buf, data, 0, got);
+    return got;
+  }
+
+  /**
+   * Writes user memory into a file of the tree at {@code pos} (-1: at its end), chunk by chunk; a
+   * fault or a full machine after some progress is a short write.
+   */
+  private long writeAt(Hart hart, Mm mm, InodeFile f, long pos, long buf, long count) {
+    byte[] chunk = new byte[(int) Math.min(count, IO_CHUNK)];
+    long done = 0;
+    while (done < count) {
+      int n = (int) Math.min(count - done, chunk.length);
+      int k;
+      try {
+        user.copyFromUser(hart, mm, buf + done, chunk, 0, n);
+        k = vfs.write(f, pos < 0 ? -1 : pos + done, chunk, n, RootFs.EPOCH_NS + hart.cycles());
+      } catch (SyscallError e) {
+        if (done > 0) {
+          return done;
+        }
+        throw e;
+      }
+      done += k;
+      if (k < n) {
+        break;
+      }
+    }
+    return done;
+  }
+
+  /** pread64: ESPIPE on a pipe or the console, which have no position. */
+  public long pread(Hart hart, Mm mm, OpenFile file, long buf, long count, long offset) {
+    if (!file.readable()) {
+      throw SyscallError.of(Errno.EBADF);
+    }
+    if (!(file instanceof InodeFile f)) {
+      throw SyscallError.of(Errno.ESPIPE);
+    }
+    if (offset < 0) {
+      throw SyscallError.of(Errno.EINVAL);
+    }
+    if (!accessOk(buf, count)) {
+      throw SyscallError.of(Errno.EFAULT);
+    }
+    int n = (int) Math.min(count, IO_CHUNK);
+    return n == 0 ? 0 : readAt(hart, mm, f, offset, buf, n);
+  }
+
+  /** pwrite64: ESPIPE on a pipe or the console. */
+  public long pwrite(Hart hart, Mm mm, OpenFile file, long buf, long count, long offset) {
+    if (!file.writable()) {
+      throw SyscallError.of(Errno.EBADF);
+    }
+    if (!(file instanceof InodeFile f)) {
+      throw SyscallError.of(Errno.ESPIPE);
+    }
+    if (offset < 0) {
+      throw SyscallError.of(Errno.EINVAL);
+    }
+    if (!accessOk(buf, count)) {
+      throw SyscallError.of(Errno.EFAULT);
+    }
+    return writeAt(hart, mm, f, offset, buf, count);
+  }
+
+  /** lseek: ESPIPE on a pipe or the console. */
+  public long lseek(OpenFile file, long offset, int whence) {
+    if (!(file instanceof InodeFile f)) {
+      throw SyscallError.of(Errno.ESPIPE);
+    }
+    return vfs.lseek(f, offset, whence);
+  }
+
+  /**
+   * readv: the segments in order. A file of the tree fills them all (a short read stops it); a pipe
+   * or the console reads into the first non-empty segment only, a short read POSIX allows, so that
+   * only one read may sleep.
+   */
+  public long readv(Hart hart, Mm mm, OpenFile file, long iov, long iovcnt) {
+    long[][] segs = iovecs(hart, mm, iov, iovcnt);
+    long done = 0;
+    for (int i = 0; i < segs[0].length; i++) {
+      if (segs[1][i] == 0) {
+        continue;
+      }
+      long n;
+      try {
+        n = read(hart, mm, file, segs[0][i], segs[1][i]);
+      } catch (SyscallError e) {
+        if (done > 0) {
+          return done;
+        }
+        throw e;
+      }
+      if (n == Waits.BLOCKED || !(file instanceof InodeFile)) {
+        return n;
+      }
+      done += n;
+      if (n < segs[1][i]) {
+        break;
+      }
+    }
+    return done;
+  }
+
+  /** An iovec array's bases and lengths: EINVAL for a bad count or total, EFAULT for a bad base. */
+  private long[][] iovecs(Hart hart, Mm mm, long iov, long iovcnt) {
     if (iovcnt < 0 || iovcnt > MAX_IOV) {
       throw SyscallError.of(Errno.EINVAL);
     }
@@ -344,6 +468,46 @@ public final class FileIo {
         throw SyscallError.of(Errno.EFAULT);
       }
     }
+    return new long[][] {bases, lengths};
+  }
+
+  public static final int POLLIN = 1, POLLOUT = 4, POLLERR = 8, POLLHUP = 0x10;
+
+  /** What poll would report for {@code file} now, of POLLIN, POLLOUT, POLLERR and POLLHUP. */
+  public int pollEvents(OpenFile file) {
+    if (file instanceof PipeEnd end) {
+      Pipe pipe = end.pipe;
+      synchronized (pipe) {
+        if (end.writeEnd) {
+          return pipe.readEnds == 0 ? POLLERR : pipe.space() >= Pipe.PIPE_BUF ? POLLOUT : 0;
+        }
+        return (pipe.readableBytes() > 0 ? POLLIN : 0) | (pipe.writeEnds == 0 ? POLLHUP : 0);
+      }
+    }
+    if (file instanceof ConsoleFile c) {
+      int ev = 0;
+      if (c.readable() && console.readReady()) {
+        ev |= POLLIN;
+      }
+      if (c.writable() && console.hasRoom(c.writeStream())) {
+        ev |= POLLOUT;
+      }
+      return ev;
+    }
+    return (file.readable() ? POLLIN : 0) | (file.writable() ? POLLOUT : 0);
+  }
+
+  /** ioctl's TCGETS and TIOCGWINSZ: true if {@code file} is the console and it is a terminal. */
+  public boolean isTerminal(OpenFile file) {
+    return file instanceof ConsoleFile && console.terminal();
+  }
+
+  /** writev: the segments in order, as one write; only the first may sleep. */
+  public long writev(
+      Hart hart, Mm mm, Sleeper task, OpenFile file, long iov, long iovcnt, Runnable brokenPipe) {
+    long[][] segs = iovecs(hart, mm, iov, iovcnt);
+    long[] bases = segs[0];
+    long[] lengths = segs[1];
     long done = 0;
     for (int i = 0; i < iovcnt; i++) {
       long n;

@@ -60,7 +60,12 @@ public final class FileTable {
 
   /** Installs at the lowest free descriptor; -EMFILE when full. */
   public synchronized int install(OpenFile file, boolean cloexec) {
-    for (int fd = 0; fd < MAX_FDS; fd++) {
+    return install(file, 0, cloexec);
+  }
+
+  /** Installs at the lowest free descriptor from {@code min}; -EMFILE when none is. */
+  private int install(OpenFile file, int min, boolean cloexec) {
+    for (int fd = min; fd < MAX_FDS; fd++) {
       if (files[fd] == null) {
         files[fd] = file;
         closeOnExec[fd] = cloexec;
@@ -87,6 +92,31 @@ public final class FileTable {
 
   public synchronized int dup(long fd) {
     return install(get(fd).retain(), false);
+  }
+
+  /** F_DUPFD and F_DUPFD_CLOEXEC: a copy at the lowest free descriptor from {@code min}. */
+  public synchronized int dupFrom(long fd, long min, boolean cloexec) {
+    OpenFile f = get(fd);
+    if (min < 0 || min >= MAX_FDS) {
+      throw SyscallError.of(Errno.EINVAL);
+    }
+    int r = install(f.retain(), (int) min, cloexec);
+    if (r < 0) {
+      throw SyscallError.of(-r);
+    }
+    return r;
+  }
+
+  /** F_GETFD: whether {@code fd} closes on execve. */
+  public synchronized boolean closeOnExec(long fd) {
+    get(fd);
+    return closeOnExec[(int) fd];
+  }
+
+  /** F_SETFD. */
+  public synchronized void setCloseOnExec(long fd, boolean on) {
+    get(fd);
+    closeOnExec[(int) fd] = on;
   }
 
   /** dup3: {@code newFd} becomes a copy of {@code oldFd}, closing what it was. */

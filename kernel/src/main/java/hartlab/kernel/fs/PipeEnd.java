@@ -10,17 +10,16 @@ final class PipeEnd extends OpenFile {
   final Pipe pipe;
   final boolean writeEnd;
 
-  /** O_NONBLOCK: where a blocking end would sleep, this one returns EAGAIN. */
-  final boolean nonBlocking;
-
   private final Waits waits;
 
-  /** Allocates the description (ENFILE/ENOMEM) and only then counts as one of the pipe's ends. */
+  /**
+   * With O_NONBLOCK, where a blocking end would sleep, this one returns EAGAIN. Allocates the
+   * description (ENFILE/ENOMEM) and only then counts as one of the pipe's ends.
+   */
   PipeEnd(OpenFiles owner, Pipe pipe, boolean writeEnd, boolean nonBlocking, Waits waits) {
-    super(owner);
+    super(owner, (writeEnd ? 1 : 0) | (nonBlocking ? FileIo.O_NONBLOCK : 0));
     this.pipe = pipe;
     this.writeEnd = writeEnd;
-    this.nonBlocking = nonBlocking;
     this.waits = waits;
     synchronized (pipe) {
       if (writeEnd) {

@@ -1,77 +1,36 @@
 package hartlab.kernel.fs;
 
-import hartlab.kernel.uapi.Errno;
-import hartlab.kernel.uapi.SyscallError;
-import java.util.ArrayDeque;
-import java.util.Deque;
+import java.nio.file.Path;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The guest's read-only root file system: the programs at {@code /bin/NAME}. Paths resolve as Linux
- * resolves them from the root directory (the only working directory there is): repeated slashes,
- * {@code .} and {@code ..} are allowed.
+ * What the guest's root file system is made of, before the machine builds it into a {@link Vfs}: a
+ * host directory (--root, read-only beneath the guest's in-memory changes), or the built-in
+ * programs at {@code /bin/NAME}.
+ *
+ * @param host the host directory, or null for {@code programs}
+ * @param programs name to ELF bytes, under /bin (empty with a host directory)
+ * @param mtimeNs the modification time of the nodes hartlab makes itself (/, /bin, /dev, /proc)
  */
-public final class RootFs {
-  public static final int PATH_MAX = 4096;
-
-  private final Map<String, byte[]> files;
-
-  private RootFs(Map<String, byte[]> files) {
-    this.files = files;
-  }
+public record RootFs(Path host, Map<String, byte[]> programs, long mtimeNs) {
+  /** 2026-01-01T00:00:00Z, where the guest's realtime clock starts. */
+  public static final long EPOCH_NS = 1_767_225_600L * 1_000_000_000L;
 
   /** A root file system holding {@code programs} (name to ELF bytes) under /bin. */
   public static RootFs withPrograms(Map<String, byte[]> programs) {
-    Map<String, byte[]> files = new TreeMap<>();
-    programs.forEach((name, bytes) -> files.put("/bin/" + name, bytes));
-    return new RootFs(files);
+    return new RootFs(null, new TreeMap<>(programs), EPOCH_NS);
+  }
+
+  /**
+   * The host directory {@code dir} as the guest's root. It must be a directory: the caller checks
+   * and reports; the guest sees an empty root if it is not.
+   */
+  public static RootFs hostDirectory(Path dir) {
+    return new RootFs(dir.toAbsolutePath().normalize(), Map.of(), EPOCH_NS);
   }
 
   public static RootFs empty() {
-    return new RootFs(Map.of());
-  }
-
-  /** The bytes of the regular file at {@code path}, or the errno execve would give. */
-  public byte[] read(String path) {
-    if (path.isEmpty()) {
-      throw SyscallError.of(Errno.ENOENT);
-    }
-    if (path.length() >= PATH_MAX) {
-      throw SyscallError.of(Errno.ENAMETOOLONG);
-    }
-    String normal = normalize(path);
-    byte[] bytes = files.get(normal);
-    if (bytes != null) {
-      if (path.endsWith("/")) {
-        throw SyscallError.of(Errno.ENOTDIR);
-      }
-      return bytes;
-    }
-    if (normal.equals("/") || normal.equals("/bin")) {
-      throw SyscallError.of(Errno.EACCES);
-    }
-    throw SyscallError.of(Errno.ENOENT);
-  }
-
-  private static String normalize(String path) {
-    Deque<String> parts = new ArrayDeque<>();
-    for (String p : path.split("/")) {
-      if (p.isEmpty() || p.equals(".")) {
-        continue;
-      }
-      if (p.equals("..")) {
-        parts.pollLast();
-      } else {
-        parts.addLast(p);
-      }
-    }
-    return "/" + String.join("/", parts);
-  }
-
-  public Optional<String> name(String path) {
-    String n = normalize(path);
-    return Optional.of(n.substring(n.lastIndexOf('/') + 1));
+    return withPrograms(Map.of());
   }
 }

@@ -39,6 +39,11 @@ public final class VmaTree {
     return e != null && e.getValue().contains(va) ? e.getValue() : null;
   }
 
+  /** Every area in address order: a copy, for /proc/self/maps; the caller holds the mmap lock. */
+  public List<Vma> areas() {
+    return new ArrayList<>(byStart.values());
+  }
+
   /** Areas intersecting {@code [start, end)}, in address order. */
   List<Vma> overlapping(long start, long end) {
     List<Vma> out = new ArrayList<>();

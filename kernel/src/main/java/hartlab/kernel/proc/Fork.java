@@ -2,6 +2,7 @@ package hartlab.kernel.proc;
 
 import hartlab.cpu.Hart;
 import hartlab.kernel.fs.FileTable;
+import hartlab.kernel.fs.Vfs;
 import hartlab.kernel.mm.DupMmap;
 import hartlab.kernel.mm.Mm;
 import hartlab.kernel.mm.MmapLocking;
@@ -47,18 +48,21 @@ public final class Fork {
   private final MmapLocking locking;
   private final MmSwitch mmSwitch;
   private final UserMemory user;
+  private final Vfs vfs;
 
   public Fork(
       ProcessTable processes,
       DupMmap dupMmap,
       MmapLocking locking,
       MmSwitch mmSwitch,
-      UserMemory user) {
+      UserMemory user,
+      Vfs vfs) {
     this.processes = processes;
     this.dupMmap = dupMmap;
     this.locking = locking;
     this.mmSwitch = mmSwitch;
     this.user = user;
+    this.vfs = vfs;
   }
 
   /**
@@ -105,6 +109,7 @@ public final class Fork {
       GuestProcess parent = (cloneFlags & CLONE_PARENT) != 0 && me.parent != null ? me.parent : me;
       try {
         child = processes.newProcessTask(parent, me.name, mm, files);
+        child.process.fs = vfs.copy(me.fs);
       } catch (SyscallError e) {
         files.drop();
         mmSwitch.mmput(hart, mm);

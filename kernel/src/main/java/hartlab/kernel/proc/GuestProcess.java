@@ -1,6 +1,7 @@
 package hartlab.kernel.proc;
 
 import hartlab.kernel.fs.FileTable;
+import hartlab.kernel.fs.FsContext;
 import hartlab.kernel.mm.Mm;
 import hartlab.kernel.smp.WaitQueue;
 import java.util.ArrayList;
@@ -27,6 +28,10 @@ public final class GuestProcess {
   public volatile Mm mm;
 
   public volatile FileTable files;
+
+  /** Working directory, umask and program path; set when the process is made (init, fork). */
+  public volatile FsContext fs;
+
   GuestProcess parent;
   final List<GuestProcess> children = new ArrayList<>();
   final List<Task> tasks = new ArrayList<>();

@@ -2,7 +2,7 @@ package hartlab.kernel.proc;
 
 import hartlab.kernel.fs.OpenFiles;
 import hartlab.kernel.fs.RandomSource;
-import hartlab.kernel.fs.RootFs;
+import hartlab.kernel.fs.Vfs;
 import hartlab.kernel.mm.MemoryManagement;
 import hartlab.kernel.smp.Ipis;
 import hartlab.kernel.smp.Waits;
@@ -16,20 +16,20 @@ public record Processes(ProcessTable table, Futexes futexes, Fork fork, Exit exi
   public static Processes create(
       MemoryManagement mm,
       MmSwitch mmSwitch,
-      RootFs rootFs,
+      Vfs vfs,
       RandomSource random,
       PhysicalMemory memory,
       Waits waits,
       Ipis ipis,
       int maxTasks) {
     return create(
-        mm, mmSwitch, rootFs, random, memory, waits, ipis, maxTasks, 1, OpenFiles.unaccounted());
+        mm, mmSwitch, vfs, random, memory, waits, ipis, maxTasks, 1, OpenFiles.unaccounted());
   }
 
   public static Processes create(
       MemoryManagement mm,
       MmSwitch mmSwitch,
-      RootFs rootFs,
+      Vfs vfs,
       RandomSource random,
       PhysicalMemory memory,
       Waits waits,
@@ -42,8 +42,8 @@ public record Processes(ProcessTable table, Futexes futexes, Fork fork, Exit exi
     return new Processes(
         table,
         futexes,
-        new Fork(table, mm.dupMmap(), mm.locking(), mmSwitch, mm.user()),
+        new Fork(table, mm.dupMmap(), mm.locking(), mmSwitch, mm.user(), vfs),
         new Exit(mm.user(), futexes, mmSwitch, table),
-        new Execve(rootFs, mm.binfmt(), mmSwitch, table, random, openFiles));
+        new Execve(vfs, mm.binfmt(), mmSwitch, table, random, openFiles));
   }
 }

@@ -3,7 +3,7 @@ package hartlab.kernel.syscall;
 import static hartlab.kernel.syscall.SyscallTable.arg;
 
 import hartlab.cpu.Hart;
-import hartlab.kernel.fs.RootFs;
+import hartlab.kernel.fs.Vfs;
 import hartlab.kernel.mm.UserMemory;
 import hartlab.kernel.proc.Execve;
 import hartlab.kernel.proc.Fork;
@@ -118,7 +118,7 @@ final class ProcessCalls {
 
   /** execve(path, argv, envp) from the root file system. */
   long execve(Hart hart, Task task) {
-    String path = user.getString(hart, task.mm, arg(hart, 0), RootFs.PATH_MAX, Errno.ENAMETOOLONG);
+    String path = user.getString(hart, task.mm, arg(hart, 0), Vfs.PATH_MAX, Errno.ENAMETOOLONG);
     List<String> argv = user.getStrings(hart, task.mm, arg(hart, 1), MAX_ARGS, MAX_ARG_BYTES);
     List<String> envp = user.getStrings(hart, task.mm, arg(hart, 2), MAX_ARGS, MAX_ARG_BYTES);
     execve.execve(hart, task, path, argv, envp);

@@ -36,14 +36,37 @@ final class SyscallTable {
       ProcessCalls process,
       TimeCalls time,
       FutexCalls futex,
-      InfoCalls info) {
+      InfoCalls info,
+      PathCalls paths,
+      PollCalls poll) {
+    row(17, "getcwd", paths::getcwd, PTR, SIZE);
     row(23, "dup", files::dup, FD);
     row(24, "dup3", files::dup3, FD, FD, FLAGS);
+    row(25, "fcntl", files::fcntl, FD, INT, INT);
+    row(29, "ioctl", files::ioctl, FD, INT, PTR);
+    row(34, "mkdirat", paths::mkdirat, FD, STR, FLAGS);
+    row(35, "unlinkat", paths::unlinkat, FD, STR, FLAGS);
+    row(36, "symlinkat", paths::symlinkat, STR, FD, STR);
+    row(46, "ftruncate", files::ftruncate, FD, SIZE);
+    row(48, "faccessat", paths::faccessat, FD, STR, FLAGS);
+    row(49, "chdir", paths::chdir, STR);
+    row(50, "fchdir", paths::fchdir, FD);
+    row(56, "openat", paths::openat, FD, STR, FLAGS, FLAGS);
     row(57, "close", files::close, FD);
     row(59, "pipe2", files::pipe2, PTR, FLAGS);
+    row(61, "getdents64", files::getdents64, FD, PTR, SIZE);
+    row(62, "lseek", files::lseek, FD, INT, INT);
     row(63, "read", files::read, FD, PTR, SIZE);
     row(64, "write", files::write, FD, PTR, SIZE);
+    row(65, "readv", files::readv, FD, PTR, INT);
     row(66, "writev", files::writev, FD, PTR, INT);
+    row(67, "pread64", files::pread64, FD, PTR, SIZE, INT);
+    row(68, "pwrite64", files::pwrite64, FD, PTR, SIZE, INT);
+    row(72, "pselect6", poll::pselect6, INT, PTR, PTR, PTR, PTR, PTR);
+    row(73, "ppoll", poll::ppoll, PTR, INT, PTR, PTR, SIZE);
+    row(78, "readlinkat", paths::readlinkat, FD, STR, PTR, SIZE);
+    row(79, "newfstatat", paths::newfstatat, FD, STR, PTR, FLAGS);
+    row(80, "fstat", files::fstat, FD, PTR);
     row(93, "exit", process::exit, INT);
     row(94, "exit_group", process::exitGroup, INT);
     row(96, "set_tid_address", process::setTidAddress, PTR);
@@ -56,6 +79,7 @@ final class SyscallTable {
     row(124, "sched_yield", process::schedYield);
     row(129, "kill", process::kill, PID, SIG);
     row(160, "uname", info::uname, PTR);
+    row(166, "umask", paths::umask, INT);
     row(168, "getcpu", process::getcpu, PTR, PTR, PTR);
     row(172, "getpid", process::getpid);
     row(173, "getppid", process::getppid);
@@ -69,8 +93,11 @@ final class SyscallTable {
     row(226, "mprotect", memory::mprotect, PTR, SIZE, FLAGS);
     row(233, "madvise", memory::madvise, PTR, SIZE, INT);
     row(260, "wait4", process::wait4, PID, PTR, FLAGS, PTR);
+    row(276, "renameat2", paths::renameat2, FD, STR, FD, STR, FLAGS);
     row(278, "getrandom", info::getrandom, PTR, SIZE, FLAGS);
+    row(291, "statx", paths::statx, FD, STR, FLAGS, FLAGS, PTR);
     row(435, "clone3", process::clone3, PTR, SIZE);
+    row(439, "faccessat2", paths::faccessat2, FD, STR, FLAGS, FLAGS);
   }
 
   private void row(int number, String name, Syscall.Handler handler, Arg... args) {

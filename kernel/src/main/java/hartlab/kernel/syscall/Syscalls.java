@@ -3,6 +3,7 @@ package hartlab.kernel.syscall;
 import hartlab.cpu.Hart;
 import hartlab.kernel.fs.FileIo;
 import hartlab.kernel.fs.RandomSource;
+import hartlab.kernel.fs.Vfs;
 import hartlab.kernel.mm.MemoryManagement;
 import hartlab.kernel.proc.Processes;
 import hartlab.kernel.proc.Task;
@@ -38,18 +39,21 @@ public final class Syscalls {
       Processes proc,
       Schedule schedule,
       FileIo io,
+      Vfs vfs,
       Waits waits,
       RandomSource random,
       Counters counters) {
     TimeCalls time = new TimeCalls(mm.user(), waits);
     this.table =
         new SyscallTable(
-            new FileCalls(io, proc.table()),
+            new FileCalls(io, proc.table(), vfs, mm.user()),
             new MemoryCalls(mm.locking(), mm.mmap(), mm.mprotect(), mm.mremap(), mm.madvise()),
             new ProcessCalls(schedule, proc.table(), proc.fork(), proc.execve(), mm.user()),
             time,
             new FutexCalls(proc.futexes(), time),
-            new InfoCalls(mm.user(), random));
+            new InfoCalls(mm.user(), random),
+            new PathCalls(vfs, mm.user()),
+            new PollCalls(io, mm.user(), waits, time));
     this.counters = counters;
   }
 

@@ -3,6 +3,7 @@ package hartlab.kernel.syscall;
 import static hartlab.kernel.syscall.SyscallTable.arg;
 
 import hartlab.cpu.Hart;
+import hartlab.kernel.fs.RootFs;
 import hartlab.kernel.mm.UserMemory;
 import hartlab.kernel.proc.Task;
 import hartlab.kernel.smp.Waits;
@@ -16,8 +17,8 @@ import hartlab.kernel.uapi.SyscallError;
 final class TimeCalls {
   private static final int TIMER_ABSTIME = 1;
 
-  /** CLOCK_REALTIME starts here (2026-01-01T00:00:00Z): virtual, so runs reproduce. */
-  private static final long REALTIME_EPOCH_NS = 1_767_225_600L * 1_000_000_000L;
+  /** CLOCK_REALTIME starts where the file tree's clock does: virtual, so runs reproduce. */
+  private static final long REALTIME_EPOCH_NS = RootFs.EPOCH_NS;
 
   private static final int MAX_CLOCK_ID = 11;
   static final long NS = 1_000_000_000L;

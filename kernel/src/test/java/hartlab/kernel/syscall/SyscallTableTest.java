@@ -22,6 +22,31 @@ class SyscallTableTest {
   private static final Map<Integer, String> LINUX =
       new TreeMap<>(
           Map.ofEntries(
+              Map.entry(17, "getcwd"),
+              Map.entry(25, "fcntl"),
+              Map.entry(29, "ioctl"),
+              Map.entry(34, "mkdirat"),
+              Map.entry(35, "unlinkat"),
+              Map.entry(36, "symlinkat"),
+              Map.entry(46, "ftruncate"),
+              Map.entry(48, "faccessat"),
+              Map.entry(49, "chdir"),
+              Map.entry(50, "fchdir"),
+              Map.entry(56, "openat"),
+              Map.entry(61, "getdents64"),
+              Map.entry(62, "lseek"),
+              Map.entry(65, "readv"),
+              Map.entry(67, "pread64"),
+              Map.entry(68, "pwrite64"),
+              Map.entry(72, "pselect6"),
+              Map.entry(73, "ppoll"),
+              Map.entry(78, "readlinkat"),
+              Map.entry(79, "newfstatat"),
+              Map.entry(80, "fstat"),
+              Map.entry(166, "umask"),
+              Map.entry(276, "renameat2"),
+              Map.entry(291, "statx"),
+              Map.entry(439, "faccessat2"),
               Map.entry(23, "dup"),
               Map.entry(24, "dup3"),
               Map.entry(57, "close"),
@@ -61,12 +86,14 @@ class SyscallTableTest {
   private static SyscallTable table() {
     TimeCalls time = new TimeCalls(null, null);
     return new SyscallTable(
-        new FileCalls(null, null),
+        new FileCalls(null, null, null, null),
         new MemoryCalls(null, null, null, null, null),
         new ProcessCalls(null, null, null, null, null),
         time,
         new FutexCalls(null, time),
-        new InfoCalls(null, null));
+        new InfoCalls(null, null),
+        new PathCalls(null, null),
+        new PollCalls(null, null, null, time));
   }
 
   @Test

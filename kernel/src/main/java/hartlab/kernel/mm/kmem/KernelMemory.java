@@ -43,6 +43,11 @@ public final class KernelMemory {
     FILE(256),
     /** A pipe's inode: its wait queues and the ring of page slots its data lives in. */
     PIPE(1024),
+    /**
+     * A file-tree node (inode and dentry): a file, directory or link the guest made, or a host
+     * entry listed under --root. A file's data is charged apart, a page per frame it fills.
+     */
+    INODE(1024),
     /** One queued signal (struct sigqueue), for signals with handlers and queues to come. */
     SIGQUEUE(128);
 

@@ -1,0 +1,864 @@
+package hartlab.kernel.fs;
+
+import hartlab.cpu.Hart;
+import hartlab.kernel.mm.Mm;
+import hartlab.kernel.mm.kmem.KernelMemory;
+import hartlab.kernel.uapi.Errno;
+import hartlab.kernel.uapi.SyscallError;
+import hartlab.mmu.PhysicalMemory;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+
+/**
+ * The guest's file tree and the operations on paths (Linux's fs/namei.c, fs/open.c, fs/stat.c,
+ * fs/readdir.c, with an overlay's copy-up for writes): one tree of {@link Inode}s whose root is a
+ * host directory (--root), read-only beneath an in-memory layer that takes every change and is gone
+ * when the run ends, or the built-in images at /bin. /dev and /proc are mounted over whatever the
+ * root has there.
+ *
+ * <p>Containment: the host is reached only through the paths of nodes this class made, each built
+ * from its parent's host path and one name the host listed, its type read without following links.
+ * A guest path is resolved here component by component, never by the host: {@code ..} at the root
+ * stays there, and a symlink's target, absolute or not, is resolved again in the guest's tree. So
+ * no path can name a host file outside the root, and no host file is ever opened for writing.
+ *
+ * <p>Every node is charged to kernel memory ({@link KernelMemory.Kind#INODE}): a host directory's
+ * entries when it is first listed, a guest's new file or directory when made. File data lives in
+ * guest frames ({@link FileData}).
+ *
+ * <p>Locking: one lock, this object's monitor, guards the whole tree and every open file's
+ * position. It is short (no wait happens under it; host reads are of regular files only); a /proc
+ * file's contents are made outside it.
+ */
+public final class Vfs {
+  public static final int PATH_MAX = 4096;
+  public static final int NAME_MAX = 255;
+
+  /** Linux's MAXSYMLINKS: symlinks one lookup may follow before ELOOP. */
+  static final int MAX_SYMLINKS = 40;
+
+  public static final int O_ACCMODE = 3,
+      O_WRONLY = 1,
+      O_RDWR = 2,
+      O_CREAT = 0100,
+      O_EXCL = 0200,
+      O_NOCTTY = 0400,
+      O_TRUNC = 01000,
+      O_APPEND = 02000,
+      O_DIRECTORY = 0200000,
+      O_NOFOLLOW = 0400000,
+      O_PATH = 010000000,
+      O_TMPFILE = 020000000;
+  public static final int SEEK_SET = 0, SEEK_CUR = 1, SEEK_END = 2;
+  public static final int RENAME_NOREPLACE = 1;
+  public static final int X_OK = 1;
+
+  /** st_dev of the root's files, of /dev and of /proc. */
+  private static final long DEV_ROOT = 0x801, DEV_DEVTMPFS = 0x5, DEV_PROC = 0x16;
+
+  private final KernelMemory kmem;
+  private final PhysicalMemory memory;
+  private final OpenFiles openFiles;
+  private final RandomSource random;
+  private final long maxFileSize;
+  private final Inode.Dir root;
+  private final Inode.Dir dev;
+  private final Inode.Dir procSelf;
+  private long nextIno = 1; // guarded by this
+
+  /**
+   * The tree {@code spec} describes, its nodes charged to {@code kmem} and its written data in
+   * frames of {@code memory}; {@code seeded} feeds /dev/urandom.
+   */
+  public Vfs(
+      RootFs spec,
+      KernelMemory kmem,
+      PhysicalMemory memory,
+      OpenFiles openFiles,
+      RandomSource seeded) {
+    this.kmem = kmem;
+    this.memory = memory;
+    this.openFiles = openFiles;
+    this.random = seeded;
+    this.maxFileSize = memory.size();
+    synchronized (this) {
+      this.root = new Inode.Dir(ino(), 0755, spec.mtimeNs(), spec.host(), true);
+      if (spec.host() == null) {
+        Inode.Dir bin = mkdirNode(root, "bin", 0755, spec.mtimeNs());
+        spec.programs()
+            .forEach(
+                (name, bytes) ->
+                    link(
+                        bin,
+                        name,
+                        new Inode.Regular(
+                            ino(),
+                            0755,
+                            spec.mtimeNs(),
+                            FileData.ofImage(kmem, memory, maxFileSize, bytes))));
+      }
+      this.dev = new Inode.Dir(ino(), 0755, spec.mtimeNs(), null, false);
+      link(root, "dev", dev);
+      for (Inode.Device.Kind k : Inode.Device.Kind.values()) {
+        link(dev, k.name().toLowerCase(), new Inode.Device(ino(), spec.mtimeNs(), k));
+      }
+      Inode.Dir proc = new Inode.Dir(ino(), 0555, spec.mtimeNs(), null, false);
+      link(root, "proc", proc);
+      this.procSelf = new Inode.Dir(ino(), 0555, spec.mtimeNs(), null, false);
+      link(proc, "self", procSelf);
+      link(procSelf, "exe", new Inode.Symlink(ino(), spec.mtimeNs(), null, FsContext::exe));
+    }
+  }
+
+  /** Adds /proc/self/{@code name}, made by {@code producer} whenever it is opened. */
+  public synchronized void registerProcSelf(String name, ProcEntry.Generated producer) {
+    procSelf.children.remove(name);
+    link(procSelf, name, new Inode.Generated(ino(), procSelf.mtimeNs, producer));
+  }
+
+  // ---- processes ----
+
+  /** The first process's context: in /, umask 022, running {@code exe}. */
+  public synchronized FsContext initContext(String exe) {
+    return new FsContext(root, 022, exe);
+  }
+
+  /** fork: the child starts where the parent is. */
+  public synchronized FsContext copy(FsContext c) {
+    return new FsContext(c.cwd, c.umask, c.exe());
+  }
+
+  /** umask(2): sets the mask, returns the old one. */
+  public synchronized int umask(FsContext c, int mask) {
+    int old = c.umask;
+    c.umask = mask & 0777;
+    return old;
+  }
+
+  // ---- lookup ----
+
+  /** What a lookup found: the directory the last name is in, that name, and its node or null. */
+  private record Lookup(Inode.Dir parent, String name, Inode node, boolean trailingSlash) {}
+
+  /** The directory a *at call starts from: the cwd for AT_FDCWD (null), else dirfd's directory. */
+  private Inode.Dir base(FsContext c, OpenFile dirfd, String path) {
+    if (path.startsWith("/")) {
+      return root;
+    }
+    if (dirfd == null) {
+      return c.cwd;
+    }
+    if (dirfd instanceof InodeFile f && f.inode instanceof Inode.Dir d) {
+      return d;
+    }
+    throw SyscallError.of(Errno.ENOTDIR);
+  }
+
+  private Lookup lookup(FsContext c, OpenFile dirfd, String path, boolean followLast) {
+    if (path.isEmpty()) {
+      throw SyscallError.of(Errno.ENOENT);
+    }
+    if (path.length() >= PATH_MAX) {
+      throw SyscallError.of(Errno.ENAMETOOLONG);
+    }
+    return walk(c, base(c, dirfd, path), path, followLast, new int[1]);
+  }
+
+  /**
+   * path_lookupat: resolves {@code path} from {@code dir} one component at a time, following
+   * symlinks before the last always and at the last with {@code followLast}; {@code links} counts
+   * the symlinks followed (ELOOP past {@link #MAX_SYMLINKS}).
+   */
+  private Lookup walk(FsContext c, Inode.Dir dir, String path, boolean followLast, int[] links) {
+    if (path.startsWith("/")) {
+      dir = root;
+    }
+    boolean trailing = path.endsWith("/");
+    String[] parts = path.split("/");
+    int last = parts.length - 1;
+    while (last >= 0 && parts[last].isEmpty()) {
+      last--;
+    }
+    if (last < 0) {
+      return new Lookup(dir.parent == null ? dir : dir.parent, ".", dir, trailing);
+    }
+    for (int i = 0; ; i++) {
+      String name = parts[i];
+      if (name.isEmpty() || (name.equals(".") && i < last)) {
+        continue;
+      }
+      if (name.length() > NAME_MAX) {
+        throw SyscallError.of(Errno.ENAMETOOLONG);
+      }
+      Inode node;
+      if (name.equals(".")) {
+        node = dir;
+      } else if (name.equals("..")) {
+        node = dir == root || dir.parent == null ? dir : dir.parent;
+      } else {
+        node = child(dir, name);
+      }
+      boolean isLast = i == last;
+      if (node instanceof Inode.Symlink link && (!isLast || followLast || trailing)) {
+        if (++links[0] > MAX_SYMLINKS) {
+          throw SyscallError.of(Errno.ELOOP);
+        }
+        String target = link.target(c);
+        if (target.isEmpty()) {
+          throw SyscallError.of(Errno.ENOENT);
+        }
+        Lookup r = walk(c, dir, target, true, links);
+        if (isLast) {
+          return new Lookup(r.parent, r.name, r.node, trailing || r.trailingSlash);
+        }
+        node = r.node;
+      }
+      if (isLast) {
+        if (node != null && trailing && !(node instanceof Inode.Dir)) {
+          throw SyscallError.of(Errno.ENOTDIR);
+        }
+        return new Lookup(dir, name, node, trailing);
+      }
+      if (node == null) {
+        throw SyscallError.of(Errno.ENOENT);
+      }
+      if (!(node instanceof Inode.Dir d)) {
+        throw SyscallError.of(Errno.ENOTDIR);
+      }
+      dir = d;
+    }
+  }
+
+  /** The entry {@code name} of {@code dir}, listing the host directory first if not yet done. */
+  private Inode child(Inode.Dir dir, String name) {
+    load(dir);
+    return dir.children.get(name);
+  }
+
+  /**
+   * Lists a host directory into {@code dir} once. Each entry's type comes from its own attributes,
+   * never following a link; names the tree already has (/dev, /proc) keep their node.
+   */
+  private void load(Inode.Dir dir) {
+    Path host = dir.host;
+    if (host == null) {
+      return;
+    }
+    dir.host = null;
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(host)) {
+      for (Path p : entries) {
+        String name = p.getFileName().toString();
+        if (!dir.children.containsKey(name)) {
+          Inode node = hostNode(p);
+          if (node != null) {
+            link(dir, name, node);
+          }
+        }
+      }
+    } catch (IOException e) {
+      // An unreadable host directory lists as empty: the guest sees what it could see.
+    }
+  }
+
+  /** A node for host file {@code p}, typed without following links; null if it vanished. */
+  private Inode hostNode(Path p) {
+    Map<String, Object> a;
+    try {
+      a = Files.readAttributes(p, "unix:mode,size,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
+    } catch (IOException | UnsupportedOperationException e) {
+      return null;
+    }
+    int mode = (Integer) a.get("mode");
+    long size = (Long) a.get("size");
+    long mtime =
+        ((FileTime) a.get("lastModifiedTime")).to(java.util.concurrent.TimeUnit.NANOSECONDS);
+    int perm = mode & 07777;
+    kmem.charge(KernelMemory.Kind.INODE, Errno.ENOMEM);
+    switch (mode & Inode.S_IFMT) {
+      case Inode.S_IFDIR:
+        return new Inode.Dir(ino(), perm, mtime, p, true);
+      case Inode.S_IFREG:
+        return new Inode.Regular(
+            ino(), perm, mtime, FileData.ofHost(kmem, memory, maxFileSize, p, size));
+      case Inode.S_IFLNK:
+        try {
+          return new Inode.Symlink(ino(), mtime, Files.readSymbolicLink(p).toString(), null);
+        } catch (IOException e) {
+          return new Inode.Special(ino(), mode, mtime);
+        }
+      default:
+        return new Inode.Special(ino(), mode, mtime);
+    }
+  }
+
+  private long ino() {
+    return nextIno++;
+  }
+
+  private static void link(Inode.Dir dir, String name, Inode node) {
+    node.parent = dir;
+    node.name = name;
+    dir.children.put(name, node);
+  }
+
+  private Inode.Dir mkdirNode(Inode.Dir parent, String name, int perm, long now) {
+    Inode.Dir d = new Inode.Dir(ino(), perm, now, null, true);
+    link(parent, name, d);
+    return d;
+  }
+
+  /** The absolute path of {@code node}, or null once it is no longer reachable from the root. */
+  private String pathOf(Inode node) {
+    if (node == root) {
+      return "/";
+    }
+    Deque<String> names = new ArrayDeque<>();
+    for (Inode n = node; n != root; n = n.parent) {
+      if (n == null) {
+        return null;
+      }
+      names.addFirst(n.name);
+    }
+    return "/" + String.join("/", names);
+  }
+
+  // ---- open ----
+
+  /**
+   * openat: the file at {@code path}, opened with {@code flags}; a new file gets {@code mode} less
+   * the umask. {@code hart} and {@code mm} are the caller's, for a /proc file's contents.
+   */
+  public OpenFile open(
+      Hart hart, Mm mm, FsContext c, OpenFile dirfd, String path, int flags, int mode, long now) {
+    if ((flags & O_TMPFILE) != 0) {
+      throw SyscallError.of(Errno.EOPNOTSUPP);
+    }
+    int acc = flags & O_ACCMODE;
+    if (acc == O_ACCMODE) {
+      throw SyscallError.of(Errno.EINVAL);
+    }
+    boolean write = acc != 0;
+    Inode node;
+    synchronized (this) {
+      boolean excl = (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL);
+      Lookup l = lookup(c, dirfd, path, (flags & O_NOFOLLOW) == 0 && !excl);
+      node = l.node;
+      if (node == null) {
+        if ((flags & O_CREAT) == 0) {
+          throw SyscallError.of(Errno.ENOENT);
+        }
+        if (l.trailingSlash) {
+          throw SyscallError.of(Errno.EISDIR);
+        }
+        mutable(l.parent);
+        kmem.charge(KernelMemory.Kind.INODE, Errno.ENOSPC);
+        node =
+            new Inode.Regular(
+                ino(), mode & ~c.umask & 07777, now, FileData.empty(kmem, memory, maxFileSize));
+        link(l.parent, l.name, node);
+        l.parent.mtimeNs = now;
+      } else if (excl) {
+        throw SyscallError.of(Errno.EEXIST);
+      }
+      if (node instanceof Inode.Symlink) {
+        throw SyscallError.of(Errno.ELOOP); // O_NOFOLLOW on a link
+      }
+      if ((flags & O_DIRECTORY) != 0 && !(node instanceof Inode.Dir)) {
+        throw SyscallError.of(Errno.ENOTDIR);
+      }
+      if (node instanceof Inode.Dir && (write || (flags & O_CREAT) != 0)) {
+        throw SyscallError.of(Errno.EISDIR);
+      }
+      if (node instanceof Inode.Special) {
+        throw SyscallError.of(Errno.ENXIO); // a host FIFO, socket or device: never opened
+      }
+      if (node instanceof Inode.Generated && write) {
+        throw SyscallError.of(Errno.EACCES);
+      }
+      if (node instanceof Inode.Device d && d.kind == Inode.Device.Kind.TTY) {
+        return new ConsoleFile(openFiles, -1);
+      }
+      if (node instanceof Inode.Regular r) {
+        if ((flags & O_TRUNC) != 0 && write) {
+          r.data.truncate(0);
+          r.mtimeNs = now;
+        }
+        r.opens++;
+      }
+    }
+    byte[] generated = null;
+    if (node instanceof Inode.Generated g) {
+      generated = g.producer.produce(hart, mm, c);
+    }
+    int status = flags & (O_ACCMODE | O_APPEND | FileIo.O_NONBLOCK);
+    try {
+      return new InodeFile(openFiles, this, node, acc != O_WRONLY, write, status, generated);
+    } catch (SyscallError e) {
+      closed(node);
+      throw e;
+    }
+  }
+
+  /** An open file's last descriptor closed: a file unlinked meanwhile is freed now. */
+  synchronized void closed(Inode node) {
+    if (node instanceof Inode.Regular r && --r.opens == 0 && r.parent == null) {
+      free(r);
+    }
+  }
+
+  private void free(Inode.Regular r) {
+    r.data.free();
+    kmem.uncharge(KernelMemory.Kind.INODE);
+  }
+
+  private static void mutable(Inode.Dir dir) {
+    if (!dir.mutable) {
+      throw SyscallError.of(Errno.EACCES);
+    }
+  }
+
+  // ---- reading and writing ----
+
+  /** Reads at {@code pos} into {@code dst}: the count, 0 at the end. */
+  int read(InodeFile f, long pos, byte[] dst, int n) {
+    Inode node = f.inode;
+    if (node instanceof Inode.Dir) {
+      throw SyscallError.of(Errno.EISDIR);
+    }
+    if (node instanceof Inode.Device d) {
+      switch (d.kind) {
+        case NULL:
+          return 0;
+        case URANDOM:
+          random.fill(dst, n);
+          return n;
+        default:
+          java.util.Arrays.fill(dst, 0, n, (byte) 0);
+          return n;
+      }
+    }
+    if (f.generated != null) {
+      if (pos >= f.generated.length) {
+        return 0;
+      }
+      int k = (int) Math.min(n, f.generated.length - pos);
+      System.arraycopy(f.generated, (int) pos, dst, 0, k);
+      return k;
+    }
+    synchronized (this) {
+      return ((Inode.Regular) node).data.read(pos, dst, 0, n);
+    }
+  }
+
+  /** Writes {@code n} bytes at {@code pos} (at the end with O_APPEND when {@code pos} is -1). */
+  int write(InodeFile f, long pos, byte[] src, int n, long now) {
+    if (f.inode instanceof Inode.Device) {
+      return n;
+    }
+    Inode.Regular r = (Inode.Regular) f.inode;
+    synchronized (this) {
+      long at = pos < 0 ? r.data.size() : pos;
+      long before = r.data.size();
+      r.data.write(at, src, 0, n);
+      r.mtimeNs = now;
+      return (int) Math.min(n, Math.max(r.data.size(), before) - at);
+    }
+  }
+
+  /** The position a read or write at the current offset uses: -1 means "the end" (O_APPEND). */
+  synchronized long position(InodeFile f, boolean forWrite) {
+    return forWrite && (f.statusFlags() & O_APPEND) != 0 ? -1 : f.pos;
+  }
+
+  synchronized void advance(InodeFile f, long from, int n) {
+    if (from < 0) {
+      f.pos = ((Inode.Regular) f.inode).data.size();
+    } else {
+      f.pos = from + n;
+    }
+  }
+
+  /** lseek on a file of the tree. */
+  synchronized long lseek(InodeFile f, long offset, int whence) {
+    long base;
+    switch (whence) {
+      case SEEK_SET:
+        base = 0;
+        break;
+      case SEEK_CUR:
+        base = f.pos;
+        break;
+      case SEEK_END:
+        base = f.generated != null ? f.generated.length : f.inode.size();
+        break;
+      default:
+        throw SyscallError.of(Errno.EINVAL);
+    }
+    long to = base + offset;
+    if (to < 0 || (offset > 0 && to < base)) {
+      throw SyscallError.of(Errno.EINVAL);
+    }
+    f.pos = to;
+    return to;
+  }
+
+  /** ftruncate: EINVAL unless a regular file open for writing. */
+  public synchronized void truncate(OpenFile file, long length, long now) {
+    if (!(file instanceof InodeFile f && f.inode instanceof Inode.Regular r) || !f.writable()) {
+      throw SyscallError.of(Errno.EINVAL);
+    }
+    r.data.truncate(length);
+    r.mtimeNs = now;
+  }
+
+  /**
+   * getdents64: as many {@code struct linux_dirent64} as fit in {@code size} bytes, "." and ".."
+   * first, then the entries in name order. 0 at the end, EINVAL if not even one fits.
+   */
+  public synchronized byte[] getdents(OpenFile file, int size) {
+    if (!(file instanceof InodeFile f)) {
+      throw SyscallError.of(Errno.ENOTDIR);
+    }
+    if (!(f.inode instanceof Inode.Dir dir)) {
+      throw SyscallError.of(Errno.ENOTDIR);
+    }
+    load(dir);
+    if (f.dirCursorPos != f.pos) {
+      seekDir(f, dir);
+    }
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (; ; ) {
+      String name;
+      Inode node;
+      if (f.pos == 0) {
+        name = ".";
+        node = dir;
+      } else if (f.pos == 1) {
+        name = "..";
+        node = dir.parent == null ? dir : dir.parent;
+      } else {
+        Map.Entry<String, Inode> e =
+            f.dirCursor == null ? dir.children.firstEntry() : dir.children.higherEntry(f.dirCursor);
+        if (e == null) {
+          break;
+        }
+        name = e.getKey();
+        node = e.getValue();
+      }
+      byte[] nm = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      int reclen = (19 + nm.length + 1 + 7) & ~7;
+      if (out.size() + reclen > size) {
+        if (out.size() == 0) {
+          throw SyscallError.of(Errno.EINVAL);
+        }
+        break;
+      }
+      byte[] rec = new byte[reclen];
+      putLong(rec, 0, node.ino);
+      putLong(rec, 8, f.pos + 1);
+      rec[16] = (byte) reclen;
+      rec[17] = (byte) (reclen >>> 8);
+      rec[18] = (byte) node.direntType();
+      System.arraycopy(nm, 0, rec, 19, nm.length);
+      out.write(rec, 0, reclen);
+      if (f.pos >= 2) {
+        f.dirCursor = name;
+      }
+      f.pos++;
+      f.dirCursorPos = f.pos;
+    }
+    return out.toByteArray();
+  }
+
+  /** Puts a directory's cursor at entry {@code f.pos} after an lseek. */
+  private static void seekDir(InodeFile f, Inode.Dir dir) {
+    f.dirCursor = null;
+    long i = 2;
+    for (String name : dir.children.keySet()) {
+      if (i >= f.pos) {
+        break;
+      }
+      f.dirCursor = name;
+      i++;
+    }
+    f.dirCursorPos = f.pos;
+  }
+
+  // ---- names ----
+
+  /** mkdirat. */
+  public synchronized void mkdir(FsContext c, OpenFile dirfd, String path, int mode, long now) {
+    Lookup l = lookup(c, dirfd, path, false);
+    if (l.node != null) {
+      throw SyscallError.of(Errno.EEXIST);
+    }
+    mutable(l.parent);
+    kmem.charge(KernelMemory.Kind.INODE, Errno.ENOSPC);
+    mkdirNode(l.parent, l.name, mode & ~c.umask & 07777, now);
+    l.parent.mtimeNs = now;
+  }
+
+  /** symlinkat: a link at {@code path} holding {@code target}. */
+  public synchronized void symlink(
+      FsContext c, String target, OpenFile dirfd, String path, long now) {
+    if (target.isEmpty()) {
+      throw SyscallError.of(Errno.ENOENT);
+    }
+    Lookup l = lookup(c, dirfd, path, false);
+    if (l.node != null) {
+      throw SyscallError.of(Errno.EEXIST);
+    }
+    if (l.trailingSlash) {
+      throw SyscallError.of(Errno.ENOENT);
+    }
+    mutable(l.parent);
+    kmem.charge(KernelMemory.Kind.INODE, Errno.ENOSPC);
+    link(l.parent, l.name, new Inode.Symlink(ino(), now, target, null));
+    l.parent.mtimeNs = now;
+  }
+
+  /** unlinkat: a file, or with {@code rmdir} an empty directory. */
+  public synchronized void unlink(
+      FsContext c, OpenFile dirfd, String path, boolean rmdir, long now) {
+    Lookup l = lookup(c, dirfd, path, false);
+    if (rmdir && (l.name.equals(".") || l.name.equals(".."))) {
+      throw SyscallError.of(l.name.equals(".") ? Errno.EINVAL : Errno.ENOTEMPTY);
+    }
+    Inode node = l.node;
+    if (node == null) {
+      throw SyscallError.of(Errno.ENOENT);
+    }
+    if (node instanceof Inode.Dir d) {
+      if (!rmdir) {
+        throw SyscallError.of(Errno.EISDIR);
+      }
+      if (d == root || !d.mutable) {
+        throw SyscallError.of(Errno.EBUSY);
+      }
+      load(d);
+      if (!d.children.isEmpty()) {
+        throw SyscallError.of(Errno.ENOTEMPTY);
+      }
+    } else if (rmdir) {
+      throw SyscallError.of(Errno.ENOTDIR);
+    }
+    mutable(l.parent);
+    remove(node);
+    l.parent.mtimeNs = now;
+  }
+
+  /** Takes {@code node} out of the tree; its data goes when no open file holds it. */
+  private void remove(Inode node) {
+    node.parent.children.remove(node.name);
+    node.parent = null;
+    if (node instanceof Inode.Regular r) {
+      if (r.opens == 0) {
+        free(r);
+      }
+    } else {
+      kmem.uncharge(KernelMemory.Kind.INODE);
+    }
+  }
+
+  /** renameat2 with flags 0 or RENAME_NOREPLACE. */
+  public synchronized void rename(
+      FsContext c,
+      OpenFile oldDir,
+      String oldPath,
+      OpenFile newDir,
+      String newPath,
+      int flags,
+      long now) {
+    if ((flags & ~RENAME_NOREPLACE) != 0) {
+      throw SyscallError.of(Errno.EINVAL);
+    }
+    Lookup from = lookup(c, oldDir, oldPath, false);
+    Lookup to = lookup(c, newDir, newPath, false);
+    Inode node = from.node;
+    if (node == null) {
+      throw SyscallError.of(Errno.ENOENT);
+    }
+    if (isDot(from.name) || isDot(to.name)) {
+      throw SyscallError.of(Errno.EBUSY);
+    }
+    if (to.trailingSlash && !(node instanceof Inode.Dir)) {
+      throw SyscallError.of(Errno.ENOTDIR);
+    }
+    if (!from.parent.mutable || !to.parent.mutable) {
+      throw SyscallError.of(Errno.EXDEV); // /dev and /proc are other mounts
+    }
+    if (node == to.node) {
+      return;
+    }
+    for (Inode.Dir d = to.parent; d != null; d = d.parent) {
+      if (d == node) {
+        throw SyscallError.of(Errno.EINVAL); // into its own subtree
+      }
+    }
+    Inode old = to.node;
+    if (old != null) {
+      if ((flags & RENAME_NOREPLACE) != 0) {
+        throw SyscallError.of(Errno.EEXIST);
+      }
+      if (node instanceof Inode.Dir && !(old instanceof Inode.Dir)) {
+        throw SyscallError.of(Errno.ENOTDIR);
+      }
+      if (!(node instanceof Inode.Dir) && old instanceof Inode.Dir) {
+        throw SyscallError.of(Errno.EISDIR);
+      }
+      if (old instanceof Inode.Dir od) {
+        load(od);
+        if (!od.children.isEmpty()) {
+          throw SyscallError.of(Errno.ENOTEMPTY);
+        }
+      }
+      remove(old);
+    }
+    from.parent.children.remove(from.name);
+    link(to.parent, to.name, node);
+    from.parent.mtimeNs = now;
+    to.parent.mtimeNs = now;
+  }
+
+  private static boolean isDot(String name) {
+    return name.equals(".") || name.equals("..");
+  }
+
+  /** readlinkat: the link's target; EINVAL if {@code path} is no link. */
+  public synchronized String readlink(FsContext c, OpenFile dirfd, String path) {
+    Lookup l = lookup(c, dirfd, path, false);
+    if (l.node == null) {
+      throw SyscallError.of(Errno.ENOENT);
+    }
+    if (!(l.node instanceof Inode.Symlink link)) {
+      throw SyscallError.of(Errno.EINVAL);
+    }
+    return link.target(c);
+  }
+
+  /** faccessat: the guest is root, so only X_OK can fail, on a file without an execute bit. */
+  public synchronized void access(
+      FsContext c, OpenFile dirfd, String path, int mode, boolean follow) {
+    if ((mode & ~7) != 0) {
+      throw SyscallError.of(Errno.EINVAL);
+    }
+    Lookup l = lookup(c, dirfd, path, follow);
+    if (l.node == null) {
+      throw SyscallError.of(Errno.ENOENT);
+    }
+    if ((mode & X_OK) != 0 && !(l.node instanceof Inode.Dir) && (l.node.mode & 0111) == 0) {
+      throw SyscallError.of(Errno.EACCES);
+    }
+    if ((mode & 2) != 0 && (l.node instanceof Inode.Generated || l.node.parent == procSelf)) {
+      throw SyscallError.of(Errno.EACCES);
+    }
+  }
+
+  // ---- stat ----
+
+  /** newfstatat/statx by path ({@code follow}: the last component's link is followed). */
+  public synchronized Kstat stat(FsContext c, OpenFile dirfd, String path, boolean follow) {
+    Lookup l = lookup(c, dirfd, path, follow);
+    if (l.node == null) {
+      throw SyscallError.of(Errno.ENOENT);
+    }
+    return kstat(l.node, null);
+  }
+
+  /** fstat: a file of the tree, the console (a terminal) or a pipe. */
+  public synchronized Kstat stat(OpenFile file) {
+    if (file instanceof InodeFile f) {
+      return kstat(f.inode, f);
+    }
+    if (file instanceof ConsoleFile) {
+      return new Kstat(DEV_DEVTMPFS, 3, Inode.S_IFCHR | 0620, 1, (136 << 8), 0, 0, 0);
+    }
+    return new Kstat(0xc, 1, Inode.S_IFIFO | 0600, 1, 0, 0, 0, 0);
+  }
+
+  private Kstat kstat(Inode n, InodeFile open) {
+    long dev = DEV_ROOT;
+    for (Inode p = n; p != null; p = p.parent) {
+      if (p == this.dev) {
+        dev = DEV_DEVTMPFS;
+      } else if (p == procSelf) {
+        dev = DEV_PROC;
+      }
+    }
+    long rdev = n instanceof Inode.Device d ? (d.kind.major << 8) | d.kind.minor : 0;
+    long size = open != null && open.generated != null ? open.generated.length : n.size();
+    // Blocks as a file system with 4 KiB blocks allocates them, holes and all: what ls -s shows.
+    long blocks =
+        n instanceof Inode.Regular || n instanceof Inode.Dir ? (size + 4095) / 4096 * 8 : 0;
+    return new Kstat(dev, n.ino, n.mode, n.nlink(), rdev, size, n.mtimeNs, blocks);
+  }
+
+  // ---- working directory ----
+
+  public synchronized void chdir(FsContext c, String path) {
+    Lookup l = lookup(c, null, path, true);
+    if (l.node == null) {
+      throw SyscallError.of(Errno.ENOENT);
+    }
+    if (!(l.node instanceof Inode.Dir d)) {
+      throw SyscallError.of(Errno.ENOTDIR);
+    }
+    c.cwd = d;
+  }
+
+  public synchronized void fchdir(FsContext c, OpenFile file) {
+    if (!(file instanceof InodeFile f && f.inode instanceof Inode.Dir d)) {
+      throw SyscallError.of(Errno.ENOTDIR);
+    }
+    c.cwd = d;
+  }
+
+  /** getcwd: ENOENT once the working directory was removed. */
+  public synchronized String getcwd(FsContext c) {
+    String p = pathOf(c.cwd);
+    if (p == null) {
+      throw SyscallError.of(Errno.ENOENT);
+    }
+    return p;
+  }
+
+  // ---- execve ----
+
+  /** A program file's bytes and its absolute path. */
+  public record Executable(byte[] bytes, String path) {}
+
+  /**
+   * The regular file execve would run at {@code path}: EACCES for a directory, a special file or a
+   * file without an execute bit, ENOEXEC past {@code maxSize}.
+   */
+  public synchronized Executable readExecutable(FsContext c, String path, long maxSize) {
+    Lookup l = lookup(c, null, path, true);
+    if (l.node == null) {
+      throw SyscallError.of(Errno.ENOENT);
+    }
+    if (!(l.node instanceof Inode.Regular r) || (r.mode & 0111) == 0) {
+      throw SyscallError.of(Errno.EACCES);
+    }
+    if (r.data.size() > maxSize) {
+      throw SyscallError.of(Errno.ENOEXEC);
+    }
+    byte[] bytes = new byte[(int) r.data.size()];
+    int n = r.data.read(0, bytes, 0, bytes.length);
+    String abs = pathOf(r);
+    return new Executable(
+        n == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, n), abs == null ? path : abs);
+  }
+
+  private static void putLong(byte[] b, int off, long v) {
+    for (int i = 0; i < 8; i++) {
+      b[off + i] = (byte) (v >>> (8 * i));
+    }
+  }
+}

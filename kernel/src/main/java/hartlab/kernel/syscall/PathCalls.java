@@ -1,0 +1,215 @@
+package hartlab.kernel.syscall;
+
+import static hartlab.kernel.syscall.SyscallTable.arg;
+
+import hartlab.cpu.Hart;
+import hartlab.kernel.fs.FileTable;
+import hartlab.kernel.fs.Kstat;
+import hartlab.kernel.fs.OpenFile;
+import hartlab.kernel.fs.RootFs;
+import hartlab.kernel.fs.Vfs;
+import hartlab.kernel.mm.UserMemory;
+import hartlab.kernel.proc.Task;
+import hartlab.kernel.uapi.Errno;
+import hartlab.kernel.uapi.SyscallError;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Calls that name files by path: openat, mkdirat, unlinkat, symlinkat, renameat2, newfstatat,
+ * statx, readlinkat, faccessat(2), getcwd, chdir, fchdir, umask. They read the path and resolve the
+ * dirfd, and the {@link Vfs} does the rest.
+ */
+final class PathCalls {
+  private static final int AT_FDCWD = -100;
+  private static final int AT_SYMLINK_NOFOLLOW = 0x100,
+      AT_REMOVEDIR = 0x200,
+      AT_EACCESS = 0x200,
+      AT_NO_AUTOMOUNT = 0x800,
+      AT_EMPTY_PATH = 0x1000,
+      AT_STATX_SYNC_TYPE = 0x6000;
+
+  private final Vfs vfs;
+  private final UserMemory user;
+
+  PathCalls(Vfs vfs, UserMemory user) {
+    this.vfs = vfs;
+    this.user = user;
+  }
+
+  private String path(Hart hart, Task task, int i) {
+    return user.getString(hart, task.mm, arg(hart, i), Vfs.PATH_MAX, Errno.ENAMETOOLONG);
+  }
+
+  /**
+   * The directory a relative {@code path} starts from: null for AT_FDCWD (the working directory),
+   * else the open file behind the descriptor; an absolute path ignores it, as Linux does.
+   */
+  private static OpenFile dirfd(Hart hart, Task task, int i, String path) {
+    int fd = (int) arg(hart, i);
+    if (fd == AT_FDCWD || path.startsWith("/")) {
+      return null;
+    }
+    return task.process.files.get(fd & 0xFFFF_FFFFL);
+  }
+
+  private static long now(Hart hart) {
+    return RootFs.EPOCH_NS + hart.cycles();
+  }
+
+  long openat(Hart hart, Task task) {
+    String path = path(hart, task, 1);
+    int flags = (int) arg(hart, 2);
+    OpenFile file =
+        vfs.open(
+            hart,
+            task.mm,
+            task.process.fs,
+            dirfd(hart, task, 0, path),
+            path,
+            flags,
+            (int) arg(hart, 3),
+            now(hart));
+    int fd = task.process.files.install(file, (flags & FileTable.O_CLOEXEC) != 0);
+    if (fd < 0) {
+      throw SyscallError.of(-fd);
+    }
+    return fd;
+  }
+
+  long mkdirat(Hart hart, Task task) {
+    String path = path(hart, task, 1);
+    vfs.mkdir(task.process.fs, dirfd(hart, task, 0, path), path, (int) arg(hart, 2), now(hart));
+    return 0;
+  }
+
+  long unlinkat(Hart hart, Task task) {
+    String path = path(hart, task, 1);
+    int flags = (int) arg(hart, 2);
+    if ((flags & ~AT_REMOVEDIR) != 0) {
+      throw SyscallError.of(Errno.EINVAL);
+    }
+    vfs.unlink(
+        task.process.fs, dirfd(hart, task, 0, path), path, (flags & AT_REMOVEDIR) != 0, now(hart));
+    return 0;
+  }
+
+  long symlinkat(Hart hart, Task task) {
+    String target = path(hart, task, 0);
+    String path = path(hart, task, 2);
+    vfs.symlink(task.process.fs, target, dirfd(hart, task, 1, path), path, now(hart));
+    return 0;
+  }
+
+  long renameat2(Hart hart, Task task) {
+    String from = path(hart, task, 1);
+    String to = path(hart, task, 3);
+    vfs.rename(
+        task.process.fs,
+        dirfd(hart, task, 0, from),
+        from,
+        dirfd(hart, task, 2, to),
+        to,
+        (int) arg(hart, 4),
+        now(hart));
+    return 0;
+  }
+
+  long newfstatat(Hart hart, Task task) {
+    int flags = (int) arg(hart, 3);
+    if ((flags & ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH)) != 0) {
+      throw SyscallError.of(Errno.EINVAL);
+    }
+    byte[] st = stat(hart, task, flags).toStat();
+    user.copyToUser(hart, task.mm, arg(hart, 2), st, 0, st.length);
+    return 0;
+  }
+
+  long statx(Hart hart, Task task) {
+    int flags = (int) arg(hart, 2);
+    int mask = (int) arg(hart, 3);
+    if ((flags & ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH | AT_STATX_SYNC_TYPE)) != 0
+        || (flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE
+        || (mask & 0x8000_0000) != 0) {
+      throw SyscallError.of(Errno.EINVAL);
+    }
+    byte[] stx = stat(hart, task, flags).toStatx();
+    user.copyToUser(hart, task.mm, arg(hart, 4), stx, 0, stx.length);
+    return 0;
+  }
+
+  /** What newfstatat and statx report: the path's file, or with AT_EMPTY_PATH and "" dirfd's. */
+  private Kstat stat(Hart hart, Task task, int flags) {
+    String path = path(hart, task, 1);
+    if (path.isEmpty() && (flags & AT_EMPTY_PATH) != 0) {
+      int fd = (int) arg(hart, 0);
+      if (fd == AT_FDCWD) {
+        return vfs.stat(task.process.fs, null, ".", true);
+      }
+      return vfs.stat(task.process.files.get(fd & 0xFFFF_FFFFL));
+    }
+    return vfs.stat(
+        task.process.fs, dirfd(hart, task, 0, path), path, (flags & AT_SYMLINK_NOFOLLOW) == 0);
+  }
+
+  /** readlinkat: the target's bytes, at most {@code bufsiz}, with no NUL. */
+  long readlinkat(Hart hart, Task task) {
+    String path = path(hart, task, 1);
+    long size = arg(hart, 3);
+    if ((int) size <= 0) {
+      throw SyscallError.of(Errno.EINVAL);
+    }
+    byte[] target =
+        vfs.readlink(task.process.fs, dirfd(hart, task, 0, path), path)
+            .getBytes(StandardCharsets.UTF_8);
+    int n = (int) Math.min(target.length, size);
+    user.copyToUser(hart, task.mm, arg(hart, 2), target, 0, n);
+    return n;
+  }
+
+  long faccessat(Hart hart, Task task) {
+    return access(hart, task, 0);
+  }
+
+  long faccessat2(Hart hart, Task task) {
+    int flags = (int) arg(hart, 3);
+    if ((flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) != 0) {
+      throw SyscallError.of(Errno.EINVAL);
+    }
+    return access(hart, task, flags);
+  }
+
+  private long access(Hart hart, Task task, int flags) {
+    String path = path(hart, task, 1);
+    vfs.access(
+        task.process.fs,
+        dirfd(hart, task, 0, path),
+        path,
+        (int) arg(hart, 2),
+        (flags & AT_SYMLINK_NOFOLLOW) == 0);
+    return 0;
+  }
+
+  /** getcwd: the path with its NUL; ERANGE when {@code size} cannot hold it. */
+  long getcwd(Hart hart, Task task) {
+    byte[] cwd = (vfs.getcwd(task.process.fs) + "\0").getBytes(StandardCharsets.UTF_8);
+    if (arg(hart, 1) < cwd.length) {
+      throw SyscallError.of(Errno.ERANGE);
+    }
+    user.copyToUser(hart, task.mm, arg(hart, 0), cwd, 0, cwd.length);
+    return cwd.length;
+  }
+
+  long chdir(Hart hart, Task task) {
+    vfs.chdir(task.process.fs, path(hart, task, 0));
+    return 0;
+  }
+
+  long fchdir(Hart hart, Task task) {
+    vfs.fchdir(task.process.fs, task.process.files.get(arg(hart, 0) & 0xFFFF_FFFFL));
+    return 0;
+  }
+
+  long umask(Hart hart, Task task) {
+    return vfs.umask(task.process.fs, (int) arg(hart, 0));
+  }
+}
