@@ -19,6 +19,9 @@ import hartlab.kernel.mm.kmem.KernelMemory;
 import hartlab.kernel.proc.Execve;
 import hartlab.kernel.proc.ProcessTable;
 import hartlab.kernel.proc.Processes;
+import hartlab.kernel.proc.SigInfo;
+import hartlab.kernel.proc.SignalDelivery;
+import hartlab.kernel.proc.SignalSending;
 import hartlab.kernel.proc.Signals;
 import hartlab.kernel.proc.Task;
 import hartlab.kernel.sched.Schedule;
@@ -64,6 +67,8 @@ final class Kernel implements TrapHandler {
   private final PageFaults faults;
   private final Syscalls syscalls;
   private final Execve execve;
+  private final SignalDelivery signals;
+  private final SignalSending sending;
   private final RunFigures figures;
   private volatile Statistics frozen;
 
@@ -111,6 +116,8 @@ final class Kernel implements TrapHandler {
             mm, mmSwitch, rootFs, random, memory, sleepWake, ipis, config.maxTasks(), n, openFiles);
     this.processes = proc.table();
     this.execve = proc.execve();
+    this.signals = proc.signals();
+    this.sending = processes.signals();
     this.schedule =
         new Schedule(
             harts,
@@ -124,7 +131,8 @@ final class Kernel implements TrapHandler {
             mm.user(),
             config.limits());
     FileIo io = new FileIo(mm.user(), console, sleepWake, openFiles, memory, halt, lockstep);
-    this.syscalls = new Syscalls(mm, proc, schedule, io, sleepWake, random, counters);
+    this.syscalls =
+        new Syscalls(mm, proc, schedule, io, sleepWake, random, counters, config.maxTasks());
     idleWork.attach(schedule, ipis, tlb);
     var violations = new Violations(halt);
     this.figures =
@@ -193,6 +201,15 @@ final class Kernel implements TrapHandler {
         schedule.tick(hart);
         continue;
       }
+      if (SignalDelivery.workPending(current)) {
+        counters
+            .hart(hart.id())
+            .add(Counter.SIGNALS_DELIVERED, signals.returnToUser(hart, current));
+        if (current.killPending) {
+          schedule.exit(hart, current);
+          continue;
+        }
+      }
       long until = Math.min(turns.runUntil(hart), ipis.nextIpi(hart.id()));
       if (hart.cycles() >= until) {
         turns.yieldTurn(hart);
@@ -216,11 +233,16 @@ final class Kernel implements TrapHandler {
     } else if (Cause.isPageFault(cause)) {
       pageFault(hart, task, cause, tval);
     } else {
-      kill(
-          hart,
-          task,
-          Signals.forCause(cause),
-          String.format("%s at pc 0x%x (tval 0x%x)", Cause.name(cause), hart.pc(), tval));
+      int signal = Signals.forCause(cause);
+      SigInfo info =
+          SigInfo.fault(signal, Signals.codeForCause(cause), faultAddress(cause, hart.pc(), tval));
+      if (!sending.fault(task, info)) {
+        kill(
+            hart,
+            task,
+            signal,
+            String.format("%s at pc 0x%x (tval 0x%x)", Cause.name(cause), hart.pc(), tval));
+      }
     }
     if (schedule.current(hart) == task) {
       if (task.killPending) {
@@ -276,9 +298,22 @@ final class Kernel implements TrapHandler {
     PageFaults.Fault fault = faults.fault(hart, task.mm, va, access, true);
     if (!fault.resolved()) {
       boolean oom = fault.result() == PageFaults.Result.OUT_OF_MEMORY;
+      int code =
+          fault.result() == PageFaults.Result.FORBIDDEN ? SigInfo.SEGV_ACCERR : SigInfo.SEGV_MAPERR;
+      if (!oom && sending.fault(task, SigInfo.fault(Signals.SIGSEGV, code, va))) {
+        return; // the handler runs on the way back to user mode
+      }
       String where = String.format("%s at pc 0x%x, address 0x%x", Cause.name(cause), hart.pc(), va);
       kill(hart, task, oom ? Signals.SIGKILL : Signals.SIGSEGV, where + ": " + fault.reason());
     }
+  }
+
+  /**
+   * si_addr of a trap's signal: the faulting instruction's pc for an illegal instruction or a
+   * breakpoint (tval holds the instruction's bits there), the bad address otherwise.
+   */
+  private static long faultAddress(int cause, long pc, long tval) {
+    return cause == Cause.ILLEGAL_INSTRUCTION || cause == Cause.BREAKPOINT ? pc : tval;
   }
 
   /** Kills the task's whole process with {@code signal}, reporting why. */

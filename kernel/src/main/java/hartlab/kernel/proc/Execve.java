@@ -81,6 +81,9 @@ public final class Execve {
     processes.killOtherThreads(task);
     GuestProcess p = task.process;
     p.files.closeOnExec();
+    p.sighand.flushHandlers();
+    task.altStackSet = false;
+    processes.releaseVfork(task);
     p.name = rootFs.name(path).orElse(path);
     Mm old = task.mm;
     p.mm = started.mm();

@@ -40,7 +40,8 @@ public final class Syscalls {
       FileIo io,
       Waits waits,
       RandomSource random,
-      Counters counters) {
+      Counters counters,
+      int maxTasks) {
     TimeCalls time = new TimeCalls(mm.user(), waits);
     this.table =
         new SyscallTable(
@@ -49,7 +50,10 @@ public final class Syscalls {
             new ProcessCalls(schedule, proc.table(), proc.fork(), proc.execve(), mm.user()),
             time,
             new FutexCalls(proc.futexes(), time),
-            new InfoCalls(mm.user(), random));
+            new InfoCalls(mm.user(), random),
+            new SignalCalls(proc.table(), proc.signals(), schedule, mm.user()),
+            new IdentityCalls(proc.table(), mm.user()),
+            new ResourceCalls(proc.table(), mm.user(), mm.kmem(), maxTasks));
     this.counters = counters;
   }
 

@@ -10,8 +10,8 @@ import hartlab.kernel.uapi.Errno;
 import hartlab.kernel.uapi.SyscallError;
 
 /**
- * Clocks and sleeping: clock_gettime, nanosleep, clock_nanosleep. Every clock reads virtual time;
- * one cycle of the hart is one nanosecond.
+ * Clocks and sleeping: clock_gettime, clock_getres, gettimeofday, nanosleep, clock_nanosleep. Every
+ * clock reads virtual time; one cycle of the hart is one nanosecond, the clocks' resolution.
  */
 final class TimeCalls {
   private static final int TIMER_ABSTIME = 1;
@@ -49,6 +49,32 @@ final class TimeCalls {
     long tp = arg(hart, 1);
     user.putLong(hart, task.mm, tp, now / NS);
     user.putLong(hart, task.mm, tp + 8, now % NS);
+    return 0;
+  }
+
+  /** clock_getres(clock, res): one nanosecond for every clock. */
+  long clockGetres(Hart hart, Task task) {
+    clockNow(hart, arg(hart, 0));
+    long res = arg(hart, 1);
+    if (res != 0) {
+      user.putLong(hart, task.mm, res, 0);
+      user.putLong(hart, task.mm, res + 8, 1);
+    }
+    return 0;
+  }
+
+  /** gettimeofday(tv, tz): CLOCK_REALTIME in microseconds; the time zone is UTC. */
+  long gettimeofday(Hart hart, Task task) {
+    long now = clockNow(hart, 0);
+    long tv = arg(hart, 0);
+    long tz = arg(hart, 1);
+    if (tv != 0) {
+      user.putLong(hart, task.mm, tv, now / NS);
+      user.putLong(hart, task.mm, tv + 8, (now % NS) / 1000);
+    }
+    if (tz != 0) {
+      user.putLong(hart, task.mm, tz, 0); // tz_minuteswest and tz_dsttime, two ints
+    }
     return 0;
   }
 
