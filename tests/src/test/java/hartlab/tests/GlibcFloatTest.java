@@ -3,14 +3,8 @@ package hartlab.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,15 +21,11 @@ class GlibcFloatTest {
 
   @Test
   void glibcProgramUsingFloatingPointPrintsWhatQemuPrints() throws Exception {
-    assumeTrue(onPath("riscv64-linux-gnu-gcc"), "riscv64-linux-gnu-gcc is not installed");
-    assumeTrue(onPath("qemu-riscv64"), "qemu-riscv64 is not installed");
-    Path src = dir.resolve("fpmath.c");
-    try (InputStream in = GlibcFloatTest.class.getResourceAsStream("/glibc/fpmath.c")) {
-      Files.copy(in, src);
-    }
-    Path binary = dir.resolve("fpmath");
-    String build = compile(src, binary);
+    String missing = Glibc.missingTools();
+    assumeTrue(missing == null, missing);
+    String build = Glibc.build("fpmath", dir, "-lm");
     assumeTrue(build == null, () -> "cannot build a static glibc program here: " + build);
+    Path binary = dir.resolve("fpmath");
     List<String> args = List.of("100000");
     Runs.Outcome reference = Runs.qemu(binary, args);
     assertEquals(0, reference.status(), "qemu: " + reference.stderr());
@@ -44,35 +34,5 @@ class GlibcFloatTest {
             "boot", binary.toString(), "--cores", "2", "--stats", "none", "--", args.get(0));
     assertEquals(reference.stdout(), ours.stdout(), "stdout; hartlab's stderr: " + ours.stderr());
     assertEquals(0, ours.status(), ours.stderr());
-  }
-
-  private static boolean onPath(String tool) {
-    for (String p : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      if (Files.isExecutable(Path.of(p, tool))) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Builds with the toolchain's defaults; returns null, or what went wrong. */
-  private static String compile(Path src, Path out) throws IOException, InterruptedException {
-    Process p =
-        new ProcessBuilder(
-                "riscv64-linux-gnu-gcc",
-                "-static",
-                "-O2",
-                "-o",
-                out.toString(),
-                src.toString(),
-                "-lm")
-            .redirectErrorStream(true)
-            .start();
-    String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(2, TimeUnit.MINUTES)) {
-      p.destroyForcibly();
-      return "the compiler did not finish";
-    }
-    return p.exitValue() == 0 ? null : log;
   }
 }

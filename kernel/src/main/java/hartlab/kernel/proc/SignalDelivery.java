@@ -75,8 +75,12 @@ public final class SignalDelivery {
    * number of handlers entered.
    */
   public int returnToUser(Hart hart, Task task) {
-    boolean restartable = task.signalInterrupted && task.restartPc == hart.pc();
+    boolean interrupted = task.signalInterrupted;
+    boolean restartable = interrupted && task.restartPc == hart.pc();
     task.signalInterrupted = false;
+    if (interrupted && !restartable && task.sleepRemAddr != 0) {
+      writeTimeLeft(hart, task);
+    }
     int entered = 0;
     for (int i = 0; i < Signals.NSIG && !task.killPending; i++) {
       Taken taken = take(task);
@@ -115,6 +119,18 @@ public final class SignalDelivery {
       task.savedMask = -1;
     }
     return entered;
+  }
+
+  /** nanosleep ended by a signal: the time left goes to its {@code rem} (EFAULT is ignored). */
+  private void writeTimeLeft(Hart hart, Task task) {
+    long left = Math.max(0, task.sleepDeadline - hart.cycles());
+    try {
+      user.putLong(hart, task.mm, task.sleepRemAddr, left / 1_000_000_000L);
+      user.putLong(hart, task.mm, task.sleepRemAddr + 8, left % 1_000_000_000L);
+    } catch (SyscallError e) {
+      // Linux reports -EFAULT then; the sleep is over either way and -EINTR says more.
+    }
+    task.sleepRemAddr = 0;
   }
 
   /**

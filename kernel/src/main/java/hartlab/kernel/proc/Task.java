@@ -111,6 +111,14 @@ public final class Task implements Schedulable, Sleeper {
    */
   public volatile boolean signalInterrupted;
 
+  /**
+   * nanosleep's {@code rem} and deadline while it sleeps (0: none), so that a signal ending it
+   * early can report the time left, as Linux's restart block does.
+   */
+  public long sleepRemAddr;
+
+  public long sleepDeadline;
+
   /** CLONE_VFORK: the parent sleeps here until this child execs or exits; null otherwise. */
   WaitQueue vforkDone;
 

@@ -102,17 +102,25 @@ final class TimeCalls {
 
   long nanosleep(Hart hart, Task task) {
     long ns = timespec(hart, task, arg(hart, 0));
-    return waits.sleep(hart, null, false, deadlineAfter(hart, ns), 0);
+    return sleepRelative(hart, task, deadlineAfter(hart, ns), arg(hart, 1));
+  }
+
+  /** A relative sleep whose time left goes to {@code rem} (if not 0) when a signal ends it. */
+  private long sleepRelative(Hart hart, Task task, long deadline, long rem) {
+    task.sleepRemAddr = rem;
+    task.sleepDeadline = deadline;
+    return waits.sleep(hart, null, false, deadline, 0);
   }
 
   long clockNanosleep(Hart hart, Task task) {
     long clock = arg(hart, 0);
     long now = clockNow(hart, clock);
     long ns = timespec(hart, task, arg(hart, 2));
-    long wait = (arg(hart, 1) & TIMER_ABSTIME) != 0 ? ns - now : ns;
+    boolean absolute = (arg(hart, 1) & TIMER_ABSTIME) != 0;
+    long wait = absolute ? ns - now : ns;
     if (wait <= 0) {
       return 0;
     }
-    return waits.sleep(hart, null, false, deadlineAfter(hart, wait), 0);
+    return sleepRelative(hart, task, deadlineAfter(hart, wait), absolute ? 0 : arg(hart, 3));
   }
 }
