@@ -54,6 +54,10 @@ public final class CostModel {
     CONTEXT_SWITCH(
         "contextSwitch", 800, "switch_to: save and load registers, kernel stack, the kernel path"),
     FP_SWITCH("fpSwitch", 60, "save 32 FP registers and fcsr of a task that used them"),
+    SIGNAL_FRAME(
+        "signalFrame",
+        300,
+        "write or read a 1 KiB signal frame (64 registers, fcsr, mask, siginfo) on the user stack"),
     REMOTE_ATOMIC(
         "remoteAtomic", 120, "an atomic on a line another hart wrote last (e.g. mm_count)"),
     PTE_CLEAR("pteClear", 5, "clear one PTE (munmap, madvise, exit_mmap), per page"),
@@ -357,6 +361,10 @@ public final class CostModel {
 
   public int fpSwitch() {
     return get(Cost.FP_SWITCH);
+  }
+
+  public int signalFrame() {
+    return get(Cost.SIGNAL_FRAME);
   }
 
   public int remoteAtomic() {

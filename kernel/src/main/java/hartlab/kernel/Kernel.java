@@ -7,6 +7,9 @@ import hartlab.kernel.mm.BinfmtElf;
 import hartlab.kernel.mm.PageFaults;
 import hartlab.kernel.proc.Execve;
 import hartlab.kernel.proc.ProcessTable;
+import hartlab.kernel.proc.SigInfo;
+import hartlab.kernel.proc.SignalDelivery;
+import hartlab.kernel.proc.SignalSending;
 import hartlab.kernel.proc.Signals;
 import hartlab.kernel.proc.Task;
 import hartlab.kernel.sched.Schedule;
@@ -46,6 +49,8 @@ final class Kernel implements TrapHandler {
   private final PageFaults faults;
   private final Syscalls syscalls;
   private final Execve execve;
+  private final SignalDelivery signals;
+  private final SignalSending sending;
   private final RunFigures figures;
   private volatile Statistics frozen; // lockstep: taken by the hart that stopped the run
 
@@ -65,6 +70,8 @@ final class Kernel implements TrapHandler {
     this.faults = s.mm().faults();
     this.syscalls = s.syscalls();
     this.execve = s.proc().execve();
+    this.signals = s.proc().signals();
+    this.sending = s.proc().table().signals();
     this.figures = s.figures();
     if (config.execMode() == ExecMode.LOCKSTEP) {
       halt.beforeRelease(() -> frozen = figures.take());
@@ -122,6 +129,15 @@ final class Kernel implements TrapHandler {
         schedule.tick(hart);
         continue;
       }
+      if (SignalDelivery.workPending(current)) {
+        counters
+            .hart(hart.id())
+            .add(Counter.SIGNALS_DELIVERED, signals.returnToUser(hart, current));
+        if (current.killPending) {
+          schedule.exit(hart, current);
+          continue;
+        }
+      }
       long until = Math.min(turns.runUntil(hart), ipis.nextIpi(hart.id()));
       if (hart.cycles() >= until) {
         turns.yieldTurn(hart);
@@ -147,11 +163,16 @@ final class Kernel implements TrapHandler {
     } else if (Cause.isPageFault(cause)) {
       pageFault(hart, task, cause, tval);
     } else {
-      kill(
-          hart,
-          task,
-          Signals.forCause(cause),
-          String.format("%s at pc 0x%x (tval 0x%x)", Cause.name(cause), hart.pc(), tval));
+      int signal = Signals.forCause(cause);
+      SigInfo info =
+          SigInfo.fault(signal, Signals.codeForCause(cause), faultAddress(cause, hart.pc(), tval));
+      if (!sending.fault(task, info)) {
+        kill(
+            hart,
+            task,
+            signal,
+            String.format("%s at pc 0x%x (tval 0x%x)", Cause.name(cause), hart.pc(), tval));
+      }
     }
     if (schedule.current(hart) == task) {
       if (task.killPending) {
@@ -212,9 +233,22 @@ final class Kernel implements TrapHandler {
     PageFaults.Fault fault = faults.fault(hart, task.mm, va, access, true);
     if (!fault.resolved()) {
       boolean oom = fault.result() == PageFaults.Result.OUT_OF_MEMORY;
+      int code =
+          fault.result() == PageFaults.Result.FORBIDDEN ? SigInfo.SEGV_ACCERR : SigInfo.SEGV_MAPERR;
+      if (!oom && sending.fault(task, SigInfo.fault(Signals.SIGSEGV, code, va))) {
+        return; // the handler runs on the way back to user mode
+      }
       String where = String.format("%s at pc 0x%x, address 0x%x", Cause.name(cause), hart.pc(), va);
       kill(hart, task, oom ? Signals.SIGKILL : Signals.SIGSEGV, where + ": " + fault.reason());
     }
+  }
+
+  /**
+   * si_addr of a trap's signal: the faulting instruction's pc for an illegal instruction or a
+   * breakpoint (tval holds the instruction's bits there), the bad address otherwise.
+   */
+  private static long faultAddress(int cause, long pc, long tval) {
+    return cause == Cause.ILLEGAL_INSTRUCTION || cause == Cause.BREAKPOINT ? pc : tval;
   }
 
   /** Kills the task's whole process with {@code signal}, reporting why. */

@@ -54,6 +54,7 @@ record Subsystems(
     long kernelSatp,
     MmSwitch mmSwitch,
     RandomSource random,
+    Vfs vfs,
     Processes proc,
     Schedule schedule,
     FileIo io,
@@ -160,7 +161,8 @@ record Subsystems(
             config.limits());
     FileIo io =
         new FileIo(mm.user(), console, sleepWake, openFiles, board.memory(), halt, lockstep, vfs);
-    Syscalls syscalls = new Syscalls(mm, proc, schedule, io, vfs, sleepWake, random, counters);
+    Syscalls syscalls =
+        new Syscalls(mm, proc, schedule, io, vfs, sleepWake, random, counters, config.maxTasks());
     idleWork.attach(schedule, ipis, tlb);
     Violations violations = new Violations(halt);
     RunFigures figures =
@@ -195,6 +197,7 @@ record Subsystems(
         kernelSatp,
         mmSwitch,
         random,
+        vfs,
         proc,
         schedule,
         io,

@@ -87,6 +87,7 @@ public final class KernelRig {
   public final long kernelSatp;
   public final MmSwitch mmSwitch;
   public final Processes proc;
+  public final hartlab.kernel.fs.Vfs vfs;
   public final Schedule schedule;
   public final FileIo io;
   public final Syscalls syscalls;
@@ -131,6 +132,7 @@ public final class KernelRig {
     mmSwitch = s.mmSwitch();
     random = s.random();
     proc = s.proc();
+    vfs = s.vfs();
     schedule = s.schedule();
     io = s.io();
     syscalls = s.syscalls();
@@ -369,10 +371,12 @@ public final class KernelRig {
 
   /** A new process with one task in {@code mm} (the first one becomes init); not yet runnable. */
   public Task newProcess(Mm mm) {
-    if (proc.table().init() == null) {
-      return proc.table().createInit("init", mm, FileTable.withConsole());
-    }
-    return proc.table().newProcessTask(proc.table().init(), "proc", mm, FileTable.withConsole());
+    Task t =
+        proc.table().init() == null
+            ? proc.table().createInit("init", mm, FileTable.withConsole())
+            : proc.table().newProcessTask(proc.table().init(), "proc", mm, FileTable.withConsole());
+    t.process.fs = vfs.initContext("/bin/proc"); // as execve gives a process its root and cwd
+    return t;
   }
 
   /** A new thread of {@code of}'s process, sharing its mm (clone with CLONE_VM|CLONE_THREAD). */

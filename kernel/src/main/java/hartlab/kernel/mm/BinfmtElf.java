@@ -17,7 +17,7 @@ import java.util.TreeSet;
 /**
  * Builds a fresh mm from an ELF image (Linux's fs/binfmt_elf.c load_elf_binary): one area per run
  * of pages with equal permissions, file bytes copied in, bss and heap left to demand-zero paging,
- * an 8 MiB stack holding argv, envp and the aux vector.
+ * an 8 MiB stack holding argv, envp and the aux vector, and above it the signal trampoline's page.
  *
  * <p>Works on the mm through its page table directly, not through a hart: the mm is not running
  * anywhere yet.
@@ -45,6 +45,11 @@ public final class BinfmtElf {
 
   /** AT_HWCAP: the extensions the harts implement. */
   private static final long HWCAP = AuxValues.hwcapForIsa(AuxValues.RV64GC);
+
+  /** {@code addi a7, zero, 139} (rt_sigreturn) and {@code ecall}, little-endian. */
+  private static final byte[] SIGRETURN_CODE = {
+    (byte) 0x93, 0x08, (byte) 0xb0, 0x08, 0x73, 0x00, 0x00, 0x00
+  };
 
   private final PhysicalMemory memory;
   private final FrameRefs refs;
@@ -95,6 +100,15 @@ public final class BinfmtElf {
               Vma.Kind.STACK,
               null,
               0));
+      mm.vmas.insert(
+          new Vma(
+              Mm.SIGRETURN_TRAMPOLINE,
+              Mm.SIGRETURN_TRAMPOLINE + PhysicalMemory.PAGE_SIZE,
+              Vma.PROT_READ | Vma.PROT_EXEC,
+              Vma.Kind.VDSO,
+              null,
+              0));
+      write(mm, Mm.SIGRETURN_TRAMPOLINE, SIGRETURN_CODE);
       AuxValues aux = AuxValues.forImage(placed, HWCAP);
       StackImage stack;
       try {

@@ -24,6 +24,13 @@ public final class Mm {
   public static final long MMAP_MIN_ADDR = 0x10000;
 
   public static final long STACK_TOP = TASK_SIZE - 0x1000;
+
+  /**
+   * The page above the stack holds the signal trampoline ({@code li a7, 139; ecall}: rt_sigreturn),
+   * where a handler returns to; Linux's vDSO provides the same.
+   */
+  public static final long SIGRETURN_TRAMPOLINE = STACK_TOP;
+
   public static final long STACK_SIZE = 8L << 20;
 
   /**

@@ -40,7 +40,7 @@ public final class MmapLocking {
         waitedUntilFree(hart, mm.mmapLock, write);
         return true;
       }
-      waits.sleep(hart, mm.mmapLock.waiters(), true, Long.MAX_VALUE, 0);
+      waits.sleepUninterruptible(hart, mm.mmapLock.waiters(), true);
       return false;
     }
   }

@@ -16,6 +16,8 @@ public final class Vma {
     DATA,
     HEAP,
     STACK,
+    /** The signal trampoline's page (Linux's [vdso]). */
+    VDSO,
     ANON
   }
 

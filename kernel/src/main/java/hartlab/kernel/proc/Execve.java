@@ -115,6 +115,9 @@ public final class Execve {
     processes.killOtherThreads(task);
     GuestProcess p = task.process;
     p.files.closeOnExec();
+    p.sighand.flushHandlers();
+    task.altStackSet = false;
+    processes.releaseVfork(task);
     p.name = exe.path().substring(exe.path().lastIndexOf('/') + 1);
     fs.setExe(exe.path());
     Mm old = task.mm;

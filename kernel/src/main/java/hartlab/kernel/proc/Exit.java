@@ -25,6 +25,7 @@ public final class Exit {
   /** Ends {@code task} on {@code hart}. True when it was the machine's last task. */
   public boolean exitTask(Hart hart, Task task) {
     task.state = Task.State.DEAD;
+    processes.releaseVfork(task);
     if (task.clearChildTid != 0) {
       try {
         user.putInt(hart, task.mm, task.clearChildTid, 0);

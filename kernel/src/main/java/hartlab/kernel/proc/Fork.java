@@ -7,6 +7,7 @@ import hartlab.kernel.mm.DupMmap;
 import hartlab.kernel.mm.Mm;
 import hartlab.kernel.mm.MmapLocking;
 import hartlab.kernel.mm.UserMemory;
+import hartlab.kernel.smp.WaitQueue;
 import hartlab.kernel.tlb.MmSwitch;
 import hartlab.kernel.uapi.Errno;
 import hartlab.kernel.uapi.SyscallError;
@@ -21,6 +22,7 @@ public final class Fork {
       CLONE_FS = 0x200,
       CLONE_FILES = 0x400,
       CLONE_SIGHAND = 0x800,
+      CLONE_VFORK = 0x4000,
       CLONE_PARENT = 0x8000,
       CLONE_THREAD = 0x10000,
       CLONE_SYSVSEM = 0x40000,
@@ -34,6 +36,7 @@ public final class Fork {
           | CLONE_FS
           | CLONE_FILES
           | CLONE_SIGHAND
+          | CLONE_VFORK
           | CLONE_PARENT
           | CLONE_THREAD
           | CLONE_SYSVSEM
@@ -115,6 +118,15 @@ public final class Fork {
         mmSwitch.mmput(hart, mm);
         throw e;
       }
+      child.process.sighand.copyFrom(me.sighand);
+      child.process.exitSignal = (int) (flags & 0xFF);
+    }
+    child.blocked = task.blocked;
+    child.altStackSp = task.altStackSp;
+    child.altStackSize = task.altStackSize;
+    child.altStackSet = task.altStackSet && (cloneFlags & CLONE_VM) == 0;
+    if ((cloneFlags & CLONE_VFORK) != 0) {
+      child.vforkDone = new WaitQueue();
     }
     hart.saveRegisters(child.regs);
     hart.saveFpRegisters(child.fpRegs);

@@ -48,6 +48,25 @@ public final class GuestProcess {
   /** Why the process was killed, or null if it exited by itself. */
   public volatile String killReport;
 
+  /** Its signal actions and process-wide pending signals. */
+  public final Sighand sighand = new Sighand();
+
+  /** The signal its parent gets when it ends (clone's low byte; SIGCHLD for fork), 0 for none. */
+  int exitSignal = Signals.SIGCHLD;
+
+  /** Process group and session ids (setpgid, setsid); guarded by the table's lock. */
+  int pgid;
+
+  int sid;
+
+  /**
+   * ITIMER_REAL's next expiry in virtual cycles (0: disarmed), written under the scheduler's timer
+   * lock, and its period.
+   */
+  public volatile long alarmDeadline;
+
+  public volatile long alarmInterval;
+
   /** Its wait4 callers sleep here until a child changes state. */
   final WaitQueue childWait = new WaitQueue();
 

@@ -6,6 +6,8 @@ import hartlab.kernel.mm.Mm;
 import hartlab.kernel.mm.UserMemory;
 import hartlab.kernel.mm.kmem.KernelMemory;
 import hartlab.kernel.smp.Ipis;
+import hartlab.kernel.smp.Sleeper;
+import hartlab.kernel.smp.WaitQueue;
 import hartlab.kernel.smp.Waits;
 import hartlab.kernel.uapi.Errno;
 import hartlab.kernel.uapi.SyscallError;
@@ -41,12 +43,19 @@ public final class ProcessTable {
   private int liveTasks; // guarded by lock
   private long tasksCreated; // guarded by lock
   private GuestProcess init;
+  private final SignalSending signals;
 
   public ProcessTable(Waits waits, Ipis ipis, int maxTasks, KernelMemory kmem) {
     this.waits = waits;
     this.ipis = ipis;
     this.maxTasks = maxTasks;
     this.kmem = kmem;
+    this.signals = new SignalSending(this, waits);
+  }
+
+  /** How signals are sent to the processes of this table. */
+  public SignalSending signals() {
+    return signals;
   }
 
   /**
@@ -116,6 +125,8 @@ public final class ProcessTable {
   private GuestProcess newProcess(GuestProcess parent, String name, Mm mm, FileTable files) {
     GuestProcess p = new GuestProcess(nextId, name, mm, files);
     p.parent = parent;
+    p.pgid = parent == null ? p.pid : parent.pgid;
+    p.sid = parent == null ? p.pid : parent.sid;
     if (parent != null) {
       parent.children.add(p);
     }
@@ -153,6 +164,20 @@ public final class ProcessTable {
         }
       }
       return null;
+    }
+  }
+
+  /** The threads of {@code p}, in creation order; empty once it has ended. */
+  public List<Task> tasksOf(GuestProcess p) {
+    synchronized (lock) {
+      return new ArrayList<>(p.tasks);
+    }
+  }
+
+  /** Whether {@code p} has threads left (a zombie has none). */
+  public boolean alive(GuestProcess p) {
+    synchronized (lock) {
+      return p.state == GuestProcess.State.ALIVE;
     }
   }
 
@@ -215,6 +240,8 @@ public final class ProcessTable {
   public boolean taskExited(Task task, int code) {
     FileTable files = null;
     boolean last;
+    GuestProcess notify = null;
+    SigInfo childSignal = null;
     List<GuestProcess> orphanedNamespace = List.of();
     synchronized (lock) {
       GuestProcess p = task.process;
@@ -227,6 +254,11 @@ public final class ProcessTable {
         }
         files = p.files;
         p.files = null;
+        GuestProcess parent = p.parent;
+        if (parent != null && p.exitSignal != 0) {
+          notify = parent;
+          childSignal = childSignal(p);
+        }
         exitProcess(p);
         if (p == init) {
           orphanedNamespace = new ArrayList<>();
@@ -242,11 +274,34 @@ public final class ProcessTable {
     if (files != null) {
       files.drop();
     }
+    if (notify != null) {
+      signals.toProcess(notify, childSignal, task.process.toString());
+    }
     // init is gone: as in a PID namespace, the kernel kills everything else in it.
     for (GuestProcess other : orphanedNamespace) {
       endGroup(other, Signals.SIGKILL, null);
     }
     return last;
+  }
+
+  /** The siginfo of {@code p}'s exit signal: how it ended (do_notify_parent). */
+  private static SigInfo childSignal(GuestProcess p) {
+    int sig = p.waitStatus & 0x7F;
+    return new SigInfo(
+        p.exitSignal,
+        sig == 0 ? SigInfo.CLD_EXITED : SigInfo.CLD_KILLED,
+        p.pid,
+        0,
+        sig == 0 ? (p.waitStatus >> 8) & 0xFF : sig);
+  }
+
+  /**
+   * Whether the parent has said it will not wait for its children: SIGCHLD ignored or SA_NOCLDWAIT,
+   * so an ended child is reaped at once and wait4 finds none (Linux's autoreap).
+   */
+  private static boolean autoReap(GuestProcess parent) {
+    Sighand.Action a = parent.sighand.action(Signals.SIGCHLD);
+    return a.handler() == Signals.SIG_IGN || (a.flags() & Sighand.SA_NOCLDWAIT) != 0;
   }
 
   private void exitProcess(GuestProcess p) {
@@ -264,6 +319,10 @@ public final class ProcessTable {
     p.state = GuestProcess.State.ZOMBIE;
     if (p.parent == null) {
       reap(p);
+    } else if (p.exitSignal == Signals.SIGCHLD && autoReap(p.parent)) {
+      p.parent.children.remove(p);
+      reap(p);
+      waits.wakeAll(p.parent.childWait);
     } else {
       waits.wakeAll(p.parent.childWait);
     }
@@ -277,6 +336,124 @@ public final class ProcessTable {
     kmem.uncharge(KernelMemory.Kind.PROCESS);
     if (p != init) {
       processes.remove(p.pid);
+    }
+  }
+
+  /**
+   * The vfork child {@code child} has exec'd or is exiting (Linux's mm_release): its parent, asleep
+   * in clone since, returns the child's id.
+   */
+  public void releaseVfork(Task child) {
+    WaitQueue done = child.vforkDone;
+    if (done == null) {
+      return;
+    }
+    synchronized (done) {
+      child.vforkDone = null;
+      for (Sleeper parent : done.take(Integer.MAX_VALUE)) {
+        waits.wake(parent, child.tid);
+      }
+    }
+  }
+
+  /**
+   * CLONE_VFORK: the caller sleeps until {@code child} execs or exits, and clone then returns the
+   * child's id. Not interruptible by signals, as in Linux.
+   */
+  public long waitForVfork(Hart hart, Task child) {
+    WaitQueue done = child.vforkDone;
+    if (done == null) {
+      return child.tid;
+    }
+    synchronized (done) {
+      if (child.vforkDone == null) {
+        return child.tid;
+      }
+      return waits.sleepUninterruptible(hart, done, false);
+    }
+  }
+
+  /** getpgid(pid): 0 names the caller; ESRCH when there is no such process. */
+  public int pgid(Task caller, long pid) {
+    synchronized (lock) {
+      return lookupLocked(caller, pid).pgid;
+    }
+  }
+
+  /** getsid(pid). */
+  public int sid(Task caller, long pid) {
+    synchronized (lock) {
+      return lookupLocked(caller, pid).sid;
+    }
+  }
+
+  /**
+   * setpgid(pid, pgid): the caller or one of its children joins group {@code pgid} (0: its own pid)
+   * of the same session; EPERM for a session leader or another session's group, ESRCH for a process
+   * that is neither, EINVAL for a negative group.
+   */
+  public void setpgid(Task caller, long pid, long pgid) {
+    if (pgid < 0 || pgid > Integer.MAX_VALUE) {
+      throw SyscallError.of(Errno.EINVAL);
+    }
+    synchronized (lock) {
+      GuestProcess p = lookupLocked(caller, pid);
+      if (p != caller.process && p.parent != caller.process) {
+        throw SyscallError.of(Errno.ESRCH);
+      }
+      if (p.sid != caller.process.sid || p.sid == p.pid) {
+        throw SyscallError.of(Errno.EPERM);
+      }
+      int group = pgid == 0 ? p.pid : (int) pgid;
+      if (group != p.pid) {
+        boolean exists = false;
+        for (GuestProcess q : processes.values()) {
+          exists |= q.pgid == group && q.sid == p.sid && q.state != GuestProcess.State.REAPED;
+        }
+        if (!exists) {
+          throw SyscallError.of(Errno.EPERM);
+        }
+      }
+      p.pgid = group;
+    }
+  }
+
+  /** setsid(): a new session and group led by the caller; EPERM if it leads a group already. */
+  public int setsid(Task caller) {
+    synchronized (lock) {
+      GuestProcess p = caller.process;
+      for (GuestProcess q : processes.values()) {
+        if (q.pgid == p.pid && q.state != GuestProcess.State.REAPED) {
+          throw SyscallError.of(Errno.EPERM);
+        }
+      }
+      p.pgid = p.pid;
+      p.sid = p.pid;
+      return p.pid;
+    }
+  }
+
+  private GuestProcess lookupLocked(Task caller, long pid) {
+    if (pid == 0) {
+      return caller.process;
+    }
+    GuestProcess p = pid > 0 && pid <= Integer.MAX_VALUE ? processes.get((int) pid) : null;
+    if (p == null || p.state == GuestProcess.State.REAPED) {
+      throw SyscallError.of(Errno.ESRCH);
+    }
+    return p;
+  }
+
+  /** The processes of group {@code pgid} that can still be signalled, in pid order. */
+  public List<GuestProcess> group(int pgid) {
+    synchronized (lock) {
+      List<GuestProcess> out = new ArrayList<>();
+      for (GuestProcess p : processes.values()) {
+        if (p.state != GuestProcess.State.REAPED && p.pgid == pgid) {
+          out.add(p);
+        }
+      }
+      return out;
     }
   }
 
@@ -297,9 +474,9 @@ public final class ProcessTable {
   }
 
   /**
-   * wait4: reaps a zombie child matching {@code pid} (-1, 0 and &lt; -1: any; there are no process
-   * groups) and returns its pid with its status stored at {@code statusAddr}; 0 with WNOHANG when
-   * none has ended; ECHILD when there is no such child; otherwise sleeps and runs again.
+   * wait4: reaps a zombie child matching {@code pid} (-1: any, 0: of the caller's group, &lt; -1:
+   * of group -pid) and returns its pid with its status stored at {@code statusAddr}; 0 with WNOHANG
+   * when none has ended; ECHILD when there is no such child; otherwise sleeps and runs again.
    */
   public long wait4(
       Hart hart, Task task, UserMemory user, long pid, long statusAddr, long options) {
@@ -311,7 +488,9 @@ public final class ProcessTable {
       GuestProcess me = task.process;
       boolean any = false;
       for (GuestProcess c : me.children) {
-        if (pid > 0 && c.pid != pid) {
+        if ((pid > 0 && c.pid != pid)
+            || (pid == 0 && c.pgid != me.pgid)
+            || (pid < -1 && c.pgid != -pid)) {
           continue;
         }
         any = true;

@@ -10,7 +10,13 @@ import hartlab.kernel.tlb.MmSwitch;
 import hartlab.mmu.PhysicalMemory;
 
 /** The process subsystem's parts, built together. */
-public record Processes(ProcessTable table, Futexes futexes, Fork fork, Exit exit, Execve execve) {
+public record Processes(
+    ProcessTable table,
+    Futexes futexes,
+    Fork fork,
+    Exit exit,
+    Execve execve,
+    SignalDelivery signals) {
 
   /** As the full {@code create}, for one hart and unaccounted open files. */
   public static Processes create(
@@ -44,6 +50,7 @@ public record Processes(ProcessTable table, Futexes futexes, Fork fork, Exit exi
         futexes,
         new Fork(table, mm.dupMmap(), mm.locking(), mmSwitch, mm.user(), vfs),
         new Exit(mm.user(), futexes, mmSwitch, table),
-        new Execve(vfs, mm.binfmt(), mmSwitch, table, random, openFiles));
+        new Execve(vfs, mm.binfmt(), mmSwitch, table, random, openFiles),
+        new SignalDelivery(table, mm.user(), waits));
   }
 }

@@ -2,7 +2,10 @@ package hartlab.kernel.proc;
 
 import hartlab.cpu.Cause;
 
-/** The signals hartlab delivers, all with their default action (there are no handlers yet). */
+/**
+ * Signal numbers, names and default actions (Linux's include/uapi/asm-generic/signal.h and the
+ * table in kernel/signal.c). Bit {@code sig - 1} of a 64-bit set stands for signal {@code sig}.
+ */
 public final class Signals {
   public static final int SIGHUP = 1,
       SIGINT = 2,
@@ -23,9 +26,28 @@ public final class Signals {
       SIGCONT = 18,
       SIGSTOP = 19,
       SIGTSTP = 20,
+      SIGTTIN = 21,
+      SIGTTOU = 22,
       SIGURG = 23,
       SIGWINCH = 28;
   public static final int NSIG = 64;
+
+  /** The sigaction handler values that are no function: the default action, and ignore. */
+  public static final long SIG_DFL = 0, SIG_IGN = 1;
+
+  /** What a signal does to a process when nothing catches it (Linux's sig_kernel_* sets). */
+  public enum DefaultAction {
+    TERMINATE,
+    /** Terminate and dump core; hartlab writes no core, so the wait status has no 0x80 bit. */
+    CORE,
+    IGNORE,
+    /** Stop the process: hartlab does not model job control, so stop signals are ignored. */
+    STOP
+  }
+
+  /** SIGKILL and SIGSTOP, which can be neither caught, blocked nor ignored. */
+  public static final long UNBLOCKABLE = bit(SIGKILL) | bit(SIGSTOP);
+
   private static final String[] NAMES = {
     null,
     "SIGHUP",
@@ -67,19 +89,62 @@ public final class Signals {
     return signal > 0 && signal < NAMES.length ? NAMES[signal] : "signal " + signal;
   }
 
+  /** The bit of {@code signal} in a signal set. */
+  public static long bit(int signal) {
+    return 1L << (signal - 1);
+  }
+
+  /** Whether {@code signal} is a valid signal number (1..64). */
+  public static boolean valid(long signal) {
+    return signal >= 1 && signal <= NSIG;
+  }
+
+  public static DefaultAction defaultAction(int signal) {
+    switch (signal) {
+      case SIGCHLD:
+      case SIGCONT:
+      case SIGURG:
+      case SIGWINCH:
+        return DefaultAction.IGNORE;
+      case SIGSTOP:
+      case SIGTSTP:
+      case SIGTTIN:
+      case SIGTTOU:
+        return DefaultAction.STOP;
+      case SIGQUIT:
+      case SIGILL:
+      case SIGTRAP:
+      case SIGABRT:
+      case SIGBUS:
+      case SIGFPE:
+      case SIGSEGV:
+      case 24: // SIGXCPU
+      case 25: // SIGXFSZ
+      case 31: // SIGSYS
+        return DefaultAction.CORE;
+      default:
+        return DefaultAction.TERMINATE;
+    }
+  }
+
   /**
-   * Whether the default action of {@code signal} is to ignore it (or to stop, which hartlab does
-   * not model).
+   * Whether the default action of {@code signal} leaves the process running (ignore, or stop, which
+   * hartlab does not model).
    */
   public static boolean ignoredByDefault(int signal) {
-    return signal == SIGCHLD
-        || signal == SIGCONT
-        || signal == SIGURG
-        || signal == SIGWINCH
-        || signal == SIGSTOP
-        || signal == SIGTSTP
-        || signal == 21
-        || signal == 22;
+    DefaultAction a = defaultAction(signal);
+    return a == DefaultAction.IGNORE || a == DefaultAction.STOP;
+  }
+
+  /** si_code for a synchronous trap other than a page fault (ILL_ILLOPC, TRAP_BRKPT, ...). */
+  public static int codeForCause(int cause) {
+    return cause == Cause.ILLEGAL_INSTRUCTION
+            || cause == Cause.BREAKPOINT
+            || cause == Cause.INSTRUCTION_MISALIGNED
+            || cause == Cause.LOAD_MISALIGNED
+            || cause == Cause.STORE_MISALIGNED
+        ? 1
+        : SigInfo.SI_KERNEL;
   }
 
   /** The signal Linux riscv sends for a synchronous trap other than a page fault. */

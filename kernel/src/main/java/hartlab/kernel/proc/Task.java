@@ -83,6 +83,59 @@ public final class Task implements Schedulable, Sleeper {
   /** Cycles the task had run when it was last put on a hart, for the scheduler's accounting. */
   public long switchedInAtCycles;
 
+  // ---- signals: the sets are guarded by process.sighand's monitor, volatile for lock-free checks
+
+  /** Blocked signals, bit sig-1 (never SIGKILL or SIGSTOP). */
+  volatile long blocked;
+
+  /** Signals sent to this thread alone (tgkill, faults), bit sig-1. */
+  volatile long pending;
+
+  final SigInfo[] pendingInfo = new SigInfo[Signals.NSIG + 1];
+
+  /** sigaltstack: base, size, and whether one is set (SS_DISABLE when not). Own hart only. */
+  long altStackSp;
+
+  long altStackSize;
+  boolean altStackSet;
+
+  /** The mask rt_sigsuspend replaced, restored after the handler it waited for; -1 if none. */
+  long savedMask = -1;
+
+  /** Whether the task's current sleep may be ended by a signal (TASK_INTERRUPTIBLE). */
+  public volatile boolean interruptible;
+
+  /**
+   * Set by the waker when a signal ended the task's sleep; on the way back to user the kernel then
+   * decides between restarting the call and -EINTR, as Linux does for -ERESTARTSYS.
+   */
+  public volatile boolean signalInterrupted;
+
+  /**
+   * nanosleep's {@code rem} and deadline while it sleeps (0: none), so that a signal ending it
+   * early can report the time left, as Linux's restart block does.
+   */
+  public long sleepRemAddr;
+
+  public long sleepDeadline;
+
+  /** CLONE_VFORK: the parent sleeps here until this child execs or exits; null otherwise. */
+  WaitQueue vforkDone;
+
+  /** The thread's name (prctl PR_SET_NAME), or null for its process's. */
+  public volatile String comm;
+
+  /** The thread's name as prctl(PR_GET_NAME) reports it. */
+  public String comm() {
+    String c = comm;
+    return c != null ? c : process.name;
+  }
+
+  /** Whether a signal the task does not block is pending for it (signal_pending). */
+  public boolean signalPending() {
+    return ((pending | process.sighand.sharedPending) & ~blocked) != 0;
+  }
+
   Task(int tid, GuestProcess process, Mm mm, int nice) {
     this.tid = tid;
     this.process = process;

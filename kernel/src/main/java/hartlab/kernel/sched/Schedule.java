@@ -6,6 +6,8 @@ import hartlab.kernel.proc.Exit;
 import hartlab.kernel.proc.GuestProcess;
 import hartlab.kernel.proc.ProcessTable;
 import hartlab.kernel.proc.Processes;
+import hartlab.kernel.proc.SigInfo;
+import hartlab.kernel.proc.Signals;
 import hartlab.kernel.proc.Task;
 import hartlab.kernel.smp.Halt;
 import hartlab.kernel.smp.Turns;
@@ -202,12 +204,15 @@ public final class Schedule {
       counters.tracer().running(hart.id(), hart.cycles(), 0, "idle");
     }
     long next = timers.earliest();
-    if (limits.freeRunning() && next != Long.MAX_VALUE && idleHarts.get() == harts.length) {
+    if (limits.freeRunning()
+        && next != Long.MAX_VALUE
+        && idleHarts.get() == harts.length
+        && !anyQueued()) {
       if (next > hart.cycles()) {
         counters.hart(hart.id()).add(Counter.IDLE_CYCLES, next - hart.cycles());
         hart.setCycles(next);
       }
-      sleepWake.fireTimers(hart);
+      fireTimers(hart);
       return;
     }
     if (limits.freeRunning() && walks.enabled() && tlbStates.activeMm(hart.id()) != null) {
@@ -216,6 +221,16 @@ public final class Schedule {
       return;
     }
     turns.idle(hart);
+  }
+
+  /** Whether a task waits in some run queue: then virtual time must not jump ahead of it. */
+  private boolean anyQueued() {
+    for (int h = 0; h < harts.length; h++) {
+      if (scheduler.queueLength(h) > 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   // ---- leaving the hart ----
@@ -314,7 +329,11 @@ public final class Schedule {
       scheduler.exit(task, hart.id(), hart.cycles() - task.switchedInAtCycles);
       rq.current = null;
     }
-    if (exit.exitTask(hart, task)) {
+    boolean last = exit.exitTask(hart, task);
+    if (!processes.alive(task.process)) {
+      timers.armAlarm(task.process, 0); // a process's alarm ends with it
+    }
+    if (last) {
       GuestProcess first = processes.init();
       halt.requestStop(
           first.killReport == null ? Outcome.EXITED : Outcome.KILLED,
@@ -325,9 +344,40 @@ public final class Schedule {
 
   // ---- time ----
 
-  /** Wakes the sleepers whose deadline this hart's clock has reached. */
+  /**
+   * Wakes the sleepers whose deadline this hart's clock has reached, and sends SIGALRM to the
+   * processes whose alarm it has reached (re-armed by their interval).
+   */
   public void fireTimers(Hart hart) {
     sleepWake.fireTimers(hart);
+    for (GuestProcess p : timers.expireAlarms(hart.cycles())) {
+      if (p.alarmInterval > 0) {
+        timers.armAlarm(p, hart.cycles() + p.alarmInterval);
+      }
+      processes.signals().toProcess(p, SigInfo.kernel(Signals.SIGALRM), "its alarm");
+    }
+  }
+
+  /**
+   * setitimer(ITIMER_REAL): arms {@code p}'s alarm {@code value} cycles from now, repeating every
+   * {@code interval} (0: once); a value of 0 disarms it. Returns the old setting.
+   */
+  public Itimer setAlarm(Hart hart, GuestProcess p, long value, long interval) {
+    Itimer old = alarm(hart, p);
+    p.alarmInterval = value > 0 ? interval : 0;
+    timers.armAlarm(p, value > 0 ? hart.cycles() + value : 0);
+    return old;
+  }
+
+  /** An interval timer's setting: cycles until it fires (0: disarmed) and its period. */
+  public record Itimer(long valueCycles, long intervalCycles) {}
+
+  /** getitimer(ITIMER_REAL): zeros when disarmed. */
+  public Itimer alarm(Hart hart, GuestProcess p) {
+    long deadline = p.alarmDeadline;
+    return deadline == 0
+        ? new Itimer(0, 0)
+        : new Itimer(Math.max(1, deadline - hart.cycles()), p.alarmInterval);
   }
 
   /**

@@ -7,6 +7,7 @@ import hartlab.kernel.smp.Sleeper;
 import hartlab.kernel.smp.WaitQueue;
 import hartlab.kernel.smp.Waits;
 import hartlab.kernel.tlb.CpuStates;
+import hartlab.kernel.uapi.Errno;
 import hartlab.sched.Scheduler;
 
 /**
@@ -44,6 +45,21 @@ public final class SleepWake implements Waits, CpuStates {
   @Override
   public long sleep(
       Hart hart, WaitQueue queue, boolean restart, long deadline, long timeoutResult) {
+    return sleep(hart, queue, restart, deadline, timeoutResult, true);
+  }
+
+  @Override
+  public long sleepUninterruptible(Hart hart, WaitQueue queue, boolean restart) {
+    return sleep(hart, queue, restart, Long.MAX_VALUE, 0, false);
+  }
+
+  private long sleep(
+      Hart hart,
+      WaitQueue queue,
+      boolean restart,
+      long deadline,
+      long timeoutResult,
+      boolean interruptible) {
     Rq rq = rqs[hart.id()];
     Task task = rq.current;
     Schedule.saveContext(hart, task, restart ? hart.pc() : hart.pc() + 4);
@@ -52,6 +68,8 @@ public final class SleepWake implements Waits, CpuStates {
     rq.current = null;
     task.timeoutResult = timeoutResult;
     task.sleepingOn = queue;
+    task.interruptible = interruptible;
+    task.signalInterrupted = false;
     task.state = Task.State.SLEEPING;
     // Publish last: from here another hart may wake the task and run it.
     if (deadline != Long.MAX_VALUE) {
@@ -66,8 +84,35 @@ public final class SleepWake implements Waits, CpuStates {
     // order the two: at least one of them sees the other, so the kill always lands.
     if (task.killPending) {
       wake(task, RESTART);
+    } else if (interruptible && task.signalPending()) {
+      signalWake(task); // the same race for a signal sent while the task went to sleep
     }
     return BLOCKED;
+  }
+
+  @Override
+  public void signalWake(Sleeper sleeper) {
+    Task task = (Task) sleeper;
+    synchronized (task) {
+      if (task.state == Task.State.SLEEPING && task.interruptible) {
+        task.state = Task.State.RUNNABLE;
+        task.signalInterrupted = true;
+      } else {
+        task = null;
+      }
+    }
+    if (task != null) {
+      // A sleep that restarts has its pc on the ecall: it runs again or becomes -EINTR on the way
+      // out (Linux's -ERESTARTSYS); any other sleep (nanosleep, futex timeouts, sigsuspend) ends
+      // with -EINTR.
+      finishWake(task, task.restartPc == task.pc ? RESTART : -Errno.EINTR);
+      return;
+    }
+    for (int i = 0; i < rqs.length; i++) {
+      if (rqs[i].current == sleeper) {
+        ipis.kick(i);
+      }
+    }
   }
 
   @Override
@@ -79,6 +124,12 @@ public final class SleepWake implements Waits, CpuStates {
       }
       task.state = Task.State.RUNNABLE;
     }
+    finishWake(task, result);
+    return true;
+  }
+
+  /** The rest of a wake-up, by the waker that moved the task out of SLEEPING. */
+  private void finishWake(Task task, long result) {
     WaitQueue q = task.sleepingOn;
     if (q != null) {
       q.remove(task);
@@ -90,7 +141,6 @@ public final class SleepWake implements Waits, CpuStates {
     }
     Hart waker = currentHart.get();
     makeRunnable(task, waker != null ? waker.id() : 0, waker != null ? waker.cycles() : 0);
-    return true;
   }
 
   @Override

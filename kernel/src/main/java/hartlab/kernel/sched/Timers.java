@@ -1,13 +1,15 @@
 package hartlab.kernel.sched;
 
+import hartlab.kernel.proc.GuestProcess;
 import hartlab.kernel.proc.Task;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 
 /**
- * Sleeps with a deadline in virtual time (nanosleep, futex timeouts). Deadlines are hart cycles;
- * ties break by tid so lockstep runs expire timers in one order.
+ * Sleeps with a deadline in virtual time (nanosleep, futex timeouts), and processes' ITIMER_REAL
+ * alarms. Deadlines are hart cycles; ties break by tid or pid so lockstep runs expire timers in one
+ * order.
  *
  * <p>Thread-safe through its own monitor, a short lock.
  */
@@ -18,6 +20,33 @@ final class Timers {
               a.timerDeadline != b.timerDeadline
                   ? Long.compare(a.timerDeadline, b.timerDeadline)
                   : Integer.compare(a.tid, b.tid));
+
+  private final TreeSet<GuestProcess> alarms =
+      new TreeSet<>(
+          (a, b) ->
+              a.alarmDeadline != b.alarmDeadline
+                  ? Long.compare(a.alarmDeadline, b.alarmDeadline)
+                  : Integer.compare(a.pid, b.pid));
+
+  /** Arms (deadline &gt; 0) or disarms (0) {@code p}'s alarm; its interval is the caller's. */
+  synchronized void armAlarm(GuestProcess p, long deadline) {
+    alarms.remove(p);
+    p.alarmDeadline = deadline;
+    if (deadline > 0) {
+      alarms.add(p);
+    }
+  }
+
+  /** Removes and returns the processes whose alarm is at or before {@code now}, disarmed. */
+  synchronized List<GuestProcess> expireAlarms(long now) {
+    List<GuestProcess> due = new ArrayList<>();
+    while (!alarms.isEmpty() && alarms.first().alarmDeadline <= now) {
+      GuestProcess p = alarms.pollFirst();
+      p.alarmDeadline = 0;
+      due.add(p);
+    }
+    return due;
+  }
 
   synchronized void arm(Task task, long deadline) {
     byDeadline.remove(task);
@@ -31,7 +60,8 @@ final class Timers {
 
   /** The earliest deadline, or Long.MAX_VALUE when no timer is armed. */
   synchronized long earliest() {
-    return byDeadline.isEmpty() ? Long.MAX_VALUE : byDeadline.first().timerDeadline;
+    long sleeps = byDeadline.isEmpty() ? Long.MAX_VALUE : byDeadline.first().timerDeadline;
+    return alarms.isEmpty() ? sleeps : Math.min(sleeps, alarms.first().alarmDeadline);
   }
 
   /** Removes and returns the tasks whose deadline is at or before {@code now}. */

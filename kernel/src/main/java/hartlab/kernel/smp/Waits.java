@@ -28,6 +28,21 @@ public interface Waits {
   long sleep(Hart hart, WaitQueue queue, boolean restart, long deadline, long timeoutResult);
 
   /**
+   * As {@link #sleep} without a deadline, for waits no signal may cut short (Linux's TASK_KILLABLE:
+   * mmap_lock, vfork); only a fatal signal ends them, and the task then exits.
+   *
+   * @return {@link #BLOCKED}
+   */
+  long sleepUninterruptible(Hart hart, WaitQueue queue, boolean restart);
+
+  /**
+   * A signal is pending for {@code task} (Linux's signal_wake_up): an interruptible sleep ends —
+   * the syscall runs again if it sleeps to restart, otherwise returns -EINTR — and flags it {@code
+   * signalInterrupted}; a task running on a hart makes that hart enter the kernel soon.
+   */
+  void signalWake(Sleeper task);
+
+  /**
    * Wakes a sleeping task with the result its syscall returns (or {@link #RESTART}). False if it
    * was not asleep.
    */

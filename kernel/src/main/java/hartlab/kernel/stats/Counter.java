@@ -42,6 +42,8 @@ public enum Counter {
   SYSCALLS("syscalls", "calls", "system calls, a call that slept and restarted counted once"),
   SYSCALL_RESTARTS("syscallRestarts", "calls", "system calls run again after their task slept"),
   PAGE_FAULTS("pageFaults", "faults", "page faults taken from user mode"),
+  SIGNALS_DELIVERED(
+      "signalsDelivered", "signals", "signal handlers entered (a frame built on the user stack)"),
   CONTEXT_SWITCHES("contextSwitches", "switches", "tasks switched in by schedule()"),
   IPIS_SENT("ipisSent", "IPIs", "inter-processor interrupts sent (one per target)"),
   IPIS_RECEIVED("ipisReceived", "IPIs", "inter-processor interrupts handled"),

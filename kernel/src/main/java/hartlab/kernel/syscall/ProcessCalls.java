@@ -7,19 +7,16 @@ import hartlab.kernel.fs.Vfs;
 import hartlab.kernel.mm.UserMemory;
 import hartlab.kernel.proc.Execve;
 import hartlab.kernel.proc.Fork;
-import hartlab.kernel.proc.GuestProcess;
 import hartlab.kernel.proc.ProcessTable;
-import hartlab.kernel.proc.Signals;
 import hartlab.kernel.proc.Task;
 import hartlab.kernel.sched.Schedule;
 import hartlab.kernel.smp.Waits;
 import hartlab.kernel.uapi.Errno;
 import hartlab.kernel.uapi.SyscallError;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Process, thread and scheduler calls: clone, clone3, execve, exit, exit_group, wait4, kill, the id
+ * Process, thread and scheduler calls: clone, clone3, execve, exit, exit_group, wait4, the id
  * calls, sched_yield, affinity and getcpu.
  */
 final class ProcessCalls {
@@ -84,6 +81,9 @@ final class ProcessCalls {
       return Waits.BLOCKED;
     }
     schedule.wakeUpNewTask(child, hart.id(), hart.cycles());
+    if ((flags & Fork.CLONE_VFORK) != 0) {
+      return processes.waitForVfork(hart, child);
+    }
     return child.tid;
   }
 
@@ -127,54 +127,6 @@ final class ProcessCalls {
 
   long wait4(Hart hart, Task task) {
     return processes.wait4(hart, task, user, arg(hart, 0), arg(hart, 1), arg(hart, 2));
-  }
-
-  /**
-   * kill(pid, sig), both C ints as in Linux's kill_something_info. Only default actions exist: a
-   * fatal signal ends the target's whole group, the others change nothing. {@code pid > 0} names a
-   * process (a zombie not yet reaped takes the signal and ignores it); -1 every process but init
-   * and the caller (ESRCH if there is none); 0 the caller's process group and {@code < -1} group
-   * {@code -pid}. hartlab has no setpgid or setsid, so every process stays in the group it was born
-   * in, init's (pgid 1): kill(0) signals every process, init and the caller included, and a {@code
-   * pid < -1} names a group that does not exist (ESRCH).
-   */
-  long kill(Hart hart, Task task) {
-    int pid = (int) arg(hart, 0);
-    int sig = (int) arg(hart, 1);
-    if (sig < 0 || sig > Signals.NSIG) {
-      throw SyscallError.of(Errno.EINVAL);
-    }
-    List<GuestProcess> targets = new ArrayList<>();
-    if (pid > 0) {
-      GuestProcess p = processes.find(pid);
-      if (p == null || p.state == GuestProcess.State.REAPED) {
-        throw SyscallError.of(Errno.ESRCH);
-      }
-      targets.add(p);
-    } else if (pid == -1) {
-      GuestProcess init = processes.init();
-      for (GuestProcess p : processes.signallable()) {
-        if (p != init && p != task.process) {
-          targets.add(p);
-        }
-      }
-      if (targets.isEmpty()) {
-        throw SyscallError.of(Errno.ESRCH);
-      }
-    } else if (pid == 0) {
-      targets.addAll(processes.signallable()); // init's group: everyone
-    } else {
-      throw SyscallError.of(Errno.ESRCH); // group -pid: there is no group but init's, pgid 1
-    }
-    if (sig != 0 && !Signals.ignoredByDefault(sig)) {
-      for (GuestProcess target : targets) {
-        processes.endGroup(
-            target,
-            sig,
-            String.format("%s killed by %s (sent by %s)", target, Signals.name(sig), task.process));
-      }
-    }
-    return 0;
   }
 
   long schedYield(Hart hart, Task task) {

@@ -38,7 +38,10 @@ final class SyscallTable {
       FutexCalls futex,
       InfoCalls info,
       PathCalls paths,
-      PollCalls poll) {
+      PollCalls poll,
+      SignalCalls signal,
+      IdentityCalls id,
+      ResourceCalls resource) {
     row(17, "getcwd", paths::getcwd, PTR, SIZE);
     row(23, "dup", files::dup, FD);
     row(24, "dup3", files::dup3, FD, FD, FLAGS);
@@ -71,19 +74,58 @@ final class SyscallTable {
     row(94, "exit_group", process::exitGroup, INT);
     row(96, "set_tid_address", process::setTidAddress, PTR);
     row(98, "futex", futex::futex, PTR, INT, INT, PTR, PTR, INT);
+    row(99, "set_robust_list", resource::setRobustList, PTR, SIZE);
     row(101, "nanosleep", time::nanosleep, PTR, PTR);
+    row(102, "getitimer", signal::getitimer, INT, PTR);
+    row(103, "setitimer", signal::setitimer, INT, PTR, PTR);
     row(113, "clock_gettime", time::clockGettime, CLOCK, PTR);
+    row(114, "clock_getres", time::clockGetres, CLOCK, PTR);
     row(115, "clock_nanosleep", time::clockNanosleep, CLOCK, FLAGS, PTR, PTR);
     row(122, "sched_setaffinity", process::setAffinity, PID, SIZE, PTR);
     row(123, "sched_getaffinity", process::getAffinity, PID, SIZE, PTR);
     row(124, "sched_yield", process::schedYield);
-    row(129, "kill", process::kill, PID, SIG);
+    row(129, "kill", signal::kill, PID, SIG);
+    row(130, "tkill", signal::tkill, PID, SIG);
+    row(131, "tgkill", signal::tgkill, PID, PID, SIG);
+    row(132, "sigaltstack", signal::sigaltstack, PTR, PTR);
+    row(133, "rt_sigsuspend", signal::sigsuspend, PTR, SIZE);
+    row(134, "rt_sigaction", signal::sigaction, SIG, PTR, PTR, SIZE);
+    row(135, "rt_sigprocmask", signal::sigprocmask, INT, PTR, PTR, SIZE);
+    row(136, "rt_sigpending", signal::sigpending, PTR, SIZE);
+    row(139, "rt_sigreturn", signal::sigreturn);
+    row(143, "setregid", id::setReId, INT, INT);
+    row(144, "setgid", id::setId, INT);
+    row(145, "setreuid", id::setReId, INT, INT);
+    row(146, "setuid", id::setId, INT);
+    row(147, "setresuid", id::setResId, INT, INT, INT);
+    row(148, "getresuid", id::getResId, PTR, PTR, PTR);
+    row(149, "setresgid", id::setResId, INT, INT, INT);
+    row(150, "getresgid", id::getResId, PTR, PTR, PTR);
+    row(151, "setfsuid", id::setId, INT);
+    row(152, "setfsgid", id::setId, INT);
+    row(153, "times", resource::times, PTR);
+    row(154, "setpgid", id::setpgid, PID, PID);
+    row(155, "getpgid", id::getpgid, PID);
+    row(156, "getsid", id::getsid, PID);
+    row(157, "setsid", id::setsid);
+    row(158, "getgroups", id::getgroups, INT, PTR);
+    row(159, "setgroups", id::setgroups, INT, PTR);
     row(160, "uname", info::uname, PTR);
+    row(163, "getrlimit", resource::getrlimit, INT, PTR);
+    row(164, "setrlimit", resource::setrlimit, INT, PTR);
+    row(165, "getrusage", resource::getrusage, INT, PTR);
     row(166, "umask", paths::umask, INT);
+    row(167, "prctl", resource::prctl, INT, INT, INT, INT, INT);
     row(168, "getcpu", process::getcpu, PTR, PTR, PTR);
+    row(169, "gettimeofday", time::gettimeofday, PTR, PTR);
     row(172, "getpid", process::getpid);
     row(173, "getppid", process::getppid);
+    row(174, "getuid", id::root);
+    row(175, "geteuid", id::root);
+    row(176, "getgid", id::root);
+    row(177, "getegid", id::root);
     row(178, "gettid", process::gettid);
+    row(179, "sysinfo", resource::sysinfo, PTR);
     row(214, "brk", memory::brk, PTR);
     row(NR_MUNMAP, "munmap", memory::munmap, PTR, SIZE);
     row(216, "mremap", memory::mremap, PTR, SIZE, SIZE, FLAGS, PTR);
@@ -92,10 +134,13 @@ final class SyscallTable {
     row(222, "mmap", memory::mmap, PTR, SIZE, FLAGS, FLAGS, FD, SIZE);
     row(226, "mprotect", memory::mprotect, PTR, SIZE, FLAGS);
     row(233, "madvise", memory::madvise, PTR, SIZE, INT);
+    row(258, "riscv_hwprobe", resource::hwprobe, PTR, SIZE, SIZE, PTR, FLAGS);
     row(260, "wait4", process::wait4, PID, PTR, FLAGS, PTR);
+    row(261, "prlimit64", resource::prlimit64, PID, INT, PTR, PTR);
     row(276, "renameat2", paths::renameat2, FD, STR, FD, STR, FLAGS);
     row(278, "getrandom", info::getrandom, PTR, SIZE, FLAGS);
     row(291, "statx", paths::statx, FD, STR, FLAGS, FLAGS, PTR);
+    row(293, "rseq", resource::rseq, PTR, SIZE, FLAGS, INT);
     row(435, "clone3", process::clone3, PTR, SIZE);
     row(439, "faccessat2", paths::faccessat2, FD, STR, FLAGS, FLAGS);
   }

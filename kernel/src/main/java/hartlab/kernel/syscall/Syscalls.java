@@ -42,7 +42,8 @@ public final class Syscalls {
       Vfs vfs,
       Waits waits,
       RandomSource random,
-      Counters counters) {
+      Counters counters,
+      int maxTasks) {
     TimeCalls time = new TimeCalls(mm.user(), waits);
     this.table =
         new SyscallTable(
@@ -53,7 +54,11 @@ public final class Syscalls {
             new FutexCalls(proc.futexes(), time),
             new InfoCalls(mm.user(), random),
             new PathCalls(vfs, mm.user()),
-            new PollCalls(io, mm.user(), waits, time));
+            new PollCalls(io, mm.user(), waits, time),
+            new SignalCalls(
+                proc.table(), proc.table().signals(), proc.signals(), schedule, mm.user()),
+            new IdentityCalls(proc.table(), mm.user()),
+            new ResourceCalls(proc.table(), mm.user(), mm.kmem(), maxTasks));
     this.counters = counters;
   }
 
@@ -71,6 +76,7 @@ public final class Syscalls {
     }
     stats.add(Counter.SYSCALLS);
     task.setSyscallProgress(0);
+    task.sleepRemAddr = 0;
     dispatch(hart, task, number, stats);
   }
 

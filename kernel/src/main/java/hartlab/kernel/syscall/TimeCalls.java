@@ -11,8 +11,8 @@ import hartlab.kernel.uapi.Errno;
 import hartlab.kernel.uapi.SyscallError;
 
 /**
- * Clocks and sleeping: clock_gettime, nanosleep, clock_nanosleep. Every clock reads virtual time;
- * one cycle of the hart is one nanosecond.
+ * Clocks and sleeping: clock_gettime, clock_getres, gettimeofday, nanosleep, clock_nanosleep. Every
+ * clock reads virtual time; one cycle of the hart is one nanosecond, the clocks' resolution.
  */
 final class TimeCalls {
   private static final int TIMER_ABSTIME = 1;
@@ -53,6 +53,32 @@ final class TimeCalls {
     return 0;
   }
 
+  /** clock_getres(clock, res): one nanosecond for every clock. */
+  long clockGetres(Hart hart, Task task) {
+    clockNow(hart, arg(hart, 0));
+    long res = arg(hart, 1);
+    if (res != 0) {
+      user.putLong(hart, task.mm, res, 0);
+      user.putLong(hart, task.mm, res + 8, 1);
+    }
+    return 0;
+  }
+
+  /** gettimeofday(tv, tz): CLOCK_REALTIME in microseconds; the time zone is UTC. */
+  long gettimeofday(Hart hart, Task task) {
+    long now = clockNow(hart, 0);
+    long tv = arg(hart, 0);
+    long tz = arg(hart, 1);
+    if (tv != 0) {
+      user.putLong(hart, task.mm, tv, now / NS);
+      user.putLong(hart, task.mm, tv + 8, (now % NS) / 1000);
+    }
+    if (tz != 0) {
+      user.putLong(hart, task.mm, tz, 0); // tz_minuteswest and tz_dsttime, two ints
+    }
+    return 0;
+  }
+
   /**
    * A struct timespec in nanoseconds, saturated at Long.MAX_VALUE as Linux's timespec64_to_ktime
    * saturates at KTIME_MAX; EINVAL when out of range (timespec64_valid).
@@ -77,17 +103,25 @@ final class TimeCalls {
 
   long nanosleep(Hart hart, Task task) {
     long ns = timespec(hart, task, arg(hart, 0));
-    return waits.sleep(hart, null, false, deadlineAfter(hart, ns), 0);
+    return sleepRelative(hart, task, deadlineAfter(hart, ns), arg(hart, 1));
+  }
+
+  /** A relative sleep whose time left goes to {@code rem} (if not 0) when a signal ends it. */
+  private long sleepRelative(Hart hart, Task task, long deadline, long rem) {
+    task.sleepRemAddr = rem;
+    task.sleepDeadline = deadline;
+    return waits.sleep(hart, null, false, deadline, 0);
   }
 
   long clockNanosleep(Hart hart, Task task) {
     long clock = arg(hart, 0);
     long now = clockNow(hart, clock);
     long ns = timespec(hart, task, arg(hart, 2));
-    long wait = (arg(hart, 1) & TIMER_ABSTIME) != 0 ? ns - now : ns;
+    boolean absolute = (arg(hart, 1) & TIMER_ABSTIME) != 0;
+    long wait = absolute ? ns - now : ns;
     if (wait <= 0) {
       return 0;
     }
-    return waits.sleep(hart, null, false, deadlineAfter(hart, wait), 0);
+    return sleepRelative(hart, task, deadlineAfter(hart, wait), absolute ? 0 : arg(hart, 3));
   }
 }

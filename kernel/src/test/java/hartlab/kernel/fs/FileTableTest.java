@@ -32,12 +32,20 @@ class FileTableTest {
         }
 
         @Override
+        public long sleepUninterruptible(hartlab.cpu.Hart hart, WaitQueue queue, boolean restart) {
+          throw new AssertionError("nothing here sleeps");
+        }
+
+        @Override
         public boolean wake(Sleeper task, long result) {
           return false;
         }
 
         @Override
         public void wakeAll(WaitQueue queue) {}
+
+        @Override
+        public void signalWake(Sleeper task) {}
       };
 
   private final OpenFiles open = OpenFiles.unaccounted();

@@ -44,12 +44,13 @@ class BinfmtElfTest {
         load(TinyElf.exitProgram(data(0x100), 0x1F00), List.of("prog"), List.of());
     Mm mm = s.mm();
     List<Vma> areas = MmFixtures.areas(mm);
-    assertEquals(3, areas.size(), "text, data and the stack: " + areas);
+    assertEquals(4, areas.size(), "text, data, the stack and the signal trampoline: " + areas);
     assertEquals("[0x10000-0x11000 r-x text]", areas.get(0).toString());
     assertEquals("[0x11000-0x13000 rw- data]", areas.get(1).toString(), "bss rounds up");
     assertEquals(Vma.Kind.STACK, areas.get(2).kind());
     assertEquals(Mm.STACK_TOP, areas.get(2).end());
     assertEquals(Mm.STACK_SIZE, areas.get(2).end() - areas.get(2).start());
+    assertEquals("r-x vdso", areas.get(3).toString().replaceAll(".* (r-x vdso)]", "$1"));
     assertEquals(0x10200, s.entry());
     assertEquals(0x13000, MmFixtures.brk(mm), "the break starts past the bss");
     long text = Pte.pa(rig.pageTable.lookup(mm.root, 0x10000));

@@ -106,6 +106,16 @@ public final class KernelMemory {
     return (int) Math.min(totalFrames / 2, minFreeKib / (PAGE / 1024));
   }
 
+  /** The machine's RAM and how much of it is free, in bytes. */
+  public record Ram(long totalBytes, long freeBytes) {}
+
+  /** The machine's RAM now (sysinfo); zeros when unaccounted. */
+  public Ram ram() {
+    return frames == null
+        ? new Ram(0, 0)
+        : new Ram((long) frames.totalFrames() * PAGE, (long) frames.freeFrames() * PAGE);
+  }
+
   /** Charges one {@code kind}; false when the machine's memory cannot hold it. */
   public boolean tryCharge(Kind kind) {
     return tryCharge(kind, 1);
