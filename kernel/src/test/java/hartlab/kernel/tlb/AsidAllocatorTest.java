@@ -287,6 +287,27 @@ class AsidAllocatorTest {
     assertFalse(rig.tlbFlush.tlbEntriesBelongTo(3, own));
   }
 
+  /**
+   * What the checkers may hold against a hart's entries under an mm's ASID across a rollover: the
+   * loaded mm's always (it kept its ASID), a stale mm's never once its ASID went to another.
+   */
+  @Test
+  void row13EntriesUnderAnAsidBelongToItsHolderOnEachHart() {
+    AsidAllocator a = new AsidAllocator(2, 2); // ASIDs 1..3
+    Mm x = mm(), y = mm(), z = mm(), w = mm();
+    a.switchTo(x, 0);
+    a.switchTo(y, 1);
+    a.switchTo(z, 0);
+    a.switchTo(w, 0); // rollover: y and z keep 2 and 3, w takes x's 1
+    assertEquals(1, a.rollovers());
+    assertEquals(1, w.asid);
+    assertEquals(1, x.asid, "x's context is stale: it names the ASID it had");
+    assertTrue(a.entriesBelongTo(0, w), "hart 0 flushed and loaded w");
+    assertFalse(a.entriesBelongTo(0, x), "hart 0's entries under ASID 1 are w's now");
+    assertTrue(a.entriesBelongTo(1, y), "hart 1 runs y through the rollover under its ASID");
+    assertFalse(a.entriesBelongTo(1, w), "hart 1 has not flushed: its ASID 1 entries are x's");
+  }
+
   // ---- the model: what the TLBs need of the allocator ----
 
   static IntStream widths() {
