@@ -51,7 +51,7 @@ public final class CoherenceChecker implements Checker, TlbObserver {
         continue; // it cannot use them before it runs the mm again, and then it catches up first
       }
       if (!flush.tlbEntriesBelongTo(h, mm)) {
-        continue; // its entries with this ASID are another mm's (ASIDs off, or a rollover pending)
+        continue; // its entries with this ASID may be another mm's (ASIDs off, shared, rollover)
       }
       harts[h]
           .mmu()

@@ -171,6 +171,27 @@ public final class AsidAllocator {
     hint = 1;
   }
 
+  /**
+   * Whether {@code hart}'s TLB entries tagged with {@code mm}'s ASID can only be {@code mm}'s: what
+   * the coherence checkers may hold against it. A shared ASID names other mms' entries on the other
+   * harts, and an mm's ASID shows nothing of it on a hart that has not loaded it since its last
+   * full flush, so neither the ASID nor mm_cpumask (which keeps a hart's bit after it switched
+   * away) can answer this alone.
+   */
+  synchronized boolean entriesBelongTo(int hart, Mm mm) {
+    if (active[hart] == mm) {
+      return true; // loaded under its ASID, which keeps it while loaded (see the class comment)
+    }
+    if (flushPending[hart] || (mm.context & SHARED) != 0) {
+      // A rollover left entries of any mm of the old generation; a shared ASID's entries of mm
+      // left this hart with the flush when it switched away, so those are another mm's now.
+      return false;
+    }
+    // Here the hart has flushed since the last rollover; the ASID's one unshared holder in this
+    // generation is mm if its context is current, or if it kept its ASID through the rollover.
+    return (mm.context & ~asidMask) == generation || isReserved(mm);
+  }
+
   /** Whether {@code hart} still has to flush after a rollover (its TLB may hold reused ASIDs). */
   synchronized boolean flushPending(int hart) {
     return flushPending[hart];

@@ -404,7 +404,7 @@ public final class TlbFlush implements TlbFlusher {
     if (asids == null) {
       return states[h].activeMm == mm;
     }
-    return !asids.flushPending(h);
+    return asids.entriesBelongTo(h, mm);
   }
 
   /**

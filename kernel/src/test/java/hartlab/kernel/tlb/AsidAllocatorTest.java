@@ -10,6 +10,9 @@ import hartlab.cpu.Hart;
 import hartlab.kernel.KernelRig;
 import hartlab.kernel.mm.Mm;
 import hartlab.kernel.mm.MmFixtures;
+import hartlab.kernel.stats.Counter;
+import hartlab.kernel.tlb.shootdown.Shootdown;
+import hartlab.kernel.tlb.shootdown.ShootdownStrategy;
 import hartlab.mmu.Mmu;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,6 +33,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * allocator to what the TLBs need, for every width {@code --asid-bits} accepts.
  */
 class AsidAllocatorTest {
+  private static final long PAGE = KernelRig.PAGE;
+  private static final int FIXED_ANON = KernelRig.PRIVATE_ANON | KernelRig.MAP_FIXED;
   private int nextId = 1;
 
   private Mm mm() {
@@ -219,6 +224,88 @@ class AsidAllocatorTest {
       assertEquals(rig.tlb.states().activeMm(h).asid, hart.mmu().asid());
     }
     rig.assertNoViolations();
+  }
+
+  /**
+   * Four harts, three user ASIDs: the mm on hart 3 shares hart 0's mm's ASID. Hart 0 held the
+   * shared mm for a moment (its bit stays in that mm's cpumask) and flushed on the way back; now it
+   * caches its own mm's translation of the very address the shared mm unmaps (forked processes have
+   * one layout). The shootdown reaches hart 0, which flushes that ASID and refills the entry from
+   * its own table as it runs on, before the initiator releases: that entry was never the shared
+   * mm's, and the coherence checker held it against the shared mm's page table (issue 8 row 13
+   * after the first fix: violations in most forkstorm runs with {@code --asid-bits 2} on 4 harts).
+   */
+  @Test
+  void row13TheOtherHolderOfASharedAsidIsNotHeldToTheSharedMmsPageTable() {
+    Runnable[] runOn = {() -> {}};
+    ShootdownStrategy ipiSyncThenRunOn =
+        new ShootdownStrategy() {
+          @Override
+          public String name() {
+            return "ipi-sync";
+          }
+
+          @Override
+          public String description() {
+            return "ipi-sync; the targets run on between their acknowledgement and the release";
+          }
+
+          @Override
+          public void shootdown(Shootdown s) {
+            s.flushLocal();
+            s.await(s.sendIpis(s.targets()));
+            runOn[0].run();
+            s.release();
+          }
+        };
+    KernelRig rig = KernelRig.builder().harts(4).asidBits(2).strategy(ipiSyncThenRunOn).build();
+    Hart h0 = rig.hart(0), h3 = rig.hart(3);
+    Mm own = rig.newMm(), shared = rig.newMm();
+    rig.runOn(0, rig.newProcess(own));
+    rig.runNewProcess(1);
+    rig.runNewProcess(2);
+    rig.runOn(3, rig.newProcess(shared));
+    assertEquals(own.asid, shared.asid, "no ASID left: hart 3's mm shares hart 0's");
+    rig.load(0, shared); // hart 0 holds the shared mm for a moment...
+    rig.load(0, own); // ...and flushes on the way back
+    assertEquals(0b1001, shared.cpumask.get(), "hart 0's bit stays in the shared mm's cpumask");
+    long va = rig.mmapAnon(h0, own, 1);
+    assertEquals(va, rig.mmap(h3, shared, va, PAGE, KernelRig.RW, FIXED_ANON));
+    long sharedFrame = rig.touch(h3, shared, va, Mmu.STORE);
+    long ownFrame = rig.touch(h0, own, va, Mmu.STORE);
+    assertNotEquals(sharedFrame, ownFrame);
+    runOn[0] = () -> rig.touch(h0, own, va, Mmu.LOAD);
+    rig.munmap(h3, shared, va, PAGE);
+    assertEquals(1, rig.count(0, Counter.IPIS_RECEIVED), "hart 0 was a target");
+    assertEquals(ownFrame, rig.touch(h0, own, va, Mmu.LOAD), "and cached its own frame again");
+    assertTrue(rig.cached(h0, own, va));
+    rig.assertNoViolations();
+    // What the checkers are told: each hart's entries under the ASID are those of the mm it runs.
+    assertTrue(rig.tlbFlush.tlbEntriesBelongTo(3, shared));
+    assertTrue(rig.tlbFlush.tlbEntriesBelongTo(0, own));
+    assertFalse(rig.tlbFlush.tlbEntriesBelongTo(0, shared));
+    assertFalse(rig.tlbFlush.tlbEntriesBelongTo(3, own));
+  }
+
+  /**
+   * What the checkers may hold against a hart's entries under an mm's ASID across a rollover: the
+   * loaded mm's always (it kept its ASID), a stale mm's never once its ASID went to another.
+   */
+  @Test
+  void row13EntriesUnderAnAsidBelongToItsHolderOnEachHart() {
+    AsidAllocator a = new AsidAllocator(2, 2); // ASIDs 1..3
+    Mm x = mm(), y = mm(), z = mm(), w = mm();
+    a.switchTo(x, 0);
+    a.switchTo(y, 1);
+    a.switchTo(z, 0);
+    a.switchTo(w, 0); // rollover: y and z keep 2 and 3, w takes x's 1
+    assertEquals(1, a.rollovers());
+    assertEquals(1, w.asid);
+    assertEquals(1, x.asid, "x's context is stale: it names the ASID it had");
+    assertTrue(a.entriesBelongTo(0, w), "hart 0 flushed and loaded w");
+    assertFalse(a.entriesBelongTo(0, x), "hart 0's entries under ASID 1 are w's now");
+    assertTrue(a.entriesBelongTo(1, y), "hart 1 runs y through the rollover under its ASID");
+    assertFalse(a.entriesBelongTo(1, w), "hart 1 has not flushed: its ASID 1 entries are x's");
   }
 
   // ---- the model: what the TLBs need of the allocator ----
