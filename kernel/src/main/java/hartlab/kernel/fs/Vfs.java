@@ -68,6 +68,7 @@ public final class Vfs {
   private final OpenFiles openFiles;
   private final RandomSource random;
   private final long maxFileSize;
+  private final FileData.Pages pages;
   private final Inode.Dir root;
   private final Inode.Dir dev;
   private final Inode.Dir procSelf;
@@ -88,6 +89,7 @@ public final class Vfs {
     this.openFiles = openFiles;
     this.random = seeded;
     this.maxFileSize = memory.size();
+    this.pages = new FileData.Pages(kmem, memory.size() / PhysicalMemory.PAGE_SIZE / 2);
     synchronized (this) {
       this.root = new Inode.Dir(ino(), 0755, spec.mtimeNs(), spec.host(), true);
       if (spec.host() == null) {
@@ -102,7 +104,7 @@ public final class Vfs {
                             ino(),
                             0755,
                             spec.mtimeNs(),
-                            FileData.ofImage(kmem, memory, maxFileSize, bytes))));
+                            FileData.ofImage(pages, memory, maxFileSize, bytes))));
       }
       this.dev = new Inode.Dir(ino(), 0755, spec.mtimeNs(), null, false);
       link(root, "dev", dev);
@@ -286,7 +288,7 @@ public final class Vfs {
         return new Inode.Dir(ino(), perm, mtime, p, true);
       case Inode.S_IFREG:
         return new Inode.Regular(
-            ino(), perm, mtime, FileData.ofHost(kmem, memory, maxFileSize, p, size));
+            ino(), perm, mtime, FileData.ofHost(pages, memory, maxFileSize, p, size));
       case Inode.S_IFLNK:
         try {
           return new Inode.Symlink(ino(), mtime, Files.readSymbolicLink(p).toString(), null);
@@ -361,7 +363,7 @@ public final class Vfs {
         kmem.charge(KernelMemory.Kind.INODE, Errno.ENOSPC);
         node =
             new Inode.Regular(
-                ino(), mode & ~c.umask & 07777, now, FileData.empty(kmem, memory, maxFileSize));
+                ino(), mode & ~c.umask & 07777, now, FileData.empty(pages, memory, maxFileSize));
         link(l.parent, l.name, node);
         l.parent.mtimeNs = now;
       } else if (excl) {

@@ -213,7 +213,10 @@ class VfsTest {
                 String name = String.format("%0" + Vfs.NAME_MAX + "d", i);
                 Inode.Regular r =
                     new Inode.Regular(
-                        i, 0644, 0, FileData.empty(KernelMemory.unaccounted(), null, 1));
+                        i,
+                        0644,
+                        0,
+                        FileData.empty(new FileData.Pages(KernelMemory.unaccounted(), 0), null, 1));
                 r.parent = dir;
                 r.name = name;
                 dir.children.put(name, r);
