@@ -802,6 +802,75 @@ public final class Vfs {
     return new Kstat(dev, n.ino, n.mode, n.nlink(), rdev, size, n.mtimeNs, blocks);
   }
 
+  // ---- attributes ----
+
+  /**
+   * The node {@code path} names (with {@code follow}, through a last link), or with a null path the
+   * file {@code dirfd} has open; null for an open pipe or the console, which are not in the tree.
+   */
+  private Inode node(FsContext c, OpenFile dirfd, String path, boolean follow) {
+    if (path == null) {
+      return dirfd instanceof InodeFile f ? f.inode : null;
+    }
+    Lookup l = lookup(c, dirfd, path, follow);
+    if (l.node == null) {
+      throw SyscallError.of(Errno.ENOENT);
+    }
+    return l.node;
+  }
+
+  /** The nodes /dev and /proc hold are the kernel's: their attributes stay as they are. */
+  private void changeable(Inode n) {
+    if (n.parent != null && !n.parent.mutable) {
+      throw SyscallError.of(Errno.EPERM);
+    }
+  }
+
+  /** utimensat: sets the modification time ({@code mtimeNs} -1 leaves it); atime is not kept. */
+  public synchronized void setMtime(
+      FsContext c, OpenFile dirfd, String path, boolean follow, long mtimeNs) {
+    Inode n = node(c, dirfd, path, follow);
+    if (n != null && mtimeNs >= 0) {
+      changeable(n);
+      n.mtimeNs = mtimeNs;
+    }
+  }
+
+  /** fchmodat, fchmod: the permission bits; a link's own mode cannot change (EOPNOTSUPP). */
+  public synchronized void chmod(
+      FsContext c, OpenFile dirfd, String path, boolean follow, int mode) {
+    Inode n = node(c, dirfd, path, follow);
+    if (n == null) {
+      return;
+    }
+    if (n instanceof Inode.Symlink) {
+      throw SyscallError.of(Errno.EOPNOTSUPP);
+    }
+    changeable(n);
+    n.mode = (n.mode & Inode.S_IFMT) | (mode & 07777);
+  }
+
+  /** fchownat, fchown: every file belongs to root and stays so; the file must exist. */
+  public synchronized void chown(FsContext c, OpenFile dirfd, String path, boolean follow) {
+    Inode n = node(c, dirfd, path, follow);
+    if (n != null) {
+      changeable(n);
+    }
+  }
+
+  /** truncate(2) by path: EISDIR for a directory, EINVAL for anything but a regular file. */
+  public synchronized void truncate(FsContext c, String path, long length, long now) {
+    Inode n = node(c, null, path, true);
+    if (n instanceof Inode.Dir) {
+      throw SyscallError.of(Errno.EISDIR);
+    }
+    if (!(n instanceof Inode.Regular r)) {
+      throw SyscallError.of(Errno.EINVAL);
+    }
+    r.data.truncate(length);
+    r.mtimeNs = now;
+  }
+
   // ---- working directory ----
 
   public synchronized void chdir(FsContext c, String path) {

@@ -11,10 +11,10 @@
  *
  * <p>What a guest can multiply here is charged to kernel memory ({@code mm.kmem}): descriptor
  * tables, open files, pipes, the nodes of the tree, and the guest frames pipe data and written file
- * data live in. The host is reached only through the console's two threads and bounded buffers,
- * and through reads of the regular files and directories under --root, each found by the tree's
- * own lookup without following a host link: no hart blocks on a host stream, and no guest path
- * names a host file outside the root.
+ * data live in. The host is reached only through the console's two threads and bounded buffers, and
+ * through reads of the regular files and directories under --root, each found by the tree's own
+ * lookup without following a host link: no hart blocks on a host stream, and no guest path names a
+ * host file outside the root.
  *
  * <p>Locking: the tree has one lock, the Vfs's monitor; a descriptor table and a pipe are each
  * guarded by their own monitor (short locks, never held across a wait); a pipe's monitor is also
