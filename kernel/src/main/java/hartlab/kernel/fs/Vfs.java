@@ -15,6 +15,7 @@ import java.nio.file.attribute.FileTime;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The guest's file tree and the operations on paths (Linux's fs/namei.c, fs/open.c, fs/stat.c,
@@ -254,19 +255,25 @@ public final class Vfs {
       return;
     }
     dir.host = null;
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(host)) {
-      for (Path p : entries) {
-        String name = p.getFileName().toString();
-        if (!dir.children.containsKey(name)) {
-          Inode node = hostNode(p);
-          if (node != null) {
-            link(dir, name, node);
-          }
-        }
+    // Nodes are made in name order, not the host file system's, so inode numbers are the same
+    // wherever the same tree is given.
+    TreeMap<String, Path> entries = new TreeMap<>();
+    try (DirectoryStream<Path> stream = Files.newDirectoryStream(host)) {
+      for (Path p : stream) {
+        entries.put(p.getFileName().toString(), p);
       }
     } catch (IOException e) {
-      // An unreadable host directory lists as empty: the guest sees what it could see.
+      // An unreadable host directory lists as what could be read: the guest sees what we saw.
     }
+    entries.forEach(
+        (name, p) -> {
+          if (!dir.children.containsKey(name)) {
+            Inode node = hostNode(p);
+            if (node != null) {
+              link(dir, name, node);
+            }
+          }
+        });
   }
 
   /** A node for host file {@code p}, typed without following links; null if it vanished. */
