@@ -104,6 +104,17 @@ class VfsTest {
     errno(Errno.ENOENT, () -> read("mine2"));
   }
 
+  /** A host FIFO is listed with its type but never opened: opening it could block the hart. */
+  @Test
+  void aHostFifoIsSeenButNeverOpened() throws Exception {
+    Process mkfifo = new ProcessBuilder("mkfifo", root.resolve("fifo").toString()).start();
+    assertEquals(0, mkfifo.waitFor());
+    vfs = machine(8 << 20);
+    ctx = vfs.initContext("/bin/test");
+    assertEquals(Inode.S_IFIFO, vfs.stat(ctx, null, "/fifo", true).mode() & Inode.S_IFMT);
+    errno(Errno.ENXIO, () -> read("/fifo"));
+  }
+
   @Test
   void linkLoopsAndNoFollowAreRefused() {
     errno(Errno.ELOOP, () -> read("loop1"));
