@@ -15,11 +15,12 @@ import java.util.Map;
  * when the run ends, or the built-in images at /bin. /dev and /proc are mounted over whatever the
  * root has there.
  *
- * <p>Containment: the host is reached only through the paths of nodes this class made, each built
- * from its parent's host path and one name the host listed, its type read without following links.
- * A guest path is resolved here component by component, never by the host: {@code ..} at the root
- * stays there, and a symlink's target, absolute or not, is resolved again in the guest's tree. So
- * no path can name a host file outside the root, and no host file is ever opened for writing.
+ * <p>Containment: the host is reached only through the paths of nodes {@link Namei} made, each
+ * built from its parent's host path and one name the host listed, its type read without following
+ * links. A guest path is resolved there component by component, never by the host: {@code ..} at
+ * the root stays there, and a symlink's target, absolute or not, is resolved again in the guest's
+ * tree. So no path can name a host file outside the root, and no host file is ever opened for
+ * writing.
  *
  * <p>Every node is charged to kernel memory ({@link KernelMemory.Kind#INODE}): a host directory's
  * entries when it is first listed, a guest's new file or directory when made. File data lives in
