@@ -33,6 +33,7 @@ mkdir work/x
 tar xf work/data.tar -C work/x
 cat work/x/data/scores | wc -c
 cmp data/scores work/x/data/scores && echo "tar round trip ok"
+ls -l work/x/data | grep -v '^total' | awk '{print $1, $5, $6, $7, $8, $9}'
 echo "== here-document to sh"
 sh <<'END'
 v=inner
@@ -42,6 +43,8 @@ END
 echo "== files written and removed"
 echo "written by the guest" > work/new.txt
 cat work/new.txt
+chmod 600 work/new.txt
+ls -l work/new.txt | awk '{print $1, $5}'
 rm -r work
 [ -e work ] || echo "work is gone"
 echo "== exit status"

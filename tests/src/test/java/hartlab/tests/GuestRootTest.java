@@ -89,6 +89,17 @@ class GuestRootTest {
     assertEquals(first.run().digest(), again.run().digest(), "lockstep: same root, same run");
   }
 
+  @Test
+  void aRootThatIsNoDirectoryIsAUsageError() throws IOException {
+    Path file = Files.writeString(dir.resolve("file"), "x");
+    for (Path root : List.of(dir.resolve("missing"), file)) {
+      Runs.Outcome r = Runs.hartlab("boot", "--root", root.toString(), "hello");
+      assertEquals(64, r.status(), r.stderr());
+      assertTrue(r.stderr().contains("--root " + root + ": not a directory"), r.stderr());
+      assertFalse(r.stderr().contains("Exception"), r.stderr());
+    }
+  }
+
   private static Runs.Outcome hostile(Path root) {
     return Runs.hartlab(
         "boot",

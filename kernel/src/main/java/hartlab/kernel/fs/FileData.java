@@ -20,15 +20,49 @@ import java.util.TreeMap;
  * behind it). They start in a read-only source, a host file under --root or a built-in image, and
  * move into guest frames the first time the guest changes them: copy-up, as an overlay's upper
  * layer does, so a host file is never written. Frames come from {@link KernelMemory#allocPage}, so
- * what a guest writes counts against the machine's RAM: past it a write gets ENOSPC, and the host
- * heap holds no file data at all. A page never written is a hole and reads as zeros.
+ * what a guest writes counts against the machine's RAM, at most half of it ({@link Pages}): past
+ * that a write gets ENOSPC, and the host heap holds no file data at all. A page never written is a
+ * hole and reads as zeros.
  *
  * <p>Guarded by the {@link Vfs}'s lock.
  */
 final class FileData {
   private static final int PAGE = PhysicalMemory.PAGE_SIZE;
 
-  private final KernelMemory kmem;
+  /**
+   * The pages every file's data may take together: half the machine's RAM, tmpfs's default size, so
+   * that files a guest leaves behind can never take the memory its processes need. Guarded by the
+   * {@link Vfs}'s lock.
+   */
+  static final class Pages {
+    private final KernelMemory kmem;
+    private final long limit;
+    private long used;
+
+    Pages(KernelMemory kmem, long limit) {
+      this.kmem = kmem;
+      this.limit = limit;
+    }
+
+    /** A frame, or -1 past the limit or when kernel memory is out. */
+    long alloc() {
+      if (used >= limit) {
+        return -1;
+      }
+      long pa = kmem.allocPage();
+      if (pa >= 0) {
+        used++;
+      }
+      return pa;
+    }
+
+    void free(long pa) {
+      kmem.freePage(pa);
+      used--;
+    }
+  }
+
+  private final Pages pages;
   private final PhysicalMemory memory;
 
   /** Largest size a file may reach (EFBIG beyond): the machine's RAM, which bounds its pages. */
@@ -42,11 +76,11 @@ final class FileData {
   private long size;
 
   /** Frames by page index once copied up; a page absent is a hole. Ordered: frees are in order. */
-  private final TreeMap<Long, Long> pages = new TreeMap<>();
+  private final TreeMap<Long, Long> frames = new TreeMap<>();
 
   private FileData(
-      KernelMemory kmem, PhysicalMemory memory, long maxSize, Path host, byte[] image, long size) {
-    this.kmem = kmem;
+      Pages pages, PhysicalMemory memory, long maxSize, Path host, byte[] image, long size) {
+    this.pages = pages;
     this.memory = memory;
     this.maxSize = maxSize;
     this.host = host;
@@ -54,16 +88,16 @@ final class FileData {
     this.size = size;
   }
 
-  static FileData ofHost(KernelMemory kmem, PhysicalMemory memory, long max, Path host, long size) {
-    return new FileData(kmem, memory, max, host, null, size);
+  static FileData ofHost(Pages pages, PhysicalMemory memory, long max, Path host, long size) {
+    return new FileData(pages, memory, max, host, null, size);
   }
 
-  static FileData ofImage(KernelMemory kmem, PhysicalMemory memory, long max, byte[] image) {
-    return new FileData(kmem, memory, max, null, image, image.length);
+  static FileData ofImage(Pages pages, PhysicalMemory memory, long max, byte[] image) {
+    return new FileData(pages, memory, max, null, image, image.length);
   }
 
-  static FileData empty(KernelMemory kmem, PhysicalMemory memory, long max) {
-    return new FileData(kmem, memory, max, null, null, 0);
+  static FileData empty(Pages pages, PhysicalMemory memory, long max) {
+    return new FileData(pages, memory, max, null, null, 0);
   }
 
   long size() {
@@ -87,7 +121,7 @@ final class FileData {
       long p = pos + done;
       int inPage = (int) (p % PAGE);
       int k = Math.min(n - done, PAGE - inPage);
-      Long frame = pages.get(p / PAGE);
+      Long frame = frames.get(p / PAGE);
       if (frame == null) {
         java.util.Arrays.fill(dst, off + done, off + done + k, (byte) 0);
       } else {
@@ -160,13 +194,13 @@ final class FileData {
     }
     copyUp();
     long firstGone = (newSize + PAGE - 1) / PAGE;
-    Map<Long, Long> gone = pages.tailMap(firstGone, true);
+    Map<Long, Long> gone = frames.tailMap(firstGone, true);
     for (long frame : gone.values()) {
-      kmem.freePage(frame);
+      pages.free(frame);
     }
     gone.clear();
     if (newSize % PAGE != 0) {
-      Long last = pages.get(newSize / PAGE);
+      Long last = frames.get(newSize / PAGE);
       if (last != null) {
         memory.fill(last + newSize % PAGE, (int) (PAGE - newSize % PAGE), (byte) 0);
       }
@@ -176,10 +210,10 @@ final class FileData {
 
   /** The file is gone and closed: its frames go back. */
   void free() {
-    for (long frame : pages.values()) {
-      kmem.freePage(frame);
+    for (long frame : frames.values()) {
+      pages.free(frame);
     }
-    pages.clear();
+    frames.clear();
     host = null;
     image = null;
     size = 0;
@@ -201,10 +235,10 @@ final class FileData {
         memory.putBytes(frame, chunk, 0, n);
       }
     } catch (SyscallError e) {
-      for (long frame : pages.values()) {
-        kmem.freePage(frame);
+      for (long frame : frames.values()) {
+        pages.free(frame);
       }
-      pages.clear();
+      frames.clear();
       throw e;
     }
     host = null;
@@ -213,14 +247,14 @@ final class FileData {
 
   /** The frame behind page {@code index}, allocating a zeroed one; -1 when memory is out. */
   private long frame(long index) {
-    Long f = pages.get(index);
+    Long f = frames.get(index);
     if (f != null) {
       return f;
     }
-    long pa = kmem.allocPage();
+    long pa = pages.alloc();
     if (pa >= 0) {
       memory.fill(pa, PAGE, (byte) 0);
-      pages.put(index, pa);
+      frames.put(index, pa);
     }
     return pa;
   }

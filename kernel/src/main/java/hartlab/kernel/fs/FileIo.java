@@ -376,25 +376,24 @@ public final class FileIo {
 
   /** pread64: ESPIPE on a pipe or the console, which have no position. */
   public long pread(Hart hart, Mm mm, OpenFile file, long buf, long count, long offset) {
-    if (!file.readable()) {
-      throw SyscallError.of(Errno.EBADF);
-    }
-    if (!(file instanceof InodeFile f)) {
-      throw SyscallError.of(Errno.ESPIPE);
-    }
-    if (offset < 0) {
-      throw SyscallError.of(Errno.EINVAL);
-    }
-    if (!accessOk(buf, count)) {
-      throw SyscallError.of(Errno.EFAULT);
-    }
+    InodeFile f = positional(file, file.readable(), buf, count, offset);
     int n = (int) Math.min(count, IO_CHUNK);
     return n == 0 ? 0 : readAt(hart, mm, f, offset, buf, n);
   }
 
   /** pwrite64: ESPIPE on a pipe or the console. */
   public long pwrite(Hart hart, Mm mm, OpenFile file, long buf, long count, long offset) {
-    if (!file.writable()) {
+    return writeAt(
+        hart, mm, positional(file, file.writable(), buf, count, offset), offset, buf, count);
+  }
+
+  /**
+   * The file a pread64 or pwrite64 works on, after its checks in Linux's order: EBADF when not open
+   * for that, ESPIPE without a position, EINVAL for a negative offset, EFAULT for the buffer.
+   */
+  private static InodeFile positional(
+      OpenFile file, boolean allowed, long buf, long count, long offset) {
+    if (!allowed) {
       throw SyscallError.of(Errno.EBADF);
     }
     if (!(file instanceof InodeFile f)) {
@@ -406,7 +405,7 @@ public final class FileIo {
     if (!accessOk(buf, count)) {
       throw SyscallError.of(Errno.EFAULT);
     }
-    return writeAt(hart, mm, f, offset, buf, count);
+    return f;
   }
 
   /** lseek: ESPIPE on a pipe or the console. */

@@ -6,14 +6,6 @@ import hartlab.kernel.mm.kmem.KernelMemory;
 import hartlab.kernel.uapi.Errno;
 import hartlab.kernel.uapi.SyscallError;
 import hartlab.mmu.PhysicalMemory;
-import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Map;
 
 /**
@@ -23,11 +15,12 @@ import java.util.Map;
  * when the run ends, or the built-in images at /bin. /dev and /proc are mounted over whatever the
  * root has there.
  *
- * <p>Containment: the host is reached only through the paths of nodes this class made, each built
- * from its parent's host path and one name the host listed, its type read without following links.
- * A guest path is resolved here component by component, never by the host: {@code ..} at the root
- * stays there, and a symlink's target, absolute or not, is resolved again in the guest's tree. So
- * no path can name a host file outside the root, and no host file is ever opened for writing.
+ * <p>Containment: the host is reached only through the paths of nodes {@link Namei} made, each
+ * built from its parent's host path and one name the host listed, its type read without following
+ * links. A guest path is resolved there component by component, never by the host: {@code ..} at
+ * the root stays there, and a symlink's target, absolute or not, is resolved again in the guest's
+ * tree. So no path can name a host file outside the root, and no host file is ever opened for
+ * writing.
  *
  * <p>Every node is charged to kernel memory ({@link KernelMemory.Kind#INODE}): a host directory's
  * entries when it is first listed, a guest's new file or directory when made. File data lives in
@@ -68,10 +61,11 @@ public final class Vfs {
   private final OpenFiles openFiles;
   private final RandomSource random;
   private final long maxFileSize;
+  private final FileData.Pages pages;
+  private final Namei namei;
   private final Inode.Dir root;
   private final Inode.Dir dev;
   private final Inode.Dir procSelf;
-  private long nextIno = 1; // guarded by this
 
   /**
    * The tree {@code spec} describes, its nodes charged to {@code kmem} and its written data in
@@ -88,39 +82,42 @@ public final class Vfs {
     this.openFiles = openFiles;
     this.random = seeded;
     this.maxFileSize = memory.size();
+    this.pages = new FileData.Pages(kmem, memory.size() / PhysicalMemory.PAGE_SIZE / 2);
     synchronized (this) {
-      this.root = new Inode.Dir(ino(), 0755, spec.mtimeNs(), spec.host(), true);
+      this.namei = new Namei(spec, kmem, memory, pages, maxFileSize);
+      this.root = namei.root();
       if (spec.host() == null) {
-        Inode.Dir bin = mkdirNode(root, "bin", 0755, spec.mtimeNs());
+        Inode.Dir bin = namei.mkdirNode(root, "bin", 0755, spec.mtimeNs());
         spec.programs()
             .forEach(
                 (name, bytes) ->
-                    link(
+                    Namei.link(
                         bin,
                         name,
                         new Inode.Regular(
-                            ino(),
+                            namei.ino(),
                             0755,
                             spec.mtimeNs(),
-                            FileData.ofImage(kmem, memory, maxFileSize, bytes))));
+                            FileData.ofImage(pages, memory, maxFileSize, bytes))));
       }
-      this.dev = new Inode.Dir(ino(), 0755, spec.mtimeNs(), null, false);
-      link(root, "dev", dev);
+      this.dev = new Inode.Dir(namei.ino(), 0755, spec.mtimeNs(), null, false);
+      Namei.link(root, "dev", dev);
       for (Inode.Device.Kind k : Inode.Device.Kind.values()) {
-        link(dev, k.name().toLowerCase(), new Inode.Device(ino(), spec.mtimeNs(), k));
+        Namei.link(dev, k.name().toLowerCase(), new Inode.Device(namei.ino(), spec.mtimeNs(), k));
       }
-      Inode.Dir proc = new Inode.Dir(ino(), 0555, spec.mtimeNs(), null, false);
-      link(root, "proc", proc);
-      this.procSelf = new Inode.Dir(ino(), 0555, spec.mtimeNs(), null, false);
-      link(proc, "self", procSelf);
-      link(procSelf, "exe", new Inode.Symlink(ino(), spec.mtimeNs(), null, FsContext::exe));
+      Inode.Dir proc = new Inode.Dir(namei.ino(), 0555, spec.mtimeNs(), null, false);
+      Namei.link(root, "proc", proc);
+      this.procSelf = new Inode.Dir(namei.ino(), 0555, spec.mtimeNs(), null, false);
+      Namei.link(proc, "self", procSelf);
+      Namei.link(
+          procSelf, "exe", new Inode.Symlink(namei.ino(), spec.mtimeNs(), null, FsContext::exe));
     }
   }
 
   /** Adds /proc/self/{@code name}, made by {@code producer} whenever it is opened. */
   public synchronized void registerProcSelf(String name, ProcEntry.Generated producer) {
     procSelf.children.remove(name);
-    link(procSelf, name, new Inode.Generated(ino(), procSelf.mtimeNs, producer));
+    Namei.link(procSelf, name, new Inode.Generated(namei.ino(), procSelf.mtimeNs, producer));
   }
 
   // ---- processes ----
@@ -142,193 +139,6 @@ public final class Vfs {
     return old;
   }
 
-  // ---- lookup ----
-
-  /** What a lookup found: the directory the last name is in, that name, and its node or null. */
-  private record Lookup(Inode.Dir parent, String name, Inode node, boolean trailingSlash) {}
-
-  /** The directory a *at call starts from: the cwd for AT_FDCWD (null), else dirfd's directory. */
-  private Inode.Dir base(FsContext c, OpenFile dirfd, String path) {
-    if (path.startsWith("/")) {
-      return root;
-    }
-    if (dirfd == null) {
-      return c.cwd;
-    }
-    if (dirfd instanceof InodeFile f && f.inode instanceof Inode.Dir d) {
-      return d;
-    }
-    throw SyscallError.of(Errno.ENOTDIR);
-  }
-
-  private Lookup lookup(FsContext c, OpenFile dirfd, String path, boolean followLast) {
-    if (path.isEmpty()) {
-      throw SyscallError.of(Errno.ENOENT);
-    }
-    if (path.length() >= PATH_MAX) {
-      throw SyscallError.of(Errno.ENAMETOOLONG);
-    }
-    return walk(c, base(c, dirfd, path), path, followLast, new int[1]);
-  }
-
-  /**
-   * path_lookupat: resolves {@code path} from {@code dir} one component at a time, following
-   * symlinks before the last always and at the last with {@code followLast}; {@code links} counts
-   * the symlinks followed (ELOOP past {@link #MAX_SYMLINKS}).
-   */
-  private Lookup walk(FsContext c, Inode.Dir dir, String path, boolean followLast, int[] links) {
-    if (path.startsWith("/")) {
-      dir = root;
-    }
-    boolean trailing = path.endsWith("/");
-    String[] parts = path.split("/");
-    int last = parts.length - 1;
-    while (last >= 0 && parts[last].isEmpty()) {
-      last--;
-    }
-    if (last < 0) {
-      return new Lookup(dir.parent == null ? dir : dir.parent, ".", dir, trailing);
-    }
-    for (int i = 0; ; i++) {
-      String name = parts[i];
-      if (name.isEmpty() || (name.equals(".") && i < last)) {
-        continue;
-      }
-      if (name.length() > NAME_MAX) {
-        throw SyscallError.of(Errno.ENAMETOOLONG);
-      }
-      Inode node;
-      if (name.equals(".")) {
-        node = dir;
-      } else if (name.equals("..")) {
-        node = dir == root || dir.parent == null ? dir : dir.parent;
-      } else {
-        node = child(dir, name);
-      }
-      boolean isLast = i == last;
-      if (node instanceof Inode.Symlink link && (!isLast || followLast || trailing)) {
-        if (++links[0] > MAX_SYMLINKS) {
-          throw SyscallError.of(Errno.ELOOP);
-        }
-        String target = link.target(c);
-        if (target.isEmpty()) {
-          throw SyscallError.of(Errno.ENOENT);
-        }
-        Lookup r = walk(c, dir, target, true, links);
-        if (isLast) {
-          return new Lookup(r.parent, r.name, r.node, trailing || r.trailingSlash);
-        }
-        node = r.node;
-      }
-      if (isLast) {
-        if (node != null && trailing && !(node instanceof Inode.Dir)) {
-          throw SyscallError.of(Errno.ENOTDIR);
-        }
-        return new Lookup(dir, name, node, trailing);
-      }
-      if (node == null) {
-        throw SyscallError.of(Errno.ENOENT);
-      }
-      if (!(node instanceof Inode.Dir d)) {
-        throw SyscallError.of(Errno.ENOTDIR);
-      }
-      dir = d;
-    }
-  }
-
-  /** The entry {@code name} of {@code dir}, listing the host directory first if not yet done. */
-  private Inode child(Inode.Dir dir, String name) {
-    load(dir);
-    return dir.children.get(name);
-  }
-
-  /**
-   * Lists a host directory into {@code dir} once. Each entry's type comes from its own attributes,
-   * never following a link; names the tree already has (/dev, /proc) keep their node.
-   */
-  private void load(Inode.Dir dir) {
-    Path host = dir.host;
-    if (host == null) {
-      return;
-    }
-    dir.host = null;
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(host)) {
-      for (Path p : entries) {
-        String name = p.getFileName().toString();
-        if (!dir.children.containsKey(name)) {
-          Inode node = hostNode(p);
-          if (node != null) {
-            link(dir, name, node);
-          }
-        }
-      }
-    } catch (IOException e) {
-      // An unreadable host directory lists as empty: the guest sees what it could see.
-    }
-  }
-
-  /** A node for host file {@code p}, typed without following links; null if it vanished. */
-  private Inode hostNode(Path p) {
-    Map<String, Object> a;
-    try {
-      a = Files.readAttributes(p, "unix:mode,size,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
-    } catch (IOException | UnsupportedOperationException e) {
-      return null;
-    }
-    int mode = (Integer) a.get("mode");
-    long size = (Long) a.get("size");
-    long mtime =
-        ((FileTime) a.get("lastModifiedTime")).to(java.util.concurrent.TimeUnit.NANOSECONDS);
-    int perm = mode & 07777;
-    kmem.charge(KernelMemory.Kind.INODE, Errno.ENOMEM);
-    switch (mode & Inode.S_IFMT) {
-      case Inode.S_IFDIR:
-        return new Inode.Dir(ino(), perm, mtime, p, true);
-      case Inode.S_IFREG:
-        return new Inode.Regular(
-            ino(), perm, mtime, FileData.ofHost(kmem, memory, maxFileSize, p, size));
-      case Inode.S_IFLNK:
-        try {
-          return new Inode.Symlink(ino(), mtime, Files.readSymbolicLink(p).toString(), null);
-        } catch (IOException e) {
-          return new Inode.Special(ino(), mode, mtime);
-        }
-      default:
-        return new Inode.Special(ino(), mode, mtime);
-    }
-  }
-
-  private long ino() {
-    return nextIno++;
-  }
-
-  private static void link(Inode.Dir dir, String name, Inode node) {
-    node.parent = dir;
-    node.name = name;
-    dir.children.put(name, node);
-  }
-
-  private Inode.Dir mkdirNode(Inode.Dir parent, String name, int perm, long now) {
-    Inode.Dir d = new Inode.Dir(ino(), perm, now, null, true);
-    link(parent, name, d);
-    return d;
-  }
-
-  /** The absolute path of {@code node}, or null once it is no longer reachable from the root. */
-  private String pathOf(Inode node) {
-    if (node == root) {
-      return "/";
-    }
-    Deque<String> names = new ArrayDeque<>();
-    for (Inode n = node; n != root; n = n.parent) {
-      if (n == null) {
-        return null;
-      }
-      names.addFirst(n.name);
-    }
-    return "/" + String.join("/", names);
-  }
-
   // ---- open ----
 
   /**
@@ -348,22 +158,25 @@ public final class Vfs {
     Inode node;
     synchronized (this) {
       boolean excl = (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL);
-      Lookup l = lookup(c, dirfd, path, (flags & O_NOFOLLOW) == 0 && !excl);
-      node = l.node;
+      Namei.Lookup l = namei.lookup(c, dirfd, path, (flags & O_NOFOLLOW) == 0 && !excl);
+      node = l.node();
       if (node == null) {
         if ((flags & O_CREAT) == 0) {
           throw SyscallError.of(Errno.ENOENT);
         }
-        if (l.trailingSlash) {
+        if (l.trailingSlash()) {
           throw SyscallError.of(Errno.EISDIR);
         }
-        mutable(l.parent);
+        mutable(l.parent());
         kmem.charge(KernelMemory.Kind.INODE, Errno.ENOSPC);
         node =
             new Inode.Regular(
-                ino(), mode & ~c.umask & 07777, now, FileData.empty(kmem, memory, maxFileSize));
-        link(l.parent, l.name, node);
-        l.parent.mtimeNs = now;
+                namei.ino(),
+                mode & ~c.umask & 07777,
+                now,
+                FileData.empty(pages, memory, maxFileSize));
+        Namei.link(l.parent(), l.name(), node);
+        l.parent().mtimeNs = now;
       } else if (excl) {
         throw SyscallError.of(Errno.EEXIST);
       }
@@ -529,7 +342,7 @@ public final class Vfs {
     if (!(f.inode instanceof Inode.Dir dir)) {
       throw SyscallError.of(Errno.ENOTDIR);
     }
-    load(dir);
+    namei.load(dir);
     if (f.dirCursorPos != f.pos) {
       seekDir(f, dir);
     }
@@ -595,14 +408,14 @@ public final class Vfs {
 
   /** mkdirat. */
   public synchronized void mkdir(FsContext c, OpenFile dirfd, String path, int mode, long now) {
-    Lookup l = lookup(c, dirfd, path, false);
-    if (l.node != null) {
+    Namei.Lookup l = namei.lookup(c, dirfd, path, false);
+    if (l.node() != null) {
       throw SyscallError.of(Errno.EEXIST);
     }
-    mutable(l.parent);
+    mutable(l.parent());
     kmem.charge(KernelMemory.Kind.INODE, Errno.ENOSPC);
-    mkdirNode(l.parent, l.name, mode & ~c.umask & 07777, now);
-    l.parent.mtimeNs = now;
+    namei.mkdirNode(l.parent(), l.name(), mode & ~c.umask & 07777, now);
+    l.parent().mtimeNs = now;
   }
 
   /** symlinkat: a link at {@code path} holding {@code target}. */
@@ -611,27 +424,27 @@ public final class Vfs {
     if (target.isEmpty()) {
       throw SyscallError.of(Errno.ENOENT);
     }
-    Lookup l = lookup(c, dirfd, path, false);
-    if (l.node != null) {
+    Namei.Lookup l = namei.lookup(c, dirfd, path, false);
+    if (l.node() != null) {
       throw SyscallError.of(Errno.EEXIST);
     }
-    if (l.trailingSlash) {
+    if (l.trailingSlash()) {
       throw SyscallError.of(Errno.ENOENT);
     }
-    mutable(l.parent);
+    mutable(l.parent());
     kmem.charge(KernelMemory.Kind.INODE, Errno.ENOSPC);
-    link(l.parent, l.name, new Inode.Symlink(ino(), now, target, null));
-    l.parent.mtimeNs = now;
+    Namei.link(l.parent(), l.name(), new Inode.Symlink(namei.ino(), now, target, null));
+    l.parent().mtimeNs = now;
   }
 
   /** unlinkat: a file, or with {@code rmdir} an empty directory. */
   public synchronized void unlink(
       FsContext c, OpenFile dirfd, String path, boolean rmdir, long now) {
-    Lookup l = lookup(c, dirfd, path, false);
-    if (rmdir && (l.name.equals(".") || l.name.equals(".."))) {
-      throw SyscallError.of(l.name.equals(".") ? Errno.EINVAL : Errno.ENOTEMPTY);
+    Namei.Lookup l = namei.lookup(c, dirfd, path, false);
+    if (rmdir && (l.name().equals(".") || l.name().equals(".."))) {
+      throw SyscallError.of(l.name().equals(".") ? Errno.EINVAL : Errno.ENOTEMPTY);
     }
-    Inode node = l.node;
+    Inode node = l.node();
     if (node == null) {
       throw SyscallError.of(Errno.ENOENT);
     }
@@ -642,16 +455,16 @@ public final class Vfs {
       if (d == root || !d.mutable) {
         throw SyscallError.of(Errno.EBUSY);
       }
-      load(d);
+      namei.load(d);
       if (!d.children.isEmpty()) {
         throw SyscallError.of(Errno.ENOTEMPTY);
       }
     } else if (rmdir) {
       throw SyscallError.of(Errno.ENOTDIR);
     }
-    mutable(l.parent);
+    mutable(l.parent());
     remove(node);
-    l.parent.mtimeNs = now;
+    l.parent().mtimeNs = now;
   }
 
   /** Takes {@code node} out of the tree; its data goes when no open file holds it. */
@@ -679,30 +492,30 @@ public final class Vfs {
     if ((flags & ~RENAME_NOREPLACE) != 0) {
       throw SyscallError.of(Errno.EINVAL);
     }
-    Lookup from = lookup(c, oldDir, oldPath, false);
-    Lookup to = lookup(c, newDir, newPath, false);
-    Inode node = from.node;
+    Namei.Lookup from = namei.lookup(c, oldDir, oldPath, false);
+    Namei.Lookup to = namei.lookup(c, newDir, newPath, false);
+    Inode node = from.node();
     if (node == null) {
       throw SyscallError.of(Errno.ENOENT);
     }
-    if (isDot(from.name) || isDot(to.name)) {
+    if (isDot(from.name()) || isDot(to.name())) {
       throw SyscallError.of(Errno.EBUSY);
     }
-    if (to.trailingSlash && !(node instanceof Inode.Dir)) {
+    if (to.trailingSlash() && !(node instanceof Inode.Dir)) {
       throw SyscallError.of(Errno.ENOTDIR);
     }
-    if (!from.parent.mutable || !to.parent.mutable) {
+    if (!from.parent().mutable || !to.parent().mutable) {
       throw SyscallError.of(Errno.EXDEV); // /dev and /proc are other mounts
     }
-    if (node == to.node) {
+    if (node == to.node()) {
       return;
     }
-    for (Inode.Dir d = to.parent; d != null; d = d.parent) {
+    for (Inode.Dir d = to.parent(); d != null; d = d.parent) {
       if (d == node) {
         throw SyscallError.of(Errno.EINVAL); // into its own subtree
       }
     }
-    Inode old = to.node;
+    Inode old = to.node();
     if (old != null) {
       if ((flags & RENAME_NOREPLACE) != 0) {
         throw SyscallError.of(Errno.EEXIST);
@@ -714,17 +527,17 @@ public final class Vfs {
         throw SyscallError.of(Errno.EISDIR);
       }
       if (old instanceof Inode.Dir od) {
-        load(od);
+        namei.load(od);
         if (!od.children.isEmpty()) {
           throw SyscallError.of(Errno.ENOTEMPTY);
         }
       }
       remove(old);
     }
-    from.parent.children.remove(from.name);
-    link(to.parent, to.name, node);
-    from.parent.mtimeNs = now;
-    to.parent.mtimeNs = now;
+    from.parent().children.remove(from.name());
+    Namei.link(to.parent(), to.name(), node);
+    from.parent().mtimeNs = now;
+    to.parent().mtimeNs = now;
   }
 
   private static boolean isDot(String name) {
@@ -733,11 +546,11 @@ public final class Vfs {
 
   /** readlinkat: the link's target; EINVAL if {@code path} is no link. */
   public synchronized String readlink(FsContext c, OpenFile dirfd, String path) {
-    Lookup l = lookup(c, dirfd, path, false);
-    if (l.node == null) {
+    Namei.Lookup l = namei.lookup(c, dirfd, path, false);
+    if (l.node() == null) {
       throw SyscallError.of(Errno.ENOENT);
     }
-    if (!(l.node instanceof Inode.Symlink link)) {
+    if (!(l.node() instanceof Inode.Symlink link)) {
       throw SyscallError.of(Errno.EINVAL);
     }
     return link.target(c);
@@ -749,14 +562,14 @@ public final class Vfs {
     if ((mode & ~7) != 0) {
       throw SyscallError.of(Errno.EINVAL);
     }
-    Lookup l = lookup(c, dirfd, path, follow);
-    if (l.node == null) {
+    Namei.Lookup l = namei.lookup(c, dirfd, path, follow);
+    if (l.node() == null) {
       throw SyscallError.of(Errno.ENOENT);
     }
-    if ((mode & X_OK) != 0 && !(l.node instanceof Inode.Dir) && (l.node.mode & 0111) == 0) {
+    if ((mode & X_OK) != 0 && !(l.node() instanceof Inode.Dir) && (l.node().mode & 0111) == 0) {
       throw SyscallError.of(Errno.EACCES);
     }
-    if ((mode & 2) != 0 && (l.node instanceof Inode.Generated || l.node.parent == procSelf)) {
+    if ((mode & 2) != 0 && (l.node() instanceof Inode.Generated || l.node().parent == procSelf)) {
       throw SyscallError.of(Errno.EACCES);
     }
   }
@@ -765,11 +578,11 @@ public final class Vfs {
 
   /** newfstatat/statx by path ({@code follow}: the last component's link is followed). */
   public synchronized Kstat stat(FsContext c, OpenFile dirfd, String path, boolean follow) {
-    Lookup l = lookup(c, dirfd, path, follow);
-    if (l.node == null) {
+    Namei.Lookup l = namei.lookup(c, dirfd, path, follow);
+    if (l.node() == null) {
       throw SyscallError.of(Errno.ENOENT);
     }
-    return kstat(l.node, null);
+    return kstat(l.node(), null);
   }
 
   /** fstat: a file of the tree, the console (a terminal) or a pipe. */
@@ -800,14 +613,83 @@ public final class Vfs {
     return new Kstat(dev, n.ino, n.mode, n.nlink(), rdev, size, n.mtimeNs, blocks);
   }
 
+  // ---- attributes ----
+
+  /**
+   * The node {@code path} names (with {@code follow}, through a last link), or with a null path the
+   * file {@code dirfd} has open; null for an open pipe or the console, which are not in the tree.
+   */
+  private Inode node(FsContext c, OpenFile dirfd, String path, boolean follow) {
+    if (path == null) {
+      return dirfd instanceof InodeFile f ? f.inode : null;
+    }
+    Namei.Lookup l = namei.lookup(c, dirfd, path, follow);
+    if (l.node() == null) {
+      throw SyscallError.of(Errno.ENOENT);
+    }
+    return l.node();
+  }
+
+  /** The nodes /dev and /proc hold are the kernel's: their attributes stay as they are. */
+  private void changeable(Inode n) {
+    if (n.parent != null && !n.parent.mutable) {
+      throw SyscallError.of(Errno.EPERM);
+    }
+  }
+
+  /** utimensat: sets the modification time ({@code mtimeNs} -1 leaves it); atime is not kept. */
+  public synchronized void setMtime(
+      FsContext c, OpenFile dirfd, String path, boolean follow, long mtimeNs) {
+    Inode n = node(c, dirfd, path, follow);
+    if (n != null && mtimeNs >= 0) {
+      changeable(n);
+      n.mtimeNs = mtimeNs;
+    }
+  }
+
+  /** fchmodat, fchmod: the permission bits; a link's own mode cannot change (EOPNOTSUPP). */
+  public synchronized void chmod(
+      FsContext c, OpenFile dirfd, String path, boolean follow, int mode) {
+    Inode n = node(c, dirfd, path, follow);
+    if (n == null) {
+      return;
+    }
+    if (n instanceof Inode.Symlink) {
+      throw SyscallError.of(Errno.EOPNOTSUPP);
+    }
+    changeable(n);
+    n.mode = (n.mode & Inode.S_IFMT) | (mode & 07777);
+  }
+
+  /** fchownat, fchown: every file belongs to root and stays so; the file must exist. */
+  public synchronized void chown(FsContext c, OpenFile dirfd, String path, boolean follow) {
+    Inode n = node(c, dirfd, path, follow);
+    if (n != null) {
+      changeable(n);
+    }
+  }
+
+  /** truncate(2) by path: EISDIR for a directory, EINVAL for anything but a regular file. */
+  public synchronized void truncate(FsContext c, String path, long length, long now) {
+    Inode n = node(c, null, path, true);
+    if (n instanceof Inode.Dir) {
+      throw SyscallError.of(Errno.EISDIR);
+    }
+    if (!(n instanceof Inode.Regular r)) {
+      throw SyscallError.of(Errno.EINVAL);
+    }
+    r.data.truncate(length);
+    r.mtimeNs = now;
+  }
+
   // ---- working directory ----
 
   public synchronized void chdir(FsContext c, String path) {
-    Lookup l = lookup(c, null, path, true);
-    if (l.node == null) {
+    Namei.Lookup l = namei.lookup(c, null, path, true);
+    if (l.node() == null) {
       throw SyscallError.of(Errno.ENOENT);
     }
-    if (!(l.node instanceof Inode.Dir d)) {
+    if (!(l.node() instanceof Inode.Dir d)) {
       throw SyscallError.of(Errno.ENOTDIR);
     }
     c.cwd = d;
@@ -822,7 +704,7 @@ public final class Vfs {
 
   /** getcwd: ENOENT once the working directory was removed. */
   public synchronized String getcwd(FsContext c) {
-    String p = pathOf(c.cwd);
+    String p = namei.pathOf(c.cwd);
     if (p == null) {
       throw SyscallError.of(Errno.ENOENT);
     }
@@ -839,11 +721,11 @@ public final class Vfs {
    * file without an execute bit, ENOEXEC past {@code maxSize}.
    */
   public synchronized Executable readExecutable(FsContext c, String path, long maxSize) {
-    Lookup l = lookup(c, null, path, true);
-    if (l.node == null) {
+    Namei.Lookup l = namei.lookup(c, null, path, true);
+    if (l.node() == null) {
       throw SyscallError.of(Errno.ENOENT);
     }
-    if (!(l.node instanceof Inode.Regular r) || (r.mode & 0111) == 0) {
+    if (!(l.node() instanceof Inode.Regular r) || (r.mode & 0111) == 0) {
       throw SyscallError.of(Errno.EACCES);
     }
     if (r.data.size() > maxSize) {
@@ -851,7 +733,7 @@ public final class Vfs {
     }
     byte[] bytes = new byte[(int) r.data.size()];
     int n = r.data.read(0, bytes, 0, bytes.length);
-    String abs = pathOf(r);
+    String abs = namei.pathOf(r);
     return new Executable(
         n == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, n), abs == null ? path : abs);
   }

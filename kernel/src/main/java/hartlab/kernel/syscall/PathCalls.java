@@ -15,9 +15,10 @@ import hartlab.kernel.uapi.SyscallError;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Calls that name files by path: openat, mkdirat, unlinkat, symlinkat, renameat2, newfstatat,
- * statx, readlinkat, faccessat(2), getcwd, chdir, fchdir, umask. They read the path and resolve the
- * dirfd, and the {@link Vfs} does the rest.
+ * Calls that name files by path, and the attribute calls: openat, mkdirat, unlinkat, symlinkat,
+ * renameat2, newfstatat, statx, readlinkat, faccessat(2), utimensat, fchmod(at), fchown(at),
+ * truncate, fsync, getcwd, chdir, fchdir, umask. They read the path and resolve the dirfd, and the
+ * {@link Vfs} does the rest.
  */
 final class PathCalls {
   private static final int AT_FDCWD = -100;
@@ -27,6 +28,7 @@ final class PathCalls {
       AT_NO_AUTOMOUNT = 0x800,
       AT_EMPTY_PATH = 0x1000,
       AT_STATX_SYNC_TYPE = 0x6000;
+  private static final long UTIME_NOW = (1L << 30) - 1, UTIME_OMIT = (1L << 30) - 2;
 
   private final Vfs vfs;
   private final UserMemory user;
@@ -206,6 +208,84 @@ final class PathCalls {
 
   long fchdir(Hart hart, Task task) {
     vfs.fchdir(task.process.fs, task.process.files.get(arg(hart, 0) & 0xFFFF_FFFFL));
+    return 0;
+  }
+
+  /** utimensat: with a NULL path (futimens) the file dirfd has open; UTIME_NOW and UTIME_OMIT. */
+  long utimensat(Hart hart, Task task) {
+    long pathAddr = arg(hart, 1);
+    String path = pathAddr == 0 ? null : path(hart, task, 1);
+    long times = arg(hart, 2);
+    int flags = (int) arg(hart, 3);
+    if ((flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) != 0) {
+      throw SyscallError.of(Errno.EINVAL);
+    }
+    long mtime = now(hart);
+    if (times != 0) {
+      long sec = user.getLong(hart, task.mm, times + 16);
+      long nsec = user.getLong(hart, task.mm, times + 24);
+      if (nsec == UTIME_OMIT) {
+        mtime = -1;
+      } else if (nsec != UTIME_NOW) {
+        if (nsec < 0 || nsec >= TimeCalls.NS) {
+          throw SyscallError.of(Errno.EINVAL);
+        }
+        mtime = sec * TimeCalls.NS + nsec;
+      }
+    }
+    OpenFile dir =
+        path == null || (path.isEmpty() && (flags & AT_EMPTY_PATH) != 0)
+            ? task.process.files.get(arg(hart, 0) & 0xFFFF_FFFFL)
+            : dirfd(hart, task, 0, path);
+    vfs.setMtime(
+        task.process.fs,
+        dir,
+        path == null || path.isEmpty() && (flags & AT_EMPTY_PATH) != 0 ? null : path,
+        (flags & AT_SYMLINK_NOFOLLOW) == 0,
+        mtime);
+    return 0;
+  }
+
+  long fchmodat(Hart hart, Task task) {
+    String path = path(hart, task, 1);
+    vfs.chmod(task.process.fs, dirfd(hart, task, 0, path), path, true, (int) arg(hart, 2));
+    return 0;
+  }
+
+  long fchmod(Hart hart, Task task) {
+    OpenFile f = task.process.files.get(arg(hart, 0) & 0xFFFF_FFFFL);
+    vfs.chmod(task.process.fs, f, null, true, (int) arg(hart, 1));
+    return 0;
+  }
+
+  long fchownat(Hart hart, Task task) {
+    String path = path(hart, task, 1);
+    int flags = (int) arg(hart, 4);
+    if ((flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) != 0) {
+      throw SyscallError.of(Errno.EINVAL);
+    }
+    if (path.isEmpty() && (flags & AT_EMPTY_PATH) != 0) {
+      task.process.files.get(arg(hart, 0) & 0xFFFF_FFFFL);
+      return 0;
+    }
+    vfs.chown(
+        task.process.fs, dirfd(hart, task, 0, path), path, (flags & AT_SYMLINK_NOFOLLOW) == 0);
+    return 0;
+  }
+
+  long fchown(Hart hart, Task task) {
+    task.process.files.get(arg(hart, 0) & 0xFFFF_FFFFL);
+    return 0;
+  }
+
+  long truncate(Hart hart, Task task) {
+    vfs.truncate(task.process.fs, path(hart, task, 0), arg(hart, 1), now(hart));
+    return 0;
+  }
+
+  /** fsync, fdatasync: nothing is ever written back, so there is nothing to wait for. */
+  long fsync(Hart hart, Task task) {
+    task.process.files.get(arg(hart, 0) & 0xFFFF_FFFFL);
     return 0;
   }
 

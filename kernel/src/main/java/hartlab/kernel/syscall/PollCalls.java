@@ -23,6 +23,11 @@ final class PollCalls {
   private static final int POLLNVAL = 0x20;
   private static final int POLL_ALWAYS = FileIo.POLLERR | FileIo.POLLHUP | POLLNVAL;
 
+  /** What makes a descriptor count as ready in select's read, write and except sets. */
+  private static final int[] SELECT_EVENTS = {
+    FileIo.POLLIN | FileIo.POLLHUP | FileIo.POLLERR, FileIo.POLLOUT | FileIo.POLLERR, 0
+  };
+
   private final FileIo io;
   private final UserMemory user;
   private final Waits waits;
@@ -67,9 +72,7 @@ final class PollCalls {
         ready,
         deadline,
         timeout,
-        () -> {
-          user.copyToUser(hart, task.mm, fds, out, 0, out.length);
-        });
+        () -> user.copyToUser(hart, task.mm, fds, out, 0, out.length));
   }
 
   /** pselect6(nfds, readfds, writefds, exceptfds, timeout, sigmask). */
@@ -107,11 +110,8 @@ final class PollCalls {
       if ((ev & POLLNVAL) != 0) {
         throw SyscallError.of(Errno.EBADF);
       }
-      int[] masks = {
-        FileIo.POLLIN | FileIo.POLLHUP | FileIo.POLLERR, FileIo.POLLOUT | FileIo.POLLERR, 0
-      };
       for (int s = 0; s < 3; s++) {
-        if (in[s] != null && (in[s][fd >> 6] & bit) != 0 && (ev & masks[s]) != 0) {
+        if (in[s] != null && (in[s][fd >> 6] & bit) != 0 && (ev & SELECT_EVENTS[s]) != 0) {
           result[s][fd >> 6] |= bit;
           ready++;
         }

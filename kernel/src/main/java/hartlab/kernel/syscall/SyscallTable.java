@@ -50,10 +50,15 @@ final class SyscallTable {
     row(34, "mkdirat", paths::mkdirat, FD, STR, FLAGS);
     row(35, "unlinkat", paths::unlinkat, FD, STR, FLAGS);
     row(36, "symlinkat", paths::symlinkat, STR, FD, STR);
+    row(45, "truncate", paths::truncate, STR, SIZE);
     row(46, "ftruncate", files::ftruncate, FD, SIZE);
     row(48, "faccessat", paths::faccessat, FD, STR, FLAGS);
     row(49, "chdir", paths::chdir, STR);
     row(50, "fchdir", paths::fchdir, FD);
+    row(52, "fchmod", paths::fchmod, FD, FLAGS);
+    row(53, "fchmodat", paths::fchmodat, FD, STR, FLAGS);
+    row(54, "fchownat", paths::fchownat, FD, STR, INT, INT, FLAGS);
+    row(55, "fchown", paths::fchown, FD, INT, INT);
     row(56, "openat", paths::openat, FD, STR, FLAGS, FLAGS);
     row(57, "close", files::close, FD);
     row(59, "pipe2", files::pipe2, PTR, FLAGS);
@@ -70,6 +75,9 @@ final class SyscallTable {
     row(78, "readlinkat", paths::readlinkat, FD, STR, PTR, SIZE);
     row(79, "newfstatat", paths::newfstatat, FD, STR, PTR, FLAGS);
     row(80, "fstat", files::fstat, FD, PTR);
+    row(82, "fsync", paths::fsync, FD);
+    row(83, "fdatasync", paths::fsync, FD);
+    row(88, "utimensat", paths::utimensat, FD, STR, PTR, FLAGS);
     row(93, "exit", process::exit, INT);
     row(94, "exit_group", process::exitGroup, INT);
     row(96, "set_tid_address", process::setTidAddress, PTR);

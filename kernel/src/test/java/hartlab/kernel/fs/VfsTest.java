@@ -104,6 +104,17 @@ class VfsTest {
     errno(Errno.ENOENT, () -> read("mine2"));
   }
 
+  /** A host FIFO is listed with its type but never opened: opening it could block the hart. */
+  @Test
+  void aHostFifoIsSeenButNeverOpened() throws Exception {
+    Process mkfifo = new ProcessBuilder("mkfifo", root.resolve("fifo").toString()).start();
+    assertEquals(0, mkfifo.waitFor());
+    vfs = machine(8 << 20);
+    ctx = vfs.initContext("/bin/test");
+    assertEquals(Inode.S_IFIFO, vfs.stat(ctx, null, "/fifo", true).mode() & Inode.S_IFMT);
+    errno(Errno.ENXIO, () -> read("/fifo"));
+  }
+
   @Test
   void linkLoopsAndNoFollowAreRefused() {
     errno(Errno.ELOOP, () -> read("loop1"));
@@ -202,6 +213,87 @@ class VfsTest {
     errno(Errno.EBUSY, () -> vfs.unlink(ctx, null, "/proc", true, 0));
   }
 
+  /**
+   * Random operations on random paths made of names, ".", "..", links and slashes: every call
+   * either works or throws a SyscallError, and the host tree never changes.
+   */
+  @Test
+  void randomOperationsOnRandomPathsNeverBreakTheTreeOrTouchTheHost() throws IOException {
+    String[] parts = {
+      "a.txt",
+      "sub",
+      "deeper",
+      "f",
+      "..",
+      ".",
+      "",
+      "abs",
+      "absdir",
+      "rel",
+      "up",
+      "loop1",
+      "toa",
+      "new",
+      "x",
+      outside.toString().substring(1)
+    };
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(12);
+    byte[] buf = new byte[256];
+    int worked = 0;
+    for (int i = 0; i < 20_000; i++) {
+      StringBuilder p = new StringBuilder(rnd.nextBoolean() ? "/" : "");
+      for (int k = rnd.nextInt(1, 5); k > 0; k--) {
+        p.append(parts[rnd.nextInt(parts.length)]).append(k > 1 ? "/" : "");
+      }
+      String path = p.toString();
+      int flags =
+          rnd.nextInt(1 << 20)
+              & (Vfs.O_ACCMODE
+                  | Vfs.O_CREAT
+                  | Vfs.O_EXCL
+                  | Vfs.O_TRUNC
+                  | Vfs.O_APPEND
+                  | Vfs.O_DIRECTORY
+                  | Vfs.O_NOFOLLOW);
+      try {
+        switch (rnd.nextInt(9)) {
+          case 0 -> {
+            OpenFile f = vfs.open(null, null, ctx, null, path, flags, 0644, 0);
+            if (f instanceof InodeFile file && !(file.inode instanceof Inode.Dir)) {
+              if (file.writable()) {
+                vfs.write(file, rnd.nextInt(10_000), buf, rnd.nextInt(buf.length), 0);
+              }
+              if (file.readable()) {
+                vfs.read(file, rnd.nextInt(10_000), buf, buf.length);
+              }
+            } else if (f instanceof InodeFile) {
+              vfs.getdents(f, rnd.nextInt(16, 4096));
+            }
+            f.release();
+          }
+          case 1 -> vfs.mkdir(ctx, null, path, 0755, 0);
+          case 2 -> vfs.unlink(ctx, null, path, rnd.nextBoolean(), 0);
+          case 3 -> vfs.rename(ctx, null, path, null, "/" + parts[rnd.nextInt(parts.length)], 0, 0);
+          case 4 -> vfs.symlink(ctx, parts[rnd.nextInt(parts.length)], null, path, 0);
+          case 5 -> vfs.stat(ctx, null, path, rnd.nextBoolean());
+          case 6 -> vfs.chdir(ctx, path);
+          case 7 -> vfs.readlink(ctx, null, path);
+          default -> vfs.access(ctx, null, path, rnd.nextInt(8), rnd.nextBoolean());
+        }
+        worked++;
+      } catch (SyscallError e) {
+        assertTrue(e.errno() > 0, path);
+      }
+    }
+    assertTrue(worked > 1000, worked + " calls worked");
+    assertEquals("inside\n", Files.readString(root.resolve("a.txt")));
+    assertEquals("deep\n", Files.readString(root.resolve("sub/deeper/f")));
+    assertEquals("host secret\n", Files.readString(outside.resolve("secret.txt")));
+    try (var walk = Files.walk(tmp)) {
+      assertEquals(15, walk.count(), "the host tree: nothing added or removed");
+    }
+  }
+
   @Test
   void aNodeCostsNoMoreHeapThanItsCharge() {
     double perNode =
@@ -213,7 +305,10 @@ class VfsTest {
                 String name = String.format("%0" + Vfs.NAME_MAX + "d", i);
                 Inode.Regular r =
                     new Inode.Regular(
-                        i, 0644, 0, FileData.empty(KernelMemory.unaccounted(), null, 1));
+                        i,
+                        0644,
+                        0,
+                        FileData.empty(new FileData.Pages(KernelMemory.unaccounted(), 0), null, 1));
                 r.parent = dir;
                 r.name = name;
                 dir.children.put(name, r);
