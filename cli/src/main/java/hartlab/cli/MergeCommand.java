@@ -21,8 +21,8 @@ import picocli.CommandLine.Parameters;
     sortOptions = false,
     mixinStandardHelpOptions = true,
     description = {
-      "Join the result folders of 'compare --shard I/N' (or ctxsw) runs of one sweep into one",
-      "folder: the same files an unsharded run writes."
+      "Join the result folders of 'compare --shard I/N' (or ctxsw) runs of one sweep into one"
+          + " folder: the same files an unsharded run writes."
     })
 final class MergeCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "DIR", description = "Shard folders.")
