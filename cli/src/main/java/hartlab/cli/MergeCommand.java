@@ -44,7 +44,7 @@ final class MergeCommand implements Callable<Integer> {
       try {
         parts.add(ResultFiles.read(dir));
       } catch (IOException e) {
-        throw new UsageException(dir + ": " + OutputFiles.reason(e));
+        throw new UsageException(OutputFiles.reason(e));
       }
     }
     Results merged;
