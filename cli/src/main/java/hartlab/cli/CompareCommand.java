@@ -30,10 +30,11 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     usageHelpAutoWidth = true,
     description = {
-      "Run one workload over every combination of machine options, in lockstep unless --exec says",
-      "otherwise: any machine option of 'boot' takes comma-separated values (--shootdown a,b",
-      "--cores 1,2,4). Writes a table to stdout and results.csv, results.json, host.csv,",
-      "cycles.svg/png, ipis.svg/png and index.html to --out; progress to stderr."
+      "Run one workload over every combination of machine options, in lockstep unless --exec"
+          + " says otherwise: any machine option of 'boot' takes comma-separated values"
+          + " (--shootdown a,b --cores 1,2,4).",
+      "Writes a table to stdout and results.csv, results.json, host.csv, cycles.svg/png,"
+          + " ipis.svg/png and index.html to --out; progress to stderr."
     },
     footer = {
       "",
@@ -122,8 +123,10 @@ final class CompareCommand implements Callable<Integer> {
               .arity("1")
               .paramLabel(repeatable ? o.paramLabel() : o.paramLabel() + "[,...]")
               .description(o.description());
-      if (o.defaultValue() != null) {
-        b.defaultValue(o.defaultValue());
+      // Sweeps run in lockstep unless told otherwise (experiment() adds it), so say so.
+      String fallback = o.longestName().equals("--exec") ? "lockstep" : o.defaultValue();
+      if (fallback != null) {
+        b.defaultValue(fallback);
       }
       target.addOption(b.build());
     }

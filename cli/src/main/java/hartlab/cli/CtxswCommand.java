@@ -34,9 +34,11 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     usageHelpAutoWidth = true,
     description = {
-      "Context-switch cost, lmbench lat_ctx style, for each lazy-TLB mode, ASIDs on and off,",
-      "processes and threads, ring sizes and working sets; cycles per switch broken down by the",
-      "phases of schedule(). Same outputs as compare; machine options of 'boot' are axes too."
+      "Context-switch cost, lmbench lat_ctx style, for each lazy-TLB mode, ASIDs on and off,"
+          + " processes and threads, ring sizes and working sets; cycles per switch broken down"
+          + " by the phases of schedule().",
+      "Same outputs as compare; machine options of 'boot' are axes too (defaults here: 1 hart,"
+          + " 16 with --storm; --mem 32M; lockstep)."
     })
 final class CtxswCommand implements Callable<Integer> {
   static final String IMAGE = "latctx";

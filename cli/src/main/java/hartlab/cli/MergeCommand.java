@@ -21,8 +21,8 @@ import picocli.CommandLine.Parameters;
     sortOptions = false,
     mixinStandardHelpOptions = true,
     description = {
-      "Join the result folders of 'compare --shard I/N' (or ctxsw) runs of one sweep into one",
-      "folder: the same files an unsharded run writes."
+      "Join the result folders of 'compare --shard I/N' (or ctxsw) runs of one sweep into one"
+          + " folder: the same files an unsharded run writes."
     })
 final class MergeCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "DIR", description = "Shard folders.")
@@ -44,7 +44,7 @@ final class MergeCommand implements Callable<Integer> {
       try {
         parts.add(ResultFiles.read(dir));
       } catch (IOException e) {
-        throw new UsageException(dir + ": " + OutputFiles.reason(e));
+        throw new UsageException(OutputFiles.reason(e));
       }
     }
     Results merged;

@@ -21,9 +21,10 @@ import picocli.CommandLine.Option;
     sortOptions = false,
     mixinStandardHelpOptions = true,
     description = {
-      "Run comparisons that correspond to published results (concurrent flush, skipping lazy",
-      "CPUs, batched flushes, ASIDs, lazy-TLB refcount vs shootdown) under the x86-like profile,",
-      "and say for each whether hartlab shows the published direction. Sources: README."
+      "Run comparisons that correspond to published results (concurrent flush, skipping lazy"
+          + " CPUs, batched flushes, ASIDs, lazy-TLB refcount vs shootdown) under the x86-like"
+          + " profile, and say for each whether hartlab shows the published direction. Sources:"
+          + " README."
     },
     footer = {"", "Exit status: 0 if every direction holds, 1 if one does not, 70 internal error."})
 final class ReproduceCommand implements Callable<Integer> {

@@ -101,7 +101,8 @@ final class Tracing {
           }
           case SLICE -> complete(g, pid, KERNEL_TRACK, e.category(), e.name(), e.start(), e.end());
           case IPI_SENT -> {
-            complete(g, pid, KERNEL_TRACK, "ipi", e.name(), e.start(), e.start());
+            // One cycle long, so the flow's start has a slice to bind to in every viewer.
+            complete(g, pid, KERNEL_TRACK, "ipi", e.name(), e.start(), e.start() + 1);
             if (handled.contains(e.flow())) {
               flow(g, "s", pid, e.start(), e.flow());
             }

@@ -117,4 +117,14 @@ class TraceTest {
         "200 events (an IPI sent is two) plus metadata");
     assertTrue(root.get("otherData").get("droppedEvents").asLong() > 0);
   }
+
+  @Test
+  void aLimitBelowOneIsAUsageError() {
+    Runs.Outcome o =
+        Runs.hartlab(
+            "boot", "hello", "--trace", tmp.resolve("t.json").toString(), "--trace-limit", "0");
+    assertEquals(64, o.status(), o.stderr());
+    assertTrue(o.stderr().contains("--trace-limit 0"), o.stderr());
+    assertTrue(!Files.exists(tmp.resolve("t.json")), "nothing ran, nothing written");
+  }
 }
