@@ -191,7 +191,7 @@ public final class Schedule {
       idleHarts.incrementAndGet();
     }
     long next = timers.earliest();
-    if (next != Long.MAX_VALUE && idleHarts.get() == harts.length) {
+    if (next != Long.MAX_VALUE && idleHarts.get() == harts.length && !anyQueued()) {
       if (next > hart.cycles()) {
         counters.hart(hart.id()).add(Counter.IDLE_CYCLES, next - hart.cycles());
         hart.setCycles(next);
@@ -205,6 +205,19 @@ public final class Schedule {
       return;
     }
     turns.idle(hart);
+  }
+
+  /**
+   * Whether a task waits in any run queue: one woken onto a hart that has not run it yet. Virtual
+   * time must not jump past it to a timer, or that hart's clock falls behind the rest for good.
+   */
+  private boolean anyQueued() {
+    for (int h = 0; h < harts.length; h++) {
+      if (scheduler.queueLength(h) > 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   // ---- leaving the hart ----
@@ -334,11 +347,13 @@ public final class Schedule {
 
   /**
    * setitimer(ITIMER_REAL): arms {@code p}'s alarm {@code value} cycles from now, repeating every
-   * {@code interval} (0: once); a value of 0 disarms it. Returns the old setting.
+   * {@code interval} (0: once); a value of 0 disarms it. Returns the old setting. A repeating alarm
+   * fires at most once a tick, as on a kernel without high-resolution timers: a guest that ignores
+   * SIGALRM cannot make idle harts step through virtual time nanosecond by nanosecond.
    */
   public Itimer setAlarm(Hart hart, GuestProcess p, long value, long interval) {
     Itimer old = alarm(hart, p);
-    p.alarmInterval = value > 0 ? interval : 0;
+    p.alarmInterval = value > 0 && interval > 0 ? Math.max(interval, limits.tickCycles()) : 0;
     timers.armAlarm(p, value > 0 ? hart.cycles() + value : 0);
     return old;
   }
