@@ -8,6 +8,7 @@ import hartlab.kernel.uapi.Errno;
 import hartlab.kernel.uapi.SyscallError;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 
 /**
  * Delivering signals, the second half of Linux's kernel/signal.c with arch/riscv/kernel/signal.c:
@@ -327,6 +328,8 @@ public final class SignalDelivery {
               user.getLong(hart, task.mm, act + 16) & ~Signals.UNBLOCKABLE);
     }
     Sighand sh = task.process.sighand;
+    // Taken before the signal lock: the table's lock comes first in the lock order.
+    List<Task> threads = wanted != null ? processes.tasksOf(task.process) : List.of();
     Sighand.Action old;
     synchronized (sh) {
       old = sh.action(s);
@@ -337,7 +340,7 @@ public final class SignalDelivery {
           long keep = ~Signals.bit(s);
           sh.sharedPending &= keep;
           sh.sharedInfo[s] = null;
-          for (Task t : processes.tasksOf(task.process)) {
+          for (Task t : threads) {
             t.pending &= keep;
             t.pendingInfo[s] = null;
           }
