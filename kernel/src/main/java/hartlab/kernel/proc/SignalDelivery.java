@@ -101,9 +101,11 @@ public final class SignalDelivery {
       }
       if (restartable) {
         restartable = false;
-        if ((taken.action.flags() & Sighand.SA_RESTART) == 0) {
-          // -ERESTARTSYS without SA_RESTART: the call returns what it did so far, or -EINTR.
-          long done = task.syscallProgress();
+        long done = task.syscallProgress();
+        if (done > 0 || (taken.action.flags() & Sighand.SA_RESTART) == 0) {
+          // A call that did part of its work returns that much (a pipe write); otherwise
+          // -ERESTARTSYS without SA_RESTART is -EINTR. With SA_RESTART the call stays on its
+          // ecall and runs again after the handler.
           hart.setReg(10, done > 0 ? done : -Errno.EINTR);
           hart.setPc(hart.pc() + 4);
           task.restartPc = -1;
