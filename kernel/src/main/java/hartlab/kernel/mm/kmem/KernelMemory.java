@@ -43,7 +43,10 @@ public final class KernelMemory {
     FILE(256),
     /** A pipe's inode: its wait queues and the ring of page slots its data lives in. */
     PIPE(1024),
-    /** One queued signal (struct sigqueue), for signals with handlers and queues to come. */
+    /**
+     * One queued signal (struct sigqueue), for queued real-time signals to come: pending signals
+     * are bit sets today, one of each, which no guest can grow.
+     */
     SIGQUEUE(128);
 
     private final int bytes;
