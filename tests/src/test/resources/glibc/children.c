@@ -174,5 +174,16 @@ int main(void) {
 	kill(-c, SIGKILL);
 	waitpid(c, &st, 0);
 	printf("9 group kill: signaled=%d sig=%d\n", WIFSIGNALED(st), WTERMSIG(st));
+
+	/* 10. A pipe write larger than the pipe, interrupted after part of it: even with
+	 * SA_RESTART it returns what it wrote. */
+	int q[2];
+	pipe(q);
+	static char big[256 * 1024];
+	set(SIGALRM, on_alarm, SA_RESTART);
+	alarms = 0;
+	arm(10000);
+	n = write(q[1], big, sizeof big);
+	printf("10 partial write: partial=%d alarms=%d\n", n > 0 && n < (ssize_t)sizeof big, alarms);
 	return 0;
 }

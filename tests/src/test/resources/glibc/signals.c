@@ -73,11 +73,16 @@ static void segv_jump(int sig, siginfo_t *si, void *uc) {
 	siglongjmp(recover, (uintptr_t)si->si_addr == 0x10 ? 1 : 2);
 }
 
-/* Skips the faulting 4-byte load by moving the saved pc in the frame. */
+static volatile unsigned long long fa0_seen;
+static volatile long a5_seen;
+
+/* Skips the faulting 4-byte load by moving the saved pc in the frame; reads fa0 and a5 there. */
 static void segv_skip(int sig, siginfo_t *si, void *ucv) {
 	(void)sig;
 	(void)si;
 	ucontext_t *uc = ucv;
+	fa0_seen = uc->uc_mcontext.__fpregs.__d.__f[10];
+	a5_seen = uc->uc_mcontext.__gregs[15];
 	uc->uc_mcontext.__gregs[REG_PC] += 4;
 	hits++;
 }
@@ -228,8 +233,12 @@ int main(void) {
 	install_info(SIGSEGV, segv_skip, 0);
 	was = hits;
 	int value = 7;
-	__asm__ volatile("li t0, 0x18\n\tlw %0, 0(t0)" : "+r"(value) : : "t0", "memory");
-	printf("12 skip: handled=%d value=%d\n", hits - was, value);
+	static const double two_and_a_half = 2.5;
+	__asm__ volatile("fld fa0, 0(%1)\n\tli a5, 12345\n\tli t0, 0x18\n\tlw %0, 0(t0)"
+			 : "+r"(value)
+			 : "r"(&two_and_a_half)
+			 : "t0", "a5", "fa0", "memory");
+	printf("12 skip: handled=%d value=%d fa0=%llx a5=%ld\n", hits - was, value, fa0_seen, a5_seen);
 
 	/* 13. An illegal instruction: SIGILL, ILL_ILLOPC, si_addr = the pc. */
 	install_info(SIGILL, ill_handler, 0);

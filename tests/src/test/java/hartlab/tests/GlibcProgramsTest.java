@@ -3,6 +3,7 @@ package hartlab.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import hartlab.kernel.stats.Counter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -65,6 +66,23 @@ class GlibcProgramsTest {
           reference.status(),
           ours.status(),
           program + " " + args + " in " + mode + "; hartlab's stderr: " + ours.stderr());
+    }
+  }
+
+  /**
+   * Signals in lockstep are part of the reproducible run: the same program gives the same digest
+   * twice, and the handlers it entered are counted (signals.c enters at least 15).
+   */
+  @Test
+  void signalRunsAreReproducibleInLockstepAndCounted() {
+    assumeTrue(unavailable == null, () -> unavailable);
+    for (String program : List.of("signals", "children")) {
+      Runs.Outcome first = hartlab(program, List.of(), 2, "lockstep");
+      Runs.Outcome second = hartlab(program, List.of(), 2, "lockstep");
+      assertEquals(
+          first.run().digest(), second.run().digest(), program + ": same run, same digest");
+      long delivered = first.run().stats().total(Counter.SIGNALS_DELIVERED);
+      assertTrue(delivered >= (program.equals("signals") ? 15 : 5), program + ": " + delivered);
     }
   }
 

@@ -119,7 +119,10 @@ public final class Fork {
         throw e;
       }
       child.process.sighand.copyFrom(me.sighand);
-      child.process.exitSignal = (int) (flags & 0xFF);
+      // With CLONE_PARENT the child is its parent's sibling and ends with the caller's own exit
+      // signal, as in Linux: a child cannot choose what its grandparent is sent.
+      child.process.exitSignal =
+          (cloneFlags & CLONE_PARENT) != 0 ? me.exitSignal : (int) (flags & 0xFF);
     }
     child.blocked = task.blocked;
     child.altStackSp = task.altStackSp;

@@ -255,7 +255,7 @@ public final class ProcessTable {
         files = p.files;
         p.files = null;
         GuestProcess parent = p.parent;
-        if (parent != null && p.exitSignal != 0) {
+        if (parent != null && Signals.valid(p.exitSignal)) { // clone's byte may be no signal
           notify = parent;
           childSignal = childSignal(p);
         }
@@ -309,6 +309,7 @@ public final class ProcessTable {
         init != null && init != p && init.state == GuestProcess.State.ALIVE ? init : null;
     for (GuestProcess child : p.children) {
       child.parent = adopter;
+      child.exitSignal = Signals.SIGCHLD; // an orphan may not choose what its adopter is sent
       if (adopter != null) {
         adopter.children.add(child);
       } else if (child.state == GuestProcess.State.ZOMBIE) {

@@ -8,6 +8,7 @@ import hartlab.kernel.uapi.Errno;
 import hartlab.kernel.uapi.SyscallError;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 
 /**
  * Delivering signals, the second half of Linux's kernel/signal.c with arch/riscv/kernel/signal.c:
@@ -100,9 +101,11 @@ public final class SignalDelivery {
       }
       if (restartable) {
         restartable = false;
-        if ((taken.action.flags() & Sighand.SA_RESTART) == 0) {
-          // -ERESTARTSYS without SA_RESTART: the call returns what it did so far, or -EINTR.
-          long done = task.syscallProgress();
+        long done = task.syscallProgress();
+        if (done > 0 || (taken.action.flags() & Sighand.SA_RESTART) == 0) {
+          // A call that did part of its work returns that much (a pipe write); otherwise
+          // -ERESTARTSYS without SA_RESTART is -EINTR. With SA_RESTART the call stays on its
+          // ecall and runs again after the handler.
           hart.setReg(10, done > 0 ? done : -Errno.EINTR);
           hart.setPc(hart.pc() + 4);
           task.restartPc = -1;
@@ -327,6 +330,8 @@ public final class SignalDelivery {
               user.getLong(hart, task.mm, act + 16) & ~Signals.UNBLOCKABLE);
     }
     Sighand sh = task.process.sighand;
+    // Taken before the signal lock: the table's lock comes first in the lock order.
+    List<Task> threads = wanted != null ? processes.tasksOf(task.process) : List.of();
     Sighand.Action old;
     synchronized (sh) {
       old = sh.action(s);
@@ -337,7 +342,7 @@ public final class SignalDelivery {
           long keep = ~Signals.bit(s);
           sh.sharedPending &= keep;
           sh.sharedInfo[s] = null;
-          for (Task t : processes.tasksOf(task.process)) {
+          for (Task t : threads) {
             t.pending &= keep;
             t.pendingInfo[s] = null;
           }

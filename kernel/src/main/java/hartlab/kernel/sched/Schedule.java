@@ -223,7 +223,10 @@ public final class Schedule {
     turns.idle(hart);
   }
 
-  /** Whether a task waits in some run queue: then virtual time must not jump ahead of it. */
+  /**
+   * Whether a task waits in any run queue: one woken onto a hart that has not run it yet. Virtual
+   * time must not jump past it to a timer, or that hart's clock falls behind the rest for good.
+   */
   private boolean anyQueued() {
     for (int h = 0; h < harts.length; h++) {
       if (scheduler.queueLength(h) > 0) {
@@ -360,11 +363,13 @@ public final class Schedule {
 
   /**
    * setitimer(ITIMER_REAL): arms {@code p}'s alarm {@code value} cycles from now, repeating every
-   * {@code interval} (0: once); a value of 0 disarms it. Returns the old setting.
+   * {@code interval} (0: once); a value of 0 disarms it. Returns the old setting. A repeating alarm
+   * fires at most once a tick, as on a kernel without high-resolution timers: a guest that ignores
+   * SIGALRM cannot make idle harts step through virtual time nanosecond by nanosecond.
    */
   public Itimer setAlarm(Hart hart, GuestProcess p, long value, long interval) {
     Itimer old = alarm(hart, p);
-    p.alarmInterval = value > 0 ? interval : 0;
+    p.alarmInterval = value > 0 && interval > 0 ? Math.max(interval, limits.tickCycles()) : 0;
     timers.armAlarm(p, value > 0 ? hart.cycles() + value : 0);
     return old;
   }

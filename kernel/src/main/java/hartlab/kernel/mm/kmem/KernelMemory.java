@@ -48,7 +48,10 @@ public final class KernelMemory {
      * entry listed under --root. A file's data is charged apart, a page per frame it fills.
      */
     INODE(1024),
-    /** One queued signal (struct sigqueue), for signals with handlers and queues to come. */
+    /**
+     * One queued signal (struct sigqueue), for queued real-time signals to come: pending signals
+     * are bit sets today, one of each, which no guest can grow.
+     */
     SIGQUEUE(128);
 
     private final int bytes;
