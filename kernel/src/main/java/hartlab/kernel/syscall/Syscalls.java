@@ -67,6 +67,7 @@ public final class Syscalls {
     }
     stats.add(Counter.SYSCALLS);
     task.setSyscallProgress(0);
+    task.setAwaited(0, 0);
     dispatch(hart, task, number, stats);
   }
 
