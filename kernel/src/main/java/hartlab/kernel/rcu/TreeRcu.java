@@ -394,12 +394,16 @@ public final class TreeRcu implements Rcu {
 
   /**
    * The hart is about to park idle: an extended quiescent state until {@link #exitIdle}. False if
-   * it must not park yet, because callbacks of its own became ready meanwhile (it would sleep on
-   * them).
+   * it must not park: callbacks of its own became ready meanwhile (the grace period it just let
+   * end), which nobody would kick it for; it is back in the kernel, and has run them.
    */
   public boolean enterIdle(Hart hart) {
     enterQuiescence(hart, "goes idle");
-    return perHart.get(hart.id() * LINE + WAITS_FOR) - gpSeq > 0;
+    if (perHart.get(hart.id() * LINE + WAITS_FOR) - gpSeq > 0) {
+      return true;
+    }
+    kernelEnter(hart);
+    return false;
   }
 
   /** The hart is back from parking idle. */

@@ -203,7 +203,7 @@ public final class Schedule {
       return;
     }
     if (!rcu.enterIdle(hart)) {
-      return; // RCU callbacks of this hart became ready: run them before parking
+      return; // RCU callbacks of this hart became ready, and ran: look for work again
     }
     if (limits.parkBriefly() && walks.enabled() && tlbStates.activeMm(hart.id()) != null) {
       // A lazy hart's hardware keeps walking its loaded table: come back soon to do so.
