@@ -97,6 +97,7 @@ final class Kernel implements TrapHandler {
     SleepWake sleepWake =
         new SleepWake(n, new Scheduler<>(config.policy(), n, config.sched()), ipis);
     this.rcu = new TreeRcu(harts, ipis, sleepWake, counters, config.rcu());
+    ipis.observeSpins(rcu::spinning);
     this.torture =
         config.rcuTorture() > 0 ? new RcuTorture(rcu, n, config.rcuTorture(), config.rcu()) : null;
     PageTable pageTable = new PageTable(memory, frames);

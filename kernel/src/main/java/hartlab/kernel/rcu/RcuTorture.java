@@ -6,9 +6,9 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * rcutorture in miniature (Linux's kernel/rcu/rcutorture.c), for tests and {@code --rcu-torture}:
  * at every kernel entry a hart runs a few read-side sections over one RCU-protected object, some of
- * them nested, touching it at their start and end, then replaces it and frees the old one with
- * {@link Rcu#kfreeRcu}. Freed objects are poisoned, so the RCU checker sees any reader that touches
- * one: with a correct engine there is none.
+ * them nested and now and then a long one, touching it at their start and end, then replaces it and
+ * frees the old one with {@link Rcu#kfreeRcu}. Freed objects are poisoned, so the RCU checker sees
+ * any reader that touches one: with a correct engine there is none.
  *
  * <p>In {@link RcuMode#UNSAFE_READER} each hart keeps the pointer of its first section past the
  * section's end and touches it at its next kernel entry, as a reader that drops its lock early
@@ -19,6 +19,11 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class RcuTorture {
   /** Slots per hart in {@link #kept}: 16 references span a 64-byte line. */
   private static final int LINE = 16;
+
+  /** Every so many rounds (a power of two) the first section lasts a while, in host time. */
+  private static final int LONG_READER_EVERY = 32;
+
+  private static final int LONG_READER_SPINS = 5_000;
 
   /** The object readers reach; a new version for every update. */
   private static final class Item extends RcuObject {
@@ -42,6 +47,9 @@ public final class RcuTorture {
   /** Per hart: the pointer an unsafe reader kept past its section; that hart's own. */
   private final Item[] kept;
 
+  /** Per hart: its rounds so far; that hart's own. */
+  private final long[] rounds;
+
   /**
    * @param readers read-side sections per kernel entry
    */
@@ -50,6 +58,7 @@ public final class RcuTorture {
     this.readers = readers;
     this.keepsPointers = mode == RcuMode.UNSAFE_READER;
     this.kept = new Item[harts * LINE];
+    this.rounds = new long[harts * LINE];
   }
 
   /** One round at a kernel entry of {@code hart}; after the RCU hook of that entry. */
@@ -68,7 +77,13 @@ public final class RcuTorture {
         rcu.dereference(id, current.get());
         rcu.readUnlock(id);
       }
-      Thread.onSpinWait();
+      if (r == 0 && (rounds[id * LINE]++ & (LONG_READER_EVERY - 1)) == 0) {
+        // A long reader now and then, as rcutorture's random delays: in parallel mode other harts
+        // end grace periods and run callbacks meanwhile, which must not free what it holds.
+        for (int i = 0; i < LONG_READER_SPINS; i++) {
+          Thread.onSpinWait();
+        }
+      }
       rcu.dereference(id, p);
       if (keepsPointers && r == 0) {
         kept[id * LINE] = p;

@@ -393,9 +393,10 @@ public final class TreeRcu implements Rcu {
   }
 
   /**
-   * The hart is about to park idle: an extended quiescent state until {@link #exitIdle}. False if
-   * it must not park: callbacks of its own became ready meanwhile (the grace period it just let
-   * end), which nobody would kick it for; it is back in the kernel, and has run them.
+   * The hart is about to park idle: an extended quiescent state until its next {@link #kernelEnter}
+   * (not its return from parking: in lockstep that runs without the turn). False if it must not
+   * park: callbacks of its own became ready meanwhile (the grace period it just let end), which
+   * nobody would kick it for; it is back in the kernel, and has run them.
    */
   public boolean enterIdle(Hart hart) {
     enterQuiescence(hart, "goes idle");
@@ -404,11 +405,6 @@ public final class TreeRcu implements Rcu {
     }
     kernelEnter(hart);
     return false;
-  }
-
-  /** The hart is back from parking idle. */
-  public void exitIdle(Hart hart) {
-    kernelEnter(hart);
   }
 
   private void enterQuiescence(Hart hart, String what) {
@@ -462,6 +458,16 @@ public final class TreeRcu implements Rcu {
       }
     }
     hurryHarts(hart, hurry);
+  }
+
+  /**
+   * A round of a spinning wait ({@link hartlab.kernel.smp.SpinObserver}): the hart waits for
+   * another one and holds nothing, unless it spins inside a read-side section.
+   */
+  public void spinning(Hart hart) {
+    if (local[hart.id() * INT_LINE + NESTING] == 0) {
+      reportQs(hart);
+    }
   }
 
   /** An expedited grace period's IPI: a quiescent state unless the hart is inside a reader. */

@@ -211,7 +211,8 @@ public final class Schedule {
     } else {
       turns.idle(hart);
     }
-    rcu.exitIdle(hart);
+    // Still quiescent for RCU: in lockstep turns.idle returned without the turn, and whatever the
+    // hart does next begins with a kernel entry (Kernel.enterUser's loop).
   }
 
   // ---- leaving the hart ----

@@ -197,7 +197,7 @@ class TreeRcuTest {
       hart.addCycles(1 + rnd.nextInt(50));
       if (where[h] != 1) {
         if (where[h] == 2) {
-          rcu.exitIdle(hart);
+          rcu.kernelEnter(hart);
         }
         enter(h);
         return;
@@ -292,7 +292,7 @@ class TreeRcuTest {
             unlock(h);
           }
           if (where[h] == 2) {
-            rcu.exitIdle(hart);
+            rcu.kernelEnter(hart);
           }
           enter(h);
           ipis.handle(hart);
@@ -418,7 +418,7 @@ class TreeRcuTest {
     assertTrue(rig.waits.woken.isEmpty(), "hart 0 has not passed a quiescent state yet");
     assertTrue(rig.rcu.enterIdle(rig.harts[0])); // the sleeper's hart idles
     assertEquals(List.of(t), rig.waits.woken);
-    rig.rcu.exitIdle(rig.harts[0]);
+    rig.rcu.kernelEnter(rig.harts[0]);
     rig.waits.running[0] = t;
     assertEquals(0, rig.rcu.synchronize(rig.harts[0]));
     assertEquals(0, t.awaited);
