@@ -97,7 +97,6 @@ public final class TreeRcu implements Rcu {
   private final Ipis ipis;
   private final Waits waits;
   private final Counters counters;
-  private final RcuMode mode;
 
   /** The harts every grace period waits for (all of them, but in {@link RcuMode#UNSAFE_GP}). */
   private final long gpHarts;
@@ -151,7 +150,6 @@ public final class TreeRcu implements Rcu {
     this.ipis = ipis;
     this.waits = waits;
     this.counters = counters;
-    this.mode = mode;
     long all = n == 64 ? -1L : (1L << n) - 1;
     this.gpHarts = mode == RcuMode.UNSAFE_GP && n > 1 ? all & ~(1L << (n - 1)) : all;
     this.local = new int[n * INT_LINE];
@@ -169,10 +167,6 @@ public final class TreeRcu implements Rcu {
     RcuObserver[] o = Arrays.copyOf(observers, observers.length + 1);
     o[o.length - 1] = observer;
     observers = o;
-  }
-
-  public RcuMode mode() {
-    return mode;
   }
 
   /** gp_seq now: odd while a grace period runs; {@code gpSeq() / 2} have ended. */
@@ -340,7 +334,12 @@ public final class TreeRcu implements Rcu {
     }
   }
 
+  /** The task to put to sleep; never from inside a read-side section (it would wait for itself). */
   private Sleeper current(Hart hart, String what) {
+    if (isReading(hart.id())) {
+      throw new IllegalStateException(
+          what + ": hart " + hart.id() + " would sleep inside an RCU read-side section");
+    }
     Sleeper task = waits.current(hart);
     if (task == null) {
       throw new IllegalStateException(
