@@ -89,6 +89,21 @@ class RcuTortureTest {
     assertTrue(r.run().stats().violations().get(RcuChecker.NAME) > 0);
   }
 
+  /**
+   * Grace periods that do not wait for the last hart: caught in parallel mode, where the torture's
+   * long readers on that hart give up the host CPU and other harts end grace periods meanwhile. (In
+   * lockstep no other hart runs while one is inside a reader; TreeRcuTest's interleavings catch
+   * it.)
+   */
+  @Test
+  void gracePeriodsThatSkipAHartAreCaughtInParallel() {
+    Runs.Outcome r = boot("parallel", "unsafe-gp", 8, "mmapstorm", "8", "200", "4");
+    assertEquals(99, r.status(), r.stdout() + r.stderr());
+    assertTrue(r.stderr().contains("RCU checker: hart "), r.stderr());
+    assertTrue(r.stderr().contains("(RCU mode unsafe-gp)"), r.stderr());
+    assertTrue(r.run().stats().violations().get(RcuChecker.NAME) > 0);
+  }
+
   /** Unused, RCU costs nothing: a run without torture starts no grace period. */
   @Test
   void withoutUsersNoGracePeriodRuns() {

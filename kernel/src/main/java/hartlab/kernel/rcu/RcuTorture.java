@@ -21,9 +21,9 @@ public final class RcuTorture {
   private static final int LINE = 16;
 
   /** Every so many rounds (a power of two) the first section lasts a while, in host time. */
-  private static final int LONG_READER_EVERY = 32;
+  private static final int LONG_READER_EVERY = 64;
 
-  private static final int LONG_READER_SPINS = 5_000;
+  private static final int LONG_READER_YIELDS = 8;
 
   /** The object readers reach; a new version for every update. */
   private static final class Item extends RcuObject {
@@ -80,8 +80,8 @@ public final class RcuTorture {
       if (r == 0 && (rounds[id * LINE]++ & (LONG_READER_EVERY - 1)) == 0) {
         // A long reader now and then, as rcutorture's random delays: in parallel mode other harts
         // end grace periods and run callbacks meanwhile, which must not free what it holds.
-        for (int i = 0; i < LONG_READER_SPINS; i++) {
-          Thread.onSpinWait();
+        for (int i = 0; i < LONG_READER_YIELDS; i++) {
+          Thread.yield(); // the host runs other harts meanwhile, as if this one were slow
         }
       }
       rcu.dereference(id, p);

@@ -198,9 +198,10 @@ public final class TreeRcu implements Rcu {
       throw new IllegalStateException(
           "readUnlock: hart " + hart + " is not inside an RCU read-side section");
     }
-    if (n == 1) {
+    if (n == 1 && observers.length > 0) {
+      long seq = gpSeq;
       for (RcuObserver o : observers) {
-        o.readerLeft(hart);
+        o.readerLeft(hart, seq);
       }
     }
     local[i] = n - 1;
