@@ -225,6 +225,9 @@ final class Kernel implements TrapHandler {
     hart.addCycles(config.cost().trapEntry());
     rcu.kernelEnter(hart);
     torture(hart);
+    if (torture != null && cause == Cause.ECALL_FROM_U && torture.waitsAtSyscall(hart, task)) {
+      return; // the task sleeps until a grace period has passed, then its ecall runs again
+    }
     tlb.flush().applyDeferred(hart);
     if (cause == Cause.ECALL_FROM_U) {
       syscalls.handle(hart, task);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import hartlab.kernel.check.RcuChecker;
 import hartlab.kernel.stats.Counter;
+import hartlab.kernel.stats.Latency;
 import hartlab.kernel.stats.Statistics;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,6 +58,9 @@ class RcuTortureTest {
     long gps = s.total(Counter.RCU_GRACE_PERIODS);
     assertTrue(readers >= 1_000_000, "read-side sections: " + readers);
     assertTrue(gps >= 10_000, "grace periods: " + gps);
+    assertTrue(s.total(Counter.RCU_SYNC_SLEEPS) > 100, "tasks slept in synchronize");
+    assertTrue(s.total(Counter.RCU_EXPEDITED) > 10, "expedited grace periods");
+    assertTrue(s.latency(Latency.RCU_SYNC_CYCLES).count() > 100, "synchronize waits recorded");
     long queued = s.total(Counter.RCU_CALLBACKS_QUEUED);
     long run = s.total(Counter.RCU_CALLBACKS_RUN);
     // Those queued in the last grace periods before the machine stopped never run.

@@ -1,6 +1,8 @@
 package hartlab.kernel.rcu;
 
 import hartlab.cpu.Hart;
+import hartlab.kernel.smp.Sleeper;
+import hartlab.kernel.smp.Waits;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -9,6 +11,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * them nested and now and then a long one, touching it at their start and end, then replaces it and
  * frees the old one with {@link Rcu#kfreeRcu}. Freed objects are poisoned, so the RCU checker sees
  * any reader that touches one: with a correct engine there is none.
+ *
+ * <p>At system calls the calling task now and then sleeps in {@link Rcu#synchronize} (or the
+ * expedited one) before the call proceeds.
  *
  * <p>In {@link RcuMode#UNSAFE_READER} each hart keeps the pointer of its first section past the
  * section's end and touches it at its next kernel entry, as a reader that drops its lock early
@@ -24,6 +29,9 @@ public final class RcuTorture {
   private static final int LONG_READER_EVERY = 64;
 
   private static final int LONG_READER_YIELDS = 8;
+
+  /** Every so many rounds (a power of two) a system call waits for a grace period first. */
+  private static final int SYNC_EVERY = 16;
 
   /** The object readers reach; a new version for every update. */
   private static final class Item extends RcuObject {
@@ -59,6 +67,29 @@ public final class RcuTorture {
     this.keepsPointers = mode == RcuMode.UNSAFE_READER;
     this.kept = new Item[harts * LINE];
     this.rounds = new long[harts * LINE];
+  }
+
+  /**
+   * At a system call's entry, every {@link #SYNC_EVERY}th of a hart's rounds the calling task waits
+   * for a grace period first ({@link Rcu#synchronize}; every fourth such wait expedited), as a
+   * writer that must not free before readers are gone does. True if it went to sleep: the ecall
+   * runs again when the grace period has ended, and this returns false then (the wait is over).
+   */
+  public boolean waitsAtSyscall(Hart hart, Sleeper task) {
+    int id = hart.id();
+    long round = rounds[id * LINE];
+    long r;
+    if (task.awaited() != 0) {
+      r = rcu.synchronize(hart); // the same wait, run again after the wake-up
+    } else if ((round & (SYNC_EVERY - 1)) == 0) {
+      r =
+          (round & (4 * SYNC_EVERY - 1)) == 0
+              ? rcu.synchronizeExpedited(hart)
+              : rcu.synchronize(hart);
+    } else {
+      return false;
+    }
+    return r == Waits.BLOCKED;
   }
 
   /** One round at a kernel entry of {@code hart}; after the RCU hook of that entry. */

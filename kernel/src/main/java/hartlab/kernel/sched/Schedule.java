@@ -202,8 +202,10 @@ public final class Schedule {
       sleepWake.fireTimers(hart);
       return;
     }
-    if (!rcu.enterIdle(hart)) {
-      return; // RCU callbacks of this hart became ready, and ran: look for work again
+    if (!rcu.enterIdle(hart) || hasWork(hart.id())) {
+      // RCU's work on the way in made callbacks of this hart ready (they ran), or ended a grace
+      // period and woke a task onto this very hart, which nobody kicks: look for work again.
+      return;
     }
     if (limits.parkBriefly() && walks.enabled() && tlbStates.activeMm(hart.id()) != null) {
       // A lazy hart's hardware keeps walking its loaded table: come back soon to do so.
