@@ -38,8 +38,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *
  * <p><b>Quiescent states.</b> Outside a read-side section a hart holds no RCU-protected pointer
  * (the {@link Rcu} contract), so each hook below reports one when the hart's nesting is zero:
- * kernel entry (which also serves the tick), entry to user mode or idle, a context switch, and the
- * IPI an expedited or stalled grace period sends.
+ * kernel entry (which also serves the tick), entry to user mode or idle, a context switch, each
+ * round of a spinning wait for another hart, and the IPI an expedited or stalled grace period
+ * sends.
  *
  * <p><b>Callbacks</b> wait on their hart's list, each tagged with the {@code gpSeq} it needs, and
  * run there, in order, at the hart's next kernel or idle entry once that grace period has ended;
