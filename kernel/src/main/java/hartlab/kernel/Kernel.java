@@ -12,6 +12,8 @@ import hartlab.kernel.proc.SignalDelivery;
 import hartlab.kernel.proc.SignalSending;
 import hartlab.kernel.proc.Signals;
 import hartlab.kernel.proc.Task;
+import hartlab.kernel.rcu.RcuTorture;
+import hartlab.kernel.rcu.TreeRcu;
 import hartlab.kernel.sched.Schedule;
 import hartlab.kernel.smp.Halt;
 import hartlab.kernel.smp.Ipis;
@@ -51,6 +53,8 @@ final class Kernel implements TrapHandler {
   private final Execve execve;
   private final SignalDelivery signals;
   private final SignalSending sending;
+  private final TreeRcu rcu;
+  private final RcuTorture torture; // rcutorture's readers and writer at kernel entries, or null
   private final RunFigures figures;
   private volatile Statistics frozen; // lockstep: taken by the hart that stopped the run
 
@@ -73,6 +77,8 @@ final class Kernel implements TrapHandler {
     this.signals = s.proc().signals();
     this.sending = s.proc().table().signals();
     this.figures = s.figures();
+    this.rcu = s.rcu();
+    this.torture = s.torture();
     if (config.execMode() == ExecMode.LOCKSTEP) {
       halt.beforeRelease(() -> frozen = figures.take());
     }
@@ -144,6 +150,7 @@ final class Kernel implements TrapHandler {
         quiet = true;
         continue;
       }
+      rcu.exitToUser(hart);
       return schedule.userDeadline(hart, until);
     }
   }
@@ -157,6 +164,11 @@ final class Kernel implements TrapHandler {
     counters.hart(hart.id()).add(Counter.TRAPS);
     hart.clearReservation();
     hart.addCycles(config.cost().trapEntry());
+    rcu.kernelEnter(hart);
+    torture(hart);
+    if (torture != null && cause == Cause.ECALL_FROM_U && torture.waitsAtSyscall(hart, task)) {
+      return; // the task sleeps until a grace period has passed, then its ecall runs again
+    }
     tlb.flush().applyDeferred(hart);
     if (cause == Cause.ECALL_FROM_U) {
       syscalls.handle(hart, task);
@@ -199,6 +211,7 @@ final class Kernel implements TrapHandler {
     }
     turns.sync(hart);
     kernelEntry(hart);
+    torture(hart);
     if (schedule.tickDue(hart)) {
       schedule.tick(hart);
     } else {
@@ -218,9 +231,17 @@ final class Kernel implements TrapHandler {
    * this hart, and the deferred flushes it owes.
    */
   private void kernelEntry(Hart hart) {
+    rcu.kernelEnter(hart);
     tlb.walks().speculate(hart);
     ipis.handle(hart);
     tlb.flush().applyDeferred(hart);
+  }
+
+  /** rcutorture's round, at entries from user mode only (idle passes would feed it forever). */
+  private void torture(Hart hart) {
+    if (torture != null) {
+      torture.kernelEntry(hart);
+    }
   }
 
   private void pageFault(Hart hart, Task task, int cause, long va) {

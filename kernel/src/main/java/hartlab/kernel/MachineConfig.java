@@ -1,6 +1,7 @@
 package hartlab.kernel;
 
 import hartlab.cpu.CostModel;
+import hartlab.kernel.rcu.RcuMode;
 import hartlab.kernel.sched.Schedule;
 import hartlab.kernel.tlb.LazyTlbMode;
 import hartlab.kernel.tlb.TlbManagement;
@@ -37,6 +38,9 @@ import java.util.Map;
  * @param maxTasks tasks the machine may hold at once; clone beyond it is EAGAIN
  * @param shootdown name of the TLB-shootdown strategy
  * @param speculativeWalks harts walk their loaded page table on their own, as hardware may
+ * @param rcu the RCU engine, or a variant broken on purpose for the RCU checker to catch
+ * @param rcuTorture rcutorture: read-side sections each hart runs at every kernel entry, before it
+ *     replaces the torture object and frees the old one through RCU; 0 = off
  */
 public record MachineConfig(
     int cores,
@@ -59,9 +63,14 @@ public record MachineConfig(
     boolean check,
     int maxTasks,
     String shootdown,
-    boolean speculativeWalks) {
+    boolean speculativeWalks,
+    RcuMode rcu,
+    int rcuTorture) {
 
   public static final int MAX_CORES = 64;
+
+  /** rcutorture read-side sections per kernel entry. */
+  public static final int MAX_RCU_TORTURE = 1000;
 
   // The ranges every config must lie in, checked below before anything is allocated. Wide enough
   // for any experiment; narrow enough that no value makes the host run out of memory or a counter
@@ -138,6 +147,10 @@ public record MachineConfig(
     if (maxTasks < 1 || maxTasks > MAX_TASKS) {
       throw new IllegalArgumentException("maxTasks must be 1.." + MAX_TASKS + ", got " + maxTasks);
     }
+    if (rcuTorture < 0 || rcuTorture > MAX_RCU_TORTURE) {
+      throw new IllegalArgumentException(
+          "rcuTorture must be 0.." + MAX_RCU_TORTURE + ", got " + rcuTorture);
+    }
   }
 
   /**
@@ -165,6 +178,8 @@ public record MachineConfig(
     m.put("maxTasks", Integer.toString(maxTasks));
     m.put("shootdown", shootdown);
     m.put("speculativeWalks", Boolean.toString(speculativeWalks));
+    m.put("rcu", rcu.label());
+    m.put("rcuTorture", Integer.toString(rcuTorture));
     return m;
   }
 
@@ -209,6 +224,8 @@ public record MachineConfig(
     b.maxTasks = maxTasks;
     b.shootdown = shootdown;
     b.speculativeWalks = speculativeWalks;
+    b.rcu = rcu;
+    b.rcuTorture = rcuTorture;
     return b;
   }
 
@@ -235,6 +252,8 @@ public record MachineConfig(
     private int maxTasks = 1024;
     private String shootdown = hartlab.kernel.tlb.shootdown.ShootdownStrategies.DEFAULT;
     private boolean speculativeWalks;
+    private RcuMode rcu = RcuMode.TREE;
+    private int rcuTorture;
 
     public Builder cores(int v) {
       cores = v;
@@ -337,6 +356,16 @@ public record MachineConfig(
       return this;
     }
 
+    public Builder rcu(RcuMode v) {
+      rcu = v;
+      return this;
+    }
+
+    public Builder rcuTorture(int v) {
+      rcuTorture = v;
+      return this;
+    }
+
     public MachineConfig build() {
       return new MachineConfig(
           cores,
@@ -359,7 +388,9 @@ public record MachineConfig(
           check,
           maxTasks,
           shootdown,
-          speculativeWalks);
+          speculativeWalks,
+          rcu,
+          rcuTorture);
     }
   }
 }

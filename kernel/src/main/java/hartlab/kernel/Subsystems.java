@@ -14,6 +14,8 @@ import hartlab.kernel.fs.Vfs;
 import hartlab.kernel.mm.MemoryManagement;
 import hartlab.kernel.mm.kmem.KernelMemory;
 import hartlab.kernel.proc.Processes;
+import hartlab.kernel.rcu.RcuTorture;
+import hartlab.kernel.rcu.TreeRcu;
 import hartlab.kernel.sched.Schedule;
 import hartlab.kernel.sched.SleepWake;
 import hartlab.kernel.smp.Halt;
@@ -46,6 +48,8 @@ record Subsystems(
     Halt halt,
     Ipis ipis,
     SleepWake sleepWake,
+    TreeRcu rcu,
+    RcuTorture torture,
     PageTable pageTable,
     TlbManagement tlb,
     KernelMemory kmem,
@@ -109,6 +113,10 @@ record Subsystems(
     Ipis ipis = new Ipis(harts, turns, config.cost(), counters, halt, lockstep);
     SleepWake sleepWake =
         new SleepWake(n, new Scheduler<>(config.policy(), n, config.sched()), ipis);
+    TreeRcu rcu = new TreeRcu(harts, ipis, sleepWake, counters, config.rcu());
+    ipis.observeSpins(rcu::spinning);
+    RcuTorture torture =
+        config.rcuTorture() > 0 ? new RcuTorture(rcu, n, config.rcuTorture(), config.rcu()) : null;
     PageTable pageTable = new PageTable(board.memory(), board.frames());
     TlbManagement tlb =
         TlbManagement.create(
@@ -156,6 +164,7 @@ record Subsystems(
             turns,
             halt,
             counters,
+            rcu,
             proc,
             mm.user(),
             config.limits());
@@ -177,8 +186,8 @@ record Subsystems(
             violations,
             config.labels());
     if (config.check()) {
-      var hooks = new CheckerHooks(tlb.observers(), mm.pteObservers(), harts, board.frames());
-      Checkers.install(violations, hooks, tlb, pageTable, config.lazyTlb());
+      var hooks = new CheckerHooks(tlb.observers(), mm.pteObservers(), harts, board.frames(), rcu);
+      Checkers.install(violations, hooks, tlb, pageTable, config.lazyTlb(), config.rcu());
     }
     for (Hart h : harts) {
       h.mmu().setSatp(kernelSatp);
@@ -189,6 +198,8 @@ record Subsystems(
         halt,
         ipis,
         sleepWake,
+        rcu,
+        torture,
         pageTable,
         tlb,
         kmem,

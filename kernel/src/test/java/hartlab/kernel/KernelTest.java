@@ -78,7 +78,16 @@ class KernelTest {
     assertEquals(Map.of("exit", 1L), s.syscalls());
     assertEquals(
         Map.of(
-            "active-mm", 0L, "tlb-coherence", 0L, "freed-page-table", 0L, "stale-translation", 0L),
+            "active-mm",
+            0L,
+            "tlb-coherence",
+            0L,
+            "freed-page-table",
+            0L,
+            "stale-translation",
+            0L,
+            "rcu",
+            0L),
         s.violations());
     assertEquals(0, s.total(Counter.PAGE_FAULTS), "exec mapped the text and the stack's top");
   }

@@ -67,7 +67,8 @@ class SubsystemsTest {
             ActiveMmChecker.NAME,
             CoherenceChecker.NAME,
             FreedTableChecker.NAME,
-            StaleTranslationChecker.NAME),
+            StaleTranslationChecker.NAME,
+            hartlab.kernel.check.RcuChecker.NAME),
         wire(small().check(true).build()).violations().counts().keySet());
     assertEquals(Set.of(), wire(small().check(false).build()).violations().counts().keySet());
   }

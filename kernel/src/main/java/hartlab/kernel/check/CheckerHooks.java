@@ -3,6 +3,8 @@ package hartlab.kernel.check;
 import hartlab.cpu.Hart;
 import hartlab.kernel.mm.PteObserver;
 import hartlab.kernel.mm.PteObservers;
+import hartlab.kernel.rcu.RcuObserver;
+import hartlab.kernel.rcu.TreeRcu;
 import hartlab.kernel.tlb.TlbObserver;
 import hartlab.kernel.tlb.TlbObservers;
 import hartlab.mmu.FrameAllocator;
@@ -14,12 +16,20 @@ public final class CheckerHooks {
   private final PteObservers ptes;
   private final Hart[] harts;
   private final FrameAllocator frames;
+  private final TreeRcu rcu;
 
-  public CheckerHooks(TlbObservers tlb, PteObservers ptes, Hart[] harts, FrameAllocator frames) {
+  public CheckerHooks(
+      TlbObservers tlb, PteObservers ptes, Hart[] harts, FrameAllocator frames, TreeRcu rcu) {
     this.tlb = tlb;
     this.ptes = ptes;
     this.harts = harts;
     this.frames = frames;
+    this.rcu = rcu;
+  }
+
+  /** RCU readers, callbacks, and accesses to objects freed through RCU. */
+  public void onRcu(RcuObserver observer) {
+    rcu.addObserver(observer);
   }
 
   /** Every PTE the memory code installs. */

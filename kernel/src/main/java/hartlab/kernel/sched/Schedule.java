@@ -9,6 +9,7 @@ import hartlab.kernel.proc.Processes;
 import hartlab.kernel.proc.SigInfo;
 import hartlab.kernel.proc.Signals;
 import hartlab.kernel.proc.Task;
+import hartlab.kernel.rcu.TreeRcu;
 import hartlab.kernel.smp.Halt;
 import hartlab.kernel.smp.Turns;
 import hartlab.kernel.smp.Waits;
@@ -50,6 +51,7 @@ public final class Schedule {
   private final Turns turns;
   private final Halt halt;
   private final Counters counters;
+  private final TreeRcu rcu;
   private final Limits limits;
   private final Exit exit;
   private final ProcessTable processes;
@@ -80,6 +82,7 @@ public final class Schedule {
       Turns turns,
       Halt halt,
       Counters counters,
+      TreeRcu rcu,
       Processes proc,
       UserMemory user,
       Limits limits) {
@@ -97,6 +100,7 @@ public final class Schedule {
     this.turns = turns;
     this.halt = halt;
     this.counters = counters;
+    this.rcu = rcu;
     this.limits = limits;
     long max = limits.maxInstructions();
     this.instructionsLeft = new AtomicLong(max > 0 ? max : Long.MAX_VALUE);
@@ -188,6 +192,7 @@ public final class Schedule {
     if (tracer.enabled()) {
       tracer.running(hart.id(), hart.cycles(), next.tid, next.process.name);
     }
+    rcu.contextSwitch(hart);
   }
 
   /**
@@ -215,12 +220,19 @@ public final class Schedule {
       fireTimers(hart);
       return;
     }
+    if (!rcu.enterIdle(hart) || hasWork(hart.id())) {
+      // RCU's work on the way in made callbacks of this hart ready (they ran), or ended a grace
+      // period and woke a task onto this very hart, which nobody kicks: look for work again.
+      return;
+    }
     if (limits.freeRunning() && walks.enabled() && tlbStates.activeMm(hart.id()) != null) {
       // A lazy hart's hardware keeps walking its loaded table: come back soon to do so.
       LockSupport.parkNanos(this, 200_000);
-      return;
+    } else {
+      turns.idle(hart);
     }
-    turns.idle(hart);
+    // Still quiescent for RCU: in lockstep turns.idle returned without the turn, and whatever the
+    // hart does next begins with a kernel entry (Kernel.enterUser's loop).
   }
 
   /**
@@ -403,6 +415,7 @@ public final class Schedule {
     Rq rq = rqs[hart.id()];
     rq.nextTick = hart.cycles() + limits.tickCycles();
     account(hart, rq);
+    rcu.tick(hart);
     Task current = rq.current;
     long ran = current == null ? 0 : hart.cycles() - current.switchedInAtCycles;
     if (scheduler.tick(hart.id(), current, ran, hart.cycles()) && current != null) {

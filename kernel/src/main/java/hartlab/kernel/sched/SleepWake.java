@@ -43,6 +43,11 @@ public final class SleepWake implements Waits, CpuStates {
   }
 
   @Override
+  public Sleeper current(Hart hart) {
+    return rqs[hart.id()].current;
+  }
+
+  @Override
   public long sleep(
       Hart hart, WaitQueue queue, boolean restart, long deadline, long timeoutResult) {
     return sleep(hart, queue, restart, deadline, timeoutResult, true);

@@ -36,6 +36,9 @@ public final class Ipis {
   private final Counters counters;
   private final Halt halt;
 
+  /** Set while wiring, before the harts start. */
+  private SpinObserver spinObserver = hart -> {};
+
   /**
    * Lockstep: an IPI is handled when its target's clock reaches its delivery time. Parallel: as
    * soon as the target notices it, whatever the clocks say (they run free).
@@ -68,6 +71,11 @@ public final class Ipis {
       await(from, ipi);
     }
     return ipi;
+  }
+
+  /** Tells {@code observer} of every round of a spinning wait; while wiring. */
+  public void observeSpins(SpinObserver observer) {
+    this.spinObserver = observer;
   }
 
   /**
@@ -183,6 +191,7 @@ public final class Ipis {
   public void spinUntil(Hart hart, BooleanSupplier condition, LongSupplier readyAt) {
     while (!condition.getAsBoolean()) {
       handle(hart);
+      spinObserver.spinning(hart);
       if (halt.stopping()) {
         return;
       }

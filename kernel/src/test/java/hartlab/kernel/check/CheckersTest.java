@@ -145,6 +145,8 @@ class CheckersTest {
         FreedTableChecker.NAME,
         0L,
         StaleTranslationChecker.NAME,
+        0L,
+        RcuChecker.NAME,
         0L);
   }
 

@@ -46,6 +46,11 @@ class FileTableTest {
 
         @Override
         public void signalWake(Sleeper task) {}
+
+        @Override
+        public Sleeper current(hartlab.cpu.Hart hart) {
+          throw new AssertionError("nothing here asks for the current task");
+        }
       };
 
   private final OpenFiles open = OpenFiles.unaccounted();

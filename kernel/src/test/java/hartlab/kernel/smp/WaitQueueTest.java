@@ -24,6 +24,19 @@ class WaitQueueTest {
 
     @Override
     public void setSyscallProgress(long done) {}
+
+    @Override
+    public long awaited() {
+      return 0;
+    }
+
+    @Override
+    public long awaitedSince() {
+      return 0;
+    }
+
+    @Override
+    public void setAwaited(long event, long since) {}
   }
 
   @Test
