@@ -576,6 +576,7 @@ public final class TreeRcu implements Rcu {
     HartCounters stats = counters.hart(hart.id());
     stats.add(Counter.RCU_GRACE_PERIODS);
     stats.record(Latency.RCU_GP_CYCLES, hart.cycles() - g.startCycles);
+    counters.tracer().gracePeriod(hart.id(), g.seq / 2 + 1, g.startCycles, hart.cycles());
     for (Sleeper s : sleepers.take(Integer.MAX_VALUE, s -> isGpWait(s, done))) {
       waits.wake(s, Waits.RESTART);
     }
