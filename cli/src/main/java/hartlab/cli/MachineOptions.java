@@ -4,6 +4,7 @@ import com.sun.management.HotSpotDiagnosticMXBean;
 import hartlab.cpu.CostModel;
 import hartlab.kernel.ExecMode;
 import hartlab.kernel.MachineConfig;
+import hartlab.kernel.mm.VmaBreak;
 import hartlab.kernel.tlb.LazyTlbMode;
 import hartlab.kernel.tlb.shootdown.ShootdownStrategies;
 import hartlab.sched.Policy;
@@ -65,6 +66,16 @@ final class MachineOptions {
       defaultValue = "refcount",
       description = "refcount, shootdown, off, or unsafe (default: ${DEFAULT-VALUE}).")
   String lazyTlb;
+
+  @Option(
+      names = "--break",
+      paramLabel = "WHAT",
+      defaultValue = "none",
+      description =
+          "Test only: break the per-VMA lock on purpose so the VMA-identity checker catches it:"
+              + " vma-acquire (re-check fields read before the reference), vma-recheck (no"
+              + " re-check), or none (default: ${DEFAULT-VALUE}).")
+  String vmaBreak;
 
   @Option(
       names = "--asid",
@@ -218,6 +229,7 @@ final class MachineOptions {
         .maxTasks(maxTasks)
         .shootdown(strategy)
         .speculativeWalks(onOff("--speculative-walks", speculativeWalks))
+        .vmaBreak(parse("--break", vmaBreak, VmaBreak::parse))
         .seed(seed)
         .maxInstructions(maxInstructions)
         .timeoutMillis(timeoutMillis)

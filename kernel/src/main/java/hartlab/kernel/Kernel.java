@@ -99,7 +99,17 @@ final class Kernel implements TrapHandler {
     KernelMemory kmem = KernelMemory.of(frames);
     var mm =
         MemoryManagement.create(
-            memory, frames, pageTable, codeCache, tlb.flush(), sleepWake, ipis, counters, kmem);
+            memory,
+            frames,
+            pageTable,
+            codeCache,
+            tlb.flush(),
+            sleepWake,
+            ipis,
+            counters,
+            kmem,
+            null, // no RCU engine yet: tree nodes retire to the garbage collector unpoisoned
+            config.vmaBreak());
     OpenFiles openFiles = new OpenFiles(kmem, config.memoryBytes());
     this.faults = mm.faults();
     // The kernel's own page table maps no user memory: idle harts and dying tasks' harts load it.
@@ -134,7 +144,8 @@ final class Kernel implements TrapHandler {
       halt.beforeRelease(() -> frozen = figures.take());
     }
     if (config.check()) {
-      var hooks = new CheckerHooks(tlb.observers(), mm.pteObservers(), harts, frames);
+      var hooks =
+          new CheckerHooks(tlb.observers(), mm.pteObservers(), harts, frames, mm.vmaLocks());
       Checkers.install(violations, hooks, tlb, pageTable, config.lazyTlb());
     }
     for (Hart h : harts) {

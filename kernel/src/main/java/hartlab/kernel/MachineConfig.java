@@ -1,6 +1,7 @@
 package hartlab.kernel;
 
 import hartlab.cpu.CostModel;
+import hartlab.kernel.mm.VmaBreak;
 import hartlab.kernel.sched.Schedule;
 import hartlab.kernel.tlb.LazyTlbMode;
 import hartlab.kernel.tlb.TlbManagement;
@@ -37,6 +38,7 @@ import java.util.Map;
  * @param maxTasks tasks the machine may hold at once; clone beyond it is EAGAIN
  * @param shootdown name of the TLB-shootdown strategy
  * @param speculativeWalks harts walk their loaded page table on their own, as hardware may
+ * @param vmaBreak test-only: a per-VMA lock read side broken on purpose, for the checker to catch
  */
 public record MachineConfig(
     int cores,
@@ -59,7 +61,8 @@ public record MachineConfig(
     boolean check,
     int maxTasks,
     String shootdown,
-    boolean speculativeWalks) {
+    boolean speculativeWalks,
+    VmaBreak vmaBreak) {
 
   public static final int MAX_CORES = 64;
 
@@ -165,6 +168,9 @@ public record MachineConfig(
     m.put("maxTasks", Integer.toString(maxTasks));
     m.put("shootdown", shootdown);
     m.put("speculativeWalks", Boolean.toString(speculativeWalks));
+    if (vmaBreak != VmaBreak.NONE) {
+      m.put("break", vmaBreak.optionName());
+    }
     return m;
   }
 
@@ -209,6 +215,7 @@ public record MachineConfig(
     b.maxTasks = maxTasks;
     b.shootdown = shootdown;
     b.speculativeWalks = speculativeWalks;
+    b.vmaBreak = vmaBreak;
     return b;
   }
 
@@ -235,6 +242,7 @@ public record MachineConfig(
     private int maxTasks = 1024;
     private String shootdown = hartlab.kernel.tlb.shootdown.ShootdownStrategies.DEFAULT;
     private boolean speculativeWalks;
+    private VmaBreak vmaBreak = VmaBreak.NONE;
 
     public Builder cores(int v) {
       cores = v;
@@ -337,6 +345,11 @@ public record MachineConfig(
       return this;
     }
 
+    public Builder vmaBreak(VmaBreak v) {
+      vmaBreak = v;
+      return this;
+    }
+
     public MachineConfig build() {
       return new MachineConfig(
           cores,
@@ -359,7 +372,8 @@ public record MachineConfig(
           check,
           maxTasks,
           shootdown,
-          speculativeWalks);
+          speculativeWalks,
+          vmaBreak);
     }
   }
 }

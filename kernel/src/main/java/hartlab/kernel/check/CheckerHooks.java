@@ -3,6 +3,8 @@ package hartlab.kernel.check;
 import hartlab.cpu.Hart;
 import hartlab.kernel.mm.PteObserver;
 import hartlab.kernel.mm.PteObservers;
+import hartlab.kernel.mm.VmaLocks;
+import hartlab.kernel.mm.VmaUseCheck;
 import hartlab.kernel.tlb.TlbObserver;
 import hartlab.kernel.tlb.TlbObservers;
 import hartlab.mmu.FrameAllocator;
@@ -14,12 +16,20 @@ public final class CheckerHooks {
   private final PteObservers ptes;
   private final Hart[] harts;
   private final FrameAllocator frames;
+  private final VmaLocks vmaLocks;
 
-  public CheckerHooks(TlbObservers tlb, PteObservers ptes, Hart[] harts, FrameAllocator frames) {
+  public CheckerHooks(
+      TlbObservers tlb, PteObservers ptes, Hart[] harts, FrameAllocator frames, VmaLocks vmaLocks) {
     this.tlb = tlb;
     this.ptes = ptes;
     this.harts = harts;
     this.frames = frames;
+    this.vmaLocks = vmaLocks;
+  }
+
+  /** Every area a lockless page fault uses, and every freed VMA-tree node a walk reaches. */
+  public void onVmaUse(VmaUseCheck check) {
+    vmaLocks.setCheck(check);
   }
 
   /** Every PTE the memory code installs. */

@@ -35,6 +35,7 @@ public final class Checkers {
         new ActiveMmChecker(violations, lazyTlb, tlb.states()),
         new CoherenceChecker(violations, harts, tlb.flush()),
         new FreedTableChecker(violations, frames, tlb.flush().strategy().name()),
-        new StaleTranslationChecker(violations, harts, tlb.flush(), pageTable));
+        new StaleTranslationChecker(violations, harts, tlb.flush(), pageTable),
+        new VmaIdentityChecker(violations));
   }
 }

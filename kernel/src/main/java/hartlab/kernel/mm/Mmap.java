@@ -141,7 +141,8 @@ public final class Mmap {
     insertVma(
         hart,
         mm,
-        new Vma(
+        mm.vmas.allocate(
+            mm,
             start,
             start + len,
             prot,
@@ -199,14 +200,31 @@ public final class Mmap {
     if (doomed.isEmpty()) {
       return;
     }
+    Vma below = mm.vmas.findPrev(start);
+    long floor = below == null ? 0 : below.end;
     List<Long> freed = new ArrayList<>();
+    List<SharedAnonMemory> shared = new ArrayList<>();
     for (Vma v : doomed) {
       removeVma(hart, mm, v);
       clearPtes(hart, mm, v, v.start, v.end, freed);
+      retire(mm, v, shared);
     }
-    List<Long> tables = pageTable.unhookEmptyTables(mm.root, start, end);
+    Vma above = mm.vmas.findNext(end);
+    long ceiling = above == null ? Mm.TASK_SIZE : above.start;
+    List<Long> tables = pageTable.unhookEmptyTables(mm.root, start, end, floor, ceiling);
     tlbFlush.flushTlbMmRange(
-        hart, mm, start, end, "munmap", !tables.isEmpty(), true, release(freed, tables, doomed));
+        hart, mm, start, end, "munmap", !tables.isEmpty(), true, release(freed, tables, shared));
+  }
+
+  /**
+   * An area out of the tree goes back to the pool at once (it may be another area the next moment);
+   * what the deferred release still needs of it, its shared object, is kept aside.
+   */
+  static void retire(Mm mm, Vma v, List<SharedAnonMemory> shared) {
+    if (v.shared != null) {
+      shared.add(v.shared);
+    }
+    mm.vmas.free(v);
   }
 
   /**
@@ -217,34 +235,52 @@ public final class Mmap {
   public void exitMmap(Hart hart, Mm mm) {
     List<Vma> doomed = mm.vmas.all();
     List<Long> freed = new ArrayList<>();
+    List<SharedAnonMemory> shared = new ArrayList<>();
     for (Vma v : doomed) {
       removeVma(hart, mm, v);
       clearPtes(hart, mm, v, v.start, v.end, freed);
+      retire(mm, v, shared);
     }
-    List<Long> tables = pageTable.unhookEmptyTables(mm.root, 0, Mm.TASK_SIZE);
-    tlbFlush.flushMmTeardown(hart, mm, !tables.isEmpty(), release(freed, tables, doomed));
+    List<Long> tables = pageTable.unhookEmptyTables(mm.root, 0, Mm.TASK_SIZE, 0, Mm.TASK_SIZE);
+    tlbFlush.flushMmTeardown(hart, mm, !tables.isEmpty(), release(freed, tables, shared));
   }
 
   /** What a change that unmapped gives back once no TLB can reach it. */
-  private Runnable release(List<Long> freed, List<Long> tables, List<Vma> doomed) {
+  private Runnable release(List<Long> freed, List<Long> tables, List<SharedAnonMemory> shared) {
     return () -> {
       freed.forEach(refs::put);
       tables.forEach(frames::free);
-      for (Vma v : doomed) {
-        releaseShared(v);
-      }
+      shared.forEach(SharedAnonMemory::release);
     };
   }
 
-  /** Files a new area in the tree: a tree update, priced. Holds the mmap lock for writing. */
+  /**
+   * Files a new area in the tree, write-locked until the mmap lock is released (faults leave it to
+   * the writer until then): a tree update, priced. Holds the mmap lock for writing.
+   */
   static void insertVma(Hart hart, Mm mm, Vma v) {
-    mm.vmas.insert(v);
+    v.vmLockSeq = mm.mmLockSeq;
+    mm.vmas.insert(hart, v);
+    hart.addCycles(hart.cost().vmaUpdate());
+  }
+
+  /**
+   * Puts {@code replacement} where {@code old} was, in one tree update: the way an area changes (it
+   * is never edited in place, lockless readers may be looking at it). {@code old} goes back to the
+   * pool. Holds the mmap lock for writing.
+   */
+  static void replaceVma(Hart hart, Mm mm, Vma old, Vma... replacement) {
+    for (Vma p : replacement) {
+      p.vmLockSeq = mm.mmLockSeq;
+    }
+    mm.vmas.replace(hart, old, replacement);
+    mm.vmas.free(old);
     hart.addCycles(hart.cost().vmaUpdate());
   }
 
   /** Takes an area out of the tree: a tree update, priced. Holds the mmap lock for writing. */
   static void removeVma(Hart hart, Mm mm, Vma v) {
-    mm.vmas.remove(v);
+    mm.vmas.remove(hart, v);
     hart.addCycles(hart.cost().vmaUpdate());
   }
 
@@ -255,15 +291,29 @@ public final class Mmap {
   static List<Vma> isolate(Hart hart, Mm mm, long start, long end) {
     List<Vma> inside = new ArrayList<>();
     for (Vma v : mm.vmas.overlapping(start, end)) {
-      Vma piece = v;
-      if (piece.start < start) {
-        piece = piece.splitAt(start);
-        insertVma(hart, mm, piece);
+      if (v.start >= start && v.end <= end) {
+        inside.add(v);
+        continue;
       }
-      if (piece.end > end) {
-        insertVma(hart, mm, piece.splitAt(end));
+      long from = Math.max(start, v.start);
+      long to = Math.min(end, v.end);
+      List<Vma> pieces = new ArrayList<>(3);
+      if (v.start < from) {
+        pieces.add(mm.vmas.copyOf(mm, v, v.start, from, v.prot));
       }
-      inside.add(piece);
+      Vma middle = mm.vmas.copyOf(mm, v, from, to, v.prot);
+      pieces.add(middle);
+      if (to < v.end) {
+        pieces.add(mm.vmas.copyOf(mm, v, to, v.end, v.prot));
+      }
+      SharedAnonMemory shared = v.shared;
+      replaceVma(hart, mm, v, pieces.toArray(new Vma[0]));
+      if (shared != null) {
+        for (int i = 1; i < pieces.size(); i++) {
+          shared.retain(); // each piece holds the object; the split area's hold passes on
+        }
+      }
+      inside.add(middle);
     }
     return inside;
   }
@@ -298,12 +348,6 @@ public final class Mmap {
     return next >= end;
   }
 
-  static void releaseShared(Vma v) {
-    if (v.shared != null) {
-      v.shared.release();
-    }
-  }
-
   /**
    * brk(2): Linux returns the (possibly unchanged) break rather than an error. The request is an
    * unsigned long: one below the start of the heap or beyond the mmap area (LONG_MAX, -1, anything
@@ -328,13 +372,13 @@ public final class Mmap {
         tlbFlush.beforeReuse(hart, mm, oldEnd, newEnd);
         Vma heap = oldEnd > mm.startBrk ? mm.vmas.find(oldEnd - 1) : null;
         if (heap != null && heap.kind == Vma.Kind.HEAP) {
-          heap.end = newEnd;
-          hart.addCycles(hart.cost().vmaUpdate());
+          replaceVma(hart, mm, heap, mm.vmas.copyOf(mm, heap, heap.start, newEnd, heap.prot));
         } else {
           insertVma(
               hart,
               mm,
-              new Vma(oldEnd, newEnd, Vma.PROT_READ | Vma.PROT_WRITE, Vma.Kind.HEAP, null, 0));
+              mm.vmas.allocate(
+                  mm, oldEnd, newEnd, Vma.PROT_READ | Vma.PROT_WRITE, Vma.Kind.HEAP, null, 0));
         }
       } else if (newEnd < oldEnd) {
         unmapLocked(hart, mm, newEnd, oldEnd);

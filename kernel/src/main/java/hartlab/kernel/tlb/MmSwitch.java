@@ -121,8 +121,27 @@ public final class MmSwitch implements LazyTeardown {
 
   /** mmget: a new user (a thread, a fork in progress); an atomic on mm_users' line. */
   public void mmget(Hart hart, Mm mm) {
+    mm.enterRcuForNewUser(); // before the increment: the new user may walk the tree at once
     atomic(hart, mm.usersLine);
     mm.users.incrementAndGet();
+  }
+
+  /**
+   * mmget_not_zero: a user from outside (a /proc reader) unless the mm is already being torn down.
+   * The tree goes to RCU mode first, as for {@link #mmget}; if the mm turns out to be dying, that
+   * leaves a tree in RCU mode nobody walks.
+   */
+  public boolean mmgetNotZero(Hart hart, Mm mm) {
+    mm.enterRcuForNewUser();
+    atomic(hart, mm.usersLine);
+    int u;
+    do {
+      u = mm.users.get();
+      if (u == 0) {
+        return false;
+      }
+    } while (!mm.users.compareAndSet(u, u + 1));
+    return true;
   }
 
   /**
@@ -132,7 +151,12 @@ public final class MmSwitch implements LazyTeardown {
    */
   public void mmput(Hart hart, Mm mm) {
     atomic(hart, mm.usersLine);
-    if (mm.users.decrementAndGet() == 0) {
+    int left = mm.users.decrementAndGet();
+    if (left == 1 && mm.vmasInRcu()) {
+      counters.hart(hart.id()).add(Counter.VMA_TREE_RCU_ONE_USER);
+    }
+    if (left == 0) {
+      mm.leaveRcu();
       mmap.exitMmap(hart, mm);
       mmdrop(hart, mm);
     }
