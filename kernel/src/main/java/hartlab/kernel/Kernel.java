@@ -134,7 +134,7 @@ final class Kernel implements TrapHandler {
             mm.user(),
             config.limits());
     FileIo io = new FileIo(mm.user(), console, sleepWake, openFiles, memory, halt, lockstep);
-    this.syscalls = new Syscalls(mm, proc, schedule, io, sleepWake, random, counters);
+    this.syscalls = new Syscalls(mm, proc, schedule, io, sleepWake, random, counters, mmSwitch);
     idleWork.attach(schedule, ipis, tlb);
     var violations = new Violations(halt);
     this.figures =

@@ -41,7 +41,7 @@ public record MemoryManagement(
     PteObservers pteObservers = new PteObservers();
     FrameRefs refs = new FrameRefs(frames, memory);
     MmapLocking locking = new MmapLocking(waits, ipis, counters);
-    VmaLocks vmaLocks = new VmaLocks(rcu, ipis, counters, vmaBreak);
+    VmaLocks vmaLocks = new VmaLocks(rcu, ipis, counters, vmaBreak, locking);
     PageFaults faults =
         new PageFaults(
             pageTable, refs, memory, tlbFlush, locking, vmaLocks, counters, pteObservers);

@@ -28,6 +28,7 @@ public final class VmaLocks {
   private final Ipis ipis;
   private final Counters counters;
   private final VmaBreak broken;
+  private final MmapLocking locking;
   private volatile VmaUseCheck check;
   private volatile LookupWindow window;
 
@@ -45,11 +46,12 @@ public final class VmaLocks {
    * which is safe here because retired tree nodes are left to the garbage collector unpoisoned.
    * {@code ipis} null: a writer waiting for readers spins on the host (unit tests only).
    */
-  public VmaLocks(Rcu rcu, Ipis ipis, Counters counters, VmaBreak broken) {
+  public VmaLocks(Rcu rcu, Ipis ipis, Counters counters, VmaBreak broken, MmapLocking locking) {
     this.rcu = rcu;
     this.ipis = ipis;
     this.counters = counters;
     this.broken = broken;
+    this.locking = locking;
   }
 
   Rcu rcu() {
@@ -161,6 +163,64 @@ public final class VmaLocks {
   private void readUnlock(int hart) {
     if (rcu != null) {
       rcu.readUnlock(hart);
+    }
+  }
+
+  // ---- /proc/PID/maps ----
+
+  /** What /proc/PID/maps shows of one area, copied while the area could not change. */
+  public record AreaView(
+      long start, long end, int prot, boolean shared, long offset, Vma.Kind kind) {
+    static AreaView of(Vma v) {
+      return new AreaView(
+          v.start, v.end, v.prot, v.shared != null, v.sharedPageOffset << 12, v.kind);
+    }
+  }
+
+  /**
+   * The tree of {@code mm} just went to RCU mode for a reader from outside: a writer that began
+   * before, editing nodes in place, must be done before the reader walks. Takes and drops the mmap
+   * lock for reading (spinning).
+   */
+  public void waitForInPlaceWriter(Hart hart, Mm mm) {
+    locking.lockSpinning(hart, mm, false);
+    locking.unlock(hart, mm, false);
+  }
+
+  /**
+   * The lowest area of {@code mm} ending above {@code from}, or null: found under RCU without the
+   * mmap lock and read under a reference (areas never change while attached, so the copy is one
+   * area's true state at one moment). When the reference cannot be had (a writer is draining the
+   * area, or it was just taken out), the same under the mmap lock. The caller holds a user
+   * reference on {@code mm} (mmget_not_zero).
+   */
+  public AreaView nextArea(Hart hart, Mm mm, long from) {
+    int h = id(hart);
+    readLock(h);
+    try {
+      Vma v = mm.vmas.findNext(from);
+      if (v == null) {
+        return null;
+      }
+      if (v.tryReadLock()) {
+        try {
+          if (v.mm == mm && v.end > from) {
+            return AreaView.of(v);
+          }
+        } finally {
+          v.readUnlock();
+        }
+      }
+    } finally {
+      readUnlock(h);
+    }
+    counters.hart(h).add(Counter.MAPS_LOCK_FALLBACKS);
+    locking.lockSpinning(hart, mm, false);
+    try {
+      Vma v = mm.vmas.findNext(from);
+      return v == null ? null : AreaView.of(v);
+    } finally {
+      locking.unlock(hart, mm, false);
     }
   }
 

@@ -501,8 +501,11 @@ public final class VmaTree {
     bulkLoad(copies);
   }
 
-  /** Builds the tree from sorted, non-overlapping, detached areas; the tree must be empty. */
-  void bulkLoad(List<Vma> sorted) {
+  /**
+   * Builds the tree from sorted, non-overlapping, detached areas already charged for; the tree must
+   * be empty.
+   */
+  private void bulkLoad(List<Vma> sorted) {
     int n = sorted.size();
     size = n;
     if (n == 0) {

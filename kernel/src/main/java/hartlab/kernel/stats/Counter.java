@@ -88,6 +88,10 @@ public enum Counter {
       "lockless lookups whose re-check found the area no longer covering the address"),
   VMA_WRITER_WAITS(
       "vmaWriterWaits", "waits", "writers that waited for lockless readers of an area to drain"),
+  MAPS_LOCK_FALLBACKS(
+      "mapsLockFallbacks",
+      "areas",
+      "/proc/PID/maps areas read under mmap_lock because the lockless read could not hold them"),
   VMA_TREE_RCU_ONE_USER(
       "vmaTreeRcuOneUser",
       "mms",

@@ -39,6 +39,7 @@ final class SyscallTable {
       InfoCalls info) {
     row(23, "dup", files::dup, FD);
     row(24, "dup3", files::dup3, FD, FD, FLAGS);
+    row(56, "openat", files::openat, FD, STR, FLAGS, INT);
     row(57, "close", files::close, FD);
     row(59, "pipe2", files::pipe2, PTR, FLAGS);
     row(63, "read", files::read, FD, PTR, SIZE);

@@ -12,6 +12,7 @@ import hartlab.kernel.stats.Counter;
 import hartlab.kernel.stats.Counters;
 import hartlab.kernel.stats.HartCounters;
 import hartlab.kernel.stats.Latency;
+import hartlab.kernel.tlb.MmSwitch;
 import hartlab.kernel.uapi.Errno;
 import hartlab.kernel.uapi.SyscallError;
 import java.util.Map;
@@ -40,11 +41,12 @@ public final class Syscalls {
       FileIo io,
       Waits waits,
       RandomSource random,
-      Counters counters) {
+      Counters counters,
+      MmSwitch mmSwitch) {
     TimeCalls time = new TimeCalls(mm.user(), waits);
     this.table =
         new SyscallTable(
-            new FileCalls(io, proc.table()),
+            new FileCalls(io, proc.table(), mm.user(), mmSwitch, mm.vmaLocks()),
             new MemoryCalls(mm.locking(), mm.mmap(), mm.mprotect(), mm.mremap(), mm.madvise()),
             new ProcessCalls(schedule, proc.table(), proc.fork(), proc.execve(), mm.user()),
             time,
