@@ -5,6 +5,7 @@ import hartlab.cpu.CostModel;
 import hartlab.kernel.ExecMode;
 import hartlab.kernel.MachineConfig;
 import hartlab.kernel.mm.VmaBreak;
+import hartlab.kernel.rcu.RcuMode;
 import hartlab.kernel.tlb.LazyTlbMode;
 import hartlab.kernel.tlb.shootdown.ShootdownStrategies;
 import hartlab.sched.Policy;
@@ -76,6 +77,27 @@ final class MachineOptions {
               + " vma-acquire (re-check fields read before the reference), vma-recheck (no"
               + " re-check), or none (default: ${DEFAULT-VALUE}).")
   String vmaBreak;
+
+  @Option(
+      names = "--rcu",
+      paramLabel = "MODE",
+      defaultValue = "tree",
+      description =
+          "RCU engine: tree, or a variant broken on purpose for the RCU checker to catch:"
+              + " unsafe-reader (rcutorture readers keep a pointer past their section),"
+              + " unsafe-gp (grace periods do not wait for the last hart) (default:"
+              + " ${DEFAULT-VALUE}).")
+  String rcu;
+
+  @Option(
+      names = "--rcu-torture",
+      paramLabel = "N",
+      defaultValue = "0",
+      description =
+          "rcutorture: at every kernel entry each hart runs N RCU read-side sections over a shared"
+              + " object, then replaces it and frees the old one through RCU, 0..1000; 0 = off"
+              + " (default: ${DEFAULT-VALUE}).")
+  int rcuTorture;
 
   @Option(
       names = "--asid",
@@ -221,6 +243,8 @@ final class MachineOptions {
         .quantumCycles(quantum)
         .policy(parse("--sched", sched, Policy::parse))
         .lazyTlb(parse("--lazy-tlb", lazyTlb, LazyTlbMode::parse))
+        .rcu(parse("--rcu", rcu, RcuMode::parse))
+        .rcuTorture(rcuTorture)
         .asids(onOff("--asid", asid))
         .asidBits(asidBits)
         .tlb(tlbEntries, tlbWays)
@@ -290,6 +314,10 @@ final class MachineOptions {
         maxTasks >= 1 && maxTasks <= MachineConfig.MAX_TASKS,
         "--max-tasks " + maxTasks,
         "tasks must be 1.." + MachineConfig.MAX_TASKS);
+    require(
+        rcuTorture >= 0 && rcuTorture <= MachineConfig.MAX_RCU_TORTURE,
+        "--rcu-torture " + rcuTorture,
+        "read-side sections per kernel entry must be 0 (off).." + MachineConfig.MAX_RCU_TORTURE);
     require(
         maxInstructions >= 0,
         "--max-instructions " + maxInstructions,

@@ -61,6 +61,25 @@ public final class CostModel {
     PAGE_ZERO("pageZero", 250, "zero a fresh 4 KiB frame (demand-zero fault): 64 B per cycle"),
     PAGE_COPY("pageCopy", 500, "copy a 4 KiB frame (copy-on-write break)"),
     VMA_UPDATE("vmaUpdate", 80, "insert or remove one VMA in the tree"),
+    CALL_RCU(
+        "callRcu", 20, "call_rcu: queue a callback on this hart's list, request a grace period"),
+    RCU_QS(
+        "rcuQs",
+        120,
+        "report an RCU quiescent state: clear this hart's bit in the grace period's mask, an"
+            + " atomic on a line every hart writes"),
+    RCU_GP_START(
+        "rcuGpStart",
+        200,
+        "start an RCU grace period: advance gp_seq, set the mask, sample every hart's dynticks"
+            + " counter"),
+    RCU_GP_END(
+        "rcuGpEnd",
+        150,
+        "end an RCU grace period: advance gp_seq, wake synchronize_rcu sleepers, kick harts"
+            + " whose callbacks are ready"),
+    RCU_CALLBACK(
+        "rcuCallback", 40, "invoke one RCU callback (what the callback does is priced by it)"),
     TIMEBASE_DIVIDER("timebaseDivider", 100, "cycles per tick of the time CSR (1 GHz / 10 MHz)");
 
     private static final Cost[] ALL = values();
@@ -381,6 +400,26 @@ public final class CostModel {
 
   public int vmaUpdate() {
     return get(Cost.VMA_UPDATE);
+  }
+
+  public int callRcu() {
+    return get(Cost.CALL_RCU);
+  }
+
+  public int rcuQs() {
+    return get(Cost.RCU_QS);
+  }
+
+  public int rcuGpStart() {
+    return get(Cost.RCU_GP_START);
+  }
+
+  public int rcuGpEnd() {
+    return get(Cost.RCU_GP_END);
+  }
+
+  public int rcuCallback() {
+    return get(Cost.RCU_CALLBACK);
   }
 
   public int timebaseDivider() {

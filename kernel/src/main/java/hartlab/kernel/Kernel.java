@@ -21,6 +21,8 @@ import hartlab.kernel.proc.ProcessTable;
 import hartlab.kernel.proc.Processes;
 import hartlab.kernel.proc.Signals;
 import hartlab.kernel.proc.Task;
+import hartlab.kernel.rcu.RcuTorture;
+import hartlab.kernel.rcu.TreeRcu;
 import hartlab.kernel.sched.Schedule;
 import hartlab.kernel.sched.SleepWake;
 import hartlab.kernel.smp.Halt;
@@ -64,6 +66,11 @@ final class Kernel implements TrapHandler {
   private final PageFaults faults;
   private final Syscalls syscalls;
   private final Execve execve;
+  private final TreeRcu rcu;
+
+  /** rcutorture's readers and writer at every kernel entry, or null. */
+  private final RcuTorture torture;
+
   private final RunFigures figures;
   private volatile Statistics frozen;
 
@@ -89,6 +96,9 @@ final class Kernel implements TrapHandler {
     this.ipis = new Ipis(harts, turns, config.cost(), counters, halt, lockstep);
     SleepWake sleepWake =
         new SleepWake(n, new Scheduler<>(config.policy(), n, config.sched()), ipis);
+    this.rcu = new TreeRcu(harts, ipis, sleepWake, counters, config.rcu());
+    this.torture =
+        config.rcuTorture() > 0 ? new RcuTorture(rcu, n, config.rcuTorture(), config.rcu()) : null;
     PageTable pageTable = new PageTable(memory, frames);
     var strategy =
         ShootdownStrategies.find(
@@ -108,7 +118,7 @@ final class Kernel implements TrapHandler {
             ipis,
             counters,
             kmem,
-            null, // no RCU engine yet: tree nodes retire to the garbage collector unpoisoned
+            rcu,
             config.vmaBreak());
     OpenFiles openFiles = new OpenFiles(kmem, config.memoryBytes());
     this.faults = mm.faults();
@@ -130,6 +140,7 @@ final class Kernel implements TrapHandler {
             turns,
             halt,
             counters,
+            rcu,
             proc,
             mm.user(),
             config.limits());
@@ -145,8 +156,8 @@ final class Kernel implements TrapHandler {
     }
     if (config.check()) {
       var hooks =
-          new CheckerHooks(tlb.observers(), mm.pteObservers(), harts, frames, mm.vmaLocks());
-      Checkers.install(violations, hooks, tlb, pageTable, config.lazyTlb());
+          new CheckerHooks(tlb.observers(), mm.pteObservers(), harts, frames, mm.vmaLocks(), rcu);
+      Checkers.install(violations, hooks, tlb, pageTable, config.lazyTlb(), config.rcu());
     }
     for (Hart h : harts) {
       h.mmu().setSatp(kernelSatp);
@@ -210,6 +221,7 @@ final class Kernel implements TrapHandler {
         quiet = true;
         continue;
       }
+      rcu.exitToUser(hart);
       return schedule.userDeadline(hart, until);
     }
   }
@@ -221,6 +233,8 @@ final class Kernel implements TrapHandler {
     counters.hart(hart.id()).add(Counter.TRAPS);
     hart.clearReservation();
     hart.addCycles(config.cost().trapEntry());
+    rcu.kernelEnter(hart);
+    torture(hart);
     tlb.flush().applyDeferred(hart);
     if (cause == Cause.ECALL_FROM_U) {
       syscalls.handle(hart, task);
@@ -253,6 +267,7 @@ final class Kernel implements TrapHandler {
     }
     turns.sync(hart);
     kernelEntry(hart);
+    torture(hart);
     if (schedule.tickDue(hart)) {
       schedule.tick(hart);
     } else {
@@ -272,9 +287,20 @@ final class Kernel implements TrapHandler {
    * this hart, and the deferred flushes it owes.
    */
   private void kernelEntry(Hart hart) {
+    rcu.kernelEnter(hart);
     tlb.walks().speculate(hart);
     ipis.handle(hart);
     tlb.flush().applyDeferred(hart);
+  }
+
+  /**
+   * rcutorture's round, at entries from user mode only: the idle loop's passes would feed it
+   * callbacks of its own forever.
+   */
+  private void torture(Hart hart) {
+    if (torture != null) {
+      torture.kernelEntry(hart);
+    }
   }
 
   private void pageFault(Hart hart, Task task, int cause, long va) {

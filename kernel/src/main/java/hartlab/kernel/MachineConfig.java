@@ -2,6 +2,7 @@ package hartlab.kernel;
 
 import hartlab.cpu.CostModel;
 import hartlab.kernel.mm.VmaBreak;
+import hartlab.kernel.rcu.RcuMode;
 import hartlab.kernel.sched.Schedule;
 import hartlab.kernel.tlb.LazyTlbMode;
 import hartlab.kernel.tlb.TlbManagement;
@@ -39,6 +40,9 @@ import java.util.Map;
  * @param shootdown name of the TLB-shootdown strategy
  * @param speculativeWalks harts walk their loaded page table on their own, as hardware may
  * @param vmaBreak test-only: a per-VMA lock read side broken on purpose, for the checker to catch
+ * @param rcu the RCU engine, or a variant broken on purpose for the RCU checker to catch
+ * @param rcuTorture rcutorture: read-side sections each hart runs at every kernel entry, before it
+ *     replaces the torture object and frees the old one through RCU; 0 = off
  */
 public record MachineConfig(
     int cores,
@@ -62,9 +66,14 @@ public record MachineConfig(
     int maxTasks,
     String shootdown,
     boolean speculativeWalks,
-    VmaBreak vmaBreak) {
+    VmaBreak vmaBreak,
+    RcuMode rcu,
+    int rcuTorture) {
 
   public static final int MAX_CORES = 64;
+
+  /** rcutorture read-side sections per kernel entry. */
+  public static final int MAX_RCU_TORTURE = 1000;
 
   // The ranges every config must lie in, checked below before anything is allocated. Wide enough
   // for any experiment; narrow enough that no value makes the host run out of memory or a counter
@@ -141,6 +150,10 @@ public record MachineConfig(
     if (maxTasks < 1 || maxTasks > MAX_TASKS) {
       throw new IllegalArgumentException("maxTasks must be 1.." + MAX_TASKS + ", got " + maxTasks);
     }
+    if (rcuTorture < 0 || rcuTorture > MAX_RCU_TORTURE) {
+      throw new IllegalArgumentException(
+          "rcuTorture must be 0.." + MAX_RCU_TORTURE + ", got " + rcuTorture);
+    }
   }
 
   /**
@@ -171,6 +184,8 @@ public record MachineConfig(
     if (vmaBreak != VmaBreak.NONE) {
       m.put("break", vmaBreak.optionName());
     }
+    m.put("rcu", rcu.label());
+    m.put("rcuTorture", Integer.toString(rcuTorture));
     return m;
   }
 
@@ -216,6 +231,8 @@ public record MachineConfig(
     b.shootdown = shootdown;
     b.speculativeWalks = speculativeWalks;
     b.vmaBreak = vmaBreak;
+    b.rcu = rcu;
+    b.rcuTorture = rcuTorture;
     return b;
   }
 
@@ -243,6 +260,8 @@ public record MachineConfig(
     private String shootdown = hartlab.kernel.tlb.shootdown.ShootdownStrategies.DEFAULT;
     private boolean speculativeWalks;
     private VmaBreak vmaBreak = VmaBreak.NONE;
+    private RcuMode rcu = RcuMode.TREE;
+    private int rcuTorture;
 
     public Builder cores(int v) {
       cores = v;
@@ -350,6 +369,16 @@ public record MachineConfig(
       return this;
     }
 
+    public Builder rcu(RcuMode v) {
+      rcu = v;
+      return this;
+    }
+
+    public Builder rcuTorture(int v) {
+      rcuTorture = v;
+      return this;
+    }
+
     public MachineConfig build() {
       return new MachineConfig(
           cores,
@@ -373,7 +402,9 @@ public record MachineConfig(
           maxTasks,
           shootdown,
           speculativeWalks,
-          vmaBreak);
+          vmaBreak,
+          rcu,
+          rcuTorture);
     }
   }
 }

@@ -62,6 +62,8 @@ class ArchitectureTest {
         .definedBy("hartlab.kernel.tlb..")
         .layer("mm")
         .definedBy("hartlab.kernel.mm..")
+        .layer("rcu")
+        .definedBy("hartlab.kernel.rcu..")
         .layer("smp")
         .definedBy("hartlab.kernel.smp..")
         .layer("stats")
@@ -84,8 +86,11 @@ class ArchitectureTest {
         .mayOnlyBeAccessedByLayers("board", "syscall", "check", "sched", "proc")
         .whereLayer("mm")
         .mayOnlyBeAccessedByLayers("board", "syscall", "check", "sched", "proc", "fs", "tlb")
-        .whereLayer("smp")
+        .whereLayer("rcu")
         .mayOnlyBeAccessedByLayers("board", "syscall", "check", "sched", "proc", "fs", "tlb", "mm")
+        .whereLayer("smp")
+        .mayOnlyBeAccessedByLayers(
+            "board", "syscall", "check", "sched", "proc", "fs", "tlb", "mm", "rcu")
         .check(classes);
   }
 

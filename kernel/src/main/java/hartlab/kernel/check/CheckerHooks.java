@@ -5,6 +5,8 @@ import hartlab.kernel.mm.PteObserver;
 import hartlab.kernel.mm.PteObservers;
 import hartlab.kernel.mm.VmaLocks;
 import hartlab.kernel.mm.VmaUseCheck;
+import hartlab.kernel.rcu.RcuObserver;
+import hartlab.kernel.rcu.TreeRcu;
 import hartlab.kernel.tlb.TlbObserver;
 import hartlab.kernel.tlb.TlbObservers;
 import hartlab.mmu.FrameAllocator;
@@ -17,19 +19,31 @@ public final class CheckerHooks {
   private final Hart[] harts;
   private final FrameAllocator frames;
   private final VmaLocks vmaLocks;
+  private final TreeRcu rcu;
 
   public CheckerHooks(
-      TlbObservers tlb, PteObservers ptes, Hart[] harts, FrameAllocator frames, VmaLocks vmaLocks) {
+      TlbObservers tlb,
+      PteObservers ptes,
+      Hart[] harts,
+      FrameAllocator frames,
+      VmaLocks vmaLocks,
+      TreeRcu rcu) {
     this.tlb = tlb;
     this.ptes = ptes;
     this.harts = harts;
     this.frames = frames;
     this.vmaLocks = vmaLocks;
+    this.rcu = rcu;
   }
 
   /** Every area a lockless page fault uses, and every freed VMA-tree node a walk reaches. */
   public void onVmaUse(VmaUseCheck check) {
     vmaLocks.setCheck(check);
+  }
+
+  /** RCU readers, callbacks, and accesses to objects freed through RCU. */
+  public void onRcu(RcuObserver observer) {
+    rcu.addObserver(observer);
   }
 
   /** Every PTE the memory code installs. */

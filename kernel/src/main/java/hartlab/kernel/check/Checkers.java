@@ -1,6 +1,7 @@
 package hartlab.kernel.check;
 
 import hartlab.cpu.Hart;
+import hartlab.kernel.rcu.RcuMode;
 import hartlab.kernel.tlb.LazyTlbMode;
 import hartlab.kernel.tlb.TlbManagement;
 import hartlab.mmu.FrameAllocator;
@@ -17,8 +18,10 @@ public final class Checkers {
       CheckerHooks hooks,
       TlbManagement tlb,
       PageTable pageTable,
-      LazyTlbMode lazyTlb) {
-    for (Checker c : standard(violations, hooks.harts(), tlb, hooks.frames(), pageTable, lazyTlb)) {
+      LazyTlbMode lazyTlb,
+      RcuMode rcu) {
+    for (Checker c :
+        standard(violations, hooks.harts(), tlb, hooks.frames(), pageTable, lazyTlb, rcu)) {
       violations.register(c);
       c.install(hooks);
     }
@@ -30,12 +33,14 @@ public final class Checkers {
       TlbManagement tlb,
       FrameAllocator frames,
       PageTable pageTable,
-      LazyTlbMode lazyTlb) {
+      LazyTlbMode lazyTlb,
+      RcuMode rcu) {
     return List.of(
         new ActiveMmChecker(violations, lazyTlb, tlb.states()),
         new CoherenceChecker(violations, harts, tlb.flush()),
         new FreedTableChecker(violations, frames, tlb.flush().strategy().name()),
         new StaleTranslationChecker(violations, harts, tlb.flush(), pageTable),
-        new VmaIdentityChecker(violations));
+        new VmaIdentityChecker(violations),
+        new RcuChecker(violations, harts.length, rcu.label()));
   }
 }

@@ -42,9 +42,9 @@ public final class VmaLocks {
   }
 
   /**
-   * {@code rcu} may be null while no RCU engine is wired: read-side sections are then not marked,
-   * which is safe here because retired tree nodes are left to the garbage collector unpoisoned.
-   * {@code ipis} null: a writer waiting for readers spins on the host (unit tests only).
+   * {@code rcu} null: read-side sections are not marked and retired tree nodes are left to the
+   * garbage collector unpoisoned (unit tests of one thread). {@code ipis} null: a writer waiting
+   * for readers spins on the host (unit tests only).
    */
   public VmaLocks(Rcu rcu, Ipis ipis, Counters counters, VmaBreak broken, MmapLocking locking) {
     this.rcu = rcu;

@@ -2,6 +2,7 @@ package hartlab.kernel.mm;
 
 import hartlab.cpu.Hart;
 import hartlab.kernel.mm.kmem.KernelMemory;
+import hartlab.kernel.rcu.RcuObject;
 import hartlab.kernel.uapi.Errno;
 import hartlab.kernel.uapi.SyscallError;
 import java.lang.invoke.MethodHandles;
@@ -20,8 +21,8 @@ import java.util.function.Predicate;
  * when it gains a second user ({@link #setInRcu}, from mmget), a writer never edits a node a reader
  * may reach: every node on the path it changes is copied (copy-on-write up to the root), the new
  * root is published once per operation, and the replaced nodes are freed through {@code callRcu}
- * (poisoned, so the RCU checker catches a reader that still walks one). Outside RCU mode the mm's
- * one user is the only one who walks the tree, and nodes are edited in place.
+ * (poisoned: the VMA-identity checker reports a reader that still walks one). Outside RCU mode the
+ * mm's one user is the only one who walks the tree, and nodes are edited in place.
  *
  * <p>Nodes hold up to {@link #FANOUT} entries. Leaves hold areas sorted by start; an internal node
  * holds children and the lowest start in each (kept exact, so an area in one child ends at or
@@ -39,16 +40,13 @@ public final class VmaTree {
   /**
    * A tree node. In RCU mode immutable once published; {@link #txn} names the writer that made it.
    */
-  static final class Node {
+  static final class Node extends RcuObject {
     final boolean leaf;
     int count;
     final long[] keys = new long[FANOUT];
     final Vma[] vmas;
     final Node[] kids;
     long txn;
-
-    /** Set by the RCU callback that frees a replaced node; a reader that sees it is a bug. */
-    volatile boolean dead;
 
     Node(boolean leaf, long txn) {
       this.leaf = leaf;
@@ -133,7 +131,7 @@ public final class VmaTree {
   }
 
   private void visited(Node n) {
-    if (n.dead && locks != null) {
+    if (n.isPoisoned() && locks != null) {
       locks.reachedFreedNode();
     }
   }
@@ -574,11 +572,13 @@ public final class VmaTree {
     if (retired.isEmpty()) {
       return;
     }
-    List<Node> gone = List.copyOf(retired);
-    retired.clear();
     if (locks != null && locks.rcu() != null) {
-      locks.rcu().callRcu(hart == null ? 0 : hart.id(), () -> gone.forEach(n -> n.dead = true));
+      int h = hart == null ? 0 : hart.id();
+      for (Node n : retired) {
+        locks.rcu().kfreeRcu(h, n);
+      }
     }
+    retired.clear();
   }
 
   /**

@@ -77,6 +77,11 @@ public final class Task implements Schedulable, Sleeper {
    */
   private long syscallProgress;
 
+  /** What a restarted call waits for and since when ({@link Sleeper#awaited}); 0 for nothing. */
+  private long awaited;
+
+  private long awaitedSince;
+
   /** The code passed to exit()/exit_group(), the process's status if this is its last thread. */
   public int exitCode;
 
@@ -103,6 +108,22 @@ public final class Task implements Schedulable, Sleeper {
   @Override
   public void setSyscallProgress(long done) {
     syscallProgress = done;
+  }
+
+  @Override
+  public long awaited() {
+    return awaited;
+  }
+
+  @Override
+  public long awaitedSince() {
+    return awaitedSince;
+  }
+
+  @Override
+  public void setAwaited(long event, long since) {
+    awaited = event;
+    awaitedSince = since;
   }
 
   @Override

@@ -7,7 +7,11 @@ import hartlab.kernel.smp.Waits;
  * The RCU interface the rest of the kernel uses. Readers mark their critical sections on their
  * hart; writers either queue a callback to run after a grace period, or make the calling task wait
  * for one. A grace period ends once every hart has passed through a quiescent state (user mode,
- * idle, a context switch) after it began.
+ * idle, a context switch, any kernel entry) after it began.
+ *
+ * <p>Every method runs on the named hart's own thread. A read-side section never sleeps nor spins
+ * waiting for another hart, and holds no RCU-protected pointer past its end: outside a section, a
+ * hart holds none (that is what makes any moment outside one a quiescent state).
  */
 public interface Rcu {
   /** Enters a read-side critical section on {@code hart}; sections nest. */
@@ -37,4 +41,20 @@ public interface Rcu {
 
   /** As {@link #synchronize}, but waits until every callback queued before the call has run. */
   long barrier(Hart hart);
+
+  /**
+   * rcu_dereference: {@code object} as read by a reader on {@code hart}. An object an RCU callback
+   * has already freed is a violation for the RCU checker. Returns {@code object}.
+   */
+  default <T extends RcuObject> T dereference(int hart, T object) {
+    return object;
+  }
+
+  /**
+   * kfree_rcu: frees (poisons) {@code object} from a callback after a grace period. The caller has
+   * already unpublished it.
+   */
+  default void kfreeRcu(int hart, RcuObject object) {
+    callRcu(hart, object::poison);
+  }
 }

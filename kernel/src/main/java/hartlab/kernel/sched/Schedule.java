@@ -7,6 +7,7 @@ import hartlab.kernel.proc.GuestProcess;
 import hartlab.kernel.proc.ProcessTable;
 import hartlab.kernel.proc.Processes;
 import hartlab.kernel.proc.Task;
+import hartlab.kernel.rcu.TreeRcu;
 import hartlab.kernel.smp.Halt;
 import hartlab.kernel.smp.Turns;
 import hartlab.kernel.smp.Waits;
@@ -47,6 +48,7 @@ public final class Schedule {
   private final Turns turns;
   private final Halt halt;
   private final Counters counters;
+  private final TreeRcu rcu;
   private final Limits limits;
   private final Exit exit;
   private final ProcessTable processes;
@@ -75,6 +77,7 @@ public final class Schedule {
       Turns turns,
       Halt halt,
       Counters counters,
+      TreeRcu rcu,
       Processes proc,
       UserMemory user,
       Limits limits) {
@@ -92,6 +95,7 @@ public final class Schedule {
     this.turns = turns;
     this.halt = halt;
     this.counters = counters;
+    this.rcu = rcu;
     this.limits = limits;
     long max = limits.maxInstructions();
     this.instructionsLeft = new AtomicLong(max > 0 ? max : Long.MAX_VALUE);
@@ -174,6 +178,7 @@ public final class Schedule {
       }
     }
     stats.add(Counter.SWITCH_FINISH_CYCLES, hart.cycles() - t);
+    rcu.contextSwitch(hart);
   }
 
   /**
@@ -197,12 +202,16 @@ public final class Schedule {
       sleepWake.fireTimers(hart);
       return;
     }
+    if (!rcu.enterIdle(hart)) {
+      return; // RCU callbacks of this hart became ready: run them before parking
+    }
     if (limits.parkBriefly() && walks.enabled() && tlbStates.activeMm(hart.id()) != null) {
       // A lazy hart's hardware keeps walking its loaded table: come back soon to do so.
       LockSupport.parkNanos(this, 200_000);
-      return;
+    } else {
+      turns.idle(hart);
     }
-    turns.idle(hart);
+    rcu.exitIdle(hart);
   }
 
   // ---- leaving the hart ----
@@ -335,6 +344,7 @@ public final class Schedule {
     Rq rq = rqs[hart.id()];
     rq.nextTick = hart.cycles() + limits.tickCycles();
     account(hart, rq);
+    rcu.tick(hart);
     Task current = rq.current;
     long ran = current == null ? 0 : hart.cycles() - current.switchedInAtCycles;
     if (scheduler.tick(hart.id(), current, ran, hart.cycles()) && current != null) {

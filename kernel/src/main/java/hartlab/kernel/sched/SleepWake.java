@@ -42,6 +42,11 @@ public final class SleepWake implements Waits, CpuStates {
   }
 
   @Override
+  public Sleeper current(Hart hart) {
+    return rqs[hart.id()].current;
+  }
+
+  @Override
   public long sleep(
       Hart hart, WaitQueue queue, boolean restart, long deadline, long timeoutResult) {
     Rq rq = rqs[hart.id()];

@@ -9,4 +9,15 @@ public interface Sleeper {
   long syscallProgress();
 
   void setSyscallProgress(long done);
+
+  /**
+   * The event a restarted call waits for (an RCU grace-period number), 0 for none. Set by the call
+   * before it sleeps, kept across the restart, cleared with the progress when a fresh call begins.
+   */
+  long awaited();
+
+  /** Virtual time the wait in {@link #awaited} began. */
+  long awaitedSince();
+
+  void setAwaited(long event, long since);
 }

@@ -33,6 +33,9 @@ public interface Waits {
    */
   boolean wake(Sleeper task, long result);
 
+  /** The task running on {@code hart} (the caller's own), or null while it runs none. */
+  Sleeper current(Hart hart);
+
   /** Wakes everything on {@code queue}; their syscalls run again. */
   void wakeAll(WaitQueue queue);
 }

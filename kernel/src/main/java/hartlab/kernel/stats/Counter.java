@@ -96,6 +96,20 @@ public enum Counter {
       "vmaTreeRcuOneUser",
       "mms",
       "mms back to one user with their VMA tree still in RCU mode (the benign race of mmget)"),
+  RCU_READ_SECTIONS(
+      "rcuReadSections", "sections", "RCU read-side critical sections entered (outermost ones)"),
+  RCU_GRACE_PERIODS(
+      "rcuGracePeriods", "grace periods", "RCU grace periods ended (on the hart that ended each)"),
+  RCU_EXPEDITED(
+      "rcuExpedited",
+      "grace periods",
+      "RCU grace periods hurried by IPIs to the harts still in the kernel: expedited, or forced"
+          + " after a stall"),
+  RCU_CALLBACKS_QUEUED("rcuCallbacksQueued", "callbacks", "callbacks queued by call_rcu"),
+  RCU_CALLBACKS_RUN(
+      "rcuCallbacksRun", "callbacks", "RCU callbacks invoked after their grace period"),
+  RCU_SYNC_SLEEPS(
+      "rcuSyncSleeps", "calls", "synchronize_rcu and rcu_barrier calls whose task had to sleep"),
   SWITCH_PICK_CYCLES(
       "switchPickCycles", "cycles", "context switches: picking the next task (schedule())"),
   SWITCH_MM_CYCLES(

@@ -10,6 +10,11 @@ public enum Latency {
   IPI_CYCLES("ipiLatency", "cycles", "an IPI from its send to its handling on the target"),
   IPI_HOST_NANOS("ipiLatency", "hostNanos", "the same in host time"),
   MUNMAP_CYCLES("munmapLatency", "cycles", "a munmap call from its trap to its return"),
+  RCU_GP_CYCLES("rcuGpLatency", "cycles", "an RCU grace period from its start to its end"),
+  RCU_SYNC_CYCLES(
+      "rcuSyncSleep",
+      "cycles",
+      "a task's wait in synchronize_rcu or rcu_barrier, from the call to its return"),
   RUN_QUEUE_WAIT_CYCLES(
       "runQueueWait", "cycles", "a runnable task's wait in a run queue until it is picked");
 

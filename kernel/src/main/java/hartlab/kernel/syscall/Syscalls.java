@@ -69,6 +69,7 @@ public final class Syscalls {
     }
     stats.add(Counter.SYSCALLS);
     task.setSyscallProgress(0);
+    task.setAwaited(0, 0);
     dispatch(hart, task, number, stats);
   }
 
