@@ -79,6 +79,16 @@ final class MachineOptions {
   String vmaBreak;
 
   @Option(
+      names = "--vma-lookup-delay",
+      paramLabel = "CYCLES",
+      defaultValue = "0",
+      description =
+          "Test only: a lockless page fault stalls this long between finding its area and taking"
+              + " its reference, so other harts free and reuse areas in the window, 0..1000000000"
+              + " (default: ${DEFAULT-VALUE}).")
+  long vmaLookupDelay;
+
+  @Option(
       names = "--rcu",
       paramLabel = "MODE",
       defaultValue = "tree",
@@ -254,6 +264,7 @@ final class MachineOptions {
         .shootdown(strategy)
         .speculativeWalks(onOff("--speculative-walks", speculativeWalks))
         .vmaBreak(parse("--break", vmaBreak, VmaBreak::parse))
+        .vmaLookupDelay(vmaLookupDelay)
         .seed(seed)
         .maxInstructions(maxInstructions)
         .timeoutMillis(timeoutMillis)

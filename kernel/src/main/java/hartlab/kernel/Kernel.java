@@ -119,7 +119,8 @@ final class Kernel implements TrapHandler {
             counters,
             kmem,
             rcu,
-            config.vmaBreak());
+            config.vmaBreak(),
+            config.vmaLookupDelay());
     OpenFiles openFiles = new OpenFiles(kmem, config.memoryBytes());
     this.faults = mm.faults();
     // The kernel's own page table maps no user memory: idle harts and dying tasks' harts load it.

@@ -40,6 +40,8 @@ import java.util.Map;
  * @param shootdown name of the TLB-shootdown strategy
  * @param speculativeWalks harts walk their loaded page table on their own, as hardware may
  * @param vmaBreak test-only: a per-VMA lock read side broken on purpose, for the checker to catch
+ * @param vmaLookupDelay test-only: cycles a lockless fault stalls between finding its area and
+ *     taking the reference, so that other harts free and reuse areas in the window; 0 = none
  * @param rcu the RCU engine, or a variant broken on purpose for the RCU checker to catch
  * @param rcuTorture rcutorture: read-side sections each hart runs at every kernel entry, before it
  *     replaces the torture object and frees the old one through RCU; 0 = off
@@ -67,6 +69,7 @@ public record MachineConfig(
     String shootdown,
     boolean speculativeWalks,
     VmaBreak vmaBreak,
+    long vmaLookupDelay,
     RcuMode rcu,
     int rcuTorture) {
 
@@ -74,6 +77,9 @@ public record MachineConfig(
 
   /** rcutorture read-side sections per kernel entry. */
   public static final int MAX_RCU_TORTURE = 1000;
+
+  /** A lookup window of a virtual second is more than any test needs. */
+  public static final long MAX_VMA_LOOKUP_DELAY = 1_000_000_000L;
 
   // The ranges every config must lie in, checked below before anything is allocated. Wide enough
   // for any experiment; narrow enough that no value makes the host run out of memory or a counter
@@ -150,6 +156,10 @@ public record MachineConfig(
     if (maxTasks < 1 || maxTasks > MAX_TASKS) {
       throw new IllegalArgumentException("maxTasks must be 1.." + MAX_TASKS + ", got " + maxTasks);
     }
+    if (vmaLookupDelay < 0 || vmaLookupDelay > MAX_VMA_LOOKUP_DELAY) {
+      throw new IllegalArgumentException(
+          "vmaLookupDelay must be 0.." + MAX_VMA_LOOKUP_DELAY + ", got " + vmaLookupDelay);
+    }
     if (rcuTorture < 0 || rcuTorture > MAX_RCU_TORTURE) {
       throw new IllegalArgumentException(
           "rcuTorture must be 0.." + MAX_RCU_TORTURE + ", got " + rcuTorture);
@@ -183,6 +193,9 @@ public record MachineConfig(
     m.put("speculativeWalks", Boolean.toString(speculativeWalks));
     if (vmaBreak != VmaBreak.NONE) {
       m.put("break", vmaBreak.optionName());
+    }
+    if (vmaLookupDelay > 0) {
+      m.put("vmaLookupDelay", Long.toString(vmaLookupDelay));
     }
     m.put("rcu", rcu.label());
     m.put("rcuTorture", Integer.toString(rcuTorture));
@@ -231,6 +244,7 @@ public record MachineConfig(
     b.shootdown = shootdown;
     b.speculativeWalks = speculativeWalks;
     b.vmaBreak = vmaBreak;
+    b.vmaLookupDelay = vmaLookupDelay;
     b.rcu = rcu;
     b.rcuTorture = rcuTorture;
     return b;
@@ -260,6 +274,7 @@ public record MachineConfig(
     private String shootdown = hartlab.kernel.tlb.shootdown.ShootdownStrategies.DEFAULT;
     private boolean speculativeWalks;
     private VmaBreak vmaBreak = VmaBreak.NONE;
+    private long vmaLookupDelay;
     private RcuMode rcu = RcuMode.TREE;
     private int rcuTorture;
 
@@ -369,6 +384,11 @@ public record MachineConfig(
       return this;
     }
 
+    public Builder vmaLookupDelay(long v) {
+      vmaLookupDelay = v;
+      return this;
+    }
+
     public Builder rcu(RcuMode v) {
       rcu = v;
       return this;
@@ -403,6 +423,7 @@ public record MachineConfig(
           shootdown,
           speculativeWalks,
           vmaBreak,
+          vmaLookupDelay,
           rcu,
           rcuTorture);
     }

@@ -37,11 +37,15 @@ public record MemoryManagement(
       Counters counters,
       KernelMemory kmem,
       Rcu rcu,
-      VmaBreak vmaBreak) {
+      VmaBreak vmaBreak,
+      long vmaLookupDelay) {
     PteObservers pteObservers = new PteObservers();
     FrameRefs refs = new FrameRefs(frames, memory);
     MmapLocking locking = new MmapLocking(waits, ipis, counters);
     VmaLocks vmaLocks = new VmaLocks(rcu, ipis, counters, vmaBreak, locking);
+    if (vmaLookupDelay > 0) {
+      vmaLocks.setLookupWindow((hart, mm, found) -> ipis.delay(hart, vmaLookupDelay));
+    }
     PageFaults faults =
         new PageFaults(
             pageTable, refs, memory, tlbFlush, locking, vmaLocks, counters, pteObservers);
