@@ -4,7 +4,8 @@
  * shrink them back and now and then unmap and map them anew; a dropper drops the pages
  * of a shared region with madvise(MADV_DONTNEED) and re-protects it, while a toucher
  * reads that region (so its faults race the changes); the dropper also maps and unmaps
- * a page each round, so freed areas are handed out again at once.
+ * a page each round, so freed areas are handed out again at once, and every 16th round
+ * maps, touches and unmaps 4 MiB, whose page-table pages the munmap frees.
  *
  *   mapsrace [PASSES] [ITERS]    the reader reads the file PASSES times (default 40),
  *                                the others do ITERS rounds (default 200)
@@ -29,6 +30,7 @@
 #define BIG		5	/* and after */
 #define TOUCH_PAGES	4
 #define MARKER_PAGES	3
+#define BIG_PAGES	1024
 #define STACK_SIZE	(64 * 1024ul)
 #define CHUNK		100
 #define SYS_openat	56
@@ -218,6 +220,15 @@ static int dropper(void *arg)
 		if (page) {
 			page[0] = 1;
 			sys_munmap(page, PAGE);
+		}
+		if (i % 16 == 0) {
+			/* 4 MiB: whole page-table pages of its own, freed by the munmap */
+			char *big = map(BIG_PAGES, PROT_READ | PROT_WRITE);
+			if (big) {
+				for (unsigned long p = 0; p < BIG_PAGES; p += 128)
+					big[p * PAGE] = 1;
+				sys_munmap(big, BIG_PAGES * PAGE);
+			}
 		}
 	}
 	return 0;

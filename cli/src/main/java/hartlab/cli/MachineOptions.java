@@ -4,6 +4,7 @@ import com.sun.management.HotSpotDiagnosticMXBean;
 import hartlab.cpu.CostModel;
 import hartlab.kernel.ExecMode;
 import hartlab.kernel.MachineConfig;
+import hartlab.kernel.mm.MunmapScheme;
 import hartlab.kernel.mm.VmaBreak;
 import hartlab.kernel.rcu.RcuMode;
 import hartlab.kernel.tlb.LazyTlbMode;
@@ -67,6 +68,17 @@ final class MachineOptions {
       defaultValue = "refcount",
       description = "refcount, shootdown, off, or unsafe (default: ${DEFAULT-VALUE}).")
   String lazyTlb;
+
+  @Option(
+      names = "--munmap-scheme",
+      paramLabel = "NAME",
+      defaultValue = "sync-rcu",
+      description =
+          "How munmap frees page tables lockless readers may reach: sync-rcu (freed after a grace"
+              + " period, munmap waits for it), dead-entry (a dead tree entry until then, munmap"
+              + " returns at once), or vma-refcount (freed at once: broken on purpose) (default:"
+              + " ${DEFAULT-VALUE}).")
+  String munmapScheme;
 
   @Option(
       names = "--break",
@@ -263,6 +275,7 @@ final class MachineOptions {
         .maxTasks(maxTasks)
         .shootdown(strategy)
         .speculativeWalks(onOff("--speculative-walks", speculativeWalks))
+        .munmapScheme(parse("--munmap-scheme", munmapScheme, MunmapScheme::parse))
         .vmaBreak(parse("--break", vmaBreak, VmaBreak::parse))
         .vmaLookupDelay(vmaLookupDelay)
         .seed(seed)

@@ -120,7 +120,8 @@ final class Kernel implements TrapHandler {
             kmem,
             rcu,
             config.vmaBreak(),
-            config.vmaLookupDelay());
+            config.vmaLookupDelay(),
+            config.munmapScheme());
     OpenFiles openFiles = new OpenFiles(kmem, config.memoryBytes());
     this.faults = mm.faults();
     // The kernel's own page table maps no user memory: idle harts and dying tasks' harts load it.

@@ -1,6 +1,7 @@
 package hartlab.kernel;
 
 import hartlab.cpu.CostModel;
+import hartlab.kernel.mm.MunmapScheme;
 import hartlab.kernel.mm.VmaBreak;
 import hartlab.kernel.rcu.RcuMode;
 import hartlab.kernel.sched.Schedule;
@@ -40,6 +41,7 @@ import java.util.Map;
  * @param shootdown name of the TLB-shootdown strategy
  * @param speculativeWalks harts walk their loaded page table on their own, as hardware may
  * @param vmaBreak test-only: a per-VMA lock read side broken on purpose, for the checker to catch
+ * @param munmapScheme how munmap frees page tables that lockless readers may still reach
  * @param vmaLookupDelay test-only: cycles a lockless fault stalls between finding its area and
  *     taking the reference, so that other harts free and reuse areas in the window; 0 = none
  * @param rcu the RCU engine, or a variant broken on purpose for the RCU checker to catch
@@ -68,6 +70,7 @@ public record MachineConfig(
     int maxTasks,
     String shootdown,
     boolean speculativeWalks,
+    MunmapScheme munmapScheme,
     VmaBreak vmaBreak,
     long vmaLookupDelay,
     RcuMode rcu,
@@ -191,6 +194,7 @@ public record MachineConfig(
     m.put("maxTasks", Integer.toString(maxTasks));
     m.put("shootdown", shootdown);
     m.put("speculativeWalks", Boolean.toString(speculativeWalks));
+    m.put("munmapScheme", munmapScheme.label());
     if (vmaBreak != VmaBreak.NONE) {
       m.put("break", vmaBreak.optionName());
     }
@@ -243,6 +247,7 @@ public record MachineConfig(
     b.maxTasks = maxTasks;
     b.shootdown = shootdown;
     b.speculativeWalks = speculativeWalks;
+    b.munmapScheme = munmapScheme;
     b.vmaBreak = vmaBreak;
     b.vmaLookupDelay = vmaLookupDelay;
     b.rcu = rcu;
@@ -273,6 +278,7 @@ public record MachineConfig(
     private int maxTasks = 1024;
     private String shootdown = hartlab.kernel.tlb.shootdown.ShootdownStrategies.DEFAULT;
     private boolean speculativeWalks;
+    private MunmapScheme munmapScheme = MunmapScheme.SYNC_RCU;
     private VmaBreak vmaBreak = VmaBreak.NONE;
     private long vmaLookupDelay;
     private RcuMode rcu = RcuMode.TREE;
@@ -384,6 +390,11 @@ public record MachineConfig(
       return this;
     }
 
+    public Builder munmapScheme(MunmapScheme v) {
+      munmapScheme = v;
+      return this;
+    }
+
     public Builder vmaLookupDelay(long v) {
       vmaLookupDelay = v;
       return this;
@@ -422,6 +433,7 @@ public record MachineConfig(
           maxTasks,
           shootdown,
           speculativeWalks,
+          munmapScheme,
           vmaBreak,
           vmaLookupDelay,
           rcu,

@@ -56,7 +56,7 @@ public final class DupMmap {
       child.vmas.loadCopyOf(
           parent.vmas,
           v -> {
-            if (v.dontCopy) {
+            if (v.dontCopy || v.dead != null) {
               return null;
             }
             if (v.shared != null) {

@@ -38,7 +38,8 @@ public record MemoryManagement(
       KernelMemory kmem,
       Rcu rcu,
       VmaBreak vmaBreak,
-      long vmaLookupDelay) {
+      long vmaLookupDelay,
+      MunmapScheme munmapScheme) {
     PteObservers pteObservers = new PteObservers();
     FrameRefs refs = new FrameRefs(frames, memory);
     MmapLocking locking = new MmapLocking(waits, ipis, counters);
@@ -49,7 +50,7 @@ public record MemoryManagement(
     PageFaults faults =
         new PageFaults(
             pageTable, refs, memory, tlbFlush, locking, vmaLocks, counters, pteObservers);
-    Mmap mmap = new Mmap(pageTable, refs, frames, tlbFlush, faults);
+    Mmap mmap = new Mmap(pageTable, refs, frames, tlbFlush, faults, rcu, waits, munmapScheme);
     Mms mms = new Mms(pageTable, kmem, vmaLocks);
     return new MemoryManagement(
         pteObservers,

@@ -2,6 +2,9 @@ package hartlab.kernel.mm;
 
 import hartlab.kernel.mm.kmem.KernelMemory;
 import hartlab.kernel.smp.CacheLine;
+import hartlab.kernel.smp.WaitQueue;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -46,6 +49,12 @@ public final class Mm {
    * write-locked ({@link Vma#vmLockSeq} equal to this means locked).
    */
   volatile long mmLockSeq;
+
+  /** Dead entries munmap left in {@link #vmas} (dead-entry scheme); guarded by mmapLock. */
+  final List<Vma> deadEntries = new ArrayList<>();
+
+  /** Tasks waiting for dead entries to be done (MAP_FIXED over one); added under its monitor. */
+  final WaitQueue deadWaiters = new WaitQueue();
 
   long startBrk; // guarded by mmapLock
   long brk; // guarded by mmapLock

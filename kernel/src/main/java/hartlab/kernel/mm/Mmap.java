@@ -1,6 +1,8 @@
 package hartlab.kernel.mm;
 
 import hartlab.cpu.Hart;
+import hartlab.kernel.rcu.Rcu;
+import hartlab.kernel.smp.Waits;
 import hartlab.kernel.uapi.Errno;
 import hartlab.kernel.uapi.SyscallError;
 import hartlab.mmu.FrameAllocator;
@@ -9,6 +11,7 @@ import hartlab.mmu.PageTable;
 import hartlab.mmu.Pte;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * mmap, munmap and brk (Linux's mm/mmap.c), with Linux's argument checks and errno values, and the
@@ -61,18 +64,28 @@ public final class Mmap {
   private final FrameAllocator frames;
   private final TlbFlusher tlbFlush;
   private final PageFaults faults;
+  private final Rcu rcu;
+  private final Waits waits;
+  private final MunmapScheme scheme;
 
+  /** {@code rcu} null: tables go with the shootdown alone (tests without an engine). */
   public Mmap(
       PageTable pageTable,
       FrameRefs refs,
       FrameAllocator frames,
       TlbFlusher tlbFlush,
-      PageFaults faults) {
+      PageFaults faults,
+      Rcu rcu,
+      Waits waits,
+      MunmapScheme scheme) {
     this.pageTable = pageTable;
     this.refs = refs;
     this.frames = frames;
     this.tlbFlush = tlbFlush;
     this.faults = faults;
+    this.rcu = rcu;
+    this.waits = waits;
+    this.scheme = scheme;
   }
 
   static long pageUp(long v) {
@@ -112,6 +125,7 @@ public final class Mmap {
       throw SyscallError.of(fd >= 0 && fd <= 2 ? Errno.ENODEV : Errno.EBADF);
     }
     boolean fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0;
+    reapDeadEntries(hart, mm);
     long start;
     if (fixed) {
       if ((addr & (PAGE - 1)) != 0) {
@@ -128,6 +142,9 @@ public final class Mmap {
           throw SyscallError.of(Errno.EEXIST);
         }
         unmapLocked(hart, mm, addr, addr + len);
+      }
+      if (waitForDeadEntries(hart, mm, addr, addr + len)) {
+        return Waits.BLOCKED;
       }
       start = addr;
     } else {
@@ -187,8 +204,56 @@ public final class Mmap {
     if (!fitsUserSpace(addr + len) || addr + len < addr) {
       throw SyscallError.of(Errno.EINVAL);
     }
+    reapDeadEntries(hart, mm);
     unmapLocked(hart, mm, addr, addr + len);
     return 0;
+  }
+
+  /** Whether the munmap syscall waits for a grace period (after the mmap lock is released). */
+  public boolean munmapWaitsForGracePeriod() {
+    return scheme == MunmapScheme.SYNC_RCU && rcu != null;
+  }
+
+  /** munmap's wait for a grace period: 0 once one has passed, else the task sleeps (BLOCKED). */
+  public long synchronizeAfterMunmap(Hart hart) {
+    return rcu.synchronizeExpedited(hart);
+  }
+
+  /**
+   * dead-entry scheme: erases the dead entries whose grace period and shootdown are done. Holds the
+   * mmap lock for writing.
+   */
+  void reapDeadEntries(Hart hart, Mm mm) {
+    for (var it = mm.deadEntries.iterator(); it.hasNext(); ) {
+      Vma d = it.next();
+      if (d.dead.done) {
+        it.remove();
+        removeVma(hart, mm, d);
+        mm.vmas.free(d);
+      }
+    }
+  }
+
+  /**
+   * MAP_FIXED (or MREMAP_FIXED) over {@code [start, end)}: after reaping, true if a dead entry
+   * there is not done yet; the task then sleeps until one is, and its call runs again (the live
+   * areas it unmapped stay unmapped). Holds the mmap lock for writing.
+   */
+  boolean waitForDeadEntries(Hart hart, Mm mm, long start, long end) {
+    reapDeadEntries(hart, mm);
+    if (mm.vmas.entries(start, end, true).isEmpty()) {
+      return false;
+    }
+    synchronized (mm.deadWaiters) {
+      for (Vma d : mm.vmas.entries(start, end, true)) {
+        if (!d.dead.done) {
+          waits.sleep(hart, mm.deadWaiters, true, Long.MAX_VALUE, 0);
+          return true;
+        }
+      }
+    }
+    reapDeadEntries(hart, mm);
+    return false;
   }
 
   /**
@@ -204,16 +269,71 @@ public final class Mmap {
     long floor = below == null ? 0 : below.end;
     List<Long> freed = new ArrayList<>();
     List<SharedAnonMemory> shared = new ArrayList<>();
+    List<Vma.DeadEntry> dead = new ArrayList<>();
     for (Vma v : doomed) {
-      removeVma(hart, mm, v);
+      if (scheme == MunmapScheme.DEAD_ENTRY) {
+        Vma d = mm.vmas.allocate(mm, v.start, v.end, 0, v.kind, null, 0);
+        d.dead = new Vma.DeadEntry();
+        mm.vmas.replace(hart, v, d);
+        hart.addCycles(hart.cost().vmaUpdate());
+        mm.deadEntries.add(d);
+        dead.add(d.dead);
+      } else {
+        removeVma(hart, mm, v);
+      }
       clearPtes(hart, mm, v, v.start, v.end, freed);
       retire(mm, v, shared);
     }
     Vma above = mm.vmas.findNext(end);
     long ceiling = above == null ? Mm.TASK_SIZE : above.start;
     List<Long> tables = pageTable.unhookEmptyTables(mm.root, start, end, floor, ceiling);
-    tlbFlush.flushTlbMmRange(
-        hart, mm, start, end, "munmap", !tables.isEmpty(), true, release(freed, tables, shared));
+    Runnable frames = release(freed, List.of(), shared);
+    Runnable release;
+    if (scheme == MunmapScheme.VMA_REFCOUNT) {
+      tables.forEach(this.frames::free); // broken on purpose: before the shootdown
+      release = frames;
+    } else {
+      Runnable last = afterGracePeriodAndShootdown(hart, mm, tables, dead);
+      release =
+          () -> {
+            frames.run();
+            last.run();
+          };
+    }
+    tlbFlush.flushTlbMmRange(hart, mm, start, end, "munmap", !tables.isEmpty(), true, release);
+  }
+
+  /**
+   * What waits for both the shootdown and a grace period (sync-rcu, dead-entry): freeing the
+   * unhooked tables, then marking the dead entries done and waking who waits for them. Returns the
+   * shootdown's half; the RCU half is queued now (on this hart, as callRcu requires).
+   */
+  private Runnable afterGracePeriodAndShootdown(
+      Hart hart, Mm mm, List<Long> tables, List<Vma.DeadEntry> dead) {
+    Runnable done =
+        () -> {
+          tables.forEach(frames::free);
+          if (!dead.isEmpty()) {
+            for (Vma.DeadEntry d : dead) {
+              d.done = true;
+            }
+            synchronized (mm.deadWaiters) {
+              waits.wakeAll(mm.deadWaiters);
+            }
+          }
+        };
+    if (rcu == null || (tables.isEmpty() && dead.isEmpty())) {
+      return done;
+    }
+    AtomicInteger halves = new AtomicInteger(2);
+    Runnable half =
+        () -> {
+          if (halves.decrementAndGet() == 0) {
+            done.run();
+          }
+        };
+    rcu.callRcu(hart.id(), half);
+    return half;
   }
 
   /**
@@ -238,9 +358,12 @@ public final class Mmap {
     List<SharedAnonMemory> shared = new ArrayList<>();
     for (Vma v : doomed) {
       removeVma(hart, mm, v);
-      clearPtes(hart, mm, v, v.start, v.end, freed);
+      if (v.dead == null) {
+        clearPtes(hart, mm, v, v.start, v.end, freed);
+      }
       retire(mm, v, shared);
     }
+    mm.deadEntries.clear(); // their own tables still go when their grace period is over
     List<Long> tables = pageTable.unhookEmptyTables(mm.root, 0, Mm.TASK_SIZE, 0, Mm.TASK_SIZE);
     tlbFlush.flushMmTeardown(hart, mm, !tables.isEmpty(), release(freed, tables, shared));
   }

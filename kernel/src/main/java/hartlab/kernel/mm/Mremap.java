@@ -5,6 +5,7 @@ import static hartlab.kernel.mm.Mmap.fitsUserSpace;
 import static hartlab.kernel.mm.Mmap.pageUp;
 
 import hartlab.cpu.Hart;
+import hartlab.kernel.smp.Waits;
 import hartlab.kernel.uapi.Errno;
 import hartlab.kernel.uapi.SyscallError;
 import hartlab.mmu.FrameAllocator;
@@ -70,6 +71,9 @@ public final class Mremap {
         throw SyscallError.of(Errno.ENOMEM);
       }
       mmap.unmapLocked(hart, mm, newAddr, newAddr + newLen);
+      if (mmap.waitForDeadEntries(hart, mm, newAddr, newAddr + newLen)) {
+        return Waits.BLOCKED;
+      }
       tlbFlush.beforeReuse(hart, mm, newAddr, newAddr + newLen);
       return move(hart, mm, old, oldLen, newAddr, newLen);
     }

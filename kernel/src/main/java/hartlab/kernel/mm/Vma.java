@@ -55,6 +55,19 @@ public final class Vma {
   /** VM_DONTCOPY (madvise MADV_DONTFORK): fork leaves the area out of the child. */
   boolean dontCopy;
 
+  /**
+   * Non-null for a dead entry ({@link MunmapScheme#DEAD_ENTRY}): what munmap left where areas were;
+   * no area for lookups, but its range is not handed out until its munmap's grace period and
+   * shootdown are both done. A token of its own, so that a late completion never marks the pooled
+   * object's next life.
+   */
+  DeadEntry dead;
+
+  /** A dead entry's completion, set by whichever of its grace period and shootdown ends last. */
+  static final class DeadEntry {
+    volatile boolean done;
+  }
+
   /** vm_mm: the address space whose tree holds (or last held) the area. */
   Mm mm;
 
@@ -91,6 +104,7 @@ public final class Vma {
     this.shared = shared;
     this.sharedPageOffset = offset;
     this.dontCopy = false;
+    this.dead = null;
     this.vmLockSeq = UNLOCKED_SEQ;
   }
 

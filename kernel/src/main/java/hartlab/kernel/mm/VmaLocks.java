@@ -199,6 +199,9 @@ public final class VmaLocks {
     readLock(h);
     try {
       Vma v = mm.vmas.findNext(from);
+      while (v != null && v.dead != null) {
+        v = mm.vmas.findNext(v.end); // what munmap left behind is no area
+      }
       if (v == null) {
         return null;
       }
@@ -218,6 +221,9 @@ public final class VmaLocks {
     locking.lockSpinning(hart, mm, false);
     try {
       Vma v = mm.vmas.findNext(from);
+      while (v != null && v.dead != null) {
+        v = mm.vmas.findNext(v.end);
+      }
       return v == null ? null : AreaView.of(v);
     } finally {
       locking.unlock(hart, mm, false);

@@ -136,8 +136,14 @@ public final class VmaTree {
     }
   }
 
-  /** The area containing {@code va}, or null. */
+  /** The area containing {@code va}, or null (a dead entry is no area). */
   public Vma find(long va) {
+    Vma v = findEntry(va);
+    return v == null || v.dead != null ? null : v;
+  }
+
+  /** The entry containing {@code va}, a dead one included, or null. */
+  Vma findEntry(long va) {
     Node n = readRoot();
     while (n != null) {
       visited(n);
@@ -258,8 +264,13 @@ public final class VmaTree {
     return found;
   }
 
-  /** Areas intersecting {@code [start, end)}, in address order. */
+  /** Areas intersecting {@code [start, end)}, in address order (dead entries left out). */
   List<Vma> overlapping(long start, long end) {
+    return entries(start, end, false);
+  }
+
+  /** Entries intersecting {@code [start, end)}, in address order, dead ones too if asked. */
+  List<Vma> entries(long start, long end, boolean withDead) {
     List<Vma> out = new ArrayList<>();
     walk(
         readRoot(),
@@ -268,7 +279,7 @@ public final class VmaTree {
           if (v.start >= end) {
             return false;
           }
-          if (v.end > start) {
+          if (v.end > start && (withDead || v.dead == null)) {
             out.add(v);
           }
           return true;
