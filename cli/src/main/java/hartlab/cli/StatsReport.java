@@ -120,6 +120,22 @@ final class StatsReport {
         group(sd.max()),
         group(s.latency(Latency.SHOOTDOWN_HOST_NANOS).p50()),
         group(s.latency(Latency.IPI_CYCLES).p50()));
+    if (s.total(Counter.RCU_READ_SECTIONS) + s.total(Counter.RCU_CALLBACKS_QUEUED) > 0) {
+      Statistics.Summary gp = s.latency(Latency.RCU_GP_CYCLES);
+      out.printf(
+          "rcu (%s): %s grace periods (%s expedited), latency p50 %s p99 %s cycles; %s read"
+              + " sections; callbacks %s queued, %s run; %s synchronize sleeps, p50 %s cycles%n",
+          s.labels().get("rcu"),
+          group(s.total(Counter.RCU_GRACE_PERIODS)),
+          group(s.total(Counter.RCU_EXPEDITED)),
+          group(gp.p50()),
+          group(gp.p99()),
+          group(s.total(Counter.RCU_READ_SECTIONS)),
+          group(s.total(Counter.RCU_CALLBACKS_QUEUED)),
+          group(s.total(Counter.RCU_CALLBACKS_RUN)),
+          group(s.total(Counter.RCU_SYNC_SLEEPS)),
+          group(s.latency(Latency.RCU_SYNC_CYCLES).p50()));
+    }
     out.println("digest: " + r.digest());
   }
 

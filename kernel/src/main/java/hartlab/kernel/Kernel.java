@@ -97,6 +97,7 @@ final class Kernel implements TrapHandler {
     SleepWake sleepWake =
         new SleepWake(n, new Scheduler<>(config.policy(), n, config.sched()), ipis);
     this.rcu = new TreeRcu(harts, ipis, sleepWake, counters, config.rcu());
+    ipis.observeSpins(rcu::spinning);
     this.torture =
         config.rcuTorture() > 0 ? new RcuTorture(rcu, n, config.rcuTorture(), config.rcu()) : null;
     PageTable pageTable = new PageTable(memory, frames);
@@ -237,6 +238,9 @@ final class Kernel implements TrapHandler {
     hart.addCycles(config.cost().trapEntry());
     rcu.kernelEnter(hart);
     torture(hart);
+    if (torture != null && cause == Cause.ECALL_FROM_U && torture.waitsAtSyscall(hart, task)) {
+      return; // the task sleeps until a grace period has passed, then its ecall runs again
+    }
     tlb.flush().applyDeferred(hart);
     if (cause == Cause.ECALL_FROM_U) {
       syscalls.handle(hart, task);

@@ -67,6 +67,8 @@ class OptionRangeTest {
     "--flush-ceiling, 262145, 262144, pages must be 0..262144",
     "--max-tasks, 0, 1, tasks must be 1..65536",
     "--max-tasks, 65537, 65536, tasks must be 1..65536",
+    "--rcu-torture, -1, 0, read-side sections per kernel entry must be 0 (off)..1000",
+    "--rcu-torture, 1001, 1000, read-side sections per kernel entry must be 0 (off)..1000",
     "--max-instructions, -1, 0, instructions must be 0 (no limit) or more",
     "--timeout, 31d, 30m, not a duration",
     "--timeout, 43201m, 43200m, from 1ms to 30 days",

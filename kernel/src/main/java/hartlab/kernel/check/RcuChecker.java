@@ -7,8 +7,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * The RCU checker: memory freed by an RCU callback is poisoned ({@link RcuObject}), and a reader
  * that touches it is a violation; so is a callback that runs while a reader which entered its
- * section before the callback's grace period began is still inside (the engine ended the grace
- * period too early, whether or not that reader touches the object again).
+ * section before the callback's grace period began is still inside, and a reader that sees a whole
+ * grace period begin and end while it is inside (the engine ended the grace period too early,
+ * whether or not that reader touches the object again).
  *
  * <p>Each hart records when its outermost section began, as the gp_seq it read then; a callback
  * compares every hart's record with the start of its grace period. Racy reads across harts, but
@@ -53,9 +54,23 @@ public final class RcuChecker implements Checker, RcuObserver {
     readerSince.set(hart * LINE, gpSeq);
   }
 
+  /**
+   * The reader's own check, as rcutorture's: no grace period may have begun and ended while it was
+   * inside. One that began after the reader read gp_seq {@code since} has ended once gp_seq reaches
+   * {@code (since + 3) & ~1}.
+   */
   @Override
-  public void readerLeft(int hart) {
+  public void readerLeft(int hart, long gpSeq) {
+    long since = readerSince.get(hart * LINE);
     readerSince.set(hart * LINE, NOT_READING);
+    if (since != NOT_READING && gpSeq >= ((since + 3) & ~1L)) {
+      violations.report(
+          this,
+          String.format(
+              "RCU checker: hart %d left a read-side section it entered at gp_seq %d after a whole"
+                  + " grace period had begun and ended (gp_seq now %d) (RCU mode %s)",
+              hart, since, gpSeq, mode));
+    }
   }
 
   @Override

@@ -32,7 +32,9 @@ public interface Rcu {
   /**
    * Makes the current task of {@code hart} wait for a full grace period. Returns 0 when one has
    * already elapsed since the task's first call for this wait; otherwise parks the task (not the
-   * hart) and returns {@link Waits#BLOCKED}, to run the calling syscall again when it ends.
+   * hart) and returns {@link Waits#BLOCKED}, to run the calling syscall again when it ends. Never
+   * from inside a read-side section. A caller outside a system call (which clears the task's {@link
+   * hartlab.kernel.smp.Sleeper#awaited} when it begins) must clear it itself first.
    */
   long synchronize(Hart hart);
 

@@ -9,8 +9,8 @@ public interface RcuObserver {
   /** Hart {@code hart} entered an outermost read-side section while gp_seq was {@code gpSeq}. */
   void readerEntered(int hart, long gpSeq);
 
-  /** Hart {@code hart} left its outermost read-side section. */
-  void readerLeft(int hart);
+  /** Hart {@code hart} left its outermost read-side section while gp_seq was {@code gpSeq}. */
+  void readerLeft(int hart, long gpSeq);
 
   /**
    * Hart {@code hart} is about to run a callback that waited for the grace period which began at

@@ -1,14 +1,19 @@
 package hartlab.kernel.rcu;
 
 import hartlab.cpu.Hart;
+import hartlab.kernel.smp.Sleeper;
+import hartlab.kernel.smp.Waits;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * rcutorture in miniature (Linux's kernel/rcu/rcutorture.c), for tests and {@code --rcu-torture}:
  * at every kernel entry a hart runs a few read-side sections over one RCU-protected object, some of
- * them nested, touching it at their start and end, then replaces it and frees the old one with
- * {@link Rcu#kfreeRcu}. Freed objects are poisoned, so the RCU checker sees any reader that touches
- * one: with a correct engine there is none.
+ * them nested and now and then a long one, touching it at their start and end, then replaces it and
+ * frees the old one with {@link Rcu#kfreeRcu}. Freed objects are poisoned, so the RCU checker sees
+ * any reader that touches one: with a correct engine there is none.
+ *
+ * <p>At system calls the calling task now and then sleeps in {@link Rcu#synchronize} (or the
+ * expedited one) before the call proceeds.
  *
  * <p>In {@link RcuMode#UNSAFE_READER} each hart keeps the pointer of its first section past the
  * section's end and touches it at its next kernel entry, as a reader that drops its lock early
@@ -19,6 +24,14 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class RcuTorture {
   /** Slots per hart in {@link #kept}: 16 references span a 64-byte line. */
   private static final int LINE = 16;
+
+  /** Every so many rounds (a power of two) the first section lasts a while, in host time. */
+  private static final int LONG_READER_EVERY = 64;
+
+  private static final int LONG_READER_YIELDS = 8;
+
+  /** Every so many rounds (a power of two) a system call waits for a grace period first. */
+  private static final int SYNC_EVERY = 16;
 
   /** The object readers reach; a new version for every update. */
   private static final class Item extends RcuObject {
@@ -42,6 +55,9 @@ public final class RcuTorture {
   /** Per hart: the pointer an unsafe reader kept past its section; that hart's own. */
   private final Item[] kept;
 
+  /** Per hart: its rounds so far; that hart's own. */
+  private final long[] rounds;
+
   /**
    * @param readers read-side sections per kernel entry
    */
@@ -50,6 +66,30 @@ public final class RcuTorture {
     this.readers = readers;
     this.keepsPointers = mode == RcuMode.UNSAFE_READER;
     this.kept = new Item[harts * LINE];
+    this.rounds = new long[harts * LINE];
+  }
+
+  /**
+   * At a system call's entry, every {@link #SYNC_EVERY}th of a hart's rounds the calling task waits
+   * for a grace period first ({@link Rcu#synchronize}; every fourth such wait expedited), as a
+   * writer that must not free before readers are gone does. True if it went to sleep: the ecall
+   * runs again when the grace period has ended, and this returns false then (the wait is over).
+   */
+  public boolean waitsAtSyscall(Hart hart, Sleeper task) {
+    int id = hart.id();
+    long round = rounds[id * LINE];
+    long r;
+    if (task.awaited() != 0) {
+      r = rcu.synchronize(hart); // the same wait, run again after the wake-up
+    } else if ((round & (SYNC_EVERY - 1)) == 0) {
+      r =
+          (round & (4 * SYNC_EVERY - 1)) == 0
+              ? rcu.synchronizeExpedited(hart)
+              : rcu.synchronize(hart);
+    } else {
+      return false;
+    }
+    return r == Waits.BLOCKED;
   }
 
   /** One round at a kernel entry of {@code hart}; after the RCU hook of that entry. */
@@ -68,7 +108,13 @@ public final class RcuTorture {
         rcu.dereference(id, current.get());
         rcu.readUnlock(id);
       }
-      Thread.onSpinWait();
+      if (r == 0 && (rounds[id * LINE]++ & (LONG_READER_EVERY - 1)) == 0) {
+        // A long reader now and then, as rcutorture's random delays: in parallel mode other harts
+        // end grace periods and run callbacks meanwhile, which must not free what it holds.
+        for (int i = 0; i < LONG_READER_YIELDS; i++) {
+          Thread.yield(); // the host runs other harts meanwhile, as if this one were slow
+        }
+      }
       rcu.dereference(id, p);
       if (keepsPointers && r == 0) {
         kept[id * LINE] = p;

@@ -97,7 +97,6 @@ public final class TreeRcu implements Rcu {
   private final Ipis ipis;
   private final Waits waits;
   private final Counters counters;
-  private final RcuMode mode;
 
   /** The harts every grace period waits for (all of them, but in {@link RcuMode#UNSAFE_GP}). */
   private final long gpHarts;
@@ -151,7 +150,6 @@ public final class TreeRcu implements Rcu {
     this.ipis = ipis;
     this.waits = waits;
     this.counters = counters;
-    this.mode = mode;
     long all = n == 64 ? -1L : (1L << n) - 1;
     this.gpHarts = mode == RcuMode.UNSAFE_GP && n > 1 ? all & ~(1L << (n - 1)) : all;
     this.local = new int[n * INT_LINE];
@@ -169,10 +167,6 @@ public final class TreeRcu implements Rcu {
     RcuObserver[] o = Arrays.copyOf(observers, observers.length + 1);
     o[o.length - 1] = observer;
     observers = o;
-  }
-
-  public RcuMode mode() {
-    return mode;
   }
 
   /** gp_seq now: odd while a grace period runs; {@code gpSeq() / 2} have ended. */
@@ -204,9 +198,10 @@ public final class TreeRcu implements Rcu {
       throw new IllegalStateException(
           "readUnlock: hart " + hart + " is not inside an RCU read-side section");
     }
-    if (n == 1) {
+    if (n == 1 && observers.length > 0) {
+      long seq = gpSeq;
       for (RcuObserver o : observers) {
-        o.readerLeft(hart);
+        o.readerLeft(hart, seq);
       }
     }
     local[i] = n - 1;
@@ -340,7 +335,12 @@ public final class TreeRcu implements Rcu {
     }
   }
 
+  /** The task to put to sleep; never from inside a read-side section (it would wait for itself). */
   private Sleeper current(Hart hart, String what) {
+    if (isReading(hart.id())) {
+      throw new IllegalStateException(
+          what + ": hart " + hart.id() + " would sleep inside an RCU read-side section");
+    }
     Sleeper task = waits.current(hart);
     if (task == null) {
       throw new IllegalStateException(
@@ -393,18 +393,18 @@ public final class TreeRcu implements Rcu {
   }
 
   /**
-   * The hart is about to park idle: an extended quiescent state until {@link #exitIdle}. False if
-   * it must not park yet, because callbacks of its own became ready meanwhile (it would sleep on
-   * them).
+   * The hart is about to park idle: an extended quiescent state until its next {@link #kernelEnter}
+   * (not its return from parking: in lockstep that runs without the turn). False if it must not
+   * park: callbacks of its own became ready meanwhile (the grace period it just let end), which
+   * nobody would kick it for; it is back in the kernel, and has run them.
    */
   public boolean enterIdle(Hart hart) {
     enterQuiescence(hart, "goes idle");
-    return perHart.get(hart.id() * LINE + WAITS_FOR) - gpSeq > 0;
-  }
-
-  /** The hart is back from parking idle. */
-  public void exitIdle(Hart hart) {
+    if (perHart.get(hart.id() * LINE + WAITS_FOR) - gpSeq > 0) {
+      return true;
+    }
     kernelEnter(hart);
+    return false;
   }
 
   private void enterQuiescence(Hart hart, String what) {
@@ -458,6 +458,16 @@ public final class TreeRcu implements Rcu {
       }
     }
     hurryHarts(hart, hurry);
+  }
+
+  /**
+   * A round of a spinning wait ({@link hartlab.kernel.smp.SpinObserver}): the hart waits for
+   * another one and holds nothing, unless it spins inside a read-side section.
+   */
+  public void spinning(Hart hart) {
+    if (local[hart.id() * INT_LINE + NESTING] == 0) {
+      reportQs(hart);
+    }
   }
 
   /** An expedited grace period's IPI: a quiescent state unless the hart is inside a reader. */

@@ -202,8 +202,10 @@ public final class Schedule {
       sleepWake.fireTimers(hart);
       return;
     }
-    if (!rcu.enterIdle(hart)) {
-      return; // RCU callbacks of this hart became ready: run them before parking
+    if (!rcu.enterIdle(hart) || hasWork(hart.id())) {
+      // RCU's work on the way in made callbacks of this hart ready (they ran), or ended a grace
+      // period and woke a task onto this very hart, which nobody kicks: look for work again.
+      return;
     }
     if (limits.parkBriefly() && walks.enabled() && tlbStates.activeMm(hart.id()) != null) {
       // A lazy hart's hardware keeps walking its loaded table: come back soon to do so.
@@ -211,7 +213,8 @@ public final class Schedule {
     } else {
       turns.idle(hart);
     }
-    rcu.exitIdle(hart);
+    // Still quiescent for RCU: in lockstep turns.idle returned without the turn, and whatever the
+    // hart does next begins with a kernel entry (Kernel.enterUser's loop).
   }
 
   // ---- leaving the hart ----

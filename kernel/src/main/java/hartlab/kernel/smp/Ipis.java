@@ -35,6 +35,9 @@ public final class Ipis {
   private final Counters counters;
   private final Halt halt;
 
+  /** Set while wiring, before the harts start. */
+  private SpinObserver spinObserver = hart -> {};
+
   /**
    * Lockstep: an IPI is handled when its target's clock reaches its delivery time. Parallel: as
    * soon as the target notices it, whatever the clocks say (they run free).
@@ -67,6 +70,11 @@ public final class Ipis {
       await(from, ipi);
     }
     return ipi;
+  }
+
+  /** Tells {@code observer} of every round of a spinning wait; while wiring. */
+  public void observeSpins(SpinObserver observer) {
+    this.spinObserver = observer;
   }
 
   /**
@@ -180,6 +188,7 @@ public final class Ipis {
   public void spinUntil(Hart hart, BooleanSupplier condition, LongSupplier readyAt) {
     while (!condition.getAsBoolean()) {
       handle(hart);
+      spinObserver.spinning(hart);
       if (halt.stopping()) {
         return;
       }
