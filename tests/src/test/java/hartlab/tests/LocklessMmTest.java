@@ -96,17 +96,17 @@ class LocklessMmTest {
   void mostMmapstormFaultsTakeThePerVmaLock(String mode) {
     Runs.Outcome r = boot("mmapstorm", List.of("8", "20", "4"), "--exec", mode);
     assertEquals(0, r.status(), r.stderr());
-    long faults = r.run().total(Counter.PAGE_FAULTS);
-    long perVma = r.run().total(Counter.FAULTS_VMA_LOCK);
-    assertEquals(faults, perVma + r.run().total(Counter.FAULTS_MMAP_LOCK), r.stderr());
+    long faults = r.run().stats().total(Counter.PAGE_FAULTS);
+    long perVma = r.run().stats().total(Counter.FAULTS_VMA_LOCK);
+    assertEquals(faults, perVma + r.run().stats().total(Counter.FAULTS_MMAP_LOCK), r.stderr());
     assertTrue(perVma * 10 > faults * 9, perVma + " of " + faults + " faults per-VMA");
   }
 
   private static long rechecks(Runs.Outcome r) {
-    return r.run().total(Counter.VMA_RECHECK_DETACHED)
-        + r.run().total(Counter.VMA_RECHECK_WRITER)
-        + r.run().total(Counter.VMA_RECHECK_MM)
-        + r.run().total(Counter.VMA_RECHECK_RANGE);
+    return r.run().stats().total(Counter.VMA_RECHECK_DETACHED)
+        + r.run().stats().total(Counter.VMA_RECHECK_WRITER)
+        + r.run().stats().total(Counter.VMA_RECHECK_MM)
+        + r.run().stats().total(Counter.VMA_RECHECK_RANGE);
   }
 
   /**
@@ -120,7 +120,10 @@ class LocklessMmTest {
     assertEquals(qemu("mapsrace", args).stdout(), r.stdout(), r.stderr());
     assertEquals(0, r.status(), r.stderr());
     assertTrue(rechecks(r) > 0, "re-check failures: " + rechecks(r));
-    assertEquals(rechecks(r), r.run().total(Counter.VMA_LOCK_FALLBACKS) - r.run().total(Counter.VMA_LOOKUP_MISSES));
+    assertEquals(
+        rechecks(r),
+        r.run().stats().total(Counter.VMA_LOCK_FALLBACKS)
+            - r.run().stats().total(Counter.VMA_LOOKUP_MISSES));
   }
 
   @ParameterizedTest
@@ -144,8 +147,7 @@ class LocklessMmTest {
   @ValueSource(strings = {"parallel", "lockstep"})
   void vmaRefcountSchemeIsCaughtByTheFreedTableChecker(String mode) {
     Runs.Outcome r =
-        boot(
-            "mapsrace", List.of("10", "40"), "--exec", mode, "--munmap-scheme", "vma-refcount");
+        boot("mapsrace", List.of("10", "40"), "--exec", mode, "--munmap-scheme", "vma-refcount");
     assertEquals(99, r.status(), r.stderr());
     assertTrue(r.stderr().contains("freed-page-table checker"), r.stderr());
   }

@@ -2,13 +2,13 @@ package hartlab.kernel.fs;
 
 import hartlab.cpu.Hart;
 import hartlab.kernel.mm.Mm;
+import hartlab.kernel.mm.MmUsers;
 import hartlab.kernel.mm.UserMemory;
 import hartlab.kernel.mm.VmaLocks;
 import hartlab.kernel.mm.kmem.KernelMemory;
 import hartlab.kernel.smp.Halt;
 import hartlab.kernel.smp.Sleeper;
 import hartlab.kernel.smp.Waits;
-import hartlab.kernel.tlb.MmSwitch;
 import hartlab.kernel.uapi.Errno;
 import hartlab.kernel.uapi.SyscallError;
 import hartlab.mmu.PhysicalMemory;
@@ -124,7 +124,7 @@ public final class FileIo {
    * Opens {@code target}'s /proc/PID/maps into {@code files}: the descriptor, or -EMFILE, ENFILE.
    */
   public long openProcMaps(
-      Mm target, MmSwitch users, VmaLocks vmaLocks, FileTable files, boolean cloexec) {
+      Mm target, MmUsers users, VmaLocks vmaLocks, FileTable files, boolean cloexec) {
     return files.install(new ProcMapsFile(openFiles, target, users, vmaLocks), cloexec);
   }
 

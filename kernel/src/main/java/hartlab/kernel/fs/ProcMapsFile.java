@@ -2,10 +2,10 @@ package hartlab.kernel.fs;
 
 import hartlab.cpu.Hart;
 import hartlab.kernel.mm.Mm;
+import hartlab.kernel.mm.MmUsers;
 import hartlab.kernel.mm.Vma;
 import hartlab.kernel.mm.VmaLocks;
 import hartlab.kernel.mm.VmaLocks.AreaView;
-import hartlab.kernel.tlb.MmSwitch;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
@@ -30,7 +30,7 @@ public final class ProcMapsFile extends OpenFile {
   private static final int NAME_COLUMN = 72;
 
   private final Mm mm;
-  private final MmSwitch users;
+  private final MmUsers users;
   private final VmaLocks vmaLocks;
 
   // The read position. Two threads reading one description at once are not serialized (Linux
@@ -39,7 +39,7 @@ public final class ProcMapsFile extends OpenFile {
   private byte[] pending = new byte[0];
   private int pendingAt;
 
-  ProcMapsFile(OpenFiles owner, Mm mm, MmSwitch users, VmaLocks vmaLocks) {
+  ProcMapsFile(OpenFiles owner, Mm mm, MmUsers users, VmaLocks vmaLocks) {
     super(owner);
     this.mm = mm;
     this.users = users;

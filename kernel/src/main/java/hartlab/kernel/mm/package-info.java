@@ -8,8 +8,8 @@
  * memory every guest-made kernel object is charged to; VMAs are charged by their tree.
  *
  * <p>Locking: an mm's VMA tree and its page table below the root are changed only under its mmap
- * lock held for writing (VMA operations, fork). Readers take no lock: faults find their area in
- * the RCU-walkable {@link hartlab.kernel.mm.VmaTree} and hold it by a per-VMA reference ({@link
+ * lock held for writing (VMA operations, fork). Readers take no lock: faults find their area in the
+ * RCU-walkable {@link hartlab.kernel.mm.VmaTree} and hold it by a per-VMA reference ({@link
  * hartlab.kernel.mm.VmaLocks}), falling back to the mmap lock for reading; writers write-lock the
  * areas whose page tables they change. A task that finds the mmap lock taken sleeps ({@link
  * hartlab.kernel.mm.MmapLocking#lockOrSleep}); a path already inside a syscall spins. Areas are

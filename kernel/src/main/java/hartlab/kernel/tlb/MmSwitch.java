@@ -3,6 +3,7 @@ package hartlab.kernel.tlb;
 import hartlab.cpu.CostModel;
 import hartlab.cpu.Hart;
 import hartlab.kernel.mm.Mm;
+import hartlab.kernel.mm.MmUsers;
 import hartlab.kernel.mm.Mmap;
 import hartlab.kernel.smp.CacheLine;
 import hartlab.kernel.stats.Counter;
@@ -24,7 +25,7 @@ import hartlab.mmu.Mmu;
  *
  * <p>All methods run on the named hart's thread.
  */
-public final class MmSwitch implements LazyTeardown {
+public final class MmSwitch implements LazyTeardown, MmUsers {
   private final LazyTlbMode mode;
 
   /** Null when ASIDs are off: every switch then flushes the whole TLB. */
@@ -131,6 +132,7 @@ public final class MmSwitch implements LazyTeardown {
    * The tree goes to RCU mode first, as for {@link #mmget}; if the mm turns out to be dying, that
    * leaves a tree in RCU mode nobody walks.
    */
+  @Override
   public boolean mmgetNotZero(Hart hart, Mm mm) {
     mm.enterRcuForNewUser();
     atomic(hart, mm.usersLine);
@@ -149,6 +151,7 @@ public final class MmSwitch implements LazyTeardown {
    * also settles the lazy holders, see {@link LazyTeardown}) and drops the users' mm_count
    * reference.
    */
+  @Override
   public void mmput(Hart hart, Mm mm) {
     atomic(hart, mm.usersLine);
     int left = mm.users.decrementAndGet();
