@@ -4,6 +4,8 @@ import com.sun.management.HotSpotDiagnosticMXBean;
 import hartlab.cpu.CostModel;
 import hartlab.kernel.ExecMode;
 import hartlab.kernel.MachineConfig;
+import hartlab.kernel.mm.MunmapScheme;
+import hartlab.kernel.mm.VmaBreak;
 import hartlab.kernel.rcu.RcuMode;
 import hartlab.kernel.tlb.LazyTlbMode;
 import hartlab.kernel.tlb.shootdown.ShootdownStrategies;
@@ -66,6 +68,37 @@ final class MachineOptions {
       defaultValue = "refcount",
       description = "refcount, shootdown, off, or unsafe (default: ${DEFAULT-VALUE}).")
   String lazyTlb;
+
+  @Option(
+      names = "--munmap-scheme",
+      paramLabel = "NAME",
+      defaultValue = "sync-rcu",
+      description =
+          "How munmap frees page tables lockless readers may reach: sync-rcu (freed after a grace"
+              + " period, munmap waits for it), dead-entry (a dead tree entry until then, munmap"
+              + " returns at once), or vma-refcount (freed at once: broken on purpose) (default:"
+              + " ${DEFAULT-VALUE}).")
+  String munmapScheme;
+
+  @Option(
+      names = "--break",
+      paramLabel = "WHAT",
+      defaultValue = "none",
+      description =
+          "Test only: break the per-VMA lock on purpose so the VMA-identity checker catches it:"
+              + " vma-acquire (re-check fields read before the reference), vma-recheck (no"
+              + " re-check), or none (default: ${DEFAULT-VALUE}).")
+  String vmaBreak;
+
+  @Option(
+      names = "--vma-lookup-delay",
+      paramLabel = "CYCLES",
+      defaultValue = "0",
+      description =
+          "Test only: a lockless page fault stalls this long between finding its area and taking"
+              + " its reference, so other harts free and reuse areas in the window, 0..1000000000"
+              + " (default: ${DEFAULT-VALUE}).")
+  long vmaLookupDelay;
 
   @Option(
       names = "--rcu",
@@ -242,6 +275,9 @@ final class MachineOptions {
         .maxTasks(maxTasks)
         .shootdown(strategy)
         .speculativeWalks(onOff("--speculative-walks", speculativeWalks))
+        .munmapScheme(parse("--munmap-scheme", munmapScheme, MunmapScheme::parse))
+        .vmaBreak(parse("--break", vmaBreak, VmaBreak::parse))
+        .vmaLookupDelay(vmaLookupDelay)
         .seed(seed)
         .maxInstructions(maxInstructions)
         .timeoutMillis(timeoutMillis)

@@ -1,6 +1,8 @@
 package hartlab.kernel;
 
 import hartlab.cpu.CostModel;
+import hartlab.kernel.mm.MunmapScheme;
+import hartlab.kernel.mm.VmaBreak;
 import hartlab.kernel.rcu.RcuMode;
 import hartlab.kernel.sched.Schedule;
 import hartlab.kernel.tlb.LazyTlbMode;
@@ -38,6 +40,10 @@ import java.util.Map;
  * @param maxTasks tasks the machine may hold at once; clone beyond it is EAGAIN
  * @param shootdown name of the TLB-shootdown strategy
  * @param speculativeWalks harts walk their loaded page table on their own, as hardware may
+ * @param vmaBreak test-only: a per-VMA lock read side broken on purpose, for the checker to catch
+ * @param munmapScheme how munmap frees page tables that lockless readers may still reach
+ * @param vmaLookupDelay test-only: cycles a lockless fault stalls between finding its area and
+ *     taking the reference, so that other harts free and reuse areas in the window; 0 = none
  * @param rcu the RCU engine, or a variant broken on purpose for the RCU checker to catch
  * @param rcuTorture rcutorture: read-side sections each hart runs at every kernel entry, before it
  *     replaces the torture object and frees the old one through RCU; 0 = off
@@ -64,6 +70,9 @@ public record MachineConfig(
     int maxTasks,
     String shootdown,
     boolean speculativeWalks,
+    MunmapScheme munmapScheme,
+    VmaBreak vmaBreak,
+    long vmaLookupDelay,
     RcuMode rcu,
     int rcuTorture) {
 
@@ -71,6 +80,9 @@ public record MachineConfig(
 
   /** rcutorture read-side sections per kernel entry. */
   public static final int MAX_RCU_TORTURE = 1000;
+
+  /** A lookup window of a virtual second is more than any test needs. */
+  public static final long MAX_VMA_LOOKUP_DELAY = 1_000_000_000L;
 
   // The ranges every config must lie in, checked below before anything is allocated. Wide enough
   // for any experiment; narrow enough that no value makes the host run out of memory or a counter
@@ -147,6 +159,10 @@ public record MachineConfig(
     if (maxTasks < 1 || maxTasks > MAX_TASKS) {
       throw new IllegalArgumentException("maxTasks must be 1.." + MAX_TASKS + ", got " + maxTasks);
     }
+    if (vmaLookupDelay < 0 || vmaLookupDelay > MAX_VMA_LOOKUP_DELAY) {
+      throw new IllegalArgumentException(
+          "vmaLookupDelay must be 0.." + MAX_VMA_LOOKUP_DELAY + ", got " + vmaLookupDelay);
+    }
     if (rcuTorture < 0 || rcuTorture > MAX_RCU_TORTURE) {
       throw new IllegalArgumentException(
           "rcuTorture must be 0.." + MAX_RCU_TORTURE + ", got " + rcuTorture);
@@ -178,6 +194,13 @@ public record MachineConfig(
     m.put("maxTasks", Integer.toString(maxTasks));
     m.put("shootdown", shootdown);
     m.put("speculativeWalks", Boolean.toString(speculativeWalks));
+    m.put("munmapScheme", munmapScheme.label());
+    if (vmaBreak != VmaBreak.NONE) {
+      m.put("break", vmaBreak.optionName());
+    }
+    if (vmaLookupDelay > 0) {
+      m.put("vmaLookupDelay", Long.toString(vmaLookupDelay));
+    }
     m.put("rcu", rcu.label());
     m.put("rcuTorture", Integer.toString(rcuTorture));
     return m;
@@ -224,6 +247,9 @@ public record MachineConfig(
     b.maxTasks = maxTasks;
     b.shootdown = shootdown;
     b.speculativeWalks = speculativeWalks;
+    b.munmapScheme = munmapScheme;
+    b.vmaBreak = vmaBreak;
+    b.vmaLookupDelay = vmaLookupDelay;
     b.rcu = rcu;
     b.rcuTorture = rcuTorture;
     return b;
@@ -252,6 +278,9 @@ public record MachineConfig(
     private int maxTasks = 1024;
     private String shootdown = hartlab.kernel.tlb.shootdown.ShootdownStrategies.DEFAULT;
     private boolean speculativeWalks;
+    private MunmapScheme munmapScheme = MunmapScheme.SYNC_RCU;
+    private VmaBreak vmaBreak = VmaBreak.NONE;
+    private long vmaLookupDelay;
     private RcuMode rcu = RcuMode.TREE;
     private int rcuTorture;
 
@@ -356,6 +385,21 @@ public record MachineConfig(
       return this;
     }
 
+    public Builder vmaBreak(VmaBreak v) {
+      vmaBreak = v;
+      return this;
+    }
+
+    public Builder munmapScheme(MunmapScheme v) {
+      munmapScheme = v;
+      return this;
+    }
+
+    public Builder vmaLookupDelay(long v) {
+      vmaLookupDelay = v;
+      return this;
+    }
+
     public Builder rcu(RcuMode v) {
       rcu = v;
       return this;
@@ -389,6 +433,9 @@ public record MachineConfig(
           maxTasks,
           shootdown,
           speculativeWalks,
+          munmapScheme,
+          vmaBreak,
+          vmaLookupDelay,
           rcu,
           rcuTorture);
     }

@@ -7,7 +7,6 @@ import hartlab.kernel.check.Violations;
 import hartlab.kernel.fs.Console;
 import hartlab.kernel.fs.FileIo;
 import hartlab.kernel.fs.OpenFiles;
-import hartlab.kernel.fs.ProcMaps;
 import hartlab.kernel.fs.RandomSource;
 import hartlab.kernel.fs.RootFs;
 import hartlab.kernel.fs.Vfs;
@@ -132,7 +131,11 @@ record Subsystems(
             sleepWake,
             ipis,
             counters,
-            kmem);
+            kmem,
+            rcu,
+            config.vmaBreak(),
+            config.vmaLookupDelay(),
+            config.munmapScheme());
     OpenFiles openFiles = new OpenFiles(kmem, config.memoryBytes());
     long kernelSatp = Mmu.makeSatp(pageTable.createRoot(), 0);
     MmSwitch mmSwitch =
@@ -142,7 +145,6 @@ record Subsystems(
     Vfs vfs =
         new Vfs(
             rootFs, kmem, board.memory(), openFiles, new RandomSource(config.seed() ^ 0x75726e64));
-    vfs.registerProcSelf("maps", new ProcMaps(mm.locking()));
     Processes proc =
         Processes.create(
             mm,
@@ -171,7 +173,8 @@ record Subsystems(
     FileIo io =
         new FileIo(mm.user(), console, sleepWake, openFiles, board.memory(), halt, lockstep, vfs);
     Syscalls syscalls =
-        new Syscalls(mm, proc, schedule, io, vfs, sleepWake, random, counters, config.maxTasks());
+        new Syscalls(
+            mm, proc, schedule, io, vfs, sleepWake, random, counters, config.maxTasks(), mmSwitch);
     idleWork.attach(schedule, ipis, tlb);
     Violations violations = new Violations(halt);
     RunFigures figures =
@@ -186,7 +189,9 @@ record Subsystems(
             violations,
             config.labels());
     if (config.check()) {
-      var hooks = new CheckerHooks(tlb.observers(), mm.pteObservers(), harts, board.frames(), rcu);
+      var hooks =
+          new CheckerHooks(
+              tlb.observers(), mm.pteObservers(), harts, board.frames(), mm.vmaLocks(), rcu);
       Checkers.install(violations, hooks, tlb, pageTable, config.lazyTlb(), config.rcu());
     }
     for (Hart h : harts) {

@@ -88,6 +88,7 @@ public final class KernelRig {
   public final MmSwitch mmSwitch;
   public final Processes proc;
   public final hartlab.kernel.fs.Vfs vfs;
+  public final hartlab.kernel.rcu.TreeRcu rcu;
   public final Schedule schedule;
   public final FileIo io;
   public final Syscalls syscalls;
@@ -133,6 +134,7 @@ public final class KernelRig {
     random = s.random();
     proc = s.proc();
     vfs = s.vfs();
+    rcu = s.rcu();
     schedule = s.schedule();
     io = s.io();
     syscalls = s.syscalls();
@@ -279,11 +281,25 @@ public final class KernelRig {
     schedule.hartStarted(hart);
   }
 
+  /**
+   * Every hart passes through user mode and back into its kernel a few times, as running harts
+   * would: grace periods end and the RCU callbacks queued so far (page tables munmap unhooked, tree
+   * nodes) run.
+   */
+  public void rcuQuiesce() {
+    for (int round = 0; round < 4; round++) {
+      for (Hart h : harts) {
+        rcu.exitToUser(h);
+        rcu.kernelEnter(h);
+      }
+    }
+  }
+
   // ---- address spaces ----
 
   /** A new empty mm (mm_alloc). */
   public Mm newMm() {
-    return MmFixtures.newMm(pageTable, kmem);
+    return MmFixtures.newMm(pageTable, kmem, vm.vmaLocks());
   }
 
   /** mmap under the mmap lock, as the syscall takes it; returns the address. */

@@ -87,6 +87,8 @@ class KernelTest {
             "stale-translation",
             0L,
             "rcu",
+            0L,
+            "vma-identity",
             0L),
         s.violations());
     assertEquals(0, s.total(Counter.PAGE_FAULTS), "exec mapped the text and the stack's top");

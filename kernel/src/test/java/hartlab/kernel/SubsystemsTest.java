@@ -68,7 +68,8 @@ class SubsystemsTest {
             CoherenceChecker.NAME,
             FreedTableChecker.NAME,
             StaleTranslationChecker.NAME,
-            hartlab.kernel.check.RcuChecker.NAME),
+            hartlab.kernel.check.RcuChecker.NAME,
+            hartlab.kernel.check.VmaIdentityChecker.NAME),
         wire(small().check(true).build()).violations().counts().keySet());
     assertEquals(Set.of(), wire(small().check(false).build()).violations().counts().keySet());
   }
@@ -130,7 +131,10 @@ class SubsystemsTest {
     Task task =
         s.proc()
             .table()
-            .createInit("init", MmFixtures.newMm(s.pageTable(), s.kmem()), FileTable.withConsole());
+            .createInit(
+                "init",
+                MmFixtures.newMm(s.pageTable(), s.kmem(), s.mm().vmaLocks()),
+                FileTable.withConsole());
     task.sched.setAffinity(0b10);
     s.schedule().wakeUpNewTask(task, 1, 0);
     assertTrue(work.hasWork(1), "a task waits in its run queue");

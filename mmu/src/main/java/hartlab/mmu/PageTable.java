@@ -84,12 +84,15 @@ public final class PageTable {
   }
 
   /**
-   * Unhooks the page-table pages below the root that map nothing any more in the 2 MiB regions
-   * touching {@code [start, end)} (Linux's free_pgtables), clearing the entries that point at them,
-   * and returns them. They must not be freed until every hart's TLB and page-walk cache have let go
-   * of them. Caller holds the mm's mmap lock for writing (no fault can be filling them).
+   * Unhooks the page-table pages below the root that map nothing any more in the regions touching
+   * {@code [start, end)} (Linux's free_pgtables), clearing the entries that point at them, and
+   * returns them. Only tables whose whole span lies inside {@code [floor, ceiling)} go (floor and
+   * ceiling: where the neighbouring mappings end and begin): a table that also maps a neighbour may
+   * be walked by a fault in that neighbour, which holds no mmap lock with per-VMA locking. They
+   * must not be freed until every hart's TLB and page-walk cache have let go of them. Caller holds
+   * the mm's mmap lock for writing and write-locked every area inside the span.
    */
-  public List<Long> unhookEmptyTables(long root, long start, long end) {
+  public List<Long> unhookEmptyTables(long root, long start, long end, long floor, long ceiling) {
     List<Long> unhooked = new ArrayList<>();
     for (long gig = start >>> 30; gig <= (end - 1) >>> 30 && gig < 512; gig++) {
       long rootSlot = root + gig * Pte.PTE_SIZE;
@@ -101,6 +104,10 @@ public final class PageTable {
       long from = gig == start >>> 30 ? (start >>> 21) & 0x1FF : 0;
       long to = gig == (end - 1) >>> 30 ? ((end - 1) >>> 21) & 0x1FF : 511;
       for (long i = from; i <= to; i++) {
+        long base = (gig << 30) | (i << 21);
+        if (!within(base, 1L << 21, floor, ceiling)) {
+          continue;
+        }
         long midSlot = mid + i * Pte.PTE_SIZE;
         long l0 = memory.getLongAcquire(midSlot);
         if (Pte.isValid(l0) && !Pte.isLeaf(l0) && isEmpty(Pte.pa(l0))) {
@@ -108,12 +115,16 @@ public final class PageTable {
           unhooked.add(Pte.pa(l0));
         }
       }
-      if (isEmpty(mid)) {
+      if (within(gig << 30, 1L << 30, floor, ceiling) && isEmpty(mid)) {
         memory.putLongRelease(rootSlot, 0);
         unhooked.add(mid);
       }
     }
     return unhooked;
+  }
+
+  private static boolean within(long base, long span, long floor, long ceiling) {
+    return base >= floor && base + span <= ceiling;
   }
 
   private boolean isEmpty(long table) {

@@ -50,6 +50,7 @@ class QemuDifferentialTest {
         Arguments.of("mprotect-toggle", List.of("3", "50")),
         Arguments.of("cowstorm", List.of("3", "8")),
         Arguments.of("staletlb", List.of("20")),
+        Arguments.of("mapsrace", List.of("10", "40")),
         // limits and sysfuzz: only their modes that are safe on a real kernel (see their sources)
         Arguments.of("limits", List.of("brk")),
         Arguments.of("limits", List.of("rw")),

@@ -3,6 +3,8 @@ package hartlab.kernel.check;
 import hartlab.cpu.Hart;
 import hartlab.kernel.mm.PteObserver;
 import hartlab.kernel.mm.PteObservers;
+import hartlab.kernel.mm.VmaLocks;
+import hartlab.kernel.mm.VmaUseCheck;
 import hartlab.kernel.rcu.RcuObserver;
 import hartlab.kernel.rcu.TreeRcu;
 import hartlab.kernel.tlb.TlbObserver;
@@ -16,15 +18,27 @@ public final class CheckerHooks {
   private final PteObservers ptes;
   private final Hart[] harts;
   private final FrameAllocator frames;
+  private final VmaLocks vmaLocks;
   private final TreeRcu rcu;
 
   public CheckerHooks(
-      TlbObservers tlb, PteObservers ptes, Hart[] harts, FrameAllocator frames, TreeRcu rcu) {
+      TlbObservers tlb,
+      PteObservers ptes,
+      Hart[] harts,
+      FrameAllocator frames,
+      VmaLocks vmaLocks,
+      TreeRcu rcu) {
     this.tlb = tlb;
     this.ptes = ptes;
     this.harts = harts;
     this.frames = frames;
+    this.vmaLocks = vmaLocks;
     this.rcu = rcu;
+  }
+
+  /** Every area a lockless page fault uses, and every freed VMA-tree node a walk reaches. */
+  public void onVmaUse(VmaUseCheck check) {
+    vmaLocks.setCheck(check);
   }
 
   /** RCU readers, callbacks, and accesses to objects freed through RCU. */

@@ -40,6 +40,7 @@ public final class Checkers {
         new CoherenceChecker(violations, harts, tlb.flush()),
         new FreedTableChecker(violations, frames, tlb.flush().strategy().name()),
         new StaleTranslationChecker(violations, harts, tlb.flush(), pageTable),
+        new VmaIdentityChecker(violations),
         new RcuChecker(violations, harts.length, rcu.label()));
   }
 }

@@ -2,7 +2,9 @@ package hartlab.kernel.fs;
 
 import hartlab.cpu.Hart;
 import hartlab.kernel.mm.Mm;
+import hartlab.kernel.mm.MmUsers;
 import hartlab.kernel.mm.UserMemory;
+import hartlab.kernel.mm.VmaLocks;
 import hartlab.kernel.mm.kmem.KernelMemory;
 import hartlab.kernel.smp.Halt;
 import hartlab.kernel.smp.Sleeper;
@@ -121,6 +123,14 @@ public final class FileIo {
     return 0;
   }
 
+  /**
+   * Opens {@code target}'s /proc/PID/maps into {@code files}: the descriptor, or -EMFILE, ENFILE.
+   */
+  public long openProcMaps(
+      Mm target, MmUsers users, VmaLocks vmaLocks, FileTable files, boolean cloexec) {
+    return files.install(new ProcMapsFile(openFiles, target, users, vmaLocks), cloexec);
+  }
+
   public long read(Hart hart, Mm mm, OpenFile file, long buf, long count) {
     if (!file.readable()) {
       throw SyscallError.of(Errno.EBADF);
@@ -141,6 +151,11 @@ public final class FileIo {
     }
     if (file instanceof PipeEnd end) {
       return readPipe(hart, mm, end, buf, n);
+    }
+    if (file instanceof ProcMapsFile maps) {
+      byte[] text = maps.read(hart, n);
+      user.copyToUser(hart, mm, buf, text, 0, text.length);
+      return text.length;
     }
     byte[] data = new byte[n];
     int got = console.read(data, 0, n);

@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * CLONE_FILES made from one open, and released when the last one closes. Each is counted against
  * file-max and charged to kernel memory from its creation to its last close ({@link OpenFiles}).
  */
-public abstract sealed class OpenFile permits ConsoleFile, PipeEnd, InodeFile {
+public abstract sealed class OpenFile permits ConsoleFile, PipeEnd, InodeFile, ProcMapsFile {
   private final AtomicInteger refs = new AtomicInteger(1);
   private final OpenFiles owner;
 

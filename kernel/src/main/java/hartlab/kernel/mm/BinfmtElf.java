@@ -93,7 +93,8 @@ public final class BinfmtElf {
         throw new ExecFailure(Errno.ENOEXEC, "a segment overlaps the stack area");
       }
       mm.vmas.insert(
-          new Vma(
+          mm.vmas.allocate(
+              mm,
               Mm.STACK_TOP - Mm.STACK_SIZE,
               Mm.STACK_TOP,
               Vma.PROT_READ | Vma.PROT_WRITE,
@@ -149,7 +150,8 @@ public final class BinfmtElf {
         int prot = protOver(image, from, cut);
         if (prot >= 0) {
           mm.vmas.insert(
-              new Vma(
+              mm.vmas.allocate(
+                  mm,
                   from,
                   cut,
                   prot,

@@ -8,9 +8,10 @@ import hartlab.mmu.PageTable;
 import hartlab.mmu.Pte;
 
 /**
- * fork's dup_mmap (Linux's kernel/fork.c): a new mm with copies of every area, the areas
- * bulk-loaded into its tree, and every private page shared copy-on-write: write-protected in both.
- * Before returning it flushes the parent's now stale writable translations on every hart.
+ * fork's dup_mmap (Linux's kernel/fork.c): a new mm with copies of every area but those marked
+ * VM_DONTCOPY (MADV_DONTFORK), the areas bulk-loaded into its tree (nodes preallocated for exactly
+ * that many, filled in one pass), and every private page shared copy-on-write: write-protected in
+ * both. Before returning it flushes the parent's now stale writable translations on every hart.
  */
 public final class DupMmap {
   private final Mms mms;
@@ -47,14 +48,21 @@ public final class DupMmap {
     long root = child.root;
     child.startBrk = parent.startBrk;
     child.brk = parent.brk;
+    // As Linux's dup_mmap: no lockless fault may change the parent's page tables under the copy.
+    for (Vma v : parent.vmas.all()) {
+      parent.vmas.lockForWrite(hart, v);
+    }
     try {
       child.vmas.loadCopyOf(
           parent.vmas,
           v -> {
+            if (v.dontCopy || v.dead != null) {
+              return null;
+            }
             if (v.shared != null) {
               v.shared.retain();
             }
-            return v.copy();
+            return child.vmas.copyOf(child, v, v.start, v.end, v.prot);
           });
     } catch (SyscallError e) {
       frames.free(root); // kernel memory could not hold the copies: nothing was shared yet

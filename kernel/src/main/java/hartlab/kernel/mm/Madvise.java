@@ -14,8 +14,9 @@ import java.util.List;
 
 /**
  * madvise (Linux's mm/madvise.c): DONTNEED (and FREE, treated alike) drops the pages of the range,
- * so private anonymous memory reads back as zero and shared memory as its object holds it; the
- * hints that change nothing here are accepted. Callers hold the mmap lock for writing.
+ * so private anonymous memory reads back as zero and shared memory as its object holds it;
+ * DONTFORK/DOFORK set and clear VM_DONTCOPY (fork leaves the area out of the child); the hints that
+ * change nothing here are accepted. Callers hold the mmap lock for writing.
  */
 public final class Madvise {
   static final int MADV_NORMAL = 0,
@@ -23,7 +24,9 @@ public final class Madvise {
       MADV_SEQUENTIAL = 2,
       MADV_WILLNEED = 3,
       MADV_DONTNEED = 4,
-      MADV_FREE = 8;
+      MADV_FREE = 8,
+      MADV_DONTFORK = 10,
+      MADV_DOFORK = 11;
 
   private final Mmap mmap;
   private final PageTable pageTable;
@@ -49,7 +52,9 @@ public final class Madvise {
       throw SyscallError.of(Errno.EINVAL);
     }
     boolean drop = advice == MADV_DONTNEED || advice == MADV_FREE;
+    boolean fork = advice == MADV_DONTFORK || advice == MADV_DOFORK;
     if (!drop
+        && !fork
         && advice != MADV_NORMAL
         && advice != MADV_RANDOM
         && advice != MADV_SEQUENTIAL
@@ -62,12 +67,17 @@ public final class Madvise {
     if (!Mmap.fullyMapped(mm, addr, end)) {
       throw SyscallError.of(Errno.ENOMEM);
     }
+    if (fork) {
+      setDontCopy(hart, mm, addr, end, advice == MADV_DONTFORK);
+    }
     if (drop) {
       List<Long> freed = new ArrayList<>();
       for (Vma v : mm.vmas.overlapping(addr, end)) {
+        mm.vmas.lockForWrite(hart, v);
         mmap.clearPtes(hart, mm, v, Math.max(addr, v.start), Math.min(end, v.end), freed);
       }
-      List<Long> tables = pageTable.unhookEmptyTables(mm.root, addr, end);
+      // Tables reaching outside the range may serve faults in the areas around it: they stay.
+      List<Long> tables = pageTable.unhookEmptyTables(mm.root, addr, end, addr, end);
       tlbFlush.flushTlbMmRange(
           hart,
           mm,
@@ -82,5 +92,19 @@ public final class Madvise {
           });
     }
     return 0;
+  }
+
+  /**
+   * MADV_DONTFORK / MADV_DOFORK: VM_DONTCOPY on the areas of {@code [addr, end)}, split at its
+   * edges; each flagged area is a new area replacing the old one.
+   */
+  private static void setDontCopy(Hart hart, Mm mm, long addr, long end, boolean dontCopy) {
+    for (Vma old : Mmap.isolate(hart, mm, addr, end)) {
+      if (old.dontCopy != dontCopy) {
+        Vma v = mm.vmas.copyOf(mm, old, old.start, old.end, old.prot);
+        v.dontCopy = dontCopy;
+        Mmap.replaceVma(hart, mm, old, v);
+      }
+    }
   }
 }

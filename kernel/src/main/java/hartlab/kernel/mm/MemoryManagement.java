@@ -2,6 +2,7 @@ package hartlab.kernel.mm;
 
 import hartlab.cpu.CodeCache;
 import hartlab.kernel.mm.kmem.KernelMemory;
+import hartlab.kernel.rcu.Rcu;
 import hartlab.kernel.smp.Ipis;
 import hartlab.kernel.smp.Waits;
 import hartlab.kernel.stats.Counters;
@@ -14,6 +15,7 @@ public record MemoryManagement(
     PteObservers pteObservers,
     FrameRefs refs,
     MmapLocking locking,
+    VmaLocks vmaLocks,
     PageFaults faults,
     Mmap mmap,
     Mprotect mprotect,
@@ -33,17 +35,28 @@ public record MemoryManagement(
       Waits waits,
       Ipis ipis,
       Counters counters,
-      KernelMemory kmem) {
+      KernelMemory kmem,
+      Rcu rcu,
+      VmaBreak vmaBreak,
+      long vmaLookupDelay,
+      MunmapScheme munmapScheme) {
     PteObservers pteObservers = new PteObservers();
     FrameRefs refs = new FrameRefs(frames, memory);
     MmapLocking locking = new MmapLocking(waits, ipis, counters);
-    PageFaults faults = new PageFaults(pageTable, refs, memory, tlbFlush, locking, pteObservers);
-    Mmap mmap = new Mmap(pageTable, refs, frames, tlbFlush, faults);
-    Mms mms = new Mms(pageTable, kmem);
+    VmaLocks vmaLocks = new VmaLocks(rcu, ipis, counters, vmaBreak, locking);
+    if (vmaLookupDelay > 0) {
+      vmaLocks.setLookupWindow((hart, mm, found) -> ipis.delay(hart, vmaLookupDelay));
+    }
+    PageFaults faults =
+        new PageFaults(
+            pageTable, refs, memory, tlbFlush, locking, vmaLocks, counters, pteObservers);
+    Mmap mmap = new Mmap(pageTable, refs, frames, tlbFlush, faults, rcu, waits, munmapScheme);
+    Mms mms = new Mms(pageTable, kmem, vmaLocks);
     return new MemoryManagement(
         pteObservers,
         refs,
         locking,
+        vmaLocks,
         faults,
         mmap,
         new Mprotect(pageTable, refs, tlbFlush),

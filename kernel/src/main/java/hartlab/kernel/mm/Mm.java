@@ -2,6 +2,9 @@ package hartlab.kernel.mm;
 
 import hartlab.kernel.mm.kmem.KernelMemory;
 import hartlab.kernel.smp.CacheLine;
+import hartlab.kernel.smp.WaitQueue;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -48,6 +51,18 @@ public final class Mm {
   /** Guarded by {@link #mmapLock}. */
   public final VmaTree vmas;
 
+  /**
+   * mm_lock_seq: moved on each time a writer releases the mmap lock, which unlocks every area it
+   * write-locked ({@link Vma#vmLockSeq} equal to this means locked).
+   */
+  volatile long mmLockSeq;
+
+  /** Dead entries munmap left in {@link #vmas} (dead-entry scheme); guarded by mmapLock. */
+  final List<Vma> deadEntries = new ArrayList<>();
+
+  /** Tasks waiting for dead entries to be done (MAP_FIXED over one); added under its monitor. */
+  final WaitQueue deadWaiters = new WaitQueue();
+
   long startBrk; // guarded by mmapLock
   long brk; // guarded by mmapLock
 
@@ -88,10 +103,33 @@ public final class Mm {
   /** Set when the mm's memory has been freed; the active_mm checker looks at it. */
   public volatile boolean freed;
 
-  Mm(int id, long root, KernelMemory kmem) {
+  Mm(int id, long root, KernelMemory kmem, VmaLocks locks) {
     this.id = id;
     this.root = root;
-    this.vmas = new VmaTree(kmem);
+    this.vmas = new VmaTree(kmem, locks);
+  }
+
+  /** An mm whose areas are not pooled (unit tests). */
+  Mm(int id, long root, KernelMemory kmem) {
+    this(id, root, kmem, null);
+  }
+
+  /**
+   * mmget's part in the VMA tree: a second user may walk it while the first writes, so the tree
+   * goes to RCU mode before the new user is counted (mt_set_in_rcu).
+   */
+  public void enterRcuForNewUser() {
+    vmas.setInRcu();
+  }
+
+  /** mmput's teardown (mt_clear_in_rcu): no user is left to walk the tree. */
+  public void leaveRcu() {
+    vmas.clearInRcu();
+  }
+
+  /** Whether the VMA tree is in RCU mode. */
+  public boolean vmasInRcu() {
+    return vmas.isInRcu();
   }
 
   public void markLoadedOn(int hart) {

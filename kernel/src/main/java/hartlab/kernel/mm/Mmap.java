@@ -1,6 +1,8 @@
 package hartlab.kernel.mm;
 
 import hartlab.cpu.Hart;
+import hartlab.kernel.rcu.Rcu;
+import hartlab.kernel.smp.Waits;
 import hartlab.kernel.uapi.Errno;
 import hartlab.kernel.uapi.SyscallError;
 import hartlab.mmu.FrameAllocator;
@@ -9,6 +11,7 @@ import hartlab.mmu.PageTable;
 import hartlab.mmu.Pte;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * mmap, munmap and brk (Linux's mm/mmap.c), with Linux's argument checks and errno values, and the
@@ -61,18 +64,28 @@ public final class Mmap {
   private final FrameAllocator frames;
   private final TlbFlusher tlbFlush;
   private final PageFaults faults;
+  private final Rcu rcu;
+  private final Waits waits;
+  private final MunmapScheme scheme;
 
+  /** {@code rcu} null: tables go with the shootdown alone (tests without an engine). */
   public Mmap(
       PageTable pageTable,
       FrameRefs refs,
       FrameAllocator frames,
       TlbFlusher tlbFlush,
-      PageFaults faults) {
+      PageFaults faults,
+      Rcu rcu,
+      Waits waits,
+      MunmapScheme scheme) {
     this.pageTable = pageTable;
     this.refs = refs;
     this.frames = frames;
     this.tlbFlush = tlbFlush;
     this.faults = faults;
+    this.rcu = rcu;
+    this.waits = waits;
+    this.scheme = scheme;
   }
 
   static long pageUp(long v) {
@@ -112,6 +125,7 @@ public final class Mmap {
       throw SyscallError.of(fd >= 0 && fd <= 2 ? Errno.ENODEV : Errno.EBADF);
     }
     boolean fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0;
+    reapDeadEntries(hart, mm);
     long start;
     if (fixed) {
       if ((addr & (PAGE - 1)) != 0) {
@@ -129,6 +143,9 @@ public final class Mmap {
         }
         unmapLocked(hart, mm, addr, addr + len);
       }
+      if (waitForDeadEntries(hart, mm, addr, addr + len)) {
+        return Waits.BLOCKED;
+      }
       start = addr;
     } else {
       start = chooseAddress(mm, pageDown(addr), len);
@@ -141,7 +158,8 @@ public final class Mmap {
     insertVma(
         hart,
         mm,
-        new Vma(
+        mm.vmas.allocate(
+            mm,
             start,
             start + len,
             prot,
@@ -186,8 +204,56 @@ public final class Mmap {
     if (!fitsUserSpace(addr + len) || addr + len < addr) {
       throw SyscallError.of(Errno.EINVAL);
     }
+    reapDeadEntries(hart, mm);
     unmapLocked(hart, mm, addr, addr + len);
     return 0;
+  }
+
+  /** Whether the munmap syscall waits for a grace period (after the mmap lock is released). */
+  public boolean munmapWaitsForGracePeriod() {
+    return scheme == MunmapScheme.SYNC_RCU && rcu != null;
+  }
+
+  /** munmap's wait for a grace period: 0 once one has passed, else the task sleeps (BLOCKED). */
+  public long synchronizeAfterMunmap(Hart hart) {
+    return rcu.synchronizeExpedited(hart);
+  }
+
+  /**
+   * dead-entry scheme: erases the dead entries whose grace period and shootdown are done. Holds the
+   * mmap lock for writing.
+   */
+  void reapDeadEntries(Hart hart, Mm mm) {
+    for (var it = mm.deadEntries.iterator(); it.hasNext(); ) {
+      Vma d = it.next();
+      if (d.dead.done) {
+        it.remove();
+        removeVma(hart, mm, d);
+        mm.vmas.free(d);
+      }
+    }
+  }
+
+  /**
+   * MAP_FIXED (or MREMAP_FIXED) over {@code [start, end)}: after reaping, true if a dead entry
+   * there is not done yet; the task then sleeps until one is, and its call runs again (the live
+   * areas it unmapped stay unmapped). Holds the mmap lock for writing.
+   */
+  boolean waitForDeadEntries(Hart hart, Mm mm, long start, long end) {
+    reapDeadEntries(hart, mm);
+    if (mm.vmas.entries(start, end, true).isEmpty()) {
+      return false;
+    }
+    synchronized (mm.deadWaiters) {
+      for (Vma d : mm.vmas.entries(start, end, true)) {
+        if (!d.dead.done) {
+          waits.sleep(hart, mm.deadWaiters, true, Long.MAX_VALUE, 0);
+          return true;
+        }
+      }
+    }
+    reapDeadEntries(hart, mm);
+    return false;
   }
 
   /**
@@ -199,14 +265,86 @@ public final class Mmap {
     if (doomed.isEmpty()) {
       return;
     }
+    Vma below = mm.vmas.findPrev(start);
+    long floor = below == null ? 0 : below.end;
     List<Long> freed = new ArrayList<>();
+    List<SharedAnonMemory> shared = new ArrayList<>();
+    List<Vma.DeadEntry> dead = new ArrayList<>();
     for (Vma v : doomed) {
-      removeVma(hart, mm, v);
+      if (scheme == MunmapScheme.DEAD_ENTRY) {
+        Vma d = mm.vmas.allocate(mm, v.start, v.end, 0, v.kind, null, 0);
+        d.dead = new Vma.DeadEntry();
+        mm.vmas.replace(hart, v, d);
+        hart.addCycles(hart.cost().vmaUpdate());
+        mm.deadEntries.add(d);
+        dead.add(d.dead);
+      } else {
+        removeVma(hart, mm, v);
+      }
       clearPtes(hart, mm, v, v.start, v.end, freed);
+      retire(mm, v, shared);
     }
-    List<Long> tables = pageTable.unhookEmptyTables(mm.root, start, end);
-    tlbFlush.flushTlbMmRange(
-        hart, mm, start, end, "munmap", !tables.isEmpty(), true, release(freed, tables, doomed));
+    Vma above = mm.vmas.findNext(end);
+    long ceiling = above == null ? Mm.TASK_SIZE : above.start;
+    List<Long> tables = pageTable.unhookEmptyTables(mm.root, start, end, floor, ceiling);
+    Runnable frames = release(freed, List.of(), shared);
+    Runnable release;
+    if (scheme == MunmapScheme.VMA_REFCOUNT) {
+      tables.forEach(this.frames::free); // broken on purpose: before the shootdown
+      release = frames;
+    } else {
+      Runnable last = afterGracePeriodAndShootdown(hart, mm, tables, dead);
+      release =
+          () -> {
+            frames.run();
+            last.run();
+          };
+    }
+    tlbFlush.flushTlbMmRange(hart, mm, start, end, "munmap", !tables.isEmpty(), true, release);
+  }
+
+  /**
+   * What waits for both the shootdown and a grace period (sync-rcu, dead-entry): freeing the
+   * unhooked tables, then marking the dead entries done and waking who waits for them. Returns the
+   * shootdown's half; the RCU half is queued now (on this hart, as callRcu requires).
+   */
+  private Runnable afterGracePeriodAndShootdown(
+      Hart hart, Mm mm, List<Long> tables, List<Vma.DeadEntry> dead) {
+    Runnable done =
+        () -> {
+          tables.forEach(frames::free);
+          if (!dead.isEmpty()) {
+            for (Vma.DeadEntry d : dead) {
+              d.done = true;
+            }
+            synchronized (mm.deadWaiters) {
+              waits.wakeAll(mm.deadWaiters);
+            }
+          }
+        };
+    if (rcu == null || (tables.isEmpty() && dead.isEmpty())) {
+      return done;
+    }
+    AtomicInteger halves = new AtomicInteger(2);
+    Runnable half =
+        () -> {
+          if (halves.decrementAndGet() == 0) {
+            done.run();
+          }
+        };
+    rcu.callRcu(hart.id(), half);
+    return half;
+  }
+
+  /**
+   * An area out of the tree goes back to the pool at once (it may be another area the next moment);
+   * what the deferred release still needs of it, its shared object, is kept aside.
+   */
+  static void retire(Mm mm, Vma v, List<SharedAnonMemory> shared) {
+    if (v.shared != null) {
+      shared.add(v.shared);
+    }
+    mm.vmas.free(v);
   }
 
   /**
@@ -217,34 +355,55 @@ public final class Mmap {
   public void exitMmap(Hart hart, Mm mm) {
     List<Vma> doomed = mm.vmas.all();
     List<Long> freed = new ArrayList<>();
+    List<SharedAnonMemory> shared = new ArrayList<>();
     for (Vma v : doomed) {
       removeVma(hart, mm, v);
-      clearPtes(hart, mm, v, v.start, v.end, freed);
+      if (v.dead == null) {
+        clearPtes(hart, mm, v, v.start, v.end, freed);
+      }
+      retire(mm, v, shared);
     }
-    List<Long> tables = pageTable.unhookEmptyTables(mm.root, 0, Mm.TASK_SIZE);
-    tlbFlush.flushMmTeardown(hart, mm, !tables.isEmpty(), release(freed, tables, doomed));
+    mm.deadEntries.clear(); // their own tables still go when their grace period is over
+    List<Long> tables = pageTable.unhookEmptyTables(mm.root, 0, Mm.TASK_SIZE, 0, Mm.TASK_SIZE);
+    tlbFlush.flushMmTeardown(hart, mm, !tables.isEmpty(), release(freed, tables, shared));
   }
 
   /** What a change that unmapped gives back once no TLB can reach it. */
-  private Runnable release(List<Long> freed, List<Long> tables, List<Vma> doomed) {
+  private Runnable release(List<Long> freed, List<Long> tables, List<SharedAnonMemory> shared) {
     return () -> {
       freed.forEach(refs::put);
       tables.forEach(frames::free);
-      for (Vma v : doomed) {
-        releaseShared(v);
-      }
+      shared.forEach(SharedAnonMemory::release);
     };
   }
 
-  /** Files a new area in the tree: a tree update, priced. Holds the mmap lock for writing. */
+  /**
+   * Files a new area in the tree, write-locked until the mmap lock is released (faults leave it to
+   * the writer until then): a tree update, priced. Holds the mmap lock for writing.
+   */
   static void insertVma(Hart hart, Mm mm, Vma v) {
-    mm.vmas.insert(v);
+    v.vmLockSeq = mm.mmLockSeq;
+    mm.vmas.insert(hart, v);
+    hart.addCycles(hart.cost().vmaUpdate());
+  }
+
+  /**
+   * Puts {@code replacement} where {@code old} was, in one tree update: the way an area changes (it
+   * is never edited in place, lockless readers may be looking at it). {@code old} goes back to the
+   * pool. Holds the mmap lock for writing.
+   */
+  static void replaceVma(Hart hart, Mm mm, Vma old, Vma... replacement) {
+    for (Vma p : replacement) {
+      p.vmLockSeq = mm.mmLockSeq;
+    }
+    mm.vmas.replace(hart, old, replacement);
+    mm.vmas.free(old);
     hart.addCycles(hart.cost().vmaUpdate());
   }
 
   /** Takes an area out of the tree: a tree update, priced. Holds the mmap lock for writing. */
   static void removeVma(Hart hart, Mm mm, Vma v) {
-    mm.vmas.remove(v);
+    mm.vmas.remove(hart, v);
     hart.addCycles(hart.cost().vmaUpdate());
   }
 
@@ -255,15 +414,29 @@ public final class Mmap {
   static List<Vma> isolate(Hart hart, Mm mm, long start, long end) {
     List<Vma> inside = new ArrayList<>();
     for (Vma v : mm.vmas.overlapping(start, end)) {
-      Vma piece = v;
-      if (piece.start < start) {
-        piece = piece.splitAt(start);
-        insertVma(hart, mm, piece);
+      if (v.start >= start && v.end <= end) {
+        inside.add(v);
+        continue;
       }
-      if (piece.end > end) {
-        insertVma(hart, mm, piece.splitAt(end));
+      long from = Math.max(start, v.start);
+      long to = Math.min(end, v.end);
+      List<Vma> pieces = new ArrayList<>(3);
+      if (v.start < from) {
+        pieces.add(mm.vmas.copyOf(mm, v, v.start, from, v.prot));
       }
-      inside.add(piece);
+      Vma middle = mm.vmas.copyOf(mm, v, from, to, v.prot);
+      pieces.add(middle);
+      if (to < v.end) {
+        pieces.add(mm.vmas.copyOf(mm, v, to, v.end, v.prot));
+      }
+      SharedAnonMemory shared = v.shared;
+      replaceVma(hart, mm, v, pieces.toArray(new Vma[0]));
+      if (shared != null) {
+        for (int i = 1; i < pieces.size(); i++) {
+          shared.retain(); // each piece holds the object; the split area's hold passes on
+        }
+      }
+      inside.add(middle);
     }
     return inside;
   }
@@ -298,12 +471,6 @@ public final class Mmap {
     return next >= end;
   }
 
-  static void releaseShared(Vma v) {
-    if (v.shared != null) {
-      v.shared.release();
-    }
-  }
-
   /**
    * brk(2): Linux returns the (possibly unchanged) break rather than an error. The request is an
    * unsigned long: one below the start of the heap or beyond the mmap area (LONG_MAX, -1, anything
@@ -328,13 +495,13 @@ public final class Mmap {
         tlbFlush.beforeReuse(hart, mm, oldEnd, newEnd);
         Vma heap = oldEnd > mm.startBrk ? mm.vmas.find(oldEnd - 1) : null;
         if (heap != null && heap.kind == Vma.Kind.HEAP) {
-          heap.end = newEnd;
-          hart.addCycles(hart.cost().vmaUpdate());
+          replaceVma(hart, mm, heap, mm.vmas.copyOf(mm, heap, heap.start, newEnd, heap.prot));
         } else {
           insertVma(
               hart,
               mm,
-              new Vma(oldEnd, newEnd, Vma.PROT_READ | Vma.PROT_WRITE, Vma.Kind.HEAP, null, 0));
+              mm.vmas.allocate(
+                  mm, oldEnd, newEnd, Vma.PROT_READ | Vma.PROT_WRITE, Vma.Kind.HEAP, null, 0));
         }
       } else if (newEnd < oldEnd) {
         unmapLocked(hart, mm, newEnd, oldEnd);

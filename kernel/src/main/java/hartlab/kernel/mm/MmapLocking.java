@@ -74,6 +74,9 @@ public final class MmapLocking {
 
   /** Releases the lock on {@code hart}'s thread; sleepers wake, spinners may take it, from now. */
   public void unlock(Hart hart, Mm mm, boolean write) {
+    if (write) {
+      mm.mmLockSeq++; // vma_end_write_all: every area this writer locked is unlocked
+    }
     atomic(hart, mm.mmapLock);
     for (Sleeper t : mm.mmapLock.release(write, hart.cycles())) {
       waits.wake(t, Waits.RESTART);

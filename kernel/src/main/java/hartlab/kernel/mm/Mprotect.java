@@ -46,10 +46,10 @@ public final class Mprotect {
     }
     boolean downgrade = false;
     int price = hart.cost().pteClear();
-    for (Vma v : Mmap.isolate(hart, mm, addr, end)) {
-      downgrade |= (v.prot & ~prot) != 0;
-      v.prot = prot;
-      hart.addCycles(hart.cost().vmaUpdate());
+    for (Vma was : Mmap.isolate(hart, mm, addr, end)) {
+      downgrade |= (was.prot & ~prot) != 0;
+      Vma v = mm.vmas.copyOf(mm, was, was.start, was.end, prot);
+      Mmap.replaceVma(hart, mm, was, v);
       pageTable.forEachLeaf(
           mm.root,
           v.start,

@@ -5,6 +5,7 @@ import static hartlab.kernel.mm.Mmap.fitsUserSpace;
 import static hartlab.kernel.mm.Mmap.pageUp;
 
 import hartlab.cpu.Hart;
+import hartlab.kernel.smp.Waits;
 import hartlab.kernel.uapi.Errno;
 import hartlab.kernel.uapi.SyscallError;
 import hartlab.mmu.FrameAllocator;
@@ -76,6 +77,9 @@ public final class Mremap {
     }
     if ((flags & MREMAP_FIXED) != 0) {
       mmap.unmapLocked(hart, mm, newAddr, newAddr + newLen);
+      if (mmap.waitForDeadEntries(hart, mm, newAddr, newAddr + newLen)) {
+        return Waits.BLOCKED;
+      }
       tlbFlush.beforeReuse(hart, mm, newAddr, newAddr + newLen);
       return move(hart, mm, old, oldLen, newAddr, newLen);
     }
@@ -89,8 +93,7 @@ public final class Mremap {
         && old + newLen <= Mm.MMAP_BASE
         && mm.vmas.isFree(v.end, old + newLen)) {
       tlbFlush.beforeReuse(hart, mm, v.end, old + newLen);
-      v.end = old + newLen;
-      hart.addCycles(hart.cost().vmaUpdate());
+      Mmap.replaceVma(hart, mm, v, mm.vmas.copyOf(mm, v, v.start, old + newLen, v.prot));
       return old;
     }
     if ((flags & MREMAP_MAYMOVE) == 0) {
@@ -109,6 +112,8 @@ public final class Mremap {
    */
   private long move(Hart hart, Mm mm, long old, long oldLen, long dst, long newLen) {
     long moved = Math.min(oldLen, newLen);
+    // No lockless fault may fill the source while its PTEs are listed and moved.
+    mm.vmas.lockForWrite(hart, mm.vmas.find(old));
     List<long[]> pages = new ArrayList<>();
     pageTable.forEachLeaf(
         mm.root, old, old + moved, (va, slot, pte) -> pages.add(new long[] {va, slot}));
@@ -121,7 +126,9 @@ public final class Mremap {
     }
     Vma piece = Mmap.isolate(hart, mm, old, old + oldLen).get(0);
     Vma moving =
-        new Vma(dst, dst + newLen, piece.prot, piece.kind, piece.shared, piece.sharedPageOffset);
+        mm.vmas.allocate(
+            mm, dst, dst + newLen, piece.prot, piece.kind, piece.shared, piece.sharedPageOffset);
+    moving.dontCopy = piece.dontCopy;
     Mmap.insertVma(hart, mm, moving); // the one step that may fail (ENOMEM): before anything moves
     if (piece.shared != null) {
       piece.shared.retain();
@@ -139,7 +146,17 @@ public final class Mremap {
     if (oldLen > newLen) {
       mmap.clearPtes(hart, mm, piece, old + newLen, old + oldLen, dropped); // shrinking too
     }
-    List<Long> tables = pageTable.unhookEmptyTables(mm.root, old, old + oldLen);
+    List<SharedAnonMemory> shared = new ArrayList<>();
+    Mmap.retire(mm, piece, shared);
+    Vma below = mm.vmas.findPrev(old);
+    Vma above = mm.vmas.findNext(old + oldLen);
+    List<Long> tables =
+        pageTable.unhookEmptyTables(
+            mm.root,
+            old,
+            old + oldLen,
+            below == null ? 0 : below.end,
+            above == null ? Mm.TASK_SIZE : above.start);
     tlbFlush.flushTlbMmRange(
         hart,
         mm,
@@ -151,7 +168,7 @@ public final class Mremap {
         () -> {
           dropped.forEach(refs::put);
           tables.forEach(frames::free);
-          Mmap.releaseShared(piece);
+          shared.forEach(SharedAnonMemory::release);
         });
     return dst;
   }

@@ -1,6 +1,8 @@
 package hartlab.kernel.mm;
 
 import hartlab.cpu.Hart;
+import hartlab.kernel.stats.Counter;
+import hartlab.kernel.stats.Counters;
 import hartlab.mmu.Mmu;
 import hartlab.mmu.PageTable;
 import hartlab.mmu.PhysicalMemory;
@@ -69,6 +71,8 @@ public final class PageFaults {
   private final PhysicalMemory memory;
   private final TlbFlusher tlbFlush;
   private final MmapLocking locking;
+  private final VmaLocks vmaLocks;
+  private final Counters counters;
   private final PteObserver installed;
 
   /**
@@ -84,21 +88,40 @@ public final class PageFaults {
       PhysicalMemory memory,
       TlbFlusher tlbFlush,
       MmapLocking locking,
+      VmaLocks vmaLocks,
+      Counters counters,
       PteObserver installed) {
     this.pageTable = pageTable;
     this.refs = refs;
     this.memory = memory;
     this.tlbFlush = tlbFlush;
     this.locking = locking;
+    this.vmaLocks = vmaLocks;
+    this.counters = counters;
     this.installed = installed;
   }
 
   /**
-   * Takes the mmap lock for reading, resolves the fault, and lets go: the one way into the handler
-   * from outside the mm. {@code maySleep}: a fault from user mode sleeps for the lock (the
-   * instruction runs again when woken); one inside a syscall (copy_from_user) spins for it.
+   * Resolves a fault: the one way into the handler from outside the mm. First under the area's own
+   * lock, found without the mmap lock ({@link VmaLocks#lockVmaUnderRcu}); if that fails, or the
+   * access is not allowed (the report is made under the mmap lock), under the mmap lock held for
+   * reading. {@code maySleep}: a fault from user mode sleeps for the lock (the instruction runs
+   * again when woken); one inside a syscall (copy_from_user) spins for it.
    */
   public Fault fault(Hart hart, Mm mm, long va, int access, boolean maySleep) {
+    Vma vma = vmaLocks.lockVmaUnderRcu(hart, mm, va);
+    if (vma != null) {
+      try {
+        vmaLocks.using(hart, mm, vma, va);
+        if (vma.allows(access)) {
+          counters.hart(hart.id()).add(Counter.FAULTS_VMA_LOCK);
+          return Fault.of(handleIn(hart, mm, vma, va, access));
+        }
+      } finally {
+        vmaLocks.vmaEndRead(vma);
+      }
+    }
+    counters.hart(hart.id()).add(Counter.FAULTS_MMAP_LOCK);
     if (maySleep) {
       if (!locking.lockOrSleep(hart, mm, false)) {
         return Fault.of(Result.SLEPT);
@@ -126,6 +149,15 @@ public final class PageFaults {
     if (!vma.allows(access)) {
       return Result.FORBIDDEN;
     }
+    return handleIn(hart, mm, vma, va, access);
+  }
+
+  /**
+   * Resolves an allowed access at {@code va} inside {@code vma}. Caller holds mm's mmap lock, or a
+   * read lock on {@code vma} itself: either keeps the area and its page tables from being changed
+   * or freed underneath.
+   */
+  private Result handleIn(Hart hart, Mm mm, Vma vma, long va, int access) {
     long page = va & ~PhysicalMemory.PAGE_MASK;
     long slot = pageTable.leafSlot(mm.root, page, true);
     if (slot < 0) {

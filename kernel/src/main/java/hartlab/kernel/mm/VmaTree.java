@@ -1,95 +1,308 @@
 package hartlab.kernel.mm;
 
+import hartlab.cpu.Hart;
 import hartlab.kernel.mm.kmem.KernelMemory;
+import hartlab.kernel.rcu.RcuObject;
 import hartlab.kernel.uapi.Errno;
 import hartlab.kernel.uapi.SyscallError;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.function.UnaryOperator;
+import java.util.function.Predicate;
 
 /**
- * The VMAs of one mm, ordered by address, non-overlapping.
+ * The VMAs of one mm, ordered by address, non-overlapping: a B-tree of ranges after Linux's maple
+ * tree, walkable without locks.
  *
- * <p>Guarded by the mm's lock. A sorted map stands in for the maple tree here; the RCU-walkable
- * tree replaces it behind these same operations.
+ * <p>Writers hold the mm's mmap lock for writing (or are its last user). Readers walk it under RCU
+ * with no lock ({@link #find}, {@link #findNext}): they load the root with acquire, which pairs
+ * with the release that published it ({@link #commit}). In <em>RCU mode</em>, which the mm enters
+ * when it gains a second user ({@link #setInRcu}, from mmget), a writer never edits a node a reader
+ * may reach: every node on the path it changes is copied (copy-on-write up to the root), the new
+ * root is published once per operation, and the replaced nodes are freed through {@code callRcu}
+ * (poisoned: the VMA-identity checker reports a reader that still walks one). Outside RCU mode the
+ * mm's one user is the only one who walks the tree, and nodes are edited in place.
+ *
+ * <p>Nodes hold up to {@link #FANOUT} entries. Leaves hold areas sorted by start; an internal node
+ * holds children and the lowest start in each (kept exact, so an area in one child ends at or
+ * before the next child's key and a lookup follows one path). Nodes are not rebalanced on removal,
+ * only dropped when empty: lookups stay correct, depth stays logarithmic in the most areas the tree
+ * ever held.
  *
  * <p>Every area in the tree is charged to kernel memory ({@link KernelMemory.Kind#VMA}, as Linux's
  * vm_area_alloc charges its slab): {@link #insert} and {@link #loadCopyOf} charge before they
  * change anything and fail with ENOMEM, {@link #remove} and {@link #clear} give the charge back.
  */
 public final class VmaTree {
-  private final TreeMap<Long, Vma> byStart = new TreeMap<>();
-  private final KernelMemory kmem;
+  static final int FANOUT = 16;
 
-  /** A tree whose areas are charged to {@code kmem}. */
-  public VmaTree(KernelMemory kmem) {
+  /**
+   * A tree node. In RCU mode immutable once published; {@link #txn} names the writer that made it.
+   */
+  static final class Node extends RcuObject {
+    final boolean leaf;
+    int count;
+    final long[] keys = new long[FANOUT];
+    final Vma[] vmas;
+    final Node[] kids;
+    long txn;
+
+    Node(boolean leaf, long txn) {
+      this.leaf = leaf;
+      this.vmas = leaf ? new Vma[FANOUT] : null;
+      this.kids = leaf ? null : new Node[FANOUT];
+      this.txn = txn;
+    }
+
+    Node copy(long txn) {
+      Node c = new Node(leaf, txn);
+      c.count = count;
+      System.arraycopy(keys, 0, c.keys, 0, count);
+      if (leaf) {
+        System.arraycopy(vmas, 0, c.vmas, 0, count);
+      } else {
+        System.arraycopy(kids, 0, c.kids, 0, count);
+      }
+      return c;
+    }
+  }
+
+  private static final VarHandle ROOT;
+  private static final VarHandle IN_RCU;
+
+  static {
+    try {
+      MethodHandles.Lookup l = MethodHandles.lookup();
+      ROOT = l.findVarHandle(VmaTree.class, "root", Node.class);
+      IN_RCU = l.findVarHandle(VmaTree.class, "inRcu", boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** What readers walk: published with release, read with acquire. */
+  @SuppressWarnings("unused") // through ROOT
+  private Node root;
+
+  @SuppressWarnings("unused") // through IN_RCU
+  private boolean inRcu;
+
+  // ---- writer state, guarded by the mmap lock ----
+  private Node top; // the writer's root: root, or its unpublished copy during an operation
+  private long txn;
+  private final List<Node> retired = new ArrayList<>();
+  private int size;
+
+  private final KernelMemory kmem;
+  private final VmaLocks locks;
+
+  /** A tree whose areas are charged to {@code kmem} and come from {@code locks}' pool. */
+  public VmaTree(KernelMemory kmem, VmaLocks locks) {
     this.kmem = kmem;
+    this.locks = locks;
   }
 
   /** A tree whose areas are counted but never refused, for code that builds one alone. */
   public VmaTree() {
-    this(KernelMemory.unaccounted());
+    this(KernelMemory.unaccounted(), null);
   }
 
-  /** The area containing {@code va}, or null. */
+  // ---- RCU mode ----
+
+  /** mt_set_in_rcu: from now on writers copy instead of editing. Any thread. */
+  void setInRcu() {
+    IN_RCU.setVolatile(this, true);
+  }
+
+  /** mt_clear_in_rcu: the mm's users are gone (teardown); no reader can come any more. */
+  void clearInRcu() {
+    IN_RCU.setVolatile(this, false);
+  }
+
+  boolean isInRcu() {
+    return (boolean) IN_RCU.getVolatile(this);
+  }
+
+  // ---- readers: under RCU (or the mmap lock), no lock of their own ----
+
+  private Node readRoot() {
+    return (Node) ROOT.getAcquire(this);
+  }
+
+  private void visited(Node n) {
+    if (n.isPoisoned() && locks != null) {
+      locks.reachedFreedNode();
+    }
+  }
+
+  /** The area containing {@code va}, or null (a dead entry is no area). */
   public Vma find(long va) {
-    Map.Entry<Long, Vma> e = byStart.floorEntry(va);
-    return e != null && e.getValue().contains(va) ? e.getValue() : null;
+    Vma v = findEntry(va);
+    return v == null || v.dead != null ? null : v;
   }
 
-  /** Every area in address order: a copy, for /proc/self/maps; the caller holds the mmap lock. */
-  public List<Vma> areas() {
-    return new ArrayList<>(byStart.values());
+  /** The entry containing {@code va}, a dead one included, or null. */
+  Vma findEntry(long va) {
+    Node n = readRoot();
+    while (n != null) {
+      visited(n);
+      if (n.leaf) {
+        int i = floorIndex(n, va);
+        Vma v = i < 0 ? null : n.vmas[i];
+        return v != null && va >= v.start && va < v.end ? v : null;
+      }
+      n = n.kids[childIndex(n, va)];
+    }
+    return null;
   }
 
-  /** Areas intersecting {@code [start, end)}, in address order. */
-  List<Vma> overlapping(long start, long end) {
-    List<Vma> out = new ArrayList<>();
-    Map.Entry<Long, Vma> first = byStart.floorEntry(start);
-    long from = first != null && first.getValue().end > start ? first.getKey() : start;
-    for (Vma v : byStart.subMap(from, true, end, false).values()) {
-      if (v.end > start) {
-        out.add(v);
+  /** The highest area starting below {@code addr}, or null. */
+  Vma findPrev(long addr) {
+    Node n = readRoot();
+    while (n != null) {
+      visited(n);
+      if (n.leaf) {
+        int i = floorIndex(n, addr - 1);
+        return i < 0 ? null : n.vmas[i];
+      }
+      n = n.kids[childIndex(n, addr - 1)];
+    }
+    return null;
+  }
+
+  /**
+   * The lowest area ending above {@code addr}, or null: where a reader that stopped at {@code addr}
+   * resumes, whatever the tree became meanwhile.
+   */
+  public Vma findNext(long addr) {
+    Vma[] out = {null};
+    walk(
+        readRoot(),
+        addr,
+        v -> {
+          if (v.end > addr) {
+            out[0] = v;
+            return false;
+          }
+          return true;
+        });
+    return out[0];
+  }
+
+  /**
+   * Visits areas in address order, starting with the one that may contain {@code from}, while
+   * {@code visitor} returns true. Returns false if the visitor stopped it.
+   */
+  private boolean walk(Node n, long from, Predicate<Vma> visitor) {
+    if (n == null) {
+      return true;
+    }
+    visited(n);
+    if (n.leaf) {
+      for (int i = Math.max(0, floorIndex(n, from)); i < n.count; i++) {
+        if (!visitor.test(n.vmas[i])) {
+          return false;
+        }
+      }
+      return true;
+    }
+    for (int i = childIndex(n, from); i < n.count; i++) {
+      if (!walk(n.kids[i], from, visitor)) {
+        return false;
       }
     }
+    return true;
+  }
+
+  private boolean walkDown(Node n, Predicate<Vma> visitor) {
+    if (n == null) {
+      return true;
+    }
+    visited(n);
+    for (int i = n.count - 1; i >= 0; i--) {
+      if (n.leaf ? !visitor.test(n.vmas[i]) : !walkDown(n.kids[i], visitor)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Index of the last entry with key {@code <= key} in a leaf, or -1. */
+  private static int floorIndex(Node n, long key) {
+    int lo = 0;
+    int hi = n.count - 1;
+    int found = -1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      if (n.keys[mid] <= key) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found;
+  }
+
+  /**
+   * The child of an internal node whose range holds {@code key} (the first one's starts at -inf).
+   */
+  private static int childIndex(Node n, long key) {
+    int lo = 1;
+    int hi = n.count - 1;
+    int found = 0;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      if (n.keys[mid] <= key) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found;
+  }
+
+  /** Areas intersecting {@code [start, end)}, in address order (dead entries left out). */
+  List<Vma> overlapping(long start, long end) {
+    return entries(start, end, false);
+  }
+
+  /** Entries intersecting {@code [start, end)}, in address order, dead ones too if asked. */
+  List<Vma> entries(long start, long end, boolean withDead) {
+    List<Vma> out = new ArrayList<>();
+    walk(
+        readRoot(),
+        start,
+        v -> {
+          if (v.start >= end) {
+            return false;
+          }
+          if (v.end > start && (withDead || v.dead == null)) {
+            out.add(v);
+          }
+          return true;
+        });
     return out;
   }
 
   boolean isFree(long start, long end) {
-    return overlapping(start, end).isEmpty();
-  }
-
-  /** Adds an area; ENOMEM (and no change) when kernel memory cannot hold one more. */
-  void insert(Vma vma) {
-    if (!isFree(vma.start, vma.end)) {
-      throw new IllegalStateException(
-          "VmaTree.insert: " + vma + " overlaps " + overlapping(vma.start, vma.end));
-    }
-    kmem.charge(KernelMemory.Kind.VMA, Errno.ENOMEM);
-    byStart.put(vma.start, vma);
-  }
-
-  void remove(Vma vma) {
-    if (!byStart.remove(vma.start, vma)) { // only this area: a failed check must change nothing
-      throw new IllegalStateException("VmaTree.remove: " + vma + " is not in the tree");
-    }
-    kmem.uncharge(KernelMemory.Kind.VMA);
-  }
-
-  /** Drops every area (an mm that never ran is thrown away), giving their charges back. */
-  void clear() {
-    kmem.uncharge(KernelMemory.Kind.VMA, byStart.size());
-    byStart.clear();
-  }
-
-  /** Re-files an area whose start moved (after a split or a shrink from below). */
-  void rekey(long oldStart, Vma vma) {
-    if (!byStart.remove(oldStart, vma)) {
-      throw new IllegalStateException("VmaTree.rekey: no area at 0x" + Long.toHexString(oldStart));
-    }
-    byStart.put(vma.start, vma);
+    boolean[] free = {true};
+    walk(
+        readRoot(),
+        start,
+        v -> {
+          if (v.start >= end) {
+            return false;
+          }
+          if (v.end > start) {
+            free[0] = false;
+            return false;
+          }
+          return true;
+        });
+    return free[0];
   }
 
   /**
@@ -97,42 +310,449 @@ public final class VmaTree {
    * free, as Linux's top-down unmapped_area; -1 when no gap fits.
    */
   long findGapTopDown(long len, long low, long high) {
-    long ceiling = high;
-    for (Vma v : byStart.descendingMap().values()) {
-      if (v.start >= ceiling) {
-        continue;
-      }
-      if (v.end <= ceiling && ceiling - v.end >= len && ceiling - len >= low) {
-        return ceiling - len;
-      }
-      ceiling = Math.min(ceiling, v.start);
-      if (ceiling < low + len) {
-        return -1;
-      }
+    long[] ceiling = {high};
+    long[] found = {-1};
+    walkDown(
+        readRoot(),
+        v -> {
+          long c = ceiling[0];
+          if (v.start >= c) {
+            return true;
+          }
+          if (v.end <= c && c - v.end >= len && c - len >= low) {
+            found[0] = c - len;
+            return false;
+          }
+          ceiling[0] = Math.min(c, v.start);
+          return ceiling[0] >= low + len;
+        });
+    if (found[0] >= 0) {
+      return found[0];
     }
-    return ceiling - len >= low ? ceiling - len : -1;
+    return ceiling[0] >= low + len ? ceiling[0] - len : -1;
+  }
+
+  /** The areas in address order (a snapshot). */
+  List<Vma> all() {
+    List<Vma> out = new ArrayList<>(size);
+    walk(readRoot(), Long.MIN_VALUE, out::add);
+    return out;
+  }
+
+  /** Areas in the tree; writers only. */
+  int size() {
+    return size;
+  }
+
+  /** Nodes between the root and the leaves, counting both (0 for an empty tree); writers only. */
+  int height() {
+    int h = 0;
+    for (Node n = top; n != null; n = n.leaf ? null : n.kids[0]) {
+      h++;
+    }
+    return h;
+  }
+
+  // ---- writers: hold the mmap lock for writing ----
+
+  /**
+   * Adds a detached area and attaches it; ENOMEM (and no change) when kernel memory cannot hold one
+   * more. {@code hart}: whose thread writes (for callRcu); null outside RCU mode.
+   */
+  void insert(Hart hart, Vma vma) {
+    replace(hart, null, vma);
+  }
+
+  /** Adds an area to a tree no reader can see yet (exec's new mm, tests). */
+  void insert(Vma vma) {
+    insert(null, vma);
   }
 
   /**
-   * Fills this empty tree with copies of {@code other}'s areas, as fork's bulk load: copying the
-   * sorted map is linear, and its values are then replaced in place.
+   * Takes an area out: write-locks it (waiting for lockless readers to drain), unlinks it, and
+   * detaches it. The caller frees it with {@link #free} once done reading it.
    */
-  void loadCopyOf(VmaTree other, UnaryOperator<Vma> copy) {
-    if (!byStart.isEmpty()) {
-      throw new IllegalStateException("VmaTree.loadCopyOf: tree is not empty");
+  void remove(Hart hart, Vma vma) {
+    if (locks != null && vma.mm != null) {
+      locks.vmaStartWrite(hart, vma.mm, vma);
     }
-    if (!kmem.tryCharge(KernelMemory.Kind.VMA, other.byStart.size())) {
+    begin();
+    removeEntry(vma);
+    commit(hart);
+    size--;
+    kmem.uncharge(KernelMemory.Kind.VMA);
+    detach(hart, vma);
+  }
+
+  private void detach(Hart hart, Vma v) {
+    if (locks != null) {
+      locks.detach(hart, v);
+    } else if (!v.tryMarkDetached()) {
+      throw new IllegalStateException("VmaTree.remove: " + v + " is referenced");
+    }
+  }
+
+  void remove(Vma vma) {
+    remove(null, vma);
+  }
+
+  /**
+   * Replaces {@code old} (null: none) by {@code pieces} in one published step, so a reader sees
+   * either the old area or all of the new ones. The pieces must not overlap the rest of the tree.
+   * Charges for the growth first (ENOMEM changes nothing); {@code old} ends detached.
+   */
+  void replace(Hart hart, Vma old, Vma... pieces) {
+    int growth = pieces.length - (old == null ? 0 : 1);
+    if (growth > 0 && !kmem.tryCharge(KernelMemory.Kind.VMA, growth)) {
       throw SyscallError.of(Errno.ENOMEM);
     }
-    byStart.putAll(other.byStart);
-    byStart.replaceAll((start, v) -> copy.apply(v));
+    if (old != null && locks != null && old.mm != null) {
+      locks.vmaStartWrite(hart, old.mm, old);
+    }
+    begin();
+    if (old != null) {
+      removeEntry(old);
+    }
+    for (Vma p : pieces) {
+      Vma clash = overlapInTop(p.start, p.end);
+      if (clash != null) {
+        throw new IllegalStateException("VmaTree.insert: " + p + " overlaps " + clash);
+      }
+      p.markAttached();
+      insertEntry(p);
+    }
+    commit(hart);
+    size += growth;
+    if (growth < 0) {
+      kmem.uncharge(KernelMemory.Kind.VMA, -growth);
+    }
+    if (old != null) {
+      detach(hart, old);
+    }
   }
 
-  List<Vma> all() {
-    return new ArrayList<>(byStart.values());
+  /** A new detached area of {@code mm} (this tree's), from the pool. */
+  Vma allocate(
+      Mm mm, long start, long end, int prot, Vma.Kind kind, SharedAnonMemory shared, long off) {
+    if (locks != null) {
+      return locks.alloc(mm, start, end, prot, kind, shared, off);
+    }
+    Vma v = new Vma(start, end, prot, kind, shared, off);
+    v.mm = mm;
+    return v;
   }
 
-  int size() {
-    return byStart.size();
+  /**
+   * A new detached area for {@code mm} with {@code v}'s kind, shared object and flags over {@code
+   * [start, end)} (inside {@code v}'s range, or at the same offset for a split's pieces).
+   */
+  Vma copyOf(Mm mm, Vma v, long start, long end, int prot) {
+    Vma c =
+        allocate(
+            mm,
+            start,
+            end,
+            prot,
+            v.kind,
+            v.shared,
+            v.sharedPageOffset + ((start - v.start) >>> 12));
+    c.dontCopy = v.dontCopy;
+    return c;
+  }
+
+  /**
+   * vma_start_write for an area the writer changes the page tables of without replacing it: no
+   * lockless fault runs in it until the mmap lock is released.
+   */
+  void lockForWrite(Hart hart, Vma v) {
+    if (locks != null && v.mm != null) {
+      locks.vmaStartWrite(hart, v.mm, v);
+    }
+  }
+
+  /** Gives a removed area back to the pool: from now on it may be any other area. */
+  void free(Vma v) {
+    if (locks != null) {
+      locks.free(v);
+    }
+  }
+
+  /** Drops every area (an mm that never ran is thrown away), giving their charges back. */
+  void clear() {
+    kmem.uncharge(KernelMemory.Kind.VMA, size);
+    size = 0;
+    top = null;
+    ROOT.setRelease(this, (Node) null);
+  }
+
+  /**
+   * Fills this empty tree with copies of {@code other}'s areas, as fork's bulk load (dup_mmap):
+   * walks the parent in order (its writer holds the parent's mmap lock), preallocates every node
+   * the child needs, charges once, and fills the nodes bottom up, full, in one pass. Areas for
+   * which {@code copy} returns null (VM_DONTCOPY) are left out.
+   */
+  void loadCopyOf(VmaTree other, java.util.function.UnaryOperator<Vma> copy) {
+    if (top != null) {
+      throw new IllegalStateException("VmaTree.loadCopyOf: tree is not empty");
+    }
+    List<Vma> src = other.all();
+    if (!kmem.tryCharge(KernelMemory.Kind.VMA, src.size())) {
+      throw SyscallError.of(Errno.ENOMEM);
+    }
+    List<Vma> copies = new ArrayList<>(src.size());
+    for (Vma v : src) {
+      Vma c = copy.apply(v);
+      if (c != null) {
+        copies.add(c);
+      }
+    }
+    kmem.uncharge(KernelMemory.Kind.VMA, src.size() - copies.size());
+    bulkLoad(copies);
+  }
+
+  /**
+   * Builds the tree from sorted, non-overlapping, detached areas already charged for; the tree must
+   * be empty.
+   */
+  private void bulkLoad(List<Vma> sorted) {
+    int n = sorted.size();
+    size = n;
+    if (n == 0) {
+      top = null;
+      ROOT.setRelease(this, (Node) null);
+      return;
+    }
+    // Preallocate: leaves, then each level above, for exactly these entries.
+    int total = 0;
+    for (int level = ceilDiv(n, FANOUT); ; level = ceilDiv(level, FANOUT)) {
+      total += level;
+      if (level == 1) {
+        break;
+      }
+    }
+    Node[] nodes = new Node[total];
+    int made = 0;
+    int leaves = ceilDiv(n, FANOUT);
+    for (int i = 0; i < leaves; i++) {
+      nodes[made++] = new Node(true, txn);
+    }
+    for (int i = 0; i < n; i++) {
+      Vma v = sorted.get(i);
+      if (i > 0 && sorted.get(i - 1).end > v.start) {
+        throw new IllegalStateException("VmaTree.bulkLoad: areas overlap or are out of order");
+      }
+      v.markAttached();
+      Node leaf = nodes[i / FANOUT];
+      leaf.keys[leaf.count] = v.start;
+      leaf.vmas[leaf.count++] = v;
+    }
+    int levelStart = 0;
+    int levelCount = leaves;
+    while (levelCount > 1) {
+      int parents = ceilDiv(levelCount, FANOUT);
+      int parentStart = made;
+      for (int i = 0; i < parents; i++) {
+        nodes[made++] = new Node(false, txn);
+      }
+      for (int i = 0; i < levelCount; i++) {
+        Node child = nodes[levelStart + i];
+        Node p = nodes[parentStart + i / FANOUT];
+        p.keys[p.count] = child.keys[0];
+        p.kids[p.count++] = child;
+      }
+      levelStart = parentStart;
+      levelCount = parents;
+    }
+    top = nodes[made - 1];
+    ROOT.setRelease(this, top);
+  }
+
+  private static int ceilDiv(int a, int b) {
+    return (a + b - 1) / b;
+  }
+
+  // ---- the copy-on-write machinery ----
+
+  private void begin() {
+    txn++;
+  }
+
+  /** Publishes the writer's root; in RCU mode the nodes it replaced go after a grace period. */
+  private void commit(Hart hart) {
+    ROOT.setRelease(this, top);
+    if (retired.isEmpty()) {
+      return;
+    }
+    if (locks != null && locks.rcu() != null) {
+      int h = hart == null ? 0 : hart.id();
+      for (Node n : retired) {
+        locks.rcu().kfreeRcu(h, n);
+      }
+    }
+    retired.clear();
+  }
+
+  /**
+   * A node the current operation may edit: itself outside RCU mode or if made by it, else a copy.
+   */
+  private Node writable(Node n) {
+    if (n.txn == txn || !isInRcu()) {
+      return n;
+    }
+    retired.add(n);
+    return n.copy(txn);
+  }
+
+  private Vma overlapInTop(long start, long end) {
+    Vma[] clash = {null};
+    walk(
+        top,
+        start,
+        v -> {
+          if (v.start >= end) {
+            return false;
+          }
+          if (v.end > start) {
+            clash[0] = v;
+            return false;
+          }
+          return true;
+        });
+    return clash[0];
+  }
+
+  private static final int MAX_DEPTH = 16;
+
+  private void insertEntry(Vma v) {
+    if (top == null) {
+      Node leaf = new Node(true, txn);
+      leaf.keys[0] = v.start;
+      leaf.vmas[0] = v;
+      leaf.count = 1;
+      top = leaf;
+      return;
+    }
+    Node[] path = new Node[MAX_DEPTH];
+    int[] at = new int[MAX_DEPTH];
+    int depth = 0;
+    Node n = top;
+    while (!n.leaf) {
+      int i = childIndex(n, v.start);
+      path[depth] = n;
+      at[depth++] = i;
+      n = n.kids[i];
+    }
+    Node child = writable(n);
+    int pos = floorIndex(child, v.start) + 1;
+    Node split = insertAt(child, pos, v.start, v, null);
+    for (int d = depth - 1; d >= 0; d--) {
+      Node p = writable(path[d]);
+      p.kids[at[d]] = child;
+      p.keys[at[d]] = child.keys[0];
+      if (split != null) {
+        split = insertAt(p, at[d] + 1, split.keys[0], null, split);
+      }
+      child = p;
+    }
+    if (split != null) {
+      Node r = new Node(false, txn);
+      r.kids[0] = child;
+      r.keys[0] = child.keys[0];
+      r.kids[1] = split;
+      r.keys[1] = split.keys[0];
+      r.count = 2;
+      child = r;
+    }
+    top = child;
+  }
+
+  /**
+   * Puts an entry (leaf: {@code vma}; internal: {@code kid}) at {@code pos} of writable {@code n};
+   * when full, splits it and returns the new right half (made by this operation), else null.
+   */
+  private Node insertAt(Node n, int pos, long key, Vma vma, Node kid) {
+    if (n.count < FANOUT) {
+      shiftIn(n, pos, key, vma, kid);
+      return null;
+    }
+    Node right = new Node(n.leaf, txn);
+    int half = FANOUT / 2;
+    right.count = FANOUT - half;
+    System.arraycopy(n.keys, half, right.keys, 0, right.count);
+    if (n.leaf) {
+      System.arraycopy(n.vmas, half, right.vmas, 0, right.count);
+      java.util.Arrays.fill(n.vmas, half, FANOUT, null);
+    } else {
+      System.arraycopy(n.kids, half, right.kids, 0, right.count);
+      java.util.Arrays.fill(n.kids, half, FANOUT, null);
+    }
+    n.count = half;
+    if (pos <= half) {
+      shiftIn(n, pos, key, vma, kid);
+    } else {
+      shiftIn(right, pos - half, key, vma, kid);
+    }
+    return right;
+  }
+
+  private static void shiftIn(Node n, int pos, long key, Vma vma, Node kid) {
+    System.arraycopy(n.keys, pos, n.keys, pos + 1, n.count - pos);
+    n.keys[pos] = key;
+    if (n.leaf) {
+      System.arraycopy(n.vmas, pos, n.vmas, pos + 1, n.count - pos);
+      n.vmas[pos] = vma;
+    } else {
+      System.arraycopy(n.kids, pos, n.kids, pos + 1, n.count - pos);
+      n.kids[pos] = kid;
+    }
+    n.count++;
+  }
+
+  private static void shiftOut(Node n, int pos) {
+    System.arraycopy(n.keys, pos + 1, n.keys, pos, n.count - pos - 1);
+    if (n.leaf) {
+      System.arraycopy(n.vmas, pos + 1, n.vmas, pos, n.count - pos - 1);
+      n.vmas[n.count - 1] = null;
+    } else {
+      System.arraycopy(n.kids, pos + 1, n.kids, pos, n.count - pos - 1);
+      n.kids[n.count - 1] = null;
+    }
+    n.count--;
+  }
+
+  private void removeEntry(Vma v) {
+    Node[] path = new Node[MAX_DEPTH];
+    int[] at = new int[MAX_DEPTH];
+    int depth = 0;
+    Node n = top;
+    while (n != null && !n.leaf) {
+      int i = childIndex(n, v.start);
+      path[depth] = n;
+      at[depth++] = i;
+      n = n.kids[i];
+    }
+    int pos = n == null ? -1 : floorIndex(n, v.start);
+    if (pos < 0 || n.vmas[pos] != v) {
+      throw new IllegalStateException("VmaTree.remove: " + v + " is not in the tree");
+    }
+    Node child = writable(n);
+    shiftOut(child, pos);
+    boolean empty = child.count == 0;
+    for (int d = depth - 1; d >= 0; d--) {
+      Node p = writable(path[d]);
+      if (empty) {
+        shiftOut(p, at[d]);
+        empty = p.count == 0;
+      } else {
+        p.kids[at[d]] = child;
+        p.keys[at[d]] = child.keys[0];
+      }
+      child = p;
+    }
+    Node r = empty ? null : child;
+    while (r != null && !r.leaf && r.count == 1) {
+      r = r.kids[0]; // a root with one child: the child is the root (the old one retired above)
+    }
+    top = r;
   }
 }

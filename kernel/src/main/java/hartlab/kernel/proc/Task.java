@@ -71,6 +71,9 @@ public final class Task implements Schedulable, Sleeper {
   /** pc of a syscall that slept and will run again when woken (not counted twice); -1 if none. */
   public long restartPc = -1;
 
+  /** The hart's clock when the current syscall first trapped; kept across its restarts. */
+  public long syscallStartCycles;
+
   /**
    * How far a restarted syscall had got before it slept (bytes already written to a pipe); 0 for a
    * fresh call. Set by the syscall just before sleeping, kept across the restart.

@@ -203,6 +203,28 @@ public final class Ipis {
     }
   }
 
+  /**
+   * Lets {@code cycles} of virtual time pass on {@code hart} as if it stalled there, serving its
+   * IPIs: in lockstep every hart whose next event comes earlier runs first; in parallel mode the
+   * hart's thread yields the host CPU about once per thousand cycles. A test's way to widen a race
+   * window; it waits for no other hart.
+   */
+  public void delay(Hart hart, long cycles) {
+    long until = hart.cycles() + cycles;
+    if (timed) {
+      handle(hart);
+      turns.pause(hart, () -> true, () -> until);
+    } else {
+      for (long i = 0; i <= cycles / 1000 && !halt.stopping(); i++) {
+        handle(hart);
+        Thread.yield();
+      }
+    }
+    if (hart.cycles() < until) {
+      hart.setCycles(until);
+    }
+  }
+
   /** Interrupts {@code target} so it reaches a kernel boundary, waking it if parked. */
   public void kick(int target) {
     harts[target].raiseInterrupt(IRQ_KICK);

@@ -69,6 +69,41 @@ public enum Counter {
       "address ranges handed out again only after completing the flushes still pending for them"),
   REUSE_WAIT_CYCLES(
       "reuseWaitCycles", "cycles", "cycles spent completing pending flushes before reuse"),
+  FAULTS_VMA_LOCK(
+      "faultsVmaLock",
+      "faults",
+      "page faults handled under the area's own lock, the area found without mmap_lock"),
+  FAULTS_MMAP_LOCK(
+      "faultsMmapLock",
+      "faults",
+      "page faults handled under mmap_lock: the per-VMA path failed, or the access was refused"),
+  VMA_LOCK_FALLBACKS(
+      "vmaLockFallbacks", "faults", "lockless area lookups that failed and fell back to mmap_lock"),
+  VMA_LOOKUP_MISSES("vmaLookupMisses", "lookups", "lockless area lookups that found no area"),
+  VMA_RECHECK_DETACHED(
+      "vmaRecheckDetached",
+      "lookups",
+      "lockless lookups refused a reference: the area found had been taken out (detached)"),
+  VMA_RECHECK_WRITER(
+      "vmaRecheckWriter", "lookups", "lockless lookups that found the area write-locked"),
+  VMA_RECHECK_MM(
+      "vmaRecheckMm",
+      "lookups",
+      "lockless lookups whose re-check found the area reused for another mm"),
+  VMA_RECHECK_RANGE(
+      "vmaRecheckRange",
+      "lookups",
+      "lockless lookups whose re-check found the area no longer covering the address"),
+  VMA_WRITER_WAITS(
+      "vmaWriterWaits", "waits", "writers that waited for lockless readers of an area to drain"),
+  MAPS_LOCK_FALLBACKS(
+      "mapsLockFallbacks",
+      "areas",
+      "/proc/PID/maps areas read under mmap_lock because the lockless read could not hold them"),
+  VMA_TREE_RCU_ONE_USER(
+      "vmaTreeRcuOneUser",
+      "mms",
+      "mms back to one user with their VMA tree still in RCU mode (the benign race of mmget)"),
   RCU_READ_SECTIONS(
       "rcuReadSections", "sections", "RCU read-side critical sections entered (outermost ones)"),
   RCU_GRACE_PERIODS(

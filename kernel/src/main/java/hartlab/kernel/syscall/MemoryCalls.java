@@ -49,8 +49,19 @@ final class MemoryCalls {
                 arg(h, 5)));
   }
 
+  /**
+   * munmap; with the sync-rcu scheme it then waits for a grace period, without the mmap lock. A
+   * call that slept for it runs again with its unmapping marked done (syscall progress 1).
+   */
   long munmap(Hart h, Task t) {
-    return locked(h, t, () -> mmap.munmap(h, t.mm, arg(h, 0), arg(h, 1)));
+    if (t.syscallProgress() == 0) {
+      long r = locked(h, t, () -> mmap.munmap(h, t.mm, arg(h, 0), arg(h, 1)));
+      if (r != 0 || !mmap.munmapWaitsForGracePeriod()) {
+        return r;
+      }
+      t.setSyscallProgress(1);
+    }
+    return mmap.synchronizeAfterMunmap(h);
   }
 
   long mprotect(Hart h, Task t) {

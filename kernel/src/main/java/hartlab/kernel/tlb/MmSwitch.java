@@ -3,6 +3,7 @@ package hartlab.kernel.tlb;
 import hartlab.cpu.CostModel;
 import hartlab.cpu.Hart;
 import hartlab.kernel.mm.Mm;
+import hartlab.kernel.mm.MmUsers;
 import hartlab.kernel.mm.Mmap;
 import hartlab.kernel.smp.CacheLine;
 import hartlab.kernel.stats.Counter;
@@ -24,7 +25,7 @@ import hartlab.mmu.Mmu;
  *
  * <p>All methods run on the named hart's thread.
  */
-public final class MmSwitch implements LazyTeardown {
+public final class MmSwitch implements LazyTeardown, MmUsers {
   private final LazyTlbMode mode;
 
   /** Null when ASIDs are off: every switch then flushes the whole TLB. */
@@ -123,8 +124,28 @@ public final class MmSwitch implements LazyTeardown {
 
   /** mmget: a new user (a thread, a fork in progress); an atomic on mm_users' line. */
   public void mmget(Hart hart, Mm mm) {
+    mm.enterRcuForNewUser(); // before the increment: the new user may walk the tree at once
     atomic(hart, mm.usersLine);
     mm.users.incrementAndGet();
+  }
+
+  /**
+   * mmget_not_zero: a user from outside (a /proc reader) unless the mm is already being torn down.
+   * The tree goes to RCU mode first, as for {@link #mmget}; if the mm turns out to be dying, that
+   * leaves a tree in RCU mode nobody walks.
+   */
+  @Override
+  public boolean mmgetNotZero(Hart hart, Mm mm) {
+    mm.enterRcuForNewUser();
+    atomic(hart, mm.usersLine);
+    int u;
+    do {
+      u = mm.users.get();
+      if (u == 0) {
+        return false;
+      }
+    } while (!mm.users.compareAndSet(u, u + 1));
+    return true;
   }
 
   /**
@@ -132,9 +153,15 @@ public final class MmSwitch implements LazyTeardown {
    * also settles the lazy holders, see {@link LazyTeardown}) and drops the users' mm_count
    * reference.
    */
+  @Override
   public void mmput(Hart hart, Mm mm) {
     atomic(hart, mm.usersLine);
-    if (mm.users.decrementAndGet() == 0) {
+    int left = mm.users.decrementAndGet();
+    if (left == 1 && mm.vmasInRcu()) {
+      counters.hart(hart.id()).add(Counter.VMA_TREE_RCU_ONE_USER);
+    }
+    if (left == 0) {
+      mm.leaveRcu();
       mmap.exitMmap(hart, mm);
       mmdrop(hart, mm);
     }

@@ -147,6 +147,8 @@ class CheckersTest {
         StaleTranslationChecker.NAME,
         0L,
         RcuChecker.NAME,
+        0L,
+        VmaIdentityChecker.NAME,
         0L);
   }
 
@@ -283,7 +285,8 @@ class CheckersTest {
     long at = 0x4000_0000L;
     Mm mm = tableInALazyHartsWalkCache(rig, at);
     rig.assertNoViolations();
-    rig.munmap(rig.hart(0), mm, at, 4 * PAGE); // frees the leaf and middle tables
+    rig.munmap(rig.hart(0), mm, at, 4 * PAGE); // unhooks the leaf and middle tables
+    rig.rcuQuiesce(); // sync-rcu: they are freed after a grace period
     assertEquals(1, rig.violations.count(FreedTableChecker.NAME));
     String report = rig.halt.ending().message();
     assertTrue(report.startsWith("freed-page-table checker: page-table page 0x"), report);

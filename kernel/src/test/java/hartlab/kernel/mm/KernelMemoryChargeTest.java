@@ -54,7 +54,7 @@ class KernelMemoryChargeTest {
   void aVmaTreeRefusesWhatKernelMemoryCannotHoldAndChangesNothing() {
     FrameAllocator frames = new FrameAllocator(new PhysicalMemory(1 << 20), 1, true);
     KernelMemory kmem = KernelMemory.of(frames);
-    VmaTree tree = new VmaTree(kmem);
+    VmaTree tree = new VmaTree(kmem, null);
     tree.insert(new Vma(0x10000, 0x11000, Vma.PROT_READ, Vma.Kind.ANON, null, 0));
     while (kmem.tryCharge(KernelMemory.Kind.VMA)) {
       // fill kernel memory to its reserve

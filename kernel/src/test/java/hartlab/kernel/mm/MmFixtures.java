@@ -13,8 +13,8 @@ public final class MmFixtures {
   private MmFixtures() {}
 
   /** A new empty mm with its own page-table root, as {@code mm_alloc} makes it. */
-  public static Mm newMm(PageTable pageTable, KernelMemory kmem) {
-    Mm mm = new Mms(pageTable, kmem).create();
+  public static Mm newMm(PageTable pageTable, KernelMemory kmem, VmaLocks locks) {
+    Mm mm = new Mms(pageTable, kmem, locks).create();
     if (mm == null) {
       throw new IllegalStateException("MmFixtures.newMm: no frame left for a root");
     }

@@ -1,207 +1,315 @@
 package hartlab.kernel.mm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import hartlab.cpu.Hart;
+import hartlab.kernel.mm.kmem.KernelMemory;
+import hartlab.kernel.stats.Counters;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
-import java.util.SplittableRandom;
+import java.util.Map;
+import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** The VMA tree: lookups, overlap queries, the top-down gap search, splits and fork's bulk copy. */
+/** The VMA tree against a sorted map, bulk load against inserts, and lockless readers. */
 class VmaTreeTest {
-  private static Vma vma(long start, long end) {
-    return new Vma(start, end, Vma.PROT_READ, Vma.Kind.ANON, null, 0);
+  private static final long PAGE = 4096;
+  private static final long BASE = 0x100000;
+
+  /** Slot k holds at most one area, inside [BASE + 4 pages * k, + 4 pages). */
+  private static long slot(int k) {
+    return BASE + 4 * PAGE * k;
   }
 
-  @Test
-  void findsTheAreaContainingAnAddress() {
+  private static Vma area(long start, long pages) {
+    return new Vma(start, start + pages * PAGE, Vma.PROT_READ, Vma.Kind.ANON, null, 0);
+  }
+
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void randomChangesMatchASortedMap(boolean rcuMode) {
     VmaTree tree = new VmaTree();
-    Vma a = vma(0x1000, 0x3000);
-    Vma b = vma(0x5000, 0x6000);
-    tree.insert(a);
-    tree.insert(b);
-    assertSame(a, tree.find(0x1000));
-    assertSame(a, tree.find(0x2FFF));
-    assertNull(tree.find(0x3000), "end is exclusive");
-    assertNull(tree.find(0x4FFF));
-    assertSame(b, tree.find(0x5800));
-    assertNull(tree.find(0));
-    assertNull(tree.find(Long.MAX_VALUE));
+    if (rcuMode) {
+      tree.setInRcu();
+    }
+    TreeMap<Long, Vma> model = new TreeMap<>();
+    Random r = new Random(rcuMode ? 11 : 7);
+    for (int op = 0; op < 20_000; op++) {
+      int k = r.nextInt(600);
+      Map.Entry<Long, Vma> e = model.floorEntry(slot(k) + 4 * PAGE - 1);
+      Vma there = e != null && e.getValue().end > slot(k) ? e.getValue() : null;
+      if (there == null) {
+        Vma v = area(slot(k) + PAGE * r.nextInt(2), 1 + r.nextInt(2));
+        tree.insert(v);
+        model.put(v.start, v);
+      } else if (r.nextBoolean() || there.end - there.start < 2 * PAGE) {
+        tree.remove(there);
+        model.remove(there.start);
+      } else {
+        Vma head = area(there.start, 1);
+        Vma tail = area(there.start + PAGE, (there.end - there.start) / PAGE - 1);
+        tree.replace(null, there, head, tail);
+        model.remove(there.start);
+        model.put(head.start, head);
+        model.put(tail.start, tail);
+      }
+      if (op % 97 == 0) {
+        checkAgainst(model, tree, r);
+      }
+    }
+    checkAgainst(model, tree, r);
+    assertTrue(tree.height() <= 4, "height " + tree.height() + " for " + tree.size() + " areas");
   }
 
-  @Test
-  void overlappingListsEveryIntersectingAreaInOrder() {
-    VmaTree tree = new VmaTree();
-    Vma a = vma(0x1000, 0x3000);
-    Vma b = vma(0x5000, 0x6000);
-    Vma c = vma(0x8000, 0x9000);
-    tree.insert(c);
-    tree.insert(a);
-    tree.insert(b);
-    assertEquals(List.of(a, b), tree.overlapping(0x2000, 0x5001));
-    assertEquals(List.of(), tree.overlapping(0x3000, 0x5000), "touching is not overlapping");
-    assertEquals(List.of(a, b, c), tree.overlapping(0, 1L << 38));
-    assertEquals(List.of(a), tree.overlapping(0x2FFF, 0x3000), "the last byte of a");
-    assertTrue(tree.isFree(0x6000, 0x8000));
-    assertFalse(tree.isFree(0x6000, 0x8001));
-    assertEquals(3, tree.size());
-    assertEquals(List.of(a, b, c), tree.all());
-  }
-
-  @Test
-  void refusesOverlapsAndUnknownRemovals() {
-    VmaTree tree = new VmaTree();
-    Vma a = vma(0x1000, 0x3000);
-    tree.insert(a);
-    IllegalStateException e =
-        assertThrows(IllegalStateException.class, () -> tree.insert(vma(0x2000, 0x4000)));
-    assertTrue(e.getMessage().startsWith("VmaTree.insert"), e.getMessage());
-    assertThrows(IllegalStateException.class, () -> tree.remove(vma(0x1000, 0x3000)));
-    assertSame(a, tree.find(0x1000), "a refused removal removed nothing");
-    assertThrows(IllegalStateException.class, () -> tree.rekey(0x7000, a));
-    assertThrows(IllegalStateException.class, () -> tree.rekey(0x1000, vma(0x1000, 0x2000)));
-    assertSame(a, tree.find(0x1000), "nor did a refused rekey");
-    tree.remove(a);
-    assertEquals(0, tree.size());
-  }
-
-  @Test
-  void topDownGapSearchTakesTheHighestFit() {
-    VmaTree tree = new VmaTree();
-    tree.insert(vma(0x10000, 0x20000));
-    tree.insert(vma(0x30000, 0x40000));
-    assertEquals(0x4E000, tree.findGapTopDown(0x2000, 0x1000, 0x50000), "top of the highest gap");
-    assertEquals(
-        0x20000, tree.findGapTopDown(0x10000, 0x1000, 0x40000), "an exact fit between areas");
-    assertEquals(
-        -1, tree.findGapTopDown(0x10000, 0x1000, 0x20000), "the gap below is one page short");
-    assertEquals(-1, tree.findGapTopDown(0x20000, 0x10000, 0x40000));
-    assertEquals(0x8000, tree.findGapTopDown(0x8000, 0, 0x10000), "below everything");
-    assertEquals(0x38000, new VmaTree().findGapTopDown(0x8000, 0, 0x40000), "an empty tree");
-  }
-
-  @Test
-  void gapSearchAgreesWithABruteForceScanOnRandomLayouts() {
-    SplittableRandom random = new SplittableRandom(7);
-    for (int round = 0; round < 200; round++) {
-      VmaTree tree = new VmaTree();
-      boolean[] taken = new boolean[64];
-      for (int i = 0; i < 20; i++) {
-        int at = random.nextInt(64);
-        int len = 1 + random.nextInt(4);
-        if (at + len <= 64 && tree.isFree(at * 0x1000L, (at + len) * 0x1000L)) {
-          tree.insert(vma(at * 0x1000L, (at + len) * 0x1000L));
-          for (int p = at; p < at + len; p++) {
-            taken[p] = true;
-          }
+  private static void checkAgainst(TreeMap<Long, Vma> model, VmaTree tree, Random r) {
+    assertEquals(new ArrayList<>(model.values()), tree.all());
+    assertEquals(model.size(), tree.size());
+    for (int i = 0; i < 200; i++) {
+      long va = BASE - PAGE + (long) (r.nextDouble() * (slot(601) - BASE));
+      Map.Entry<Long, Vma> f = model.floorEntry(va);
+      Vma want = f != null && f.getValue().end > va ? f.getValue() : null;
+      assertSame(want, tree.find(va), () -> "find 0x" + Long.toHexString(va));
+      Map.Entry<Long, Vma> before = model.lowerEntry(va);
+      assertSame(before == null ? null : before.getValue(), tree.findPrev(va));
+      Vma next = want != null ? want : ceilingValue(model, va);
+      assertSame(next, tree.findNext(va));
+      long end = va + PAGE * (1 + r.nextInt(8));
+      List<Vma> over = new ArrayList<>();
+      for (Vma v : model.values()) {
+        if (v.start < end && v.end > va) {
+          over.add(v);
         }
       }
-      int low = random.nextInt(8);
-      int high = 56 + random.nextInt(9);
-      int len = 1 + random.nextInt(6);
-      long expected = -1;
-      for (int s = high - len; s >= low && expected < 0; s--) {
-        boolean free = true;
-        for (int p = s; p < s + len; p++) {
-          free &= !taken[p];
-        }
-        if (free) {
-          expected = s * 0x1000L;
+      assertEquals(over, tree.overlapping(va, end));
+      assertEquals(over.isEmpty(), tree.isFree(va, end));
+    }
+    long len = PAGE * (1 + r.nextInt(5));
+    assertEquals(
+        gapByBruteForce(model, len, BASE, slot(500)), tree.findGapTopDown(len, BASE, slot(500)));
+  }
+
+  private static Vma ceilingValue(TreeMap<Long, Vma> model, long va) {
+    Map.Entry<Long, Vma> c = model.ceilingEntry(va);
+    return c == null ? null : c.getValue();
+  }
+
+  private static long gapByBruteForce(TreeMap<Long, Vma> model, long len, long low, long high) {
+    for (long s = high - len; s >= low; s -= PAGE) {
+      boolean free = true;
+      for (Vma v : model.values()) {
+        if (v.start < s + len && v.end > s) {
+          free = false;
+          break;
         }
       }
+      if (free) {
+        return s;
+      }
+    }
+    return -1;
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, 15, 16, 17, 255, 256, 257, 4097})
+  void bulkLoadEqualsOneByOneInserts(int n) {
+    List<Vma> sorted = new ArrayList<>();
+    List<Vma> shuffled = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      sorted.add(area(slot(i), 1 + i % 3));
+      shuffled.add(area(slot(i), 1 + i % 3));
+    }
+    Collections.shuffle(shuffled, new Random(n));
+    VmaTree bulk = new VmaTree();
+    VmaTree source = new VmaTree();
+    for (Vma v : sorted) {
+      source.insert(v);
+    }
+    bulk.loadCopyOf(source, v -> area(v.start, (v.end - v.start) / PAGE));
+    VmaTree oneByOne = new VmaTree();
+    for (Vma v : shuffled) {
+      oneByOne.insert(v);
+    }
+    assertEquals(ranges(oneByOne.all()), ranges(bulk.all()));
+    assertEquals(oneByOne.size(), bulk.size());
+    for (int i = 0; i < n; i++) {
+      long va = slot(i) + PAGE * (i % 4);
+      Vma a = bulk.find(va);
+      Vma b = oneByOne.find(va);
       assertEquals(
-          expected,
-          tree.findGapTopDown(len * 0x1000L, low * 0x1000L, high * 0x1000L),
-          "round " + round + ": " + tree.all());
+          a == null ? null : List.of(a.start, a.end), b == null ? null : List.of(b.start, b.end));
+    }
+    assertTrue(bulk.height() <= oneByOne.height(), "a bulk-loaded tree is no deeper");
+    // and it stays a working tree
+    if (n > 0) {
+      bulk.remove(bulk.find(slot(0)));
+      bulk.insert(area(slot(n), 1));
+      assertEquals(n, bulk.size());
     }
   }
 
   @Test
-  void splitKeepsBothHalvesConsistent() {
-    VmaTree tree = new VmaTree();
-    Vma a = vma(0x1000, 0x5000);
-    tree.insert(a);
-    Vma tail = a.splitAt(0x3000);
-    tree.insert(tail);
-    assertEquals(0x3000, a.end());
-    assertSame(a, tree.find(0x2FFF));
-    assertSame(tail, tree.find(0x3000));
-    assertEquals(0x5000, tail.end());
-    assertEquals(a.prot(), tail.prot());
-    assertEquals(a.kind(), tail.kind());
-  }
-
-  @Test
-  void aSharedAreasSplitKeepsTheOffsetIntoItsObject() {
-    SharedAnonMemory object = new SharedAnonMemory(null);
-    Vma a = new Vma(0x10000, 0x18000, Vma.PROT_READ, Vma.Kind.ANON, object, 2);
-    Vma tail = a.splitAt(0x13000);
-    assertSame(object, tail.sharedObject());
-    assertEquals((2 + 3) * 0x1000L, tail.sharedOffset(0x13000));
-    assertEquals(a.sharedOffset(0x12000) + 0x1000, tail.sharedOffset(0x13000), "continuous");
-    assertTrue(tail.isShared());
-  }
-
-  @Test
-  void rekeyRefilesAnAreaWhoseStartMoved() {
-    VmaTree tree = new VmaTree();
-    Vma a = vma(0x1000, 0x5000);
-    tree.insert(a);
-    a.start = 0x2000;
-    tree.rekey(0x1000, a);
-    assertNull(tree.find(0x1000));
-    assertSame(a, tree.find(0x2000));
-  }
-
-  @Test
-  void forksBulkLoadCopiesEveryAreaAndOnlyIntoAnEmptyTree() {
+  void loadCopyOfLeavesOutDontCopyAreasAndChargesOnlyTheCopies() {
+    KernelMemory kmem = KernelMemory.unaccounted();
     VmaTree parent = new VmaTree();
-    List<Vma> originals = new ArrayList<>();
-    for (long s = 0x10000; s < 0x20000; s += 0x2000) {
-      Vma v = vma(s, s + 0x1000);
-      originals.add(v);
+    for (int i = 0; i < 40; i++) {
+      Vma v = area(slot(i), 1);
+      v.dontCopy = i % 5 == 0;
       parent.insert(v);
     }
-    VmaTree child = new VmaTree();
-    child.loadCopyOf(parent, Vma::copy);
-    assertEquals(parent.size(), child.size());
-    TreeMap<Long, Vma> byStart = new TreeMap<>();
-    for (Vma v : child.all()) {
-      byStart.put(v.start(), v);
+    VmaTree child = new VmaTree(kmem, null);
+    long before = kmem.used();
+    child.loadCopyOf(parent, v -> v.dontCopy ? null : area(v.start, 1));
+    assertEquals(32, child.size());
+    assertEquals(before + 32L * KernelMemory.Kind.VMA.bytes(), kmem.used());
+    assertNull(child.find(slot(5)));
+    assertEquals(slot(6), child.find(slot(6)).start);
+  }
+
+  private static List<List<Long>> ranges(List<Vma> vmas) {
+    List<List<Long>> out = new ArrayList<>();
+    for (Vma v : vmas) {
+      out.add(List.of(v.start, v.end));
     }
-    for (Vma v : originals) {
-      Vma c = byStart.get(v.start());
-      assertNotSame(v, c, "a copy, not the parent's area");
-      assertEquals(v.end(), c.end());
-      assertSame(c, child.find(v.start()));
+    return out;
+  }
+
+  // ---- lockless readers against a writer ----
+
+  /**
+   * Counts what the identity checker would report: tree nodes RCU had freed, reached by readers.
+   */
+  private static final class FreedNodeCount implements VmaUseCheck {
+    final AtomicLong reached = new AtomicLong();
+
+    @Override
+    public void using(Hart hart, Mm mm, Vma vma, long va) {}
+
+    @Override
+    public void reachedFreedNode() {
+      reached.incrementAndGet();
     }
-    child.find(0x10000).prot = Vma.PROT_WRITE;
-    assertEquals(Vma.PROT_READ, parent.find(0x10000).prot(), "the parent's area is untouched");
-    assertThrows(IllegalStateException.class, () -> child.loadCopyOf(parent, Vma::copy));
+  }
+
+  private static final int READERS = 3;
+
+  /**
+   * One writer churns the odd slots (insert, remove, split, in RCU mode); readers walk under RCU.
+   * Every reader must always find the areas of the even slots, which never change, see the whole
+   * tree in strictly increasing order, and never reach a node freed by RCU. Returns the freed nodes
+   * reached.
+   */
+  private static long churn(boolean brokenRcu, long seed, int ops) throws Exception {
+    TestRcu rcu = new TestRcu(READERS + 1, brokenRcu);
+    VmaLocks locks = new VmaLocks(rcu, null, new Counters(READERS + 1), VmaBreak.NONE, null);
+    FreedNodeCount freed = new FreedNodeCount();
+    locks.setCheck(freed);
+    VmaTree tree = new VmaTree(KernelMemory.unaccounted(), locks);
+    tree.setInRcu();
+    int slots = 400;
+    for (int k = 0; k < slots; k += 2) {
+      tree.insert(area(slot(k), 2));
+    }
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    AtomicLong done = new AtomicLong();
+    List<Thread> readers = new ArrayList<>();
+    for (int h = 1; h <= READERS; h++) {
+      int hart = h;
+      Thread t =
+          new Thread(
+              () -> {
+                Random r = new Random(seed * 31 + hart);
+                try {
+                  while (done.get() == 0) {
+                    rcu.readLock(hart);
+                    try {
+                      int k = 2 * r.nextInt(slots / 2);
+                      long va = slot(k) + r.nextInt(2) * PAGE;
+                      Vma v = tree.find(va);
+                      if (v == null || v.start != slot(k)) {
+                        throw new AssertionError("stable area at slot " + k + " not found: " + v);
+                      }
+                      long prevEnd = Long.MIN_VALUE;
+                      int stable = 0;
+                      for (Vma a = tree.findNext(0); a != null; a = tree.findNext(prevEnd)) {
+                        long s = a.start;
+                        if (s < prevEnd) {
+                          throw new AssertionError("out of order: " + a + " after 0x" + prevEnd);
+                        }
+                        if (((s - BASE) / (4 * PAGE)) % 2 == 0) {
+                          stable++;
+                        }
+                        prevEnd = a.end;
+                      }
+                      if (stable != slots / 2) {
+                        throw new AssertionError("walk saw " + stable + " stable areas");
+                      }
+                    } finally {
+                      rcu.readUnlock(hart);
+                    }
+                  }
+                } catch (Throwable e) {
+                  failure.compareAndSet(null, e);
+                }
+              });
+      readers.add(t);
+      t.start();
+    }
+    Random r = new Random(seed);
+    List<Vma> churned = new ArrayList<>();
+    for (int op = 0; op < ops && failure.get() == null; op++) {
+      if (churned.isEmpty() || (churned.size() < slots / 2 && r.nextBoolean())) {
+        int k = 1 + 2 * r.nextInt(slots / 2);
+        if (tree.isFree(slot(k), slot(k) + 2 * PAGE)) {
+          Vma v = area(slot(k), 2);
+          tree.insert(v);
+          churned.add(v);
+        }
+      } else {
+        Vma v = churned.remove(r.nextInt(churned.size()));
+        if (r.nextBoolean() || v.end - v.start < 2 * PAGE) {
+          tree.remove(v);
+        } else {
+          Vma head = area(v.start, 1);
+          Vma tail = area(v.start + PAGE, 1);
+          tree.replace(null, v, head, tail);
+          tree.remove(head);
+          churned.add(tail);
+        }
+      }
+      rcu.poll();
+    }
+    done.set(1);
+    for (Thread t : readers) {
+      t.join();
+    }
+    if (failure.get() != null) {
+      throw new AssertionError("a lockless reader failed", failure.get());
+    }
+    return freed.reached.get();
   }
 
   @Test
-  void accessKindsFollowTheProtection() {
-    Vma r = new Vma(0, 0x1000, Vma.PROT_READ, Vma.Kind.DATA, null, 0);
-    Vma w = new Vma(0, 0x1000, Vma.PROT_WRITE, Vma.Kind.DATA, null, 0);
-    Vma x = new Vma(0, 0x1000, Vma.PROT_EXEC, Vma.Kind.TEXT, null, 0);
-    Vma none = new Vma(0, 0x1000, 0, Vma.Kind.ANON, null, 0);
-    assertTrue(r.allows(hartlab.mmu.Mmu.LOAD));
-    assertFalse(r.allows(hartlab.mmu.Mmu.STORE));
-    assertFalse(r.allows(hartlab.mmu.Mmu.FETCH));
-    assertTrue(w.allows(hartlab.mmu.Mmu.LOAD), "Sv39 has no write-only pages");
-    assertTrue(w.allows(hartlab.mmu.Mmu.STORE));
-    assertTrue(x.allows(hartlab.mmu.Mmu.FETCH));
-    assertFalse(x.allows(hartlab.mmu.Mmu.LOAD));
-    assertFalse(none.allows(hartlab.mmu.Mmu.LOAD));
-    assertEquals("[0x0-0x1000 r-- data]", r.toString());
-    assertEquals("[0x0-0x1000 --x text]", x.toString());
+  void locklessReadersSeeAConsistentTreeAndNoFreedNode() throws Exception {
+    for (long seed = 1; seed <= 4; seed++) {
+      assertEquals(0, churn(false, seed, 30_000), "freed nodes reached, seed " + seed);
+    }
+  }
+
+  @Test
+  void withoutAGracePeriodReadersReachFreedNodes() throws Exception {
+    long reached = 0;
+    for (long seed = 1; seed <= 20 && reached == 0; seed++) {
+      reached += churn(true, seed, 30_000);
+    }
+    assertTrue(reached > 0, "freeing replaced nodes at once must be seen by some reader");
   }
 }
