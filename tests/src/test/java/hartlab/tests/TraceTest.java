@@ -22,7 +22,7 @@ class TraceTest {
   private static final Set<String> PHASES = Set.of("X", "M", "s", "f", "b", "e");
 
   @Test
-  void forkstormOnFourHartsIsAValidTraceWithIpiFlows() throws IOException {
+  void forkstormOnFourHartsIsAValidTraceWithIpiFlowsAndGracePeriods() throws IOException {
     Path file = tmp.resolve("t.json");
     Runs.Outcome o =
         Runs.hartlab(
@@ -73,7 +73,9 @@ class TraceTest {
     assertTrue(!starts.isEmpty(), "IPI flows");
     assertEquals(starts, finishes, "every flow has one start and one finish");
     starts.values().forEach(n -> assertEquals(1, n));
-    assertTrue(names.containsAll(Set.of("trap", "ipi", "tlb", "sched")), names.toString());
+    assertTrue(
+        names.containsAll(Set.of("trap", "ipi", "tlb", "sched", "rcu")),
+        "traps, IPIs, shootdowns, tasks and grace periods: " + names);
     assertEquals(Set.of(1, 2, 3, 4), taskTracks, "a task track per hart");
     assertEquals(0, root.required("otherData").required("droppedEvents").asLong());
     // Lockstep: the same trace every time.
