@@ -71,7 +71,8 @@ class LocklessMmTest {
         image + " " + args,
         k -> {
           try {
-            return Runs.qemu(Runs.extract(image, dir), args);
+            Path elf = Runs.extract(image, dir);
+            return image.equals("mapsrace") ? Runs.qemuMapsrace(elf, args) : Runs.qemu(elf, args);
           } catch (Exception e) {
             throw new IllegalStateException(e);
           }
