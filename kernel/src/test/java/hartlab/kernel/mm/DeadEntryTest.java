@@ -84,4 +84,35 @@ class DeadEntryTest {
     assertEquals(2, areas.stream().filter(v -> v.dead == null).count(), areas::toString);
     rig.assertNoViolations();
   }
+
+  @Test
+  void noReplaceOverADeadEntryWaitsRatherThanFailing() {
+    Hart h0 = rig.hart(0);
+    long a = rig.mmapAnon(h0, mm, 2);
+    rig.munmap(h0, mm, a, LEN);
+    int noReplace = PRIVATE_ANON | Mmap.MAP_FIXED_NOREPLACE;
+    assertEquals(
+        Waits.BLOCKED,
+        rig.mmap(h0, mm, a, LEN, RW, noReplace),
+        "the range is unmapped for the guest: no EEXIST, a wait for the dead entry");
+    rig.rcuQuiesce();
+    rig.runOn(0, first);
+    assertEquals(a, rig.mmap(h0, mm, a, LEN, RW, noReplace));
+    rig.assertNoViolations();
+  }
+
+  @Test
+  void aClaimedEntryIsErasedByAMunmapOverItsRange() {
+    Hart h0 = rig.hart(0);
+    long fresh = rig.mmapAnon(h0, mm, 2);
+    assertEquals(Waits.BLOCKED, fixed(h0, fresh));
+    rig.rcuQuiesce();
+    rig.runOn(0, first);
+    rig.munmap(h0, mm, rig.mmapAnon(h0, mm, 1), PAGE); // a writer's reaping leaves it alone
+    assertNotNull(entryAt(mm, fresh), "claimed: held for the waiter");
+    rig.munmap(h0, mm, fresh, LEN); // a waiter that never ran again cannot leak the range
+    assertNull(entryAt(mm, fresh));
+    rig.rcuQuiesce();
+    rig.assertNoViolations();
+  }
 }
