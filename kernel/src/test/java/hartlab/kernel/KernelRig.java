@@ -252,6 +252,11 @@ public final class KernelRig {
       return this;
     }
 
+    public Builder munmapScheme(hartlab.kernel.mm.MunmapScheme v) {
+      config.munmapScheme(v);
+      return this;
+    }
+
     public Builder cost(CostModel v) {
       config.cost(v);
       return this;

@@ -33,8 +33,7 @@ class LocklessMmTest {
             List.of("forkstorm", "8", "2"),
             List.of("mapsrace", "6", "32"));
     List<Arguments> out = new ArrayList<>();
-    // dead-entry is left out: with several threads it still loses mappings (a known bug).
-    for (String scheme : new String[] {"sync-rcu"}) {
+    for (String scheme : new String[] {"sync-rcu", "dead-entry"}) {
       for (String strategy : ShootdownTest.STRATEGIES) {
         for (List<String> w : workloads) {
           for (String mode : new String[] {"parallel", "lockstep"}) {

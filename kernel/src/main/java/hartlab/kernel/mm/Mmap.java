@@ -137,7 +137,7 @@ public final class Mmap {
       if (!fitsUserSpace(addr + len) || addr + len < addr) {
         throw SyscallError.of(Errno.ENOMEM);
       }
-      if (!mm.vmas.isFree(addr, addr + len)) {
+      if (!mm.vmas.overlapping(addr, addr + len).isEmpty()) {
         if ((flags & MAP_FIXED) == 0) {
           throw SyscallError.of(Errno.EEXIST);
         }
@@ -205,6 +205,7 @@ public final class Mmap {
       throw SyscallError.of(Errno.EINVAL);
     }
     reapDeadEntries(hart, mm);
+    eraseDone(hart, mm, addr, addr + len, true);
     unmapLocked(hart, mm, addr, addr + len);
     return 0;
   }
@@ -220,39 +221,62 @@ public final class Mmap {
   }
 
   /**
-   * dead-entry scheme: erases the dead entries whose grace period and shootdown are done. Holds the
-   * mmap lock for writing.
+   * dead-entry scheme: erases the dead entries whose grace period and shootdown are done, except
+   * those a sleeping MAP_FIXED caller has claimed. Holds the mmap lock for writing.
    */
   void reapDeadEntries(Hart hart, Mm mm) {
     for (var it = mm.deadEntries.iterator(); it.hasNext(); ) {
       Vma d = it.next();
-      if (d.dead.done) {
+      if (d.dead.done && !d.dead.claimed) {
         it.remove();
-        removeVma(hart, mm, d);
-        mm.vmas.free(d);
+        erase(hart, mm, d);
       }
     }
   }
 
   /**
-   * MAP_FIXED (or MREMAP_FIXED) over {@code [start, end)}: after reaping, true if a dead entry
-   * there is not done yet; the task then sleeps until one is, and its call runs again (the live
-   * areas it unmapped stay unmapped). Holds the mmap lock for writing.
+   * Erases the done dead entries in {@code [start, end)}, claimed ones too if {@code claimed}: the
+   * caller maps or unmaps that range itself. Holds the mmap lock for writing.
+   */
+  private void eraseDone(Hart hart, Mm mm, long start, long end, boolean claimed) {
+    for (Vma d : mm.vmas.entries(start, end, true)) {
+      if (d.dead != null && d.dead.done && (claimed || !d.dead.claimed)) {
+        mm.deadEntries.remove(d);
+        erase(hart, mm, d);
+      }
+    }
+  }
+
+  private static void erase(Hart hart, Mm mm, Vma d) {
+    removeVma(hart, mm, d);
+    mm.vmas.free(d);
+  }
+
+  /**
+   * MAP_FIXED (or MREMAP_FIXED) over {@code [start, end)}, whose live areas are unmapped: erases
+   * the dead entries there that are done; true if one is not done yet. The task then sleeps until
+   * one is and its call runs again; meanwhile the entries there are claimed, so that no other
+   * mapping takes the range before it does (the live areas it unmapped stay unmapped). Holds the
+   * mmap lock for writing.
    */
   boolean waitForDeadEntries(Hart hart, Mm mm, long start, long end) {
-    reapDeadEntries(hart, mm);
-    if (mm.vmas.entries(start, end, true).isEmpty()) {
+    eraseDone(hart, mm, start, end, true);
+    List<Vma> left = mm.vmas.entries(start, end, true); // dead ones only: the live are unmapped
+    if (left.isEmpty()) {
       return false;
     }
+    for (Vma d : left) {
+      d.dead.claimed = true;
+    }
     synchronized (mm.deadWaiters) {
-      for (Vma d : mm.vmas.entries(start, end, true)) {
+      for (Vma d : left) {
         if (!d.dead.done) {
           waits.sleep(hart, mm.deadWaiters, true, Long.MAX_VALUE, 0);
           return true;
         }
       }
     }
-    reapDeadEntries(hart, mm);
+    eraseDone(hart, mm, start, end, true); // all done meanwhile
     return false;
   }
 

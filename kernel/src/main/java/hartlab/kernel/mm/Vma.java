@@ -68,6 +68,13 @@ public final class Vma {
   /** A dead entry's completion, set by whichever of its grace period and shootdown ends last. */
   static final class DeadEntry {
     volatile boolean done;
+
+    /**
+     * A MAP_FIXED (or MREMAP_FIXED) caller sleeps for this entry and will run again over its range:
+     * only such a call erases it, so the range it unmapped is not handed to another mapping in
+     * between. Guarded by the mmap lock.
+     */
+    boolean claimed;
   }
 
   /** vm_mm: the address space whose tree holds (or last held) the area. */

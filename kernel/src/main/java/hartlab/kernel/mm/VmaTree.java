@@ -2,7 +2,6 @@ package hartlab.kernel.mm;
 
 import hartlab.cpu.Hart;
 import hartlab.kernel.mm.kmem.KernelMemory;
-import hartlab.kernel.rcu.RcuObject;
 import hartlab.kernel.uapi.Errno;
 import hartlab.kernel.uapi.SyscallError;
 import java.lang.invoke.MethodHandles;
@@ -24,57 +23,24 @@ import java.util.function.Predicate;
  * (poisoned: the VMA-identity checker reports a reader that still walks one). Outside RCU mode the
  * mm's one user is the only one who walks the tree, and nodes are edited in place.
  *
- * <p>Nodes hold up to {@link #FANOUT} entries. Leaves hold areas sorted by start; an internal node
- * holds children and the lowest start in each (kept exact, so an area in one child ends at or
- * before the next child's key and a lookup follows one path). Nodes are not rebalanced on removal,
- * only dropped when empty: lookups stay correct, depth stays logarithmic in the most areas the tree
- * ever held.
+ * <p>Nodes ({@link VmaNode}) hold up to {@link VmaNode#FANOUT} entries. Leaves hold areas sorted by
+ * start; an internal node holds children and the lowest start in each (kept exact, so an area in
+ * one child ends at or before the next child's key and a lookup follows one path). Nodes are not
+ * rebalanced on removal, only dropped when empty: lookups stay correct, depth stays logarithmic in
+ * the most areas the tree ever held.
  *
  * <p>Every area in the tree is charged to kernel memory ({@link KernelMemory.Kind#VMA}, as Linux's
  * vm_area_alloc charges its slab): {@link #insert} and {@link #loadCopyOf} charge before they
  * change anything and fail with ENOMEM, {@link #remove} and {@link #clear} give the charge back.
  */
 public final class VmaTree {
-  static final int FANOUT = 16;
-
-  /**
-   * A tree node. In RCU mode immutable once published; {@link #txn} names the writer that made it.
-   */
-  static final class Node extends RcuObject {
-    final boolean leaf;
-    int count;
-    final long[] keys = new long[FANOUT];
-    final Vma[] vmas;
-    final Node[] kids;
-    long txn;
-
-    Node(boolean leaf, long txn) {
-      this.leaf = leaf;
-      this.vmas = leaf ? new Vma[FANOUT] : null;
-      this.kids = leaf ? null : new Node[FANOUT];
-      this.txn = txn;
-    }
-
-    Node copy(long txn) {
-      Node c = new Node(leaf, txn);
-      c.count = count;
-      System.arraycopy(keys, 0, c.keys, 0, count);
-      if (leaf) {
-        System.arraycopy(vmas, 0, c.vmas, 0, count);
-      } else {
-        System.arraycopy(kids, 0, c.kids, 0, count);
-      }
-      return c;
-    }
-  }
-
   private static final VarHandle ROOT;
   private static final VarHandle IN_RCU;
 
   static {
     try {
       MethodHandles.Lookup l = MethodHandles.lookup();
-      ROOT = l.findVarHandle(VmaTree.class, "root", Node.class);
+      ROOT = l.findVarHandle(VmaTree.class, "root", VmaNode.class);
       IN_RCU = l.findVarHandle(VmaTree.class, "inRcu", boolean.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
@@ -83,15 +49,13 @@ public final class VmaTree {
 
   /** What readers walk: published with release, read with acquire. */
   @SuppressWarnings("unused") // through ROOT
-  private Node root;
+  private VmaNode root;
 
   @SuppressWarnings("unused") // through IN_RCU
   private boolean inRcu;
 
   // ---- writer state, guarded by the mmap lock ----
-  private Node top; // the writer's root: root, or its unpublished copy during an operation
-  private long txn;
-  private final List<Node> retired = new ArrayList<>();
+  private final VmaCowPath path = new VmaCowPath(this::isInRcu);
   private int size;
 
   private final KernelMemory kmem;
@@ -126,11 +90,11 @@ public final class VmaTree {
 
   // ---- readers: under RCU (or the mmap lock), no lock of their own ----
 
-  private Node readRoot() {
-    return (Node) ROOT.getAcquire(this);
+  private VmaNode readRoot() {
+    return (VmaNode) ROOT.getAcquire(this);
   }
 
-  private void visited(Node n) {
+  private void visited(VmaNode n) {
     if (n.isPoisoned() && locks != null) {
       locks.reachedFreedNode();
     }
@@ -144,29 +108,29 @@ public final class VmaTree {
 
   /** The entry containing {@code va}, a dead one included, or null. */
   Vma findEntry(long va) {
-    Node n = readRoot();
+    VmaNode n = readRoot();
     while (n != null) {
       visited(n);
       if (n.leaf) {
-        int i = floorIndex(n, va);
+        int i = n.floorIndex(va);
         Vma v = i < 0 ? null : n.vmas[i];
         return v != null && va >= v.start && va < v.end ? v : null;
       }
-      n = n.kids[childIndex(n, va)];
+      n = n.kids[n.childIndex(va)];
     }
     return null;
   }
 
   /** The highest area starting below {@code addr}, or null. */
   Vma findPrev(long addr) {
-    Node n = readRoot();
+    VmaNode n = readRoot();
     while (n != null) {
       visited(n);
       if (n.leaf) {
-        int i = floorIndex(n, addr - 1);
+        int i = n.floorIndex(addr - 1);
         return i < 0 ? null : n.vmas[i];
       }
-      n = n.kids[childIndex(n, addr - 1)];
+      n = n.kids[n.childIndex(addr - 1)];
     }
     return null;
   }
@@ -194,20 +158,20 @@ public final class VmaTree {
    * Visits areas in address order, starting with the one that may contain {@code from}, while
    * {@code visitor} returns true. Returns false if the visitor stopped it.
    */
-  private boolean walk(Node n, long from, Predicate<Vma> visitor) {
+  private boolean walk(VmaNode n, long from, Predicate<Vma> visitor) {
     if (n == null) {
       return true;
     }
     visited(n);
     if (n.leaf) {
-      for (int i = Math.max(0, floorIndex(n, from)); i < n.count; i++) {
+      for (int i = Math.max(0, n.floorIndex(from)); i < n.count; i++) {
         if (!visitor.test(n.vmas[i])) {
           return false;
         }
       }
       return true;
     }
-    for (int i = childIndex(n, from); i < n.count; i++) {
+    for (int i = n.childIndex(from); i < n.count; i++) {
       if (!walk(n.kids[i], from, visitor)) {
         return false;
       }
@@ -215,7 +179,7 @@ public final class VmaTree {
     return true;
   }
 
-  private boolean walkDown(Node n, Predicate<Vma> visitor) {
+  private boolean walkDown(VmaNode n, Predicate<Vma> visitor) {
     if (n == null) {
       return true;
     }
@@ -226,42 +190,6 @@ public final class VmaTree {
       }
     }
     return true;
-  }
-
-  /** Index of the last entry with key {@code <= key} in a leaf, or -1. */
-  private static int floorIndex(Node n, long key) {
-    int lo = 0;
-    int hi = n.count - 1;
-    int found = -1;
-    while (lo <= hi) {
-      int mid = (lo + hi) >>> 1;
-      if (n.keys[mid] <= key) {
-        found = mid;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    return found;
-  }
-
-  /**
-   * The child of an internal node whose range holds {@code key} (the first one's starts at -inf).
-   */
-  private static int childIndex(Node n, long key) {
-    int lo = 1;
-    int hi = n.count - 1;
-    int found = 0;
-    while (lo <= hi) {
-      int mid = (lo + hi) >>> 1;
-      if (n.keys[mid] <= key) {
-        found = mid;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    return found;
   }
 
   /** Areas intersecting {@code [start, end)}, in address order (dead entries left out). */
@@ -346,11 +274,7 @@ public final class VmaTree {
 
   /** Nodes between the root and the leaves, counting both (0 for an empty tree); writers only. */
   int height() {
-    int h = 0;
-    for (Node n = top; n != null; n = n.leaf ? null : n.kids[0]) {
-      h++;
-    }
-    return h;
+    return path.height();
   }
 
   // ---- writers: hold the mmap lock for writing ----
@@ -376,8 +300,8 @@ public final class VmaTree {
     if (locks != null && vma.mm != null) {
       locks.vmaStartWrite(hart, vma.mm, vma);
     }
-    begin();
-    removeEntry(vma);
+    path.begin();
+    path.removeEntry(vma);
     commit(hart);
     size--;
     kmem.uncharge(KernelMemory.Kind.VMA);
@@ -409,9 +333,9 @@ public final class VmaTree {
     if (old != null && locks != null && old.mm != null) {
       locks.vmaStartWrite(hart, old.mm, old);
     }
-    begin();
+    path.begin();
     if (old != null) {
-      removeEntry(old);
+      path.removeEntry(old);
     }
     for (Vma p : pieces) {
       Vma clash = overlapInTop(p.start, p.end);
@@ -419,7 +343,7 @@ public final class VmaTree {
         throw new IllegalStateException("VmaTree.insert: " + p + " overlaps " + clash);
       }
       p.markAttached();
-      insertEntry(p);
+      path.insertEntry(p);
     }
     commit(hart);
     size += growth;
@@ -481,8 +405,8 @@ public final class VmaTree {
   void clear() {
     kmem.uncharge(KernelMemory.Kind.VMA, size);
     size = 0;
-    top = null;
-    ROOT.setRelease(this, (Node) null);
+    path.reset(null);
+    ROOT.setRelease(this, (VmaNode) null);
   }
 
   /**
@@ -492,7 +416,7 @@ public final class VmaTree {
    * which {@code copy} returns null (VM_DONTCOPY) are left out.
    */
   void loadCopyOf(VmaTree other, java.util.function.UnaryOperator<Vma> copy) {
-    if (top != null) {
+    if (path.top() != null) {
       throw new IllegalStateException("VmaTree.loadCopyOf: tree is not empty");
     }
     List<Vma> src = other.all();
@@ -507,106 +431,27 @@ public final class VmaTree {
       }
     }
     kmem.uncharge(KernelMemory.Kind.VMA, src.size() - copies.size());
-    bulkLoad(copies);
-  }
-
-  /**
-   * Builds the tree from sorted, non-overlapping, detached areas already charged for; the tree must
-   * be empty.
-   */
-  private void bulkLoad(List<Vma> sorted) {
-    int n = sorted.size();
-    size = n;
-    if (n == 0) {
-      top = null;
-      ROOT.setRelease(this, (Node) null);
-      return;
-    }
-    // Preallocate: leaves, then each level above, for exactly these entries.
-    int total = 0;
-    for (int level = ceilDiv(n, FANOUT); ; level = ceilDiv(level, FANOUT)) {
-      total += level;
-      if (level == 1) {
-        break;
-      }
-    }
-    Node[] nodes = new Node[total];
-    int made = 0;
-    int leaves = ceilDiv(n, FANOUT);
-    for (int i = 0; i < leaves; i++) {
-      nodes[made++] = new Node(true, txn);
-    }
-    for (int i = 0; i < n; i++) {
-      Vma v = sorted.get(i);
-      if (i > 0 && sorted.get(i - 1).end > v.start) {
-        throw new IllegalStateException("VmaTree.bulkLoad: areas overlap or are out of order");
-      }
-      v.markAttached();
-      Node leaf = nodes[i / FANOUT];
-      leaf.keys[leaf.count] = v.start;
-      leaf.vmas[leaf.count++] = v;
-    }
-    int levelStart = 0;
-    int levelCount = leaves;
-    while (levelCount > 1) {
-      int parents = ceilDiv(levelCount, FANOUT);
-      int parentStart = made;
-      for (int i = 0; i < parents; i++) {
-        nodes[made++] = new Node(false, txn);
-      }
-      for (int i = 0; i < levelCount; i++) {
-        Node child = nodes[levelStart + i];
-        Node p = nodes[parentStart + i / FANOUT];
-        p.keys[p.count] = child.keys[0];
-        p.kids[p.count++] = child;
-      }
-      levelStart = parentStart;
-      levelCount = parents;
-    }
-    top = nodes[made - 1];
-    ROOT.setRelease(this, top);
-  }
-
-  private static int ceilDiv(int a, int b) {
-    return (a + b - 1) / b;
-  }
-
-  // ---- the copy-on-write machinery ----
-
-  private void begin() {
-    txn++;
+    size = copies.size();
+    path.reset(VmaBulkLoad.build(copies, path.txn()));
+    ROOT.setRelease(this, path.top());
   }
 
   /** Publishes the writer's root; in RCU mode the nodes it replaced go after a grace period. */
   private void commit(Hart hart) {
-    ROOT.setRelease(this, top);
-    if (retired.isEmpty()) {
-      return;
-    }
-    if (locks != null && locks.rcu() != null) {
+    ROOT.setRelease(this, path.top());
+    List<VmaNode> retired = path.takeRetired();
+    if (!retired.isEmpty() && locks != null && locks.rcu() != null) {
       int h = hart == null ? 0 : hart.id();
-      for (Node n : retired) {
+      for (VmaNode n : retired) {
         locks.rcu().kfreeRcu(h, n);
       }
     }
-    retired.clear();
-  }
-
-  /**
-   * A node the current operation may edit: itself outside RCU mode or if made by it, else a copy.
-   */
-  private Node writable(Node n) {
-    if (n.txn == txn || !isInRcu()) {
-      return n;
-    }
-    retired.add(n);
-    return n.copy(txn);
   }
 
   private Vma overlapInTop(long start, long end) {
     Vma[] clash = {null};
     walk(
-        top,
+        path.top(),
         start,
         v -> {
           if (v.start >= end) {
@@ -619,140 +464,5 @@ public final class VmaTree {
           return true;
         });
     return clash[0];
-  }
-
-  private static final int MAX_DEPTH = 16;
-
-  private void insertEntry(Vma v) {
-    if (top == null) {
-      Node leaf = new Node(true, txn);
-      leaf.keys[0] = v.start;
-      leaf.vmas[0] = v;
-      leaf.count = 1;
-      top = leaf;
-      return;
-    }
-    Node[] path = new Node[MAX_DEPTH];
-    int[] at = new int[MAX_DEPTH];
-    int depth = 0;
-    Node n = top;
-    while (!n.leaf) {
-      int i = childIndex(n, v.start);
-      path[depth] = n;
-      at[depth++] = i;
-      n = n.kids[i];
-    }
-    Node child = writable(n);
-    int pos = floorIndex(child, v.start) + 1;
-    Node split = insertAt(child, pos, v.start, v, null);
-    for (int d = depth - 1; d >= 0; d--) {
-      Node p = writable(path[d]);
-      p.kids[at[d]] = child;
-      p.keys[at[d]] = child.keys[0];
-      if (split != null) {
-        split = insertAt(p, at[d] + 1, split.keys[0], null, split);
-      }
-      child = p;
-    }
-    if (split != null) {
-      Node r = new Node(false, txn);
-      r.kids[0] = child;
-      r.keys[0] = child.keys[0];
-      r.kids[1] = split;
-      r.keys[1] = split.keys[0];
-      r.count = 2;
-      child = r;
-    }
-    top = child;
-  }
-
-  /**
-   * Puts an entry (leaf: {@code vma}; internal: {@code kid}) at {@code pos} of writable {@code n};
-   * when full, splits it and returns the new right half (made by this operation), else null.
-   */
-  private Node insertAt(Node n, int pos, long key, Vma vma, Node kid) {
-    if (n.count < FANOUT) {
-      shiftIn(n, pos, key, vma, kid);
-      return null;
-    }
-    Node right = new Node(n.leaf, txn);
-    int half = FANOUT / 2;
-    right.count = FANOUT - half;
-    System.arraycopy(n.keys, half, right.keys, 0, right.count);
-    if (n.leaf) {
-      System.arraycopy(n.vmas, half, right.vmas, 0, right.count);
-      java.util.Arrays.fill(n.vmas, half, FANOUT, null);
-    } else {
-      System.arraycopy(n.kids, half, right.kids, 0, right.count);
-      java.util.Arrays.fill(n.kids, half, FANOUT, null);
-    }
-    n.count = half;
-    if (pos <= half) {
-      shiftIn(n, pos, key, vma, kid);
-    } else {
-      shiftIn(right, pos - half, key, vma, kid);
-    }
-    return right;
-  }
-
-  private static void shiftIn(Node n, int pos, long key, Vma vma, Node kid) {
-    System.arraycopy(n.keys, pos, n.keys, pos + 1, n.count - pos);
-    n.keys[pos] = key;
-    if (n.leaf) {
-      System.arraycopy(n.vmas, pos, n.vmas, pos + 1, n.count - pos);
-      n.vmas[pos] = vma;
-    } else {
-      System.arraycopy(n.kids, pos, n.kids, pos + 1, n.count - pos);
-      n.kids[pos] = kid;
-    }
-    n.count++;
-  }
-
-  private static void shiftOut(Node n, int pos) {
-    System.arraycopy(n.keys, pos + 1, n.keys, pos, n.count - pos - 1);
-    if (n.leaf) {
-      System.arraycopy(n.vmas, pos + 1, n.vmas, pos, n.count - pos - 1);
-      n.vmas[n.count - 1] = null;
-    } else {
-      System.arraycopy(n.kids, pos + 1, n.kids, pos, n.count - pos - 1);
-      n.kids[n.count - 1] = null;
-    }
-    n.count--;
-  }
-
-  private void removeEntry(Vma v) {
-    Node[] path = new Node[MAX_DEPTH];
-    int[] at = new int[MAX_DEPTH];
-    int depth = 0;
-    Node n = top;
-    while (n != null && !n.leaf) {
-      int i = childIndex(n, v.start);
-      path[depth] = n;
-      at[depth++] = i;
-      n = n.kids[i];
-    }
-    int pos = n == null ? -1 : floorIndex(n, v.start);
-    if (pos < 0 || n.vmas[pos] != v) {
-      throw new IllegalStateException("VmaTree.remove: " + v + " is not in the tree");
-    }
-    Node child = writable(n);
-    shiftOut(child, pos);
-    boolean empty = child.count == 0;
-    for (int d = depth - 1; d >= 0; d--) {
-      Node p = writable(path[d]);
-      if (empty) {
-        shiftOut(p, at[d]);
-        empty = p.count == 0;
-      } else {
-        p.kids[at[d]] = child;
-        p.keys[at[d]] = child.keys[0];
-      }
-      child = p;
-    }
-    Node r = empty ? null : child;
-    while (r != null && !r.leaf && r.count == 1) {
-      r = r.kids[0]; // a root with one child: the child is the root (the old one retired above)
-    }
-    top = r;
   }
 }
