@@ -552,8 +552,11 @@ public final class TreeRcu implements Rcu {
     long seq = gpSeq + 1;
     boolean hurried = expediteUpTo - (seq + 1) >= 0;
     Gp g = new Gp(seq, hart.cycles(), gpHarts, hurried);
-    gp = g;
+    // gp_seq first: a hart that finds the new grace period's bit in reportQs must then read the new
+    // gp_seq, or a reader it enters right after would count as begun before it, yet not be waited
+    // for (its bit is clear).
     gpSeq = seq; // pairs with the dynticks increment in enterQuiescence: one of us sees the other
+    gp = g;
     hart.addCycles(hart.cost().rcuGpStart());
     for (long m = gpHarts; m != 0; m &= m - 1) {
       int h = Long.numberOfTrailingZeros(m);
