@@ -141,6 +141,12 @@ public final class TreeRcu implements Rcu {
 
   private volatile int barrierCount;
 
+  /**
+   * A test's hook between publishing a grace period's gp_seq and its mask: where another hart may
+   * pass a quiescent state and enter a reader meanwhile. Scripted interleavings set it.
+   */
+  private volatile Runnable publishWindow;
+
   /** Tasks in synchronize (and barrier), woken to run their call again. */
   private final WaitQueue sleepers = new WaitQueue();
 
@@ -168,6 +174,10 @@ public final class TreeRcu implements Rcu {
     RcuObserver[] o = Arrays.copyOf(observers, observers.length + 1);
     o[o.length - 1] = observer;
     observers = o;
+  }
+
+  void setPublishWindow(Runnable w) {
+    publishWindow = w;
   }
 
   /** gp_seq now: odd while a grace period runs; {@code gpSeq() / 2} have ended. */
@@ -556,6 +566,10 @@ public final class TreeRcu implements Rcu {
     // gp_seq, or a reader it enters right after would count as begun before it, yet not be waited
     // for (its bit is clear).
     gpSeq = seq; // pairs with the dynticks increment in enterQuiescence: one of us sees the other
+    Runnable w = publishWindow;
+    if (w != null) {
+      w.run();
+    }
     gp = g;
     hart.addCycles(hart.cost().rcuGpStart());
     for (long m = gpHarts; m != 0; m &= m - 1) {
