@@ -161,6 +161,32 @@ class KernelTest {
     assertEquals(0L, s.violations().get("rcu"));
   }
 
+  /**
+   * When rcutorture's wait before a system call ends, the call runs as the fresh call it is:
+   * counted once, not as the re-run of a call that slept (which would also keep the previous call's
+   * progress).
+   */
+  @Test
+  void aCallAfterTheTorturesWaitIsCountedAsFresh() throws Exception {
+    Run r =
+        run(
+            program(
+                0x02800413, // addi s0, zero, 40
+                0x0ac00893, // loop: addi a7, zero, 172 (getpid)
+                ECALL,
+                0xfff40413, // addi s0, s0, -1
+                0xfe041ae3, // bne s0, zero, loop
+                0x00000513, // addi a0, zero, 0
+                LI_A7_93,
+                ECALL),
+            2);
+    assertEquals(Outcome.EXITED, r.ending().outcome(), r.ending().message());
+    Statistics s = r.stats();
+    assertTrue(s.total(Counter.RCU_SYNC_SLEEPS) > 0, "the torture waited before some calls");
+    assertEquals(41, s.total(Counter.SYSCALLS));
+    assertEquals(0, s.total(Counter.SYSCALL_RESTARTS));
+  }
+
   @Test
   void theSameProgramGivesTheSameDigest() throws Exception {
     Run a = run(program(LI_A0_3, LI_A7_93, ECALL));
