@@ -3,8 +3,9 @@ package hartlab.kernel.rcu;
 import hartlab.cpu.Hart;
 import hartlab.kernel.smp.Sleeper;
 import hartlab.kernel.smp.Waits;
+import java.util.Collections;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -59,9 +60,11 @@ public final class RcuTorture {
 
   /**
    * Tasks asleep in the torture's wait at a system call's entry (not in one of the call's own).
-   * Only asked and edited, never iterated: its order cannot reach a figure.
+   * Only asked and edited, never iterated: its order cannot reach a figure. Weak, so a task killed
+   * in that wait does not stay here for the rest of the run.
    */
-  private final Set<Sleeper> waiting = ConcurrentHashMap.newKeySet();
+  private final Set<Sleeper> waiting =
+      Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
   /** Per hart: its rounds so far; that hart's own. */
   private final long[] rounds;
