@@ -166,8 +166,14 @@ final class Kernel implements TrapHandler {
     hart.addCycles(config.cost().trapEntry());
     rcu.kernelEnter(hart);
     torture(hart);
-    if (torture != null && cause == Cause.ECALL_FROM_U && torture.waitsAtSyscall(hart, task)) {
-      return; // the task sleeps until a grace period has passed, then its ecall runs again
+    if (torture != null && cause == Cause.ECALL_FROM_U) {
+      switch (torture.atSyscall(hart, task, task.restartPc == hart.pc())) {
+        case SLEEPS -> {
+          return; // until a grace period has passed; then the ecall runs again
+        }
+        case RUNS_FRESH -> task.restartPc = -1; // only the torture slept: the call never began
+        case RUNS -> {}
+      }
     }
     tlb.flush().applyDeferred(hart);
     if (cause == Cause.ECALL_FROM_U) {

@@ -1,6 +1,7 @@
 package hartlab.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import hartlab.cpu.Hart;
@@ -16,6 +17,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -50,7 +52,12 @@ class KernelTest {
   }
 
   private static Run run(ElfImage image) throws Exception {
-    MachineConfig config = MachineConfig.builder().cores(1).memoryBytes(4L << 20).build();
+    return run(image, 0);
+  }
+
+  private static Run run(ElfImage image, int rcuTorture) throws Exception {
+    MachineConfig config =
+        MachineConfig.builder().cores(1).memoryBytes(4L << 20).rcuTorture(rcuTorture).build();
     Board board = Board.of(config);
     Hart hart = board.harts()[0];
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -121,6 +128,63 @@ class KernelTest {
     assertEquals(Outcome.KILLED, r.ending().outcome());
     assertEquals(128 + 4, r.ending().exitCode());
     assertTrue(r.ending().message().contains("SIGILL"), r.ending().message());
+  }
+
+  /**
+   * munmap sleeps for a grace period and runs again when woken; rcutorture's gate at system calls
+   * must leave that wait to munmap. (It took the woken task's wait for its own and ended it, so
+   * munmap began a fresh one, slept again, and so on forever: the torture on mmapstorm livelocked.)
+   */
+  @Test
+  void munmapsGracePeriodWaitEndsUnderRcuTorture() {
+    ElfImage image =
+        program(
+            0x00000513, // addi a0, zero, 0
+            0x000015b7, // lui a1, 1 (4096)
+            0x00300613, // addi a2, zero, 3 (PROT_READ|PROT_WRITE)
+            0x02200693, // addi a3, zero, 0x22 (MAP_PRIVATE|MAP_ANONYMOUS)
+            0xfff00713, // addi a4, zero, -1
+            0x00000793, // addi a5, zero, 0
+            0x0de00893, // addi a7, zero, 222 (mmap)
+            ECALL,
+            0x000015b7, // lui a1, 1: munmap(a0, 4096)
+            0x0d700893, // addi a7, zero, 215 (munmap)
+            ECALL,
+            LI_A7_93, // exit(munmap's result)
+            ECALL);
+    Run r = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> run(image, 2));
+    assertEquals(Outcome.EXITED, r.ending().outcome(), r.ending().message());
+    assertEquals(0, r.ending().exitCode());
+    Statistics s = r.stats();
+    assertEquals(1L, s.syscalls().get("munmap"));
+    assertEquals(1L, s.total(Counter.RCU_SYNC_SLEEPS), "munmap slept once, for its grace period");
+    assertEquals(0L, s.violations().get("rcu"));
+  }
+
+  /**
+   * When rcutorture's wait before a system call ends, the call runs as the fresh call it is:
+   * counted once, not as the re-run of a call that slept (which would also keep the previous call's
+   * progress).
+   */
+  @Test
+  void aCallAfterTheTorturesWaitIsCountedAsFresh() throws Exception {
+    Run r =
+        run(
+            program(
+                0x02800413, // addi s0, zero, 40
+                0x0ac00893, // loop: addi a7, zero, 172 (getpid)
+                ECALL,
+                0xfff40413, // addi s0, s0, -1
+                0xfe041ae3, // bne s0, zero, loop
+                0x00000513, // addi a0, zero, 0
+                LI_A7_93,
+                ECALL),
+            2);
+    assertEquals(Outcome.EXITED, r.ending().outcome(), r.ending().message());
+    Statistics s = r.stats();
+    assertTrue(s.total(Counter.RCU_SYNC_SLEEPS) > 0, "the torture waited before some calls");
+    assertEquals(41, s.total(Counter.SYSCALLS));
+    assertEquals(0, s.total(Counter.SYSCALL_RESTARTS));
   }
 
   @Test

@@ -9,7 +9,6 @@ import hartlab.kernel.stats.Latency;
 import hartlab.kernel.stats.Statistics;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -48,9 +47,6 @@ class RcuTortureTest {
    * grace periods, no violation. About 10 s on an idle 2-core host.
    */
   @Test
-  @Disabled(
-      "issue 10: since the VMA tree and page-table freeing use RCU, torture on mmapstorm reports a"
-          + " reader that saw a whole grace period (parallel) — a real bug, open on the issue")
   void eightHartsInParallelMillionsOfReadersNoViolation() {
     long start = System.nanoTime();
     Runs.Outcome r = boot("parallel", "tree", 6, "mmapstorm", "8", "1200", "4");
@@ -74,9 +70,6 @@ class RcuTortureTest {
 
   /** Lockstep: the same options give the same run, RCU figures and all. */
   @Test
-  @Disabled(
-      "issue 10: since munmap waits for grace periods, torture on mmapstorm in lockstep does not"
-          + " finish within its timeout — open on the issue")
   void lockstepTortureIsReproducible() {
     Runs.Outcome a = boot("lockstep", "tree", 8, "mmapstorm", "8", "60", "4");
     Runs.Outcome b = boot("lockstep", "tree", 8, "mmapstorm", "8", "60", "4");

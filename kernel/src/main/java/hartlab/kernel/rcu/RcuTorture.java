@@ -3,6 +3,9 @@ package hartlab.kernel.rcu;
 import hartlab.cpu.Hart;
 import hartlab.kernel.smp.Sleeper;
 import hartlab.kernel.smp.Waits;
+import java.util.Collections;
+import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -55,6 +58,14 @@ public final class RcuTorture {
   /** Per hart: the pointer an unsafe reader kept past its section; that hart's own. */
   private final Item[] kept;
 
+  /**
+   * Tasks asleep in the torture's wait at a system call's entry (not in one of the call's own).
+   * Only asked and edited, never iterated: its order cannot reach a figure. Weak, so a task killed
+   * in that wait does not stay here for the rest of the run.
+   */
+  private final Set<Sleeper> waiting =
+      Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+
   /** Per hart: its rounds so far; that hart's own. */
   private final long[] rounds;
 
@@ -69,27 +80,51 @@ public final class RcuTorture {
     this.rounds = new long[harts * LINE];
   }
 
+  /** What a system call's entry does after {@link #atSyscall}. */
+  public enum Gate {
+    /** The task sleeps in the torture's wait; the ecall runs again when it is over. */
+    SLEEPS,
+    /** The torture's wait is over: the call runs now, as the fresh call it is (not a re-run). */
+    RUNS_FRESH,
+    /**
+     * The torture did not wait: the call runs as it came (fresh, or re-run after its own sleep).
+     */
+    RUNS
+  }
+
   /**
-   * At a system call's entry, every {@link #SYNC_EVERY}th of a hart's rounds the calling task waits
-   * for a grace period first ({@link Rcu#synchronize}; every fourth such wait expedited), as a
-   * writer that must not free before readers are gone does. True if it went to sleep: the ecall
-   * runs again when the grace period has ended, and this returns false then (the wait is over).
+   * At a fresh system call's entry, every {@link #SYNC_EVERY}th of a hart's rounds the calling task
+   * waits for a grace period first ({@link Rcu#synchronize}; every fourth such wait expedited), as
+   * a writer that must not free before readers are gone does. A call run again after it slept in
+   * the kernel (munmap waiting for its grace period) is left alone: its task's wait is the call's,
+   * and must not be taken for the torture's, nor the call's progress for that of a fresh one.
+   *
+   * @param rerun whether the ecall runs again after its task slept (in the call or in this wait)
    */
-  public boolean waitsAtSyscall(Hart hart, Sleeper task) {
-    int id = hart.id();
-    long round = rounds[id * LINE];
+  public Gate atSyscall(Hart hart, Sleeper task, boolean rerun) {
     long r;
-    if (task.awaited() != 0) {
+    if (waiting.contains(task)) {
       r = rcu.synchronize(hart); // the same wait, run again after the wake-up
-    } else if ((round & (SYNC_EVERY - 1)) == 0) {
-      r =
-          (round & (4 * SYNC_EVERY - 1)) == 0
-              ? rcu.synchronizeExpedited(hart)
-              : rcu.synchronize(hart);
-    } else {
-      return false;
+      if (r != Waits.BLOCKED) {
+        waiting.remove(task);
+        return Gate.RUNS_FRESH;
+      }
+      return Gate.SLEEPS;
     }
-    return r == Waits.BLOCKED;
+    long round = rounds[hart.id() * LINE];
+    if (rerun || (round & (SYNC_EVERY - 1)) != 0) {
+      return Gate.RUNS;
+    }
+    task.setAwaited(0, 0); // no call of the task waits now: whatever is left there is over
+    r =
+        (round & (4 * SYNC_EVERY - 1)) == 0
+            ? rcu.synchronizeExpedited(hart)
+            : rcu.synchronize(hart);
+    if (r != Waits.BLOCKED) {
+      return Gate.RUNS;
+    }
+    waiting.add(task);
+    return Gate.SLEEPS;
   }
 
   /** One round at a kernel entry of {@code hart}; after the RCU hook of that entry. */

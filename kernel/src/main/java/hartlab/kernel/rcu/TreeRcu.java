@@ -1,111 +1,53 @@
 package hartlab.kernel.rcu;
 
 import hartlab.cpu.Hart;
-import hartlab.kernel.smp.Ipi;
 import hartlab.kernel.smp.Ipis;
 import hartlab.kernel.smp.Sleeper;
 import hartlab.kernel.smp.WaitQueue;
 import hartlab.kernel.smp.Waits;
 import hartlab.kernel.stats.Counter;
 import hartlab.kernel.stats.Counters;
-import hartlab.kernel.stats.HartCounters;
-import hartlab.kernel.stats.Latency;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * Tree RCU (Linux's kernel/rcu/tree.c) with one node: up to 64 harts report to one mask word.
- *
- * <p><b>Grace periods.</b> {@code gpSeq} counts them as Linux's {@code rcu_state.gp_seq} does with
- * one state bit: odd while one runs, and the n-th has ended once it reads 2n. A caller that needs a
- * grace period starting after now asks for {@link #snap} and waits until {@code gpSeq} reaches it.
- * A grace period starts when one is requested and none runs: the starter publishes a new {@link Gp}
- * whose mask holds every hart, then samples each hart's dynticks counter and clears the bits of
- * those in an extended quiescent state (user mode or idle). The others clear their own bit at their
- * next quiescent state. Whoever clears the last bit ends it and starts the next one if requested.
- * All of it runs on the harts, at their kernel entries, ticks, context switches and idle entries:
- * no thread of its own, so lockstep stays reproducible.
+ * Tree RCU (Linux's kernel/rcu/tree.c) with one node: the read side, the harts' hooks where they
+ * pass quiescent states, and the waits of synchronize and barrier. The grace-period state machine
+ * is {@link GracePeriods}; callbacks and barriers are {@link RcuCallbacks}.
  *
  * <p><b>Dynticks.</b> Each hart's counter is odd while it is in the kernel and even while it runs
- * user code or idles (Linux's {@code ct->state}/{@code dynticks}). A hart entering an extended
- * quiescent state increments it, then reads the current grace period and reports itself; a starter
- * publishes the grace period, then reads the counter. Both are sequentially consistent, so at least
- * one of the two sees the other: a hart in user mode is never waited for, and never missed.
+ * user code or idles (Linux's {@code ct->state}/{@code dynticks}): a grace period never waits for a
+ * hart in user mode or idle.
  *
  * <p><b>Quiescent states.</b> Outside a read-side section a hart holds no RCU-protected pointer
  * (the {@link Rcu} contract), so each hook below reports one when the hart's nesting is zero:
  * kernel entry (which also serves the tick), entry to user mode or idle, a context switch, each
  * round of a spinning wait for another hart, and the IPI an expedited or stalled grace period
- * sends.
+ * sends. Inside a read-side section none of them is a quiescent state.
  *
- * <p><b>Callbacks</b> wait on their hart's list, each tagged with the {@code gpSeq} it needs, and
- * run there, in order, at the hart's next kernel or idle entry once that grace period has ended;
- * the hart that ends it kicks idle harts whose callbacks became ready.
+ * <p><b>Callbacks</b> run on their hart at its next kernel or idle entry once their grace period
+ * has ended; the hart that ends it kicks idle harts whose callbacks became ready.
  *
  * <p>Threads: every method runs on the named hart's own thread. Fields are grouped by owner.
  */
 public final class TreeRcu implements Rcu {
-  /** Longs per hart in {@link #perHart}: one 64-byte line, so harts do not share lines. */
-  private static final int LINE = 8;
-
   /** Ints per hart in {@link #local}. */
   private static final int INT_LINE = 16;
-
-  // Slots of a hart's line in perHart: written by that hart only, read by any.
-  private static final int DYNTICKS = 0, WAITS_FOR = 1, QUEUED = 2, INVOKED = 3;
 
   // Slots of a hart's line in local: that hart's own.
   private static final int NESTING = 0, IN_KERNEL = 1;
 
-  /** {@link Sleeper#awaited} of a task sleeping in {@link #barrier}, not a grace-period number. */
-  private static final long BARRIER = 1L << 62;
-
   /** A grace period still running after this many ticks of one hart sends IPIs (Linux's FQS). */
   private static final int STALL_TICKS = 3;
 
-  /** One grace period: the harts it still waits for. */
-  private static final class Gp {
-    /** Its gp_seq while it runs (odd); it has ended when gp_seq reads {@code seq + 1}. */
-    final long seq;
-
-    final long startCycles;
-
-    /** Harts that have not reported a quiescent state since it began. */
-    final AtomicLong mask;
-
-    /** Whether it IPIs the harts it waits for (expedited, or forced after a stall); gpLock. */
-    boolean hurried;
-
-    Gp(long seq, long startCycles, long mask, boolean hurried) {
-      this.seq = seq;
-      this.startCycles = startCycles;
-      this.mask = new AtomicLong(mask);
-      this.hurried = hurried;
-    }
-  }
-
-  /** A callback and the gp_seq it waits for. */
-  private record Callback(long gp, Runnable fn) {}
-
-  /** A task in {@link #barrier}: the callbacks each hart had queued when it called. */
-  private record BarrierWait(Sleeper task, long[] queued) {}
+  /** Longs per hart in {@link #tickSeen}. */
+  private static final int LINE = 8;
 
   private final Hart[] harts;
-  private final Ipis ipis;
   private final Waits waits;
   private final Counters counters;
 
-  /** The harts every grace period waits for (all of them, but in {@link RcuMode#UNSAFE_GP}). */
-  private final long gpHarts;
-
   /** Set while wiring, before the harts start. */
   private RcuObserver[] observers = new RcuObserver[0];
-
-  private final Ipi.Call quiescentCall = this::quiescentFromIpi;
 
   // ---- hart-local: each hart's slots are written and read by that hart only ----
 
@@ -114,53 +56,26 @@ public final class TreeRcu implements Rcu {
   /** Per hart: gp_seq its tick saw last, and how many of its ticks have seen it. */
   private final long[] tickSeen;
 
-  private final ArrayDeque<Callback>[] callbacks;
-
   // ---- shared ----
-
-  /** Per hart (one line each): dynticks, oldest callback's gp_seq, callbacks queued and run. */
-  private final AtomicLongArray perHart;
-
-  /** Linux's gp_seq with one state bit: odd while a grace period runs. Written under gpLock. */
-  private volatile long gpSeq;
-
-  /** The latest grace period (running when gpSeq is odd). Written under gpLock. */
-  private volatile Gp gp = new Gp(-1, 0, 0, false);
-
-  /** The highest gp_seq a caller needs. */
-  private final AtomicLong requested = new AtomicLong();
-
-  /** Guards starting and ending grace periods, expediteUpTo and barriers. A short host lock. */
-  private final Object gpLock = new Object();
-
-  /** Grace periods ending at or before this gp_seq are expedited; gpLock. */
-  private long expediteUpTo;
-
-  /** Tasks in rcu_barrier; gpLock. */
-  private final List<BarrierWait> barriers = new ArrayList<>();
-
-  private volatile int barrierCount;
 
   /** Tasks in synchronize (and barrier), woken to run their call again. */
   private final WaitQueue sleepers = new WaitQueue();
 
-  @SuppressWarnings("unchecked")
+  private final RcuCallbacks callbacks;
+  private final GracePeriods gps;
+
   public TreeRcu(Hart[] harts, Ipis ipis, Waits waits, Counters counters, RcuMode mode) {
     int n = harts.length;
     this.harts = harts;
-    this.ipis = ipis;
     this.waits = waits;
     this.counters = counters;
-    long all = n == 64 ? -1L : (1L << n) - 1;
-    this.gpHarts = mode == RcuMode.UNSAFE_GP && n > 1 ? all & ~(1L << (n - 1)) : all;
     this.local = new int[n * INT_LINE];
     this.tickSeen = new long[n * LINE];
-    this.callbacks = new ArrayDeque[n];
-    this.perHart = new AtomicLongArray(n * LINE);
-    for (int h = 0; h < n; h++) {
-      callbacks[h] = new ArrayDeque<>();
-      perHart.set(h * LINE + WAITS_FOR, Long.MAX_VALUE);
-    }
+    Object lock = new Object();
+    this.callbacks = new RcuCallbacks(n, waits, sleepers, counters, lock);
+    this.gps =
+        new GracePeriods(
+            harts, ipis, waits, sleepers, counters, callbacks, lock, mode, this::quiescentFromIpi);
   }
 
   /** Adds a checker's hooks; while wiring, before the harts start. */
@@ -172,7 +87,12 @@ public final class TreeRcu implements Rcu {
 
   /** gp_seq now: odd while a grace period runs; {@code gpSeq() / 2} have ended. */
   public long gpSeq() {
-    return gpSeq;
+    return gps.gpSeq();
+  }
+
+  /** See {@link GracePeriods#setPublishWindow}; tests only. */
+  void setPublishWindow(Runnable w) {
+    gps.setPublishWindow(w);
   }
 
   // ---- readers ----
@@ -183,7 +103,7 @@ public final class TreeRcu implements Rcu {
     if (local[i]++ == 0) {
       counters.hart(hart).add(Counter.RCU_READ_SECTIONS);
       if (observers.length > 0) {
-        long seq = gpSeq;
+        long seq = gps.gpSeq();
         for (RcuObserver o : observers) {
           o.readerEntered(hart, seq);
         }
@@ -200,7 +120,7 @@ public final class TreeRcu implements Rcu {
           "readUnlock: hart " + hart + " is not inside an RCU read-side section");
     }
     if (n == 1 && observers.length > 0) {
-      long seq = gpSeq;
+      long seq = gps.gpSeq();
       for (RcuObserver o : observers) {
         o.readerLeft(hart, seq);
       }
@@ -230,23 +150,10 @@ public final class TreeRcu implements Rcu {
     Hart h = harts[hart];
     h.addCycles(h.cost().callRcu());
     counters.hart(hart).add(Counter.RCU_CALLBACKS_QUEUED);
-    long want = snap();
-    ArrayDeque<Callback> q = callbacks[hart];
-    if (q.isEmpty()) {
-      perHart.set(hart * LINE + WAITS_FOR, want);
-    }
-    q.addLast(new Callback(want, callback));
-    perHart.set(hart * LINE + QUEUED, perHart.get(hart * LINE + QUEUED) + 1);
-    request(want);
-    // Only a caller that finds no grace period running starts one (under the lock); one that
-    // finds one running leaves it to whoever ends it, who reads requested after advancing gpSeq.
-    if ((gpSeq & 1) == 0) {
-      long hurry;
-      synchronized (gpLock) {
-        hurry = advance(h);
-      }
-      hurryHarts(h, hurry);
-    }
+    long want = gps.snap();
+    callbacks.queue(hart, want, callback);
+    gps.request(want);
+    gps.startIfIdle(h);
   }
 
   @Override
@@ -266,74 +173,33 @@ public final class TreeRcu implements Rcu {
   private long waitForGracePeriod(Hart hart, boolean expedite) {
     Sleeper task = current(hart, "synchronize");
     long want = task.awaited();
-    boolean fresh = want == 0 || (want & BARRIER) != 0;
+    boolean fresh = want == 0 || (want & RcuCallbacks.BARRIER) != 0;
     if (fresh) {
-      want = snap();
+      want = gps.snap();
       task.setAwaited(want, hart.cycles());
-      request(want);
+      gps.request(want);
     }
     long hurry;
     long result;
-    synchronized (gpLock) {
-      if (expedite && expediteUpTo - want < 0) {
-        expediteUpTo = want;
-      }
-      hurry = advance(hart);
-      Gp g = gp;
-      if (expedite && (gpSeq & 1) != 0 && !g.hurried) {
-        g.hurried = true; // the running grace period is hurried too: ours may need it
-        counters.hart(hart.id()).add(Counter.RCU_EXPEDITED);
-        hurry |= g.mask.get();
-      }
-      if (done(want)) {
-        finishWait(hart, task);
+    synchronized (gps.lock) {
+      hurry = gps.advanceFor(hart, want, expedite);
+      if (gps.done(want)) {
+        RcuCallbacks.finishWait(counters, hart, task);
         return 0;
       }
       if (fresh) {
         counters.hart(hart.id()).add(Counter.RCU_SYNC_SLEEPS);
       }
-      // Under gpLock, so the hart that ends the grace period finds the task asleep.
+      // Under the lock, so the hart that ends the grace period finds the task asleep.
       result = waits.sleep(hart, sleepers, true, Long.MAX_VALUE, Waits.RESTART);
     }
-    hurryHarts(hart, hurry);
+    gps.hurryHarts(hart, hurry);
     return result;
   }
 
   @Override
   public long barrier(Hart hart) {
-    Sleeper task = current(hart, "barrier");
-    synchronized (gpLock) {
-      BarrierWait w = null;
-      for (BarrierWait b : barriers) {
-        if (b.task() == task) {
-          w = b;
-        }
-      }
-      if (w != null && task.awaited() != BARRIER) {
-        barriers.remove(w); // left over from a call that never ran again (its task was killed)
-        w = null;
-      }
-      if (w == null) {
-        long[] queued = new long[harts.length];
-        for (int h = 0; h < queued.length; h++) {
-          queued[h] = perHart.get(h * LINE + QUEUED);
-        }
-        w = new BarrierWait(task, queued);
-        if (barrierDone(w)) {
-          return 0;
-        }
-        barriers.add(w);
-        barrierCount = barriers.size();
-        task.setAwaited(BARRIER, hart.cycles());
-        counters.hart(hart.id()).add(Counter.RCU_SYNC_SLEEPS);
-      } else if (barrierDone(w)) {
-        barriers.remove(w);
-        barrierCount = barriers.size();
-        finishWait(hart, task);
-        return 0;
-      }
-      return waits.sleep(hart, sleepers, true, Long.MAX_VALUE, Waits.RESTART);
-    }
+    return callbacks.barrier(hart, current(hart, "barrier"));
   }
 
   /** The task to put to sleep; never from inside a read-side section (it would wait for itself). */
@@ -350,20 +216,6 @@ public final class TreeRcu implements Rcu {
     return task;
   }
 
-  private void finishWait(Hart hart, Sleeper task) {
-    counters.hart(hart.id()).record(Latency.RCU_SYNC_CYCLES, hart.cycles() - task.awaitedSince());
-    task.setAwaited(0, 0);
-  }
-
-  private boolean barrierDone(BarrierWait w) {
-    for (int h = 0; h < w.queued().length; h++) {
-      if (perHart.get(h * LINE + INVOKED) < w.queued()[h]) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   // ---- the hooks: where harts pass quiescent states ----
 
   /**
@@ -375,11 +227,11 @@ public final class TreeRcu implements Rcu {
     int i = id * INT_LINE;
     if (local[i + IN_KERNEL] == 0) {
       local[i + IN_KERNEL] = 1;
-      perHart.incrementAndGet(id * LINE + DYNTICKS); // odd: in the kernel, RCU watches
+      gps.flipDynticks(id); // odd: in the kernel, RCU watches
     }
     if (local[i + NESTING] == 0) {
-      reportQs(hart);
-      runCallbacks(hart);
+      gps.reportQs(hart);
+      callbacks.run(hart, gps, observers);
     }
   }
 
@@ -401,7 +253,7 @@ public final class TreeRcu implements Rcu {
    */
   public boolean enterIdle(Hart hart) {
     enterQuiescence(hart, "goes idle");
-    if (perHart.get(hart.id() * LINE + WAITS_FOR) - gpSeq > 0) {
+    if (callbacks.waitsFor(hart.id()) - gps.gpSeq() > 0) {
       return true;
     }
     kernelEnter(hart);
@@ -415,18 +267,18 @@ public final class TreeRcu implements Rcu {
       throw new IllegalStateException(
           "rcu: hart " + id + " " + what + " inside an RCU read-side section");
     }
-    runCallbacks(hart);
+    callbacks.run(hart, gps, observers);
     if (local[i + IN_KERNEL] != 0) {
       local[i + IN_KERNEL] = 0;
-      perHart.incrementAndGet(id * LINE + DYNTICKS); // even: RCU no longer waits for this hart
+      gps.flipDynticks(id); // even: RCU no longer waits for this hart
     }
-    reportQs(hart); // after the increment: a grace period published before it is seen here
+    gps.reportQs(hart); // after the increment: a grace period published before it is seen here
   }
 
   /** A context switch on {@code hart}: a quiescent state. */
   public void contextSwitch(Hart hart) {
     if (local[hart.id() * INT_LINE + NESTING] == 0) {
-      reportQs(hart);
+      gps.reportQs(hart);
     }
   }
 
@@ -436,7 +288,7 @@ public final class TreeRcu implements Rcu {
    * as Linux's force-quiescent-state scan does.
    */
   public void tick(Hart hart) {
-    long seq = gpSeq;
+    long seq = gps.gpSeq();
     int base = hart.id() * LINE;
     if ((seq & 1) == 0) {
       return;
@@ -446,19 +298,9 @@ public final class TreeRcu implements Rcu {
       tickSeen[base + 1] = 0;
       return;
     }
-    if (++tickSeen[base + 1] != STALL_TICKS) {
-      return;
+    if (++tickSeen[base + 1] == STALL_TICKS) {
+      gps.force(hart, seq);
     }
-    long hurry = 0;
-    synchronized (gpLock) {
-      Gp g = gp;
-      if (g.seq == seq && gpSeq == seq && !g.hurried) {
-        g.hurried = true;
-        counters.hart(hart.id()).add(Counter.RCU_EXPEDITED);
-        hurry = g.mask.get();
-      }
-    }
-    hurryHarts(hart, hurry);
   }
 
   /**
@@ -467,169 +309,15 @@ public final class TreeRcu implements Rcu {
    */
   public void spinning(Hart hart) {
     if (local[hart.id() * INT_LINE + NESTING] == 0) {
-      reportQs(hart);
+      gps.reportQs(hart);
     }
   }
 
   /** An expedited grace period's IPI: a quiescent state unless the hart is inside a reader. */
   private void quiescentFromIpi(Hart hart) {
     if (local[hart.id() * INT_LINE + NESTING] == 0) {
-      reportQs(hart);
+      gps.reportQs(hart);
     }
     // Inside a reader: the hart reports at its next hook, when the reader has ended.
-  }
-
-  // ---- the grace-period state machine ----
-
-  /** The gp_seq at which a grace period that begins after now has ended (rcu_seq_snap). */
-  private long snap() {
-    return (gpSeq + 3) & ~1L;
-  }
-
-  private boolean done(long want) {
-    return gpSeq - want >= 0;
-  }
-
-  private void request(long want) {
-    if (requested.get() - want < 0) {
-      requested.accumulateAndGet(want, Math::max);
-    }
-  }
-
-  /** Clears this hart's bit in the running grace period, ending it if the bit was the last. */
-  private void reportQs(Hart hart) {
-    Gp g = gp;
-    long bit = 1L << hart.id();
-    if ((g.mask.get() & bit) == 0) {
-      return;
-    }
-    hart.addCycles(hart.cost().rcuQs());
-    if (clear(g.mask, bit) == bit) {
-      long hurry;
-      synchronized (gpLock) {
-        hurry = advance(hart);
-      }
-      hurryHarts(hart, hurry);
-    }
-  }
-
-  /** Clears {@code bit} in {@code mask}; returns the mask before, 0 if the bit was clear. */
-  private static long clear(AtomicLong mask, long bit) {
-    for (; ; ) {
-      long m = mask.get();
-      if ((m & bit) == 0) {
-        return 0;
-      }
-      if (mask.compareAndSet(m, m & ~bit)) {
-        return m;
-      }
-    }
-  }
-
-  /**
-   * Ends the running grace period if nothing holds it, and starts the next while one is requested.
-   * Under gpLock. Returns the harts to IPI for an expedited one (sent after the lock is dropped).
-   */
-  private long advance(Hart hart) {
-    long hurry = 0;
-    for (; ; ) {
-      if ((gpSeq & 1) != 0) {
-        Gp g = gp;
-        if (g.mask.get() != 0) {
-          return hurry;
-        }
-        end(hart, g);
-      }
-      if (requested.get() - gpSeq <= 0) {
-        return hurry;
-      }
-      hurry = start(hart);
-    }
-  }
-
-  /** Starts a grace period: publish it, then credit the harts in an extended quiescent state. */
-  private long start(Hart hart) {
-    long seq = gpSeq + 1;
-    boolean hurried = expediteUpTo - (seq + 1) >= 0;
-    Gp g = new Gp(seq, hart.cycles(), gpHarts, hurried);
-    gp = g;
-    gpSeq = seq; // pairs with the dynticks increment in enterQuiescence: one of us sees the other
-    hart.addCycles(hart.cost().rcuGpStart());
-    for (long m = gpHarts; m != 0; m &= m - 1) {
-      int h = Long.numberOfTrailingZeros(m);
-      if ((perHart.get(h * LINE + DYNTICKS) & 1) == 0) {
-        clear(g.mask, 1L << h);
-      }
-    }
-    if (!hurried) {
-      return 0;
-    }
-    counters.hart(hart.id()).add(Counter.RCU_EXPEDITED);
-    return g.mask.get();
-  }
-
-  /** Ends {@code g}: wake the tasks waiting for it, kick harts whose callbacks became ready. */
-  private void end(Hart hart, Gp g) {
-    long done = g.seq + 1;
-    gpSeq = done;
-    hart.addCycles(hart.cost().rcuGpEnd());
-    HartCounters stats = counters.hart(hart.id());
-    stats.add(Counter.RCU_GRACE_PERIODS);
-    stats.record(Latency.RCU_GP_CYCLES, hart.cycles() - g.startCycles);
-    counters.tracer().gracePeriod(hart.id(), g.seq / 2 + 1, g.startCycles, hart.cycles());
-    for (Sleeper s : sleepers.take(Integer.MAX_VALUE, s -> isGpWait(s, done))) {
-      waits.wake(s, Waits.RESTART);
-    }
-    for (int h = 0; h < harts.length; h++) {
-      if (h != hart.id() && perHart.get(h * LINE + WAITS_FOR) - done <= 0) {
-        ipis.nudge(h); // an idle hart runs its callbacks when it wakes
-      }
-    }
-  }
-
-  private static boolean isGpWait(Sleeper s, long done) {
-    long want = s.awaited();
-    return (want & BARRIER) == 0 && want - done <= 0;
-  }
-
-  /** Sends the quiescent-state IPI to {@code mask} but this hart. */
-  private void hurryHarts(Hart hart, long mask) {
-    mask &= ~(1L << hart.id());
-    if (mask != 0) {
-      ipis.send(hart, mask, quiescentCall, "RCU quiescent-state request", false);
-    }
-  }
-
-  /** Runs the callbacks whose grace period has ended, oldest first; nesting is zero. */
-  private void runCallbacks(Hart hart) {
-    int id = hart.id();
-    ArrayDeque<Callback> q = callbacks[id];
-    if (q.isEmpty()) {
-      return;
-    }
-    HartCounters stats = counters.hart(id);
-    boolean ran = false;
-    for (Callback c; (c = q.peekFirst()) != null && done(c.gp()); ) {
-      q.pollFirst();
-      hart.addCycles(hart.cost().rcuCallback());
-      for (RcuObserver o : observers) {
-        o.callbackRunning(id, c.gp() - 1);
-      }
-      c.fn().run();
-      stats.add(Counter.RCU_CALLBACKS_RUN);
-      perHart.set(id * LINE + INVOKED, perHart.get(id * LINE + INVOKED) + 1);
-      ran = true;
-    }
-    Callback head = q.peekFirst();
-    perHart.set(id * LINE + WAITS_FOR, head == null ? Long.MAX_VALUE : head.gp());
-    if (ran && barrierCount > 0) {
-      synchronized (gpLock) {
-        for (BarrierWait w : barriers) {
-          if (barrierDone(w)) {
-            waits.wake(w.task(), Waits.RESTART);
-          }
-        }
-      }
-    }
   }
 }

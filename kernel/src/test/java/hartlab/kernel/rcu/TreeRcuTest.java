@@ -413,6 +413,41 @@ class TreeRcuTest {
     assertEquals(0, rig.violations.count(RcuChecker.NAME));
   }
 
+  /**
+   * A hart passes a quiescent state while a grace period is being published and enters a reader
+   * right after: either it reported to the old grace period and the new one waits for it, or it
+   * reported to the new one and its reader counts as begun after it. (Publishing the mask before
+   * gp_seq let it report to the new grace period and read the old gp_seq: the grace period ended
+   * under its reader and freed what the reader held, as the parallel torture on mmapstorm showed.)
+   */
+  @Test
+  void aReaderEnteredWhileAGracePeriodIsPublishedIsWaitedFor() {
+    Rig rig = new Rig(RcuMode.TREE);
+    rig.enter(0);
+    rig.enter(1);
+    rig.rcu.exitToUser(rig.harts[2]);
+    rig.rcu.exitToUser(rig.harts[3]);
+    Item removed = rig.published;
+    rig.rcu.setPublishWindow(
+        () -> {
+          rig.rcu.contextSwitch(rig.harts[1]); // a quiescent state of hart 1, then a reader
+          rig.read(1);
+        });
+    rig.update(0); // starts the grace period; hart 1 runs in the window meanwhile
+    rig.rcu.setPublishWindow(null);
+    for (int i = 0; i < 3; i++) {
+      rig.enter(0);
+      rig.rcu.exitToUser(rig.harts[0]);
+    }
+    assertEquals(1, rig.rcu.gpSeq(), "the grace period ended under hart 1's reader");
+    rig.unlock(1);
+    assertEquals(0, rig.violations.count(RcuChecker.NAME), rig.report());
+    rig.enter(1);
+    rig.enter(0);
+    assertEquals(2, rig.rcu.gpSeq());
+    assertTrue(removed.isPoisoned());
+  }
+
   @Test
   void synchronizeParksTheTaskAndReturnsAfterAFullGracePeriod() {
     Rig rig = new Rig(RcuMode.TREE);
