@@ -6,7 +6,6 @@ import hartlab.kernel.mm.kmem.KernelMemory;
 import hartlab.kernel.uapi.Errno;
 import hartlab.kernel.uapi.SyscallError;
 import hartlab.mmu.PhysicalMemory;
-import java.util.Map;
 
 /**
  * The guest's file tree and the operations on paths (Linux's fs/namei.c, fs/open.c, fs/stat.c,
@@ -50,11 +49,9 @@ public final class Vfs {
       O_PATH = 010000000,
       O_TMPFILE = 020000000;
   public static final int SEEK_SET = 0, SEEK_CUR = 1, SEEK_END = 2;
-  public static final int RENAME_NOREPLACE = 1;
-  public static final int X_OK = 1;
 
   /** st_dev of the root's files, of /dev and of /proc. */
-  private static final long DEV_ROOT = 0x801, DEV_DEVTMPFS = 0x5, DEV_PROC = 0x16;
+  static final long DEV_ROOT = 0x801, DEV_DEVTMPFS = 0x5, DEV_PROC = 0x16;
 
   private final KernelMemory kmem;
   private final PhysicalMemory memory;
@@ -66,6 +63,9 @@ public final class Vfs {
   private final Inode.Dir root;
   private final Inode.Dir dev;
   private final Inode.Dir procSelf;
+  private final Names names;
+  private final Attributes attributes;
+  private final Readdir readdir;
 
   /**
    * The tree {@code spec} describes, its nodes charged to {@code kmem} and its written data in
@@ -112,6 +112,24 @@ public final class Vfs {
       Namei.link(
           procSelf, "exe", new Inode.Symlink(namei.ino(), spec.mtimeNs(), null, FsContext::exe));
     }
+    this.names = new Names(this, namei, kmem);
+    this.attributes = new Attributes(this, namei);
+    this.readdir = new Readdir(this, namei);
+  }
+
+  /** mkdirat, symlinkat, unlinkat, renameat2, readlinkat, faccessat. */
+  public Names names() {
+    return names;
+  }
+
+  /** stat, and the calls that change a node's attributes. */
+  public Attributes attributes() {
+    return attributes;
+  }
+
+  /** getdents64 and the working directory. */
+  public Readdir readdir() {
+    return readdir;
   }
 
   /** Adds /proc/self/{@code name}, made by {@code producer} whenever it is opened. */
@@ -231,7 +249,39 @@ public final class Vfs {
     kmem.uncharge(KernelMemory.Kind.INODE);
   }
 
-  private static void mutable(Inode.Dir dir) {
+  /** Takes {@code node} out of the tree; its data goes when no open file holds it. */
+  void remove(Inode node) {
+    node.parent.children.remove(node.name);
+    node.parent = null;
+    if (node instanceof Inode.Regular r) {
+      if (r.opens == 0) {
+        free(r);
+      }
+    } else {
+      kmem.uncharge(KernelMemory.Kind.INODE);
+    }
+  }
+
+  /** st_dev of {@code n}: the mount it is under. */
+  long device(Inode n) {
+    long dev = DEV_ROOT;
+    for (Inode p = n; p != null; p = p.parent) {
+      if (p == this.dev) {
+        dev = DEV_DEVTMPFS;
+      } else if (p == procSelf) {
+        dev = DEV_PROC;
+      }
+    }
+    return dev;
+  }
+
+  /** Whether {@code n} is a /proc file, which no one may write. */
+  boolean isProc(Inode n) {
+    return n instanceof Inode.Generated || n.parent == procSelf;
+  }
+
+  /** EACCES unless the guest may add and remove entries of {@code dir}. */
+  static void mutable(Inode.Dir dir) {
     if (!dir.mutable) {
       throw SyscallError.of(Errno.EACCES);
     }
@@ -331,386 +381,6 @@ public final class Vfs {
     r.mtimeNs = now;
   }
 
-  /**
-   * getdents64: as many {@code struct linux_dirent64} as fit in {@code size} bytes, "." and ".."
-   * first, then the entries in name order. 0 at the end, EINVAL if not even one fits.
-   */
-  public synchronized byte[] getdents(OpenFile file, int size) {
-    if (!(file instanceof InodeFile f)) {
-      throw SyscallError.of(Errno.ENOTDIR);
-    }
-    if (!(f.inode instanceof Inode.Dir dir)) {
-      throw SyscallError.of(Errno.ENOTDIR);
-    }
-    namei.load(dir);
-    if (f.dirCursorPos != f.pos) {
-      seekDir(f, dir);
-    }
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    for (; ; ) {
-      String name;
-      Inode node;
-      if (f.pos == 0) {
-        name = ".";
-        node = dir;
-      } else if (f.pos == 1) {
-        name = "..";
-        node = dir.parent == null ? dir : dir.parent;
-      } else {
-        Map.Entry<String, Inode> e =
-            f.dirCursor == null ? dir.children.firstEntry() : dir.children.higherEntry(f.dirCursor);
-        if (e == null) {
-          break;
-        }
-        name = e.getKey();
-        node = e.getValue();
-      }
-      byte[] nm = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      int reclen = (19 + nm.length + 1 + 7) & ~7;
-      if (out.size() + reclen > size) {
-        if (out.size() == 0) {
-          throw SyscallError.of(Errno.EINVAL);
-        }
-        break;
-      }
-      byte[] rec = new byte[reclen];
-      putLong(rec, 0, node.ino);
-      putLong(rec, 8, f.pos + 1);
-      rec[16] = (byte) reclen;
-      rec[17] = (byte) (reclen >>> 8);
-      rec[18] = (byte) node.direntType();
-      System.arraycopy(nm, 0, rec, 19, nm.length);
-      out.write(rec, 0, reclen);
-      if (f.pos >= 2) {
-        f.dirCursor = name;
-      }
-      f.pos++;
-      f.dirCursorPos = f.pos;
-    }
-    return out.toByteArray();
-  }
-
-  /** Puts a directory's cursor at entry {@code f.pos} after an lseek. */
-  private static void seekDir(InodeFile f, Inode.Dir dir) {
-    f.dirCursor = null;
-    long i = 2;
-    for (String name : dir.children.keySet()) {
-      if (i >= f.pos) {
-        break;
-      }
-      f.dirCursor = name;
-      i++;
-    }
-    f.dirCursorPos = f.pos;
-  }
-
-  // ---- names ----
-
-  /** mkdirat. */
-  public synchronized void mkdir(FsContext c, OpenFile dirfd, String path, int mode, long now) {
-    Namei.Lookup l = namei.lookup(c, dirfd, path, false);
-    if (l.node() != null) {
-      throw SyscallError.of(Errno.EEXIST);
-    }
-    mutable(l.parent());
-    kmem.charge(KernelMemory.Kind.INODE, Errno.ENOSPC);
-    namei.mkdirNode(l.parent(), l.name(), mode & ~c.umask & 07777, now);
-    l.parent().mtimeNs = now;
-  }
-
-  /** symlinkat: a link at {@code path} holding {@code target}. */
-  public synchronized void symlink(
-      FsContext c, String target, OpenFile dirfd, String path, long now) {
-    if (target.isEmpty()) {
-      throw SyscallError.of(Errno.ENOENT);
-    }
-    Namei.Lookup l = namei.lookup(c, dirfd, path, false);
-    if (l.node() != null) {
-      throw SyscallError.of(Errno.EEXIST);
-    }
-    if (l.trailingSlash()) {
-      throw SyscallError.of(Errno.ENOENT);
-    }
-    mutable(l.parent());
-    kmem.charge(KernelMemory.Kind.INODE, Errno.ENOSPC);
-    Namei.link(l.parent(), l.name(), new Inode.Symlink(namei.ino(), now, target, null));
-    l.parent().mtimeNs = now;
-  }
-
-  /** unlinkat: a file, or with {@code rmdir} an empty directory. */
-  public synchronized void unlink(
-      FsContext c, OpenFile dirfd, String path, boolean rmdir, long now) {
-    Namei.Lookup l = namei.lookup(c, dirfd, path, false);
-    if (rmdir && (l.name().equals(".") || l.name().equals(".."))) {
-      throw SyscallError.of(l.name().equals(".") ? Errno.EINVAL : Errno.ENOTEMPTY);
-    }
-    Inode node = l.node();
-    if (node == null) {
-      throw SyscallError.of(Errno.ENOENT);
-    }
-    if (node instanceof Inode.Dir d) {
-      if (!rmdir) {
-        throw SyscallError.of(Errno.EISDIR);
-      }
-      if (d == root || !d.mutable) {
-        throw SyscallError.of(Errno.EBUSY);
-      }
-      namei.load(d);
-      if (!d.children.isEmpty()) {
-        throw SyscallError.of(Errno.ENOTEMPTY);
-      }
-    } else if (rmdir) {
-      throw SyscallError.of(Errno.ENOTDIR);
-    }
-    mutable(l.parent());
-    remove(node);
-    l.parent().mtimeNs = now;
-  }
-
-  /** Takes {@code node} out of the tree; its data goes when no open file holds it. */
-  private void remove(Inode node) {
-    node.parent.children.remove(node.name);
-    node.parent = null;
-    if (node instanceof Inode.Regular r) {
-      if (r.opens == 0) {
-        free(r);
-      }
-    } else {
-      kmem.uncharge(KernelMemory.Kind.INODE);
-    }
-  }
-
-  /** renameat2 with flags 0 or RENAME_NOREPLACE. */
-  public synchronized void rename(
-      FsContext c,
-      OpenFile oldDir,
-      String oldPath,
-      OpenFile newDir,
-      String newPath,
-      int flags,
-      long now) {
-    if ((flags & ~RENAME_NOREPLACE) != 0) {
-      throw SyscallError.of(Errno.EINVAL);
-    }
-    Namei.Lookup from = namei.lookup(c, oldDir, oldPath, false);
-    Namei.Lookup to = namei.lookup(c, newDir, newPath, false);
-    Inode node = from.node();
-    if (node == null) {
-      throw SyscallError.of(Errno.ENOENT);
-    }
-    if (isDot(from.name()) || isDot(to.name())) {
-      throw SyscallError.of(Errno.EBUSY);
-    }
-    if (to.trailingSlash() && !(node instanceof Inode.Dir)) {
-      throw SyscallError.of(Errno.ENOTDIR);
-    }
-    if (!from.parent().mutable || !to.parent().mutable) {
-      throw SyscallError.of(Errno.EXDEV); // /dev and /proc are other mounts
-    }
-    if (node == to.node()) {
-      return;
-    }
-    for (Inode.Dir d = to.parent(); d != null; d = d.parent) {
-      if (d == node) {
-        throw SyscallError.of(Errno.EINVAL); // into its own subtree
-      }
-    }
-    Inode old = to.node();
-    if (old != null) {
-      if ((flags & RENAME_NOREPLACE) != 0) {
-        throw SyscallError.of(Errno.EEXIST);
-      }
-      if (node instanceof Inode.Dir && !(old instanceof Inode.Dir)) {
-        throw SyscallError.of(Errno.ENOTDIR);
-      }
-      if (!(node instanceof Inode.Dir) && old instanceof Inode.Dir) {
-        throw SyscallError.of(Errno.EISDIR);
-      }
-      if (old instanceof Inode.Dir od) {
-        namei.load(od);
-        if (!od.children.isEmpty()) {
-          throw SyscallError.of(Errno.ENOTEMPTY);
-        }
-      }
-      remove(old);
-    }
-    from.parent().children.remove(from.name());
-    Namei.link(to.parent(), to.name(), node);
-    from.parent().mtimeNs = now;
-    to.parent().mtimeNs = now;
-  }
-
-  private static boolean isDot(String name) {
-    return name.equals(".") || name.equals("..");
-  }
-
-  /** readlinkat: the link's target; EINVAL if {@code path} is no link. */
-  public synchronized String readlink(FsContext c, OpenFile dirfd, String path) {
-    Namei.Lookup l = namei.lookup(c, dirfd, path, false);
-    if (l.node() == null) {
-      throw SyscallError.of(Errno.ENOENT);
-    }
-    if (!(l.node() instanceof Inode.Symlink link)) {
-      throw SyscallError.of(Errno.EINVAL);
-    }
-    return link.target(c);
-  }
-
-  /** faccessat: the guest is root, so only X_OK can fail, on a file without an execute bit. */
-  public synchronized void access(
-      FsContext c, OpenFile dirfd, String path, int mode, boolean follow) {
-    if ((mode & ~7) != 0) {
-      throw SyscallError.of(Errno.EINVAL);
-    }
-    Namei.Lookup l = namei.lookup(c, dirfd, path, follow);
-    if (l.node() == null) {
-      throw SyscallError.of(Errno.ENOENT);
-    }
-    if ((mode & X_OK) != 0 && !(l.node() instanceof Inode.Dir) && (l.node().mode & 0111) == 0) {
-      throw SyscallError.of(Errno.EACCES);
-    }
-    if ((mode & 2) != 0 && (l.node() instanceof Inode.Generated || l.node().parent == procSelf)) {
-      throw SyscallError.of(Errno.EACCES);
-    }
-  }
-
-  // ---- stat ----
-
-  /** newfstatat/statx by path ({@code follow}: the last component's link is followed). */
-  public synchronized Kstat stat(FsContext c, OpenFile dirfd, String path, boolean follow) {
-    Namei.Lookup l = namei.lookup(c, dirfd, path, follow);
-    if (l.node() == null) {
-      throw SyscallError.of(Errno.ENOENT);
-    }
-    return kstat(l.node(), null);
-  }
-
-  /** fstat: a file of the tree, the console (a terminal) or a pipe. */
-  public synchronized Kstat stat(OpenFile file) {
-    if (file instanceof InodeFile f) {
-      return kstat(f.inode, f);
-    }
-    if (file instanceof ConsoleFile) {
-      return new Kstat(DEV_DEVTMPFS, 3, Inode.S_IFCHR | 0620, 1, (136 << 8), 0, 0, 0);
-    }
-    return new Kstat(0xc, 1, Inode.S_IFIFO | 0600, 1, 0, 0, 0, 0);
-  }
-
-  private Kstat kstat(Inode n, InodeFile open) {
-    long dev = DEV_ROOT;
-    for (Inode p = n; p != null; p = p.parent) {
-      if (p == this.dev) {
-        dev = DEV_DEVTMPFS;
-      } else if (p == procSelf) {
-        dev = DEV_PROC;
-      }
-    }
-    long rdev = n instanceof Inode.Device d ? (d.kind.major << 8) | d.kind.minor : 0;
-    long size = open != null && open.generated != null ? open.generated.length : n.size();
-    // Blocks as a file system with 4 KiB blocks allocates them, holes and all: what ls -s shows.
-    long blocks =
-        n instanceof Inode.Regular || n instanceof Inode.Dir ? (size + 4095) / 4096 * 8 : 0;
-    return new Kstat(dev, n.ino, n.mode, n.nlink(), rdev, size, n.mtimeNs, blocks);
-  }
-
-  // ---- attributes ----
-
-  /**
-   * The node {@code path} names (with {@code follow}, through a last link), or with a null path the
-   * file {@code dirfd} has open; null for an open pipe or the console, which are not in the tree.
-   */
-  private Inode node(FsContext c, OpenFile dirfd, String path, boolean follow) {
-    if (path == null) {
-      return dirfd instanceof InodeFile f ? f.inode : null;
-    }
-    Namei.Lookup l = namei.lookup(c, dirfd, path, follow);
-    if (l.node() == null) {
-      throw SyscallError.of(Errno.ENOENT);
-    }
-    return l.node();
-  }
-
-  /** The nodes /dev and /proc hold are the kernel's: their attributes stay as they are. */
-  private void changeable(Inode n) {
-    if (n.parent != null && !n.parent.mutable) {
-      throw SyscallError.of(Errno.EPERM);
-    }
-  }
-
-  /** utimensat: sets the modification time ({@code mtimeNs} -1 leaves it); atime is not kept. */
-  public synchronized void setMtime(
-      FsContext c, OpenFile dirfd, String path, boolean follow, long mtimeNs) {
-    Inode n = node(c, dirfd, path, follow);
-    if (n != null && mtimeNs >= 0) {
-      changeable(n);
-      n.mtimeNs = mtimeNs;
-    }
-  }
-
-  /** fchmodat, fchmod: the permission bits; a link's own mode cannot change (EOPNOTSUPP). */
-  public synchronized void chmod(
-      FsContext c, OpenFile dirfd, String path, boolean follow, int mode) {
-    Inode n = node(c, dirfd, path, follow);
-    if (n == null) {
-      return;
-    }
-    if (n instanceof Inode.Symlink) {
-      throw SyscallError.of(Errno.EOPNOTSUPP);
-    }
-    changeable(n);
-    n.mode = (n.mode & Inode.S_IFMT) | (mode & 07777);
-  }
-
-  /** fchownat, fchown: every file belongs to root and stays so; the file must exist. */
-  public synchronized void chown(FsContext c, OpenFile dirfd, String path, boolean follow) {
-    Inode n = node(c, dirfd, path, follow);
-    if (n != null) {
-      changeable(n);
-    }
-  }
-
-  /** truncate(2) by path: EISDIR for a directory, EINVAL for anything but a regular file. */
-  public synchronized void truncate(FsContext c, String path, long length, long now) {
-    Inode n = node(c, null, path, true);
-    if (n instanceof Inode.Dir) {
-      throw SyscallError.of(Errno.EISDIR);
-    }
-    if (!(n instanceof Inode.Regular r)) {
-      throw SyscallError.of(Errno.EINVAL);
-    }
-    r.data.truncate(length);
-    r.mtimeNs = now;
-  }
-
-  // ---- working directory ----
-
-  public synchronized void chdir(FsContext c, String path) {
-    Namei.Lookup l = namei.lookup(c, null, path, true);
-    if (l.node() == null) {
-      throw SyscallError.of(Errno.ENOENT);
-    }
-    if (!(l.node() instanceof Inode.Dir d)) {
-      throw SyscallError.of(Errno.ENOTDIR);
-    }
-    c.cwd = d;
-  }
-
-  public synchronized void fchdir(FsContext c, OpenFile file) {
-    if (!(file instanceof InodeFile f && f.inode instanceof Inode.Dir d)) {
-      throw SyscallError.of(Errno.ENOTDIR);
-    }
-    c.cwd = d;
-  }
-
-  /** getcwd: ENOENT once the working directory was removed. */
-  public synchronized String getcwd(FsContext c) {
-    String p = namei.pathOf(c.cwd);
-    if (p == null) {
-      throw SyscallError.of(Errno.ENOENT);
-    }
-    return p;
-  }
-
   // ---- execve ----
 
   /** A program file's bytes and its absolute path. */
@@ -736,11 +406,5 @@ public final class Vfs {
     String abs = namei.pathOf(r);
     return new Executable(
         n == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, n), abs == null ? path : abs);
-  }
-
-  private static void putLong(byte[] b, int off, long v) {
-    for (int i = 0; i < 8; i++) {
-      b[off + i] = (byte) (v >>> (8 * i));
-    }
   }
 }

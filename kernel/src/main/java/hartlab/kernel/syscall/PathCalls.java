@@ -124,7 +124,8 @@ final class PathCalls {
 
   long mkdirat(Hart hart, Task task) {
     String path = path(hart, task, 1);
-    vfs.mkdir(task.process.fs, dirfd(hart, task, 0, path), path, (int) arg(hart, 2), now(hart));
+    vfs.names()
+        .mkdir(task.process.fs, dirfd(hart, task, 0, path), path, (int) arg(hart, 2), now(hart));
     return 0;
   }
 
@@ -134,29 +135,35 @@ final class PathCalls {
     if ((flags & ~AT_REMOVEDIR) != 0) {
       throw SyscallError.of(Errno.EINVAL);
     }
-    vfs.unlink(
-        task.process.fs, dirfd(hart, task, 0, path), path, (flags & AT_REMOVEDIR) != 0, now(hart));
+    vfs.names()
+        .unlink(
+            task.process.fs,
+            dirfd(hart, task, 0, path),
+            path,
+            (flags & AT_REMOVEDIR) != 0,
+            now(hart));
     return 0;
   }
 
   long symlinkat(Hart hart, Task task) {
     String target = path(hart, task, 0);
     String path = path(hart, task, 2);
-    vfs.symlink(task.process.fs, target, dirfd(hart, task, 1, path), path, now(hart));
+    vfs.names().symlink(task.process.fs, target, dirfd(hart, task, 1, path), path, now(hart));
     return 0;
   }
 
   long renameat2(Hart hart, Task task) {
     String from = path(hart, task, 1);
     String to = path(hart, task, 3);
-    vfs.rename(
-        task.process.fs,
-        dirfd(hart, task, 0, from),
-        from,
-        dirfd(hart, task, 2, to),
-        to,
-        (int) arg(hart, 4),
-        now(hart));
+    vfs.names()
+        .rename(
+            task.process.fs,
+            dirfd(hart, task, 0, from),
+            from,
+            dirfd(hart, task, 2, to),
+            to,
+            (int) arg(hart, 4),
+            now(hart));
     return 0;
   }
 
@@ -189,12 +196,13 @@ final class PathCalls {
     if (path.isEmpty() && (flags & AT_EMPTY_PATH) != 0) {
       int fd = (int) arg(hart, 0);
       if (fd == AT_FDCWD) {
-        return vfs.stat(task.process.fs, null, ".", true);
+        return vfs.attributes().stat(task.process.fs, null, ".", true);
       }
-      return vfs.stat(task.process.files.get(fd & 0xFFFF_FFFFL));
+      return vfs.attributes().stat(task.process.files.get(fd & 0xFFFF_FFFFL));
     }
-    return vfs.stat(
-        task.process.fs, dirfd(hart, task, 0, path), path, (flags & AT_SYMLINK_NOFOLLOW) == 0);
+    return vfs.attributes()
+        .stat(
+            task.process.fs, dirfd(hart, task, 0, path), path, (flags & AT_SYMLINK_NOFOLLOW) == 0);
   }
 
   /** readlinkat: the target's bytes, at most {@code bufsiz}, with no NUL. */
@@ -205,7 +213,8 @@ final class PathCalls {
       throw SyscallError.of(Errno.EINVAL);
     }
     byte[] target =
-        vfs.readlink(task.process.fs, dirfd(hart, task, 0, path), path)
+        vfs.names()
+            .readlink(task.process.fs, dirfd(hart, task, 0, path), path)
             .getBytes(StandardCharsets.UTF_8);
     int n = (int) Math.min(target.length, size);
     user.copyToUser(hart, task.mm, arg(hart, 2), target, 0, n);
@@ -226,18 +235,19 @@ final class PathCalls {
 
   private long access(Hart hart, Task task, int flags) {
     String path = path(hart, task, 1);
-    vfs.access(
-        task.process.fs,
-        dirfd(hart, task, 0, path),
-        path,
-        (int) arg(hart, 2),
-        (flags & AT_SYMLINK_NOFOLLOW) == 0);
+    vfs.names()
+        .access(
+            task.process.fs,
+            dirfd(hart, task, 0, path),
+            path,
+            (int) arg(hart, 2),
+            (flags & AT_SYMLINK_NOFOLLOW) == 0);
     return 0;
   }
 
   /** getcwd: the path with its NUL; ERANGE when {@code size} cannot hold it. */
   long getcwd(Hart hart, Task task) {
-    byte[] cwd = (vfs.getcwd(task.process.fs) + "\0").getBytes(StandardCharsets.UTF_8);
+    byte[] cwd = (vfs.readdir().getcwd(task.process.fs) + "\0").getBytes(StandardCharsets.UTF_8);
     if (arg(hart, 1) < cwd.length) {
       throw SyscallError.of(Errno.ERANGE);
     }
@@ -246,12 +256,12 @@ final class PathCalls {
   }
 
   long chdir(Hart hart, Task task) {
-    vfs.chdir(task.process.fs, path(hart, task, 0));
+    vfs.readdir().chdir(task.process.fs, path(hart, task, 0));
     return 0;
   }
 
   long fchdir(Hart hart, Task task) {
-    vfs.fchdir(task.process.fs, task.process.files.get(arg(hart, 0) & 0xFFFF_FFFFL));
+    vfs.readdir().fchdir(task.process.fs, task.process.files.get(arg(hart, 0) & 0xFFFF_FFFFL));
     return 0;
   }
 
@@ -281,24 +291,26 @@ final class PathCalls {
         path == null || (path.isEmpty() && (flags & AT_EMPTY_PATH) != 0)
             ? task.process.files.get(arg(hart, 0) & 0xFFFF_FFFFL)
             : dirfd(hart, task, 0, path);
-    vfs.setMtime(
-        task.process.fs,
-        dir,
-        path == null || path.isEmpty() && (flags & AT_EMPTY_PATH) != 0 ? null : path,
-        (flags & AT_SYMLINK_NOFOLLOW) == 0,
-        mtime);
+    vfs.attributes()
+        .setMtime(
+            task.process.fs,
+            dir,
+            path == null || path.isEmpty() && (flags & AT_EMPTY_PATH) != 0 ? null : path,
+            (flags & AT_SYMLINK_NOFOLLOW) == 0,
+            mtime);
     return 0;
   }
 
   long fchmodat(Hart hart, Task task) {
     String path = path(hart, task, 1);
-    vfs.chmod(task.process.fs, dirfd(hart, task, 0, path), path, true, (int) arg(hart, 2));
+    vfs.attributes()
+        .chmod(task.process.fs, dirfd(hart, task, 0, path), path, true, (int) arg(hart, 2));
     return 0;
   }
 
   long fchmod(Hart hart, Task task) {
     OpenFile f = task.process.files.get(arg(hart, 0) & 0xFFFF_FFFFL);
-    vfs.chmod(task.process.fs, f, null, true, (int) arg(hart, 1));
+    vfs.attributes().chmod(task.process.fs, f, null, true, (int) arg(hart, 1));
     return 0;
   }
 
@@ -312,8 +324,9 @@ final class PathCalls {
       task.process.files.get(arg(hart, 0) & 0xFFFF_FFFFL);
       return 0;
     }
-    vfs.chown(
-        task.process.fs, dirfd(hart, task, 0, path), path, (flags & AT_SYMLINK_NOFOLLOW) == 0);
+    vfs.attributes()
+        .chown(
+            task.process.fs, dirfd(hart, task, 0, path), path, (flags & AT_SYMLINK_NOFOLLOW) == 0);
     return 0;
   }
 
@@ -323,7 +336,7 @@ final class PathCalls {
   }
 
   long truncate(Hart hart, Task task) {
-    vfs.truncate(task.process.fs, path(hart, task, 0), arg(hart, 1), now(hart));
+    vfs.attributes().truncate(task.process.fs, path(hart, task, 0), arg(hart, 1), now(hart));
     return 0;
   }
 

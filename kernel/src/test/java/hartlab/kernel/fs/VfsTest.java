@@ -93,13 +93,14 @@ class VfsTest {
     errno(Errno.ENOENT, () -> read("rel")); // ../outside clamps at the root
     assertEquals("inside\n", read("sub/up/a.txt")); // far above the root is the root
     assertEquals("inside\n", read("toa"));
-    assertEquals(outside.resolve("secret.txt").toString(), vfs.readlink(ctx, null, "abs"));
+    assertEquals(outside.resolve("secret.txt").toString(), vfs.names().readlink(ctx, null, "abs"));
   }
 
   @Test
   void aGuestMadeLinkCannotLeaveEither() {
-    vfs.symlink(ctx, outside.resolve("secret.txt").toString(), null, "mine", 0);
-    vfs.symlink(ctx, "../../../../../../../../" + outside + "/secret.txt", null, "mine2", 0);
+    vfs.names().symlink(ctx, outside.resolve("secret.txt").toString(), null, "mine", 0);
+    vfs.names()
+        .symlink(ctx, "../../../../../../../../" + outside + "/secret.txt", null, "mine2", 0);
     errno(Errno.ENOENT, () -> read("mine"));
     errno(Errno.ENOENT, () -> read("mine2"));
   }
@@ -111,7 +112,8 @@ class VfsTest {
     assertEquals(0, mkfifo.waitFor());
     vfs = machine(8 << 20);
     ctx = vfs.initContext("/bin/test");
-    assertEquals(Inode.S_IFIFO, vfs.stat(ctx, null, "/fifo", true).mode() & Inode.S_IFMT);
+    assertEquals(
+        Inode.S_IFIFO, vfs.attributes().stat(ctx, null, "/fifo", true).mode() & Inode.S_IFMT);
     errno(Errno.ENXIO, () -> read("/fifo"));
   }
 
@@ -132,11 +134,11 @@ class VfsTest {
     vfs.write(f, 0, data, data.length, 0);
     f.release();
     assertEquals("changed\n", read("a.txt"));
-    vfs.mkdir(ctx, null, "newdir", 0755, 0);
+    vfs.names().mkdir(ctx, null, "newdir", 0755, 0);
     vfs.open(null, null, ctx, null, "newdir/new.txt", Vfs.O_CREAT | Vfs.O_WRONLY, 0644, 0)
         .release();
-    vfs.rename(ctx, null, "sub", null, "moved", 0, 0);
-    vfs.unlink(ctx, null, "toa", false, 0);
+    vfs.names().rename(ctx, null, "sub", null, "moved", 0, 0);
+    vfs.names().unlink(ctx, null, "toa", false, 0);
     assertEquals("deep\n", read("moved/deeper/f"));
     errno(Errno.ENOENT, () -> read("sub/deeper/f"));
     // The host is as it was.
@@ -154,7 +156,7 @@ class VfsTest {
     errno(
         Errno.ENOENT,
         () -> vfs.open(null, null, ctx, null, "abs", Vfs.O_CREAT | Vfs.O_WRONLY, 0644, 0));
-    vfs.symlink(ctx, "/made-by-link", null, "dangling", 0);
+    vfs.names().symlink(ctx, "/made-by-link", null, "dangling", 0);
     InodeFile f =
         (InodeFile)
             vfs.open(null, null, ctx, null, "dangling", Vfs.O_CREAT | Vfs.O_WRONLY, 0644, 0);
@@ -184,7 +186,7 @@ class VfsTest {
     assertEquals(Errno.ENOSPC, full == null ? 0 : full.errno(), "after " + written + " bytes");
     errno(Errno.EFBIG, () -> vfs.truncate(f, 1L << 40, 0));
     long used = kmem.used();
-    vfs.unlink(ctx, null, "big", false, 0);
+    vfs.names().unlink(ctx, null, "big", false, 0);
     assertEquals(used, kmem.used(), "an open file keeps its pages");
     f.release();
     assertTrue(kmem.used() <= used - written, "the last close frees them");
@@ -204,13 +206,13 @@ class VfsTest {
     ctx = vfs.initContext("/bin/prog");
     assertArrayEquals(
         new byte[] {1, 2, 3}, vfs.readExecutable(ctx, "/bin/../bin/prog", 10).bytes());
-    assertEquals("/bin/prog", vfs.readlink(ctx, null, "/proc/self/exe"));
+    assertEquals("/bin/prog", vfs.names().readlink(ctx, null, "/proc/self/exe"));
     InodeFile zero = (InodeFile) vfs.open(null, null, ctx, null, "/dev/zero", O_RDONLY, 0, 0);
     byte[] b = {9, 9};
     assertEquals(2, vfs.read(zero, 0, b, 2));
     assertArrayEquals(new byte[2], b);
-    errno(Errno.EACCES, () -> vfs.mkdir(ctx, null, "/dev/x", 0755, 0));
-    errno(Errno.EBUSY, () -> vfs.unlink(ctx, null, "/proc", true, 0));
+    errno(Errno.EACCES, () -> vfs.names().mkdir(ctx, null, "/dev/x", 0755, 0));
+    errno(Errno.EBUSY, () -> vfs.names().unlink(ctx, null, "/proc", true, 0));
   }
 
   /**
@@ -267,18 +269,20 @@ class VfsTest {
                 vfs.read(file, rnd.nextInt(10_000), buf, buf.length);
               }
             } else if (f instanceof InodeFile) {
-              vfs.getdents(f, rnd.nextInt(16, 4096));
+              vfs.readdir().getdents(f, rnd.nextInt(16, 4096));
             }
             f.release();
           }
-          case 1 -> vfs.mkdir(ctx, null, path, 0755, 0);
-          case 2 -> vfs.unlink(ctx, null, path, rnd.nextBoolean(), 0);
-          case 3 -> vfs.rename(ctx, null, path, null, "/" + parts[rnd.nextInt(parts.length)], 0, 0);
-          case 4 -> vfs.symlink(ctx, parts[rnd.nextInt(parts.length)], null, path, 0);
-          case 5 -> vfs.stat(ctx, null, path, rnd.nextBoolean());
-          case 6 -> vfs.chdir(ctx, path);
-          case 7 -> vfs.readlink(ctx, null, path);
-          default -> vfs.access(ctx, null, path, rnd.nextInt(8), rnd.nextBoolean());
+          case 1 -> vfs.names().mkdir(ctx, null, path, 0755, 0);
+          case 2 -> vfs.names().unlink(ctx, null, path, rnd.nextBoolean(), 0);
+          case 3 ->
+              vfs.names()
+                  .rename(ctx, null, path, null, "/" + parts[rnd.nextInt(parts.length)], 0, 0);
+          case 4 -> vfs.names().symlink(ctx, parts[rnd.nextInt(parts.length)], null, path, 0);
+          case 5 -> vfs.attributes().stat(ctx, null, path, rnd.nextBoolean());
+          case 6 -> vfs.readdir().chdir(ctx, path);
+          case 7 -> vfs.names().readlink(ctx, null, path);
+          default -> vfs.names().access(ctx, null, path, rnd.nextInt(8), rnd.nextBoolean());
         }
         worked++;
       } catch (SyscallError e) {
