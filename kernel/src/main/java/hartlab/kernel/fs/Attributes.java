@@ -24,7 +24,7 @@ public final class Attributes {
       if (l.node() == null) {
         throw SyscallError.of(Errno.ENOENT);
       }
-      return kstat(l.node(), null);
+      return kstat(l.node());
     }
   }
 
@@ -32,7 +32,7 @@ public final class Attributes {
   public Kstat stat(OpenFile file) {
     synchronized (vfs) {
       if (file instanceof InodeFile f) {
-        return kstat(f.inode, f);
+        return kstat(f.inode);
       }
       if (file instanceof ConsoleFile) {
         return new Kstat(Vfs.DEV_DEVTMPFS, 3, Inode.S_IFCHR | 0620, 1, (136 << 8), 0, 0, 0);
@@ -41,10 +41,10 @@ public final class Attributes {
     }
   }
 
-  private Kstat kstat(Inode n, InodeFile open) {
+  private Kstat kstat(Inode n) {
     long dev = vfs.device(n);
     long rdev = n instanceof Inode.Device d ? (d.kind.major << 8) | d.kind.minor : 0;
-    long size = open != null && open.generated != null ? open.generated.length : n.size();
+    long size = n.size();
     // Blocks as a file system with 4 KiB blocks allocates them, holes and all: what ls -s shows.
     long blocks =
         n instanceof Inode.Regular || n instanceof Inode.Dir ? (size + 4095) / 4096 * 8 : 0;

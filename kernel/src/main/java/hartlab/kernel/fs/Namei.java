@@ -140,10 +140,15 @@ final class Namei {
   }
 
   /**
-   * Lists a host directory into {@code dir} once. Each entry's type comes from its own attributes,
-   * never following a link; names the tree already has (/dev, /proc) keep their node.
+   * Lists a host directory into {@code dir} once, or a /proc directory afresh each time. Each host
+   * entry's type comes from its own attributes, never following a link; names the tree already has
+   * (/dev, /proc) keep their node.
    */
   void load(Inode.Dir dir) {
+    if (dir.listing != null) {
+      dir.listing.refresh(dir);
+      return;
+    }
     Path host = dir.host;
     if (host == null) {
       return;

@@ -7,7 +7,8 @@ import hartlab.kernel.uapi.SyscallError;
 /**
  * The calls that make, remove and read names (the operations of Linux's fs/namei.c beyond the
  * lookup {@link Namei} does): mkdirat, symlinkat, unlinkat, renameat2, readlinkat, faccessat. Every
- * method runs under the {@link Vfs}'s lock.
+ * method runs under the {@link Vfs}'s lock. The guest is root, so only a missing execute bit, and
+ * the fixed directories /dev and /proc, refuse it anything.
  */
 public final class Names {
   public static final int RENAME_NOREPLACE = 1;
@@ -68,10 +69,13 @@ public final class Names {
       if (node == null) {
         throw SyscallError.of(Errno.ENOENT);
       }
+      if (rmdir != (node instanceof Inode.Dir)) {
+        throw SyscallError.of(rmdir ? Errno.ENOTDIR : Errno.EISDIR);
+      }
+      if (l.parent().listing != null) {
+        throw SyscallError.of(Errno.EPERM); // Linux's proc has no unlink or rmdir
+      }
       if (node instanceof Inode.Dir d) {
-        if (!rmdir) {
-          throw SyscallError.of(Errno.EISDIR);
-        }
         if (d == namei.root() || !d.mutable) {
           throw SyscallError.of(Errno.EBUSY);
         }
@@ -79,8 +83,6 @@ public final class Names {
         if (!d.children.isEmpty()) {
           throw SyscallError.of(Errno.ENOTEMPTY);
         }
-      } else if (rmdir) {
-        throw SyscallError.of(Errno.ENOTDIR);
       }
       Vfs.mutable(l.parent());
       vfs.remove(node);
@@ -184,9 +186,6 @@ public final class Names {
         throw SyscallError.of(Errno.ENOENT);
       }
       if ((mode & X_OK) != 0 && !(l.node() instanceof Inode.Dir) && (l.node().mode & 0111) == 0) {
-        throw SyscallError.of(Errno.EACCES);
-      }
-      if ((mode & 2) != 0 && vfs.isProc(l.node())) {
         throw SyscallError.of(Errno.EACCES);
       }
     }

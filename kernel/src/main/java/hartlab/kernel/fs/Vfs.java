@@ -1,18 +1,19 @@
 package hartlab.kernel.fs;
 
-import hartlab.cpu.Hart;
-import hartlab.kernel.mm.Mm;
+import hartlab.kernel.mm.MmUsers;
+import hartlab.kernel.mm.VmaLocks;
 import hartlab.kernel.mm.kmem.KernelMemory;
 import hartlab.kernel.uapi.Errno;
 import hartlab.kernel.uapi.SyscallError;
 import hartlab.mmu.PhysicalMemory;
 
 /**
- * The guest's file tree and the operations on paths (Linux's fs/namei.c, fs/open.c, fs/stat.c,
- * fs/readdir.c, with an overlay's copy-up for writes): one tree of {@link Inode}s whose root is a
- * host directory (--root), read-only beneath an in-memory layer that takes every change and is gone
- * when the run ends, or the built-in images at /bin. /dev and /proc are mounted over whatever the
- * root has there.
+ * The guest's file tree, opening its files and reading and writing them (Linux's fs/open.c and
+ * fs/read_write.c, with an overlay's copy-up for writes): one tree of {@link Inode}s whose root is
+ * a host directory (--root), read-only beneath an in-memory layer that takes every change and is
+ * gone when the run ends, or the built-in images at /bin. /dev and /proc ({@link ProcFs}) are
+ * mounted over whatever the root has there. The calls on names are {@link Names}', on attributes
+ * {@link Attributes}', on directories {@link Readdir}'s; they share this object's lock.
  *
  * <p>Containment: the host is reached only through the paths of nodes {@link Namei} made, each
  * built from its parent's host path and one name the host listed, its type read without following
@@ -27,7 +28,8 @@ import hartlab.mmu.PhysicalMemory;
  *
  * <p>Locking: one lock, this object's monitor, guards the whole tree and every open file's
  * position. It is short (no wait happens under it; host reads are of regular files only); a /proc
- * file's contents are made outside it.
+ * directory asks the process table for its entries under it (this lock, then the table's), and a
+ * /proc file is opened outside it.
  */
 public final class Vfs {
   public static final int PATH_MAX = 4096;
@@ -62,7 +64,7 @@ public final class Vfs {
   private final Namei namei;
   private final Inode.Dir root;
   private final Inode.Dir dev;
-  private final Inode.Dir procSelf;
+  private final ProcFs proc;
   private final Names names;
   private final Attributes attributes;
   private final Readdir readdir;
@@ -105,12 +107,8 @@ public final class Vfs {
       for (Inode.Device.Kind k : Inode.Device.Kind.values()) {
         Namei.link(dev, k.name().toLowerCase(), new Inode.Device(namei.ino(), spec.mtimeNs(), k));
       }
-      Inode.Dir proc = new Inode.Dir(namei.ino(), 0555, spec.mtimeNs(), null, false);
-      Namei.link(root, "proc", proc);
-      this.procSelf = new Inode.Dir(namei.ino(), 0555, spec.mtimeNs(), null, false);
-      Namei.link(proc, "self", procSelf);
-      Namei.link(
-          procSelf, "exe", new Inode.Symlink(namei.ino(), spec.mtimeNs(), null, FsContext::exe));
+      this.proc = new ProcFs(namei.ino(), namei.ino(), spec.mtimeNs());
+      Namei.link(root, "proc", proc.root());
     }
     this.names = new Names(this, namei, kmem);
     this.attributes = new Attributes(this, namei);
@@ -132,22 +130,25 @@ public final class Vfs {
     return readdir;
   }
 
-  /** Adds /proc/self/{@code name}, made by {@code producer} whenever it is opened. */
-  public synchronized void registerProcSelf(String name, ProcEntry.Generated producer) {
-    procSelf.children.remove(name);
-    Namei.link(procSelf, name, new Inode.Generated(namei.ino(), procSelf.mtimeNs, producer));
+  /**
+   * Gives /proc its processes, and what reading their maps needs; until then it holds only {@code
+   * self}. Called once, before the harts start.
+   */
+  public synchronized void attachProcesses(
+      ProcessView processes, MmUsers users, VmaLocks vmaLocks) {
+    proc.attach(processes, users, vmaLocks);
   }
 
   // ---- processes ----
 
-  /** The first process's context: in /, umask 022, running {@code exe}. */
-  public synchronized FsContext initContext(String exe) {
-    return new FsContext(root, 022, exe);
+  /** The first process's context: process {@code pid} in /, umask 022, running {@code exe}. */
+  public synchronized FsContext initContext(String exe, int pid) {
+    return new FsContext(root, 022, exe, pid);
   }
 
-  /** fork: the child starts where the parent is. */
-  public synchronized FsContext copy(FsContext c) {
-    return new FsContext(c.cwd, c.umask, c.exe());
+  /** fork: the child, process {@code pid}, starts where the parent is. */
+  public synchronized FsContext copy(FsContext c, int pid) {
+    return new FsContext(c.cwd, c.umask, c.exe(), pid);
   }
 
   /** umask(2): sets the mask, returns the old one. */
@@ -161,10 +162,9 @@ public final class Vfs {
 
   /**
    * openat: the file at {@code path}, opened with {@code flags}; a new file gets {@code mode} less
-   * the umask. {@code hart} and {@code mm} are the caller's, for a /proc file's contents.
+   * the umask.
    */
-  public OpenFile open(
-      Hart hart, Mm mm, FsContext c, OpenFile dirfd, String path, int flags, int mode, long now) {
+  public OpenFile open(FsContext c, OpenFile dirfd, String path, int flags, int mode, long now) {
     if ((flags & O_TMPFILE) != 0) {
       throw SyscallError.of(Errno.EOPNOTSUPP);
     }
@@ -210,9 +210,6 @@ public final class Vfs {
       if (node instanceof Inode.Special) {
         throw SyscallError.of(Errno.ENXIO); // a host FIFO, socket or device: never opened
       }
-      if (node instanceof Inode.Generated && write) {
-        throw SyscallError.of(Errno.EACCES);
-      }
       if (node instanceof Inode.Device d && d.kind == Inode.Device.Kind.TTY) {
         return new ConsoleFile(openFiles, -1);
       }
@@ -224,13 +221,13 @@ public final class Vfs {
         r.opens++;
       }
     }
-    byte[] generated = null;
-    if (node instanceof Inode.Generated g) {
-      generated = g.producer.produce(hart, mm, c);
-    }
     int status = flags & (O_ACCMODE | O_APPEND | FileIo.O_NONBLOCK);
+    if (node instanceof Inode.ProcFile p) {
+      // Root may open it for writing, as in Linux; the write itself is EINVAL.
+      return p.entry.open(openFiles, status);
+    }
     try {
-      return new InodeFile(openFiles, this, node, acc != O_WRONLY, write, status, generated);
+      return new InodeFile(openFiles, this, node, acc != O_WRONLY, write, status);
     } catch (SyscallError e) {
       closed(node);
       throw e;
@@ -268,22 +265,20 @@ public final class Vfs {
     for (Inode p = n; p != null; p = p.parent) {
       if (p == this.dev) {
         dev = DEV_DEVTMPFS;
-      } else if (p == procSelf) {
+      } else if (p == proc.root()) {
         dev = DEV_PROC;
       }
     }
     return dev;
   }
 
-  /** Whether {@code n} is a /proc file, which no one may write. */
-  boolean isProc(Inode n) {
-    return n instanceof Inode.Generated || n.parent == procSelf;
-  }
-
-  /** EACCES unless the guest may add and remove entries of {@code dir}. */
+  /**
+   * Unless the guest may add and remove entries of {@code dir}: EACCES for /dev, ENOENT for /proc
+   * (Linux's proc makes no entry, so a name it lacks stays missing).
+   */
   static void mutable(Inode.Dir dir) {
     if (!dir.mutable) {
-      throw SyscallError.of(Errno.EACCES);
+      throw SyscallError.of(dir.listing != null ? Errno.ENOENT : Errno.EACCES);
     }
   }
 
@@ -306,14 +301,6 @@ public final class Vfs {
           java.util.Arrays.fill(dst, 0, n, (byte) 0);
           return n;
       }
-    }
-    if (f.generated != null) {
-      if (pos >= f.generated.length) {
-        return 0;
-      }
-      int k = (int) Math.min(n, f.generated.length - pos);
-      System.arraycopy(f.generated, (int) pos, dst, 0, k);
-      return k;
     }
     synchronized (this) {
       return ((Inode.Regular) node).data.read(pos, dst, 0, n);
@@ -359,7 +346,7 @@ public final class Vfs {
         base = f.pos;
         break;
       case SEEK_END:
-        base = f.generated != null ? f.generated.length : f.inode.size();
+        base = f.inode.size();
         break;
       default:
         throw SyscallError.of(Errno.EINVAL);

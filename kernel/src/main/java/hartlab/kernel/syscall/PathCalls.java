@@ -3,24 +3,16 @@ package hartlab.kernel.syscall;
 import static hartlab.kernel.syscall.SyscallTable.arg;
 
 import hartlab.cpu.Hart;
-import hartlab.kernel.fs.FileIo;
 import hartlab.kernel.fs.FileTable;
 import hartlab.kernel.fs.Kstat;
 import hartlab.kernel.fs.OpenFile;
 import hartlab.kernel.fs.RootFs;
 import hartlab.kernel.fs.Vfs;
-import hartlab.kernel.mm.Mm;
-import hartlab.kernel.mm.MmUsers;
 import hartlab.kernel.mm.UserMemory;
-import hartlab.kernel.mm.VmaLocks;
-import hartlab.kernel.proc.GuestProcess;
-import hartlab.kernel.proc.ProcessTable;
 import hartlab.kernel.proc.Task;
 import hartlab.kernel.uapi.Errno;
 import hartlab.kernel.uapi.SyscallError;
 import java.nio.charset.StandardCharsets;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Calls that name files by path, and the attribute calls: openat, mkdirat, unlinkat, symlinkat,
@@ -40,25 +32,10 @@ final class PathCalls {
 
   private final Vfs vfs;
   private final UserMemory user;
-  private final FileIo io;
-  private final ProcessTable processes;
-  private final MmUsers users;
-  private final VmaLocks vmaLocks;
-  private static final Pattern PROC_MAPS = Pattern.compile("/proc/(self|[0-9]{1,9})/maps");
 
-  PathCalls(
-      Vfs vfs,
-      UserMemory user,
-      FileIo io,
-      ProcessTable processes,
-      MmUsers users,
-      VmaLocks vmaLocks) {
+  PathCalls(Vfs vfs, UserMemory user) {
     this.vfs = vfs;
     this.user = user;
-    this.io = io;
-    this.processes = processes;
-    this.users = users;
-    this.vmaLocks = vmaLocks;
   }
 
   private String path(Hart hart, Task task, int i) {
@@ -84,14 +61,8 @@ final class PathCalls {
   long openat(Hart hart, Task task) {
     String path = path(hart, task, 1);
     int flags = (int) arg(hart, 2);
-    Matcher maps = PROC_MAPS.matcher(path);
-    if (maps.matches()) {
-      return openProcMaps(task, maps.group(1), flags);
-    }
     OpenFile file =
         vfs.open(
-            hart,
-            task.mm,
             task.process.fs,
             dirfd(hart, task, 0, path),
             path,
@@ -103,23 +74,6 @@ final class PathCalls {
       throw SyscallError.of(-fd);
     }
     return fd;
-  }
-
-  /**
-   * /proc/self/maps and /proc/PID/maps, spelled so, open the lockless listing (ProcMapsFile), read
-   * under RCU; any other spelling of a /proc path goes through the tree.
-   */
-  private long openProcMaps(Task task, String pid, int flags) {
-    GuestProcess p = pid.equals("self") ? task.process : processes.find(Long.parseLong(pid));
-    Mm target = p == null ? null : p.mm;
-    if (target == null) {
-      throw SyscallError.of(Errno.ENOENT);
-    }
-    if ((flags & 3) != 0) { // O_ACCMODE other than O_RDONLY
-      throw SyscallError.of(Errno.EACCES);
-    }
-    return io.openProcMaps(
-        target, users, vmaLocks, task.process.files, (flags & FileTable.O_CLOEXEC) != 0);
   }
 
   long mkdirat(Hart hart, Task task) {
