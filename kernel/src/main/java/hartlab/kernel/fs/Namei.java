@@ -135,7 +135,11 @@ final class Namei {
 
   /** The entry {@code name} of {@code dir}, listing the host directory first if not yet done. */
   private Inode child(Inode.Dir dir, String name) {
-    load(dir);
+    if (dir.listing != null) {
+      dir.listing.refresh(dir, name);
+    } else {
+      load(dir);
+    }
     return dir.children.get(name);
   }
 
@@ -146,7 +150,7 @@ final class Namei {
    */
   void load(Inode.Dir dir) {
     if (dir.listing != null) {
-      dir.listing.refresh(dir);
+      dir.listing.refresh(dir, null);
       return;
     }
     Path host = dir.host;

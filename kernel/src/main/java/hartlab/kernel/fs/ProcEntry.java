@@ -5,10 +5,14 @@ package hartlab.kernel.fs;
  * used ({@link ProcFs} makes them). Each runs under the {@link Vfs}'s lock but {@link File#open}.
  */
 sealed interface ProcEntry {
-  /** A directory's entries, brought up to date before each lookup in it and each getdents. */
+  /**
+   * A directory's entries, brought up to date before each getdents ({@code name} null: all of them)
+   * and each lookup in it (only entry {@code name}, so that a lookup costs no more with many
+   * processes).
+   */
   @FunctionalInterface
   non-sealed interface Listing extends ProcEntry {
-    void refresh(Inode.Dir dir);
+    void refresh(Inode.Dir dir, String name);
   }
 
   /** A link's target for the process that follows or reads it; ENOENT when there is none. */

@@ -61,19 +61,51 @@ final class ProcFs {
   }
 
   /** /proc's entries: {@code self}, and a directory per process not yet reaped. */
-  private void refreshRoot(Inode.Dir dir) {
+  private void refreshRoot(Inode.Dir dir, String name) {
+    if (name != null) {
+      refreshPid(dir, name);
+      return;
+    }
     List<ProcessView.Entry> now = processes.list();
     TreeSet<String> pids = new TreeSet<>();
     for (ProcessView.Entry e : now) {
       pids.add(Integer.toString(e.pid()));
     }
-    dir.children.keySet().removeIf(name -> !name.equals("self") && !pids.contains(name));
+    dir.children.keySet().removeIf(n -> !n.equals("self") && !pids.contains(n));
     for (ProcessView.Entry e : now) {
-      String name = Integer.toString(e.pid());
-      if (!dir.children.containsKey(name)) {
-        Namei.link(dir, name, pidDir(e.pid()));
+      String pid = Integer.toString(e.pid());
+      if (!dir.children.containsKey(pid)) {
+        Namei.link(dir, pid, pidDir(e.pid()));
       }
     }
+  }
+
+  /** Entry {@code name} of /proc alone: there if it is the pid of a process not yet reaped. */
+  private void refreshPid(Inode.Dir dir, String name) {
+    if (name.equals("self")) {
+      return;
+    }
+    int pid = pidOf(name);
+    if (pid > 0 && processes.find(pid) != null) {
+      if (!dir.children.containsKey(name)) {
+        Namei.link(dir, name, pidDir(pid));
+      }
+    } else {
+      dir.children.remove(name);
+    }
+  }
+
+  /** The pid {@code name} spells as Linux writes it (no sign, no leading zero), else 0. */
+  private static int pidOf(String name) {
+    if (name.isEmpty() || name.length() > 9 || name.charAt(0) == '0') {
+      return 0;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      if (name.charAt(i) < '0' || name.charAt(i) > '9') {
+        return 0;
+      }
+    }
+    return Integer.parseInt(name);
   }
 
   /** /proc/PID, emptied once the process is reaped. */
@@ -86,7 +118,7 @@ final class ProcFs {
             mtimeNs,
             null,
             false,
-            dir -> {
+            (dir, name) -> {
               if (processes.find(pid) == null) {
                 dir.children.clear();
               }

@@ -126,6 +126,12 @@ class ProcFsTest {
     errno(Errno.ENOENT, () -> vfs.attributes().stat(one, null, "/proc/2", true));
     held.release();
     errno(Errno.ENOENT, () -> vfs.open(one, null, "/proc/99/maps", O_RDONLY, 0, 0));
+
+    processes.live.put(3, vfs.copy(one, 3));
+    assertEquals("/bin/one", vfs.names().readlink(one, null, "/proc/3/exe"), "found by lookup");
+    errno(Errno.ENOENT, () -> vfs.attributes().stat(one, null, "/proc/03", true));
+    errno(Errno.ENOENT, () -> vfs.attributes().stat(one, null, "/proc/+3", true));
+    assertEquals(List.of(".", "..", "1", "3", "self"), list(vfs, one, "/proc"));
   }
 
   /** The errnos Linux gives root for what cannot be done in /proc (measured on Linux 6.18). */
