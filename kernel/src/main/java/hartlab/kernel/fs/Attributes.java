@@ -20,11 +20,7 @@ public final class Attributes {
   /** newfstatat/statx by path ({@code follow}: the last component's link is followed). */
   public Kstat stat(FsContext c, OpenFile dirfd, String path, boolean follow) {
     synchronized (vfs) {
-      Namei.Lookup l = namei.lookup(c, dirfd, path, follow);
-      if (l.node() == null) {
-        throw SyscallError.of(Errno.ENOENT);
-      }
-      return kstat(l.node());
+      return kstat(namei.existing(c, dirfd, path, follow));
     }
   }
 
@@ -59,11 +55,7 @@ public final class Attributes {
     if (path == null) {
       return dirfd instanceof InodeFile f ? f.inode : null;
     }
-    Namei.Lookup l = namei.lookup(c, dirfd, path, follow);
-    if (l.node() == null) {
-      throw SyscallError.of(Errno.ENOENT);
-    }
-    return l.node();
+    return namei.existing(c, dirfd, path, follow);
   }
 
   /** The nodes /dev and /proc hold are the kernel's: their attributes stay as they are. */

@@ -68,6 +68,15 @@ final class Namei {
     return walk(c, base(c, dirfd, path), path, followLast, new int[1]);
   }
 
+  /** The node {@code path} names (through a last link with {@code followLast}); ENOENT if none. */
+  Inode existing(FsContext c, OpenFile dirfd, String path, boolean followLast) {
+    Inode node = lookup(c, dirfd, path, followLast).node();
+    if (node == null) {
+      throw SyscallError.of(Errno.ENOENT);
+    }
+    return node;
+  }
+
   /**
    * path_lookupat: resolves {@code path} from {@code dir} one component at a time, following
    * symlinks before the last always and at the last with {@code followLast}; {@code links} counts

@@ -164,11 +164,7 @@ public final class Names {
   /** readlinkat: the link's target; EINVAL if {@code path} is no link. */
   public String readlink(FsContext c, OpenFile dirfd, String path) {
     synchronized (vfs) {
-      Namei.Lookup l = namei.lookup(c, dirfd, path, false);
-      if (l.node() == null) {
-        throw SyscallError.of(Errno.ENOENT);
-      }
-      if (!(l.node() instanceof Inode.Symlink link)) {
+      if (!(namei.existing(c, dirfd, path, false) instanceof Inode.Symlink link)) {
         throw SyscallError.of(Errno.EINVAL);
       }
       return link.target(c);
@@ -181,11 +177,8 @@ public final class Names {
       throw SyscallError.of(Errno.EINVAL);
     }
     synchronized (vfs) {
-      Namei.Lookup l = namei.lookup(c, dirfd, path, follow);
-      if (l.node() == null) {
-        throw SyscallError.of(Errno.ENOENT);
-      }
-      if ((mode & X_OK) != 0 && !(l.node() instanceof Inode.Dir) && (l.node().mode & 0111) == 0) {
+      Inode node = namei.existing(c, dirfd, path, follow);
+      if ((mode & X_OK) != 0 && !(node instanceof Inode.Dir) && (node.mode & 0111) == 0) {
         throw SyscallError.of(Errno.EACCES);
       }
     }

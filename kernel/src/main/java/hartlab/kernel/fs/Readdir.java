@@ -107,11 +107,7 @@ public final class Readdir {
 
   public void chdir(FsContext c, String path) {
     synchronized (vfs) {
-      Namei.Lookup l = namei.lookup(c, null, path, true);
-      if (l.node() == null) {
-        throw SyscallError.of(Errno.ENOENT);
-      }
-      if (!(l.node() instanceof Inode.Dir d)) {
+      if (!(namei.existing(c, null, path, true) instanceof Inode.Dir d)) {
         throw SyscallError.of(Errno.ENOTDIR);
       }
       c.cwd = d;

@@ -378,11 +378,7 @@ public final class Vfs {
    * file without an execute bit, ENOEXEC past {@code maxSize}.
    */
   public synchronized Executable readExecutable(FsContext c, String path, long maxSize) {
-    Namei.Lookup l = namei.lookup(c, null, path, true);
-    if (l.node() == null) {
-      throw SyscallError.of(Errno.ENOENT);
-    }
-    if (!(l.node() instanceof Inode.Regular r) || (r.mode & 0111) == 0) {
+    if (!(namei.existing(c, null, path, true) instanceof Inode.Regular r) || (r.mode & 0111) == 0) {
       throw SyscallError.of(Errno.EACCES);
     }
     if (r.data.size() > maxSize) {
