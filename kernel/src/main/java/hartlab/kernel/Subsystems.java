@@ -157,6 +157,7 @@ record Subsystems(
             config.maxTasks(),
             n,
             openFiles);
+    vfs.attachProcesses(proc.table().procView(), mmSwitch, mm.vmaLocks());
     Schedule schedule =
         new Schedule(
             harts,
@@ -173,8 +174,7 @@ record Subsystems(
     FileIo io =
         new FileIo(mm.user(), console, sleepWake, openFiles, board.memory(), halt, lockstep, vfs);
     Syscalls syscalls =
-        new Syscalls(
-            mm, proc, schedule, io, vfs, sleepWake, random, counters, config.maxTasks(), mmSwitch);
+        new Syscalls(mm, proc, schedule, io, vfs, sleepWake, random, counters, config.maxTasks());
     idleWork.attach(schedule, ipis, tlb);
     Violations violations = new Violations(halt);
     RunFigures figures =

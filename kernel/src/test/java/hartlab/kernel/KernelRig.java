@@ -396,7 +396,8 @@ public final class KernelRig {
         proc.table().init() == null
             ? proc.table().createInit("init", mm, FileTable.withConsole())
             : proc.table().newProcessTask(proc.table().init(), "proc", mm, FileTable.withConsole());
-    t.process.fs = vfs.initContext("/bin/proc"); // as execve gives a process its root and cwd
+    t.process.fs =
+        vfs.initContext("/bin/proc", t.process.pid); // as execve gives a process its root and cwd
     return t;
   }
 

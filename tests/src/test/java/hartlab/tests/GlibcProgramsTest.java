@@ -22,9 +22,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * lp64d) print the same and exit with the same status on hartlab, in both execution modes, as under
  * qemu-riscv64: signal handlers and frames ({@code signals.c}), SIGCHLD, waitpid and interrupted
  * system calls ({@code children.c}), 8 pthreads on 4 harts ({@code threads.c}), printf, libm,
- * setjmp and malloc ({@code basics.c}), signal misuse ending in SIGSEGV ({@code sigabuse.c}), and
- * posix_spawn with fork + exec ({@code spawn.c}). Skipped where the cross compiler, its glibc or
- * qemu is missing.
+ * setjmp and malloc ({@code basics.c}), signal misuse ending in SIGSEGV ({@code sigabuse.c}),
+ * posix_spawn with fork + exec ({@code spawn.c}), and /proc listed and its maps read ({@code
+ * procfs.c}). Skipped where the cross compiler, its glibc or qemu is missing.
  */
 class GlibcProgramsTest {
   @TempDir static Path dir;
@@ -34,7 +34,8 @@ class GlibcProgramsTest {
   @BeforeAll
   static void build() throws Exception {
     Glibc.assumeToolchain();
-    for (String name : List.of("signals", "children", "threads", "basics", "sigabuse", "spawn")) {
+    for (String name :
+        List.of("signals", "children", "threads", "basics", "sigabuse", "spawn", "procfs")) {
       Glibc.build(name, dir.resolve(name));
     }
   }
@@ -46,6 +47,7 @@ class GlibcProgramsTest {
         Arguments.of("children", List.of(), 2),
         Arguments.of("threads", List.of(), 4),
         Arguments.of("basics", List.of(), 2),
+        Arguments.of("procfs", List.of(), 2),
         Arguments.of("sigabuse", List.of("garbage"), 2),
         Arguments.of("sigabuse", List.of("badstack"), 2),
         Arguments.of("sigabuse", List.of("recurse"), 2),

@@ -2,9 +2,7 @@ package hartlab.kernel.fs;
 
 import hartlab.cpu.Hart;
 import hartlab.kernel.mm.Mm;
-import hartlab.kernel.mm.MmUsers;
 import hartlab.kernel.mm.UserMemory;
-import hartlab.kernel.mm.VmaLocks;
 import hartlab.kernel.mm.kmem.KernelMemory;
 import hartlab.kernel.smp.Halt;
 import hartlab.kernel.smp.Sleeper;
@@ -123,14 +121,6 @@ public final class FileIo {
     return 0;
   }
 
-  /**
-   * Opens {@code target}'s /proc/PID/maps into {@code files}: the descriptor, or -EMFILE, ENFILE.
-   */
-  public long openProcMaps(
-      Mm target, MmUsers users, VmaLocks vmaLocks, FileTable files, boolean cloexec) {
-    return files.install(new ProcMapsFile(openFiles, target, users, vmaLocks), cloexec);
-  }
-
   public long read(Hart hart, Mm mm, OpenFile file, long buf, long count) {
     if (!file.readable()) {
       throw SyscallError.of(Errno.EBADF);
@@ -216,6 +206,9 @@ public final class FileIo {
       long n = writeAt(hart, mm, f, pos, buf, count);
       vfs.advance(f, pos, (int) n);
       return n;
+    }
+    if (file instanceof ProcMapsFile) {
+      throw SyscallError.of(Errno.EINVAL); // open for writing by root, but it has no write
     }
     if (file instanceof PipeEnd end) {
       return writePipe(hart, mm, task, end, buf, count, mayBlock, brokenPipe);

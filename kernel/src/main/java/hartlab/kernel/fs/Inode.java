@@ -69,10 +69,18 @@ abstract sealed class Inode {
     /** Whether the guest may add or remove entries (/dev and /proc are fixed). */
     final boolean mutable;
 
+    /** For a /proc directory, what brings {@link #children} up to date before each use. */
+    final ProcEntry.Listing listing;
+
     Dir(long ino, int perm, long mtimeNs, Path host, boolean mutable) {
+      this(ino, perm, mtimeNs, host, mutable, null);
+    }
+
+    Dir(long ino, int perm, long mtimeNs, Path host, boolean mutable, ProcEntry.Listing listing) {
       super(ino, S_IFDIR | perm, mtimeNs);
       this.host = host;
       this.mutable = mutable;
+      this.listing = listing;
     }
 
     @Override
@@ -159,13 +167,16 @@ abstract sealed class Inode {
     }
   }
 
-  /** A /proc file whose bytes are made when it is opened ({@link ProcEntry.Generated}). */
-  static final class Generated extends Inode {
-    final ProcEntry.Generated producer;
+  /**
+   * A /proc file: opening it makes an open file of its own kind ({@link ProcEntry.File}), which
+   * reads the process's state as it is then. Its size is 0, as Linux reports.
+   */
+  static final class ProcFile extends Inode {
+    final ProcEntry.File entry;
 
-    Generated(long ino, long mtimeNs, ProcEntry.Generated producer) {
+    ProcFile(long ino, long mtimeNs, ProcEntry.File entry) {
       super(ino, S_IFREG | 0444, mtimeNs);
-      this.producer = producer;
+      this.entry = entry;
     }
   }
 

@@ -68,6 +68,15 @@ final class Namei {
     return walk(c, base(c, dirfd, path), path, followLast, new int[1]);
   }
 
+  /** The node {@code path} names (through a last link with {@code followLast}); ENOENT if none. */
+  Inode existing(FsContext c, OpenFile dirfd, String path, boolean followLast) {
+    Inode node = lookup(c, dirfd, path, followLast).node();
+    if (node == null) {
+      throw SyscallError.of(Errno.ENOENT);
+    }
+    return node;
+  }
+
   /**
    * path_lookupat: resolves {@code path} from {@code dir} one component at a time, following
    * symlinks before the last always and at the last with {@code followLast}; {@code links} counts
@@ -135,15 +144,24 @@ final class Namei {
 
   /** The entry {@code name} of {@code dir}, listing the host directory first if not yet done. */
   private Inode child(Inode.Dir dir, String name) {
-    load(dir);
+    if (dir.listing != null) {
+      dir.listing.refresh(dir, name);
+    } else {
+      load(dir);
+    }
     return dir.children.get(name);
   }
 
   /**
-   * Lists a host directory into {@code dir} once. Each entry's type comes from its own attributes,
-   * never following a link; names the tree already has (/dev, /proc) keep their node.
+   * Lists a host directory into {@code dir} once, or a /proc directory afresh each time. Each host
+   * entry's type comes from its own attributes, never following a link; names the tree already has
+   * (/dev, /proc) keep their node.
    */
   void load(Inode.Dir dir) {
+    if (dir.listing != null) {
+      dir.listing.refresh(dir, null);
+      return;
+    }
     Path host = dir.host;
     if (host == null) {
       return;

@@ -1,23 +1,32 @@
 package hartlab.kernel.fs;
 
-import hartlab.cpu.Hart;
-import hartlab.kernel.mm.Mm;
-
 /**
- * What a file in /proc/self is made of: the contents of a generated file, made when it is opened,
- * or the target of a link, read when it is followed. A subsystem that wants a file there registers
- * one with {@link Vfs#registerProcSelf}; the file system knows nothing of what they show.
+ * What a /proc node is made of: nothing stored, everything read from the processes when the node is
+ * used ({@link ProcFs} makes them). Each runs under the {@link Vfs}'s lock but {@link File#open}.
  */
-public interface ProcEntry {
-  /** A file's contents for the process that opens it; runs on its hart, holding no lock. */
+sealed interface ProcEntry {
+  /**
+   * A directory's entries, brought up to date before each getdents ({@code name} null: all of them)
+   * and each lookup in it (only entry {@code name}, so that a lookup costs no more with many
+   * processes).
+   */
   @FunctionalInterface
-  interface Generated extends ProcEntry {
-    byte[] produce(Hart hart, Mm mm, FsContext caller);
+  non-sealed interface Listing extends ProcEntry {
+    void refresh(Inode.Dir dir, String name);
   }
 
-  /** A link's target for the process that follows it. */
+  /** A link's target for the process that follows or reads it; ENOENT when there is none. */
   @FunctionalInterface
-  interface Link extends ProcEntry {
+  non-sealed interface Link extends ProcEntry {
     String target(FsContext caller);
+  }
+
+  /**
+   * A file's open: an open file of its own kind, counted against {@code owner}, with open(2)'s
+   * access mode and status flags. Runs on the opener's hart, holding no lock.
+   */
+  @FunctionalInterface
+  non-sealed interface File extends ProcEntry {
+    OpenFile open(OpenFiles owner, int statusFlags);
   }
 }

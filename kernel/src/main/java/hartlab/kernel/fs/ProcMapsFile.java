@@ -23,7 +23,9 @@ import java.nio.charset.StandardCharsets;
  * read's buffer is shorter than the line, in which case the rest comes first in the next read.
  *
  * <p>Each read takes a user reference on the mm with mmget_not_zero (which puts its VMA tree into
- * RCU mode) and drops it before returning: a dead process's maps read as empty.
+ * RCU mode) and drops it before returning: a dead process's maps read as empty. The file is opened
+ * through the tree ({@link ProcFs}); root may open it for writing, as in Linux, but a write is
+ * EINVAL.
  */
 public final class ProcMapsFile extends OpenFile {
   /** Where the name column starts (Linux pads to 25 + 6 * sizeof(void *) - 1 columns). */
@@ -39,8 +41,8 @@ public final class ProcMapsFile extends OpenFile {
   private byte[] pending = new byte[0];
   private int pendingAt;
 
-  ProcMapsFile(OpenFiles owner, Mm mm, MmUsers users, VmaLocks vmaLocks) {
-    super(owner, 0); // O_RDONLY
+  ProcMapsFile(OpenFiles owner, Mm mm, MmUsers users, VmaLocks vmaLocks, int statusFlags) {
+    super(owner, statusFlags);
     this.mm = mm;
     this.users = users;
     this.vmaLocks = vmaLocks;
@@ -123,11 +125,11 @@ public final class ProcMapsFile extends OpenFile {
 
   @Override
   boolean readable() {
-    return true;
+    return (statusFlags() & Vfs.O_ACCMODE) != Vfs.O_WRONLY;
   }
 
   @Override
   boolean writable() {
-    return false;
+    return (statusFlags() & Vfs.O_ACCMODE) != 0;
   }
 }

@@ -1,19 +1,19 @@
 package hartlab.kernel.fs;
 
-import hartlab.cpu.Hart;
-import hartlab.kernel.mm.Mm;
+import hartlab.kernel.mm.MmUsers;
+import hartlab.kernel.mm.VmaLocks;
 import hartlab.kernel.mm.kmem.KernelMemory;
 import hartlab.kernel.uapi.Errno;
 import hartlab.kernel.uapi.SyscallError;
 import hartlab.mmu.PhysicalMemory;
-import java.util.Map;
 
 /**
- * The guest's file tree and the operations on paths (Linux's fs/namei.c, fs/open.c, fs/stat.c,
- * fs/readdir.c, with an overlay's copy-up for writes): one tree of {@link Inode}s whose root is a
- * host directory (--root), read-only beneath an in-memory layer that takes every change and is gone
- * when the run ends, or the built-in images at /bin. /dev and /proc are mounted over whatever the
- * root has there.
+ * The guest's file tree, opening its files and reading and writing them (Linux's fs/open.c and
+ * fs/read_write.c, with an overlay's copy-up for writes): one tree of {@link Inode}s whose root is
+ * a host directory (--root), read-only beneath an in-memory layer that takes every change and is
+ * gone when the run ends, or the built-in images at /bin. /dev and /proc ({@link ProcFs}) are
+ * mounted over whatever the root has there. The calls on names are {@link Names}', on attributes
+ * {@link Attributes}', on directories {@link Readdir}'s; they share this object's lock.
  *
  * <p>Containment: the host is reached only through the paths of nodes {@link Namei} made, each
  * built from its parent's host path and one name the host listed, its type read without following
@@ -28,7 +28,8 @@ import java.util.Map;
  *
  * <p>Locking: one lock, this object's monitor, guards the whole tree and every open file's
  * position. It is short (no wait happens under it; host reads are of regular files only); a /proc
- * file's contents are made outside it.
+ * directory asks the process table for its entries under it (this lock, then the table's), and a
+ * /proc file is opened outside it.
  */
 public final class Vfs {
   public static final int PATH_MAX = 4096;
@@ -50,11 +51,9 @@ public final class Vfs {
       O_PATH = 010000000,
       O_TMPFILE = 020000000;
   public static final int SEEK_SET = 0, SEEK_CUR = 1, SEEK_END = 2;
-  public static final int RENAME_NOREPLACE = 1;
-  public static final int X_OK = 1;
 
   /** st_dev of the root's files, of /dev and of /proc. */
-  private static final long DEV_ROOT = 0x801, DEV_DEVTMPFS = 0x5, DEV_PROC = 0x16;
+  static final long DEV_ROOT = 0x801, DEV_DEVTMPFS = 0x5, DEV_PROC = 0x16;
 
   private final KernelMemory kmem;
   private final PhysicalMemory memory;
@@ -65,7 +64,10 @@ public final class Vfs {
   private final Namei namei;
   private final Inode.Dir root;
   private final Inode.Dir dev;
-  private final Inode.Dir procSelf;
+  private final ProcFs proc;
+  private final Names names;
+  private final Attributes attributes;
+  private final Readdir readdir;
 
   /**
    * The tree {@code spec} describes, its nodes charged to {@code kmem} and its written data in
@@ -105,31 +107,48 @@ public final class Vfs {
       for (Inode.Device.Kind k : Inode.Device.Kind.values()) {
         Namei.link(dev, k.name().toLowerCase(), new Inode.Device(namei.ino(), spec.mtimeNs(), k));
       }
-      Inode.Dir proc = new Inode.Dir(namei.ino(), 0555, spec.mtimeNs(), null, false);
-      Namei.link(root, "proc", proc);
-      this.procSelf = new Inode.Dir(namei.ino(), 0555, spec.mtimeNs(), null, false);
-      Namei.link(proc, "self", procSelf);
-      Namei.link(
-          procSelf, "exe", new Inode.Symlink(namei.ino(), spec.mtimeNs(), null, FsContext::exe));
+      this.proc = new ProcFs(namei.ino(), namei.ino(), spec.mtimeNs());
+      Namei.link(root, "proc", proc.root());
     }
+    this.names = new Names(this, namei, kmem);
+    this.attributes = new Attributes(this, namei);
+    this.readdir = new Readdir(this, namei);
   }
 
-  /** Adds /proc/self/{@code name}, made by {@code producer} whenever it is opened. */
-  public synchronized void registerProcSelf(String name, ProcEntry.Generated producer) {
-    procSelf.children.remove(name);
-    Namei.link(procSelf, name, new Inode.Generated(namei.ino(), procSelf.mtimeNs, producer));
+  /** mkdirat, symlinkat, unlinkat, renameat2, readlinkat, faccessat. */
+  public Names names() {
+    return names;
+  }
+
+  /** stat, and the calls that change a node's attributes. */
+  public Attributes attributes() {
+    return attributes;
+  }
+
+  /** getdents64 and the working directory. */
+  public Readdir readdir() {
+    return readdir;
+  }
+
+  /**
+   * Gives /proc its processes, and what reading their maps needs; until then it holds only {@code
+   * self}. Called once, before the harts start.
+   */
+  public synchronized void attachProcesses(
+      ProcessView processes, MmUsers users, VmaLocks vmaLocks) {
+    proc.attach(processes, users, vmaLocks);
   }
 
   // ---- processes ----
 
-  /** The first process's context: in /, umask 022, running {@code exe}. */
-  public synchronized FsContext initContext(String exe) {
-    return new FsContext(root, 022, exe);
+  /** The first process's context: process {@code pid} in /, umask 022, running {@code exe}. */
+  public synchronized FsContext initContext(String exe, int pid) {
+    return new FsContext(root, 022, exe, pid);
   }
 
-  /** fork: the child starts where the parent is. */
-  public synchronized FsContext copy(FsContext c) {
-    return new FsContext(c.cwd, c.umask, c.exe());
+  /** fork: the child, process {@code pid}, starts where the parent is. */
+  public synchronized FsContext copy(FsContext c, int pid) {
+    return new FsContext(c.cwd, c.umask, c.exe(), pid);
   }
 
   /** umask(2): sets the mask, returns the old one. */
@@ -143,10 +162,9 @@ public final class Vfs {
 
   /**
    * openat: the file at {@code path}, opened with {@code flags}; a new file gets {@code mode} less
-   * the umask. {@code hart} and {@code mm} are the caller's, for a /proc file's contents.
+   * the umask.
    */
-  public OpenFile open(
-      Hart hart, Mm mm, FsContext c, OpenFile dirfd, String path, int flags, int mode, long now) {
+  public OpenFile open(FsContext c, OpenFile dirfd, String path, int flags, int mode, long now) {
     if ((flags & O_TMPFILE) != 0) {
       throw SyscallError.of(Errno.EOPNOTSUPP);
     }
@@ -192,9 +210,6 @@ public final class Vfs {
       if (node instanceof Inode.Special) {
         throw SyscallError.of(Errno.ENXIO); // a host FIFO, socket or device: never opened
       }
-      if (node instanceof Inode.Generated && write) {
-        throw SyscallError.of(Errno.EACCES);
-      }
       if (node instanceof Inode.Device d && d.kind == Inode.Device.Kind.TTY) {
         return new ConsoleFile(openFiles, -1);
       }
@@ -206,13 +221,13 @@ public final class Vfs {
         r.opens++;
       }
     }
-    byte[] generated = null;
-    if (node instanceof Inode.Generated g) {
-      generated = g.producer.produce(hart, mm, c);
-    }
     int status = flags & (O_ACCMODE | O_APPEND | FileIo.O_NONBLOCK);
+    if (node instanceof Inode.ProcFile p) {
+      // Root may open it for writing, as in Linux; the write itself is EINVAL.
+      return p.entry.open(openFiles, status);
+    }
     try {
-      return new InodeFile(openFiles, this, node, acc != O_WRONLY, write, status, generated);
+      return new InodeFile(openFiles, this, node, acc != O_WRONLY, write, status);
     } catch (SyscallError e) {
       closed(node);
       throw e;
@@ -231,9 +246,39 @@ public final class Vfs {
     kmem.uncharge(KernelMemory.Kind.INODE);
   }
 
-  private static void mutable(Inode.Dir dir) {
+  /** Takes {@code node} out of the tree; its data goes when no open file holds it. */
+  void remove(Inode node) {
+    node.parent.children.remove(node.name);
+    node.parent = null;
+    if (node instanceof Inode.Regular r) {
+      if (r.opens == 0) {
+        free(r);
+      }
+    } else {
+      kmem.uncharge(KernelMemory.Kind.INODE);
+    }
+  }
+
+  /** st_dev of {@code n}: the mount it is under. */
+  long device(Inode n) {
+    long dev = DEV_ROOT;
+    for (Inode p = n; p != null; p = p.parent) {
+      if (p == this.dev) {
+        dev = DEV_DEVTMPFS;
+      } else if (p == proc.root()) {
+        dev = DEV_PROC;
+      }
+    }
+    return dev;
+  }
+
+  /**
+   * Unless the guest may add and remove entries of {@code dir}: EACCES for /dev, ENOENT for /proc
+   * (Linux's proc makes no entry, so a name it lacks stays missing).
+   */
+  static void mutable(Inode.Dir dir) {
     if (!dir.mutable) {
-      throw SyscallError.of(Errno.EACCES);
+      throw SyscallError.of(dir.listing != null ? Errno.ENOENT : Errno.EACCES);
     }
   }
 
@@ -256,14 +301,6 @@ public final class Vfs {
           java.util.Arrays.fill(dst, 0, n, (byte) 0);
           return n;
       }
-    }
-    if (f.generated != null) {
-      if (pos >= f.generated.length) {
-        return 0;
-      }
-      int k = (int) Math.min(n, f.generated.length - pos);
-      System.arraycopy(f.generated, (int) pos, dst, 0, k);
-      return k;
     }
     synchronized (this) {
       return ((Inode.Regular) node).data.read(pos, dst, 0, n);
@@ -309,7 +346,7 @@ public final class Vfs {
         base = f.pos;
         break;
       case SEEK_END:
-        base = f.generated != null ? f.generated.length : f.inode.size();
+        base = f.inode.size();
         break;
       default:
         throw SyscallError.of(Errno.EINVAL);
@@ -331,386 +368,6 @@ public final class Vfs {
     r.mtimeNs = now;
   }
 
-  /**
-   * getdents64: as many {@code struct linux_dirent64} as fit in {@code size} bytes, "." and ".."
-   * first, then the entries in name order. 0 at the end, EINVAL if not even one fits.
-   */
-  public synchronized byte[] getdents(OpenFile file, int size) {
-    if (!(file instanceof InodeFile f)) {
-      throw SyscallError.of(Errno.ENOTDIR);
-    }
-    if (!(f.inode instanceof Inode.Dir dir)) {
-      throw SyscallError.of(Errno.ENOTDIR);
-    }
-    namei.load(dir);
-    if (f.dirCursorPos != f.pos) {
-      seekDir(f, dir);
-    }
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    for (; ; ) {
-      String name;
-      Inode node;
-      if (f.pos == 0) {
-        name = ".";
-        node = dir;
-      } else if (f.pos == 1) {
-        name = "..";
-        node = dir.parent == null ? dir : dir.parent;
-      } else {
-        Map.Entry<String, Inode> e =
-            f.dirCursor == null ? dir.children.firstEntry() : dir.children.higherEntry(f.dirCursor);
-        if (e == null) {
-          break;
-        }
-        name = e.getKey();
-        node = e.getValue();
-      }
-      byte[] nm = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      int reclen = (19 + nm.length + 1 + 7) & ~7;
-      if (out.size() + reclen > size) {
-        if (out.size() == 0) {
-          throw SyscallError.of(Errno.EINVAL);
-        }
-        break;
-      }
-      byte[] rec = new byte[reclen];
-      putLong(rec, 0, node.ino);
-      putLong(rec, 8, f.pos + 1);
-      rec[16] = (byte) reclen;
-      rec[17] = (byte) (reclen >>> 8);
-      rec[18] = (byte) node.direntType();
-      System.arraycopy(nm, 0, rec, 19, nm.length);
-      out.write(rec, 0, reclen);
-      if (f.pos >= 2) {
-        f.dirCursor = name;
-      }
-      f.pos++;
-      f.dirCursorPos = f.pos;
-    }
-    return out.toByteArray();
-  }
-
-  /** Puts a directory's cursor at entry {@code f.pos} after an lseek. */
-  private static void seekDir(InodeFile f, Inode.Dir dir) {
-    f.dirCursor = null;
-    long i = 2;
-    for (String name : dir.children.keySet()) {
-      if (i >= f.pos) {
-        break;
-      }
-      f.dirCursor = name;
-      i++;
-    }
-    f.dirCursorPos = f.pos;
-  }
-
-  // ---- names ----
-
-  /** mkdirat. */
-  public synchronized void mkdir(FsContext c, OpenFile dirfd, String path, int mode, long now) {
-    Namei.Lookup l = namei.lookup(c, dirfd, path, false);
-    if (l.node() != null) {
-      throw SyscallError.of(Errno.EEXIST);
-    }
-    mutable(l.parent());
-    kmem.charge(KernelMemory.Kind.INODE, Errno.ENOSPC);
-    namei.mkdirNode(l.parent(), l.name(), mode & ~c.umask & 07777, now);
-    l.parent().mtimeNs = now;
-  }
-
-  /** symlinkat: a link at {@code path} holding {@code target}. */
-  public synchronized void symlink(
-      FsContext c, String target, OpenFile dirfd, String path, long now) {
-    if (target.isEmpty()) {
-      throw SyscallError.of(Errno.ENOENT);
-    }
-    Namei.Lookup l = namei.lookup(c, dirfd, path, false);
-    if (l.node() != null) {
-      throw SyscallError.of(Errno.EEXIST);
-    }
-    if (l.trailingSlash()) {
-      throw SyscallError.of(Errno.ENOENT);
-    }
-    mutable(l.parent());
-    kmem.charge(KernelMemory.Kind.INODE, Errno.ENOSPC);
-    Namei.link(l.parent(), l.name(), new Inode.Symlink(namei.ino(), now, target, null));
-    l.parent().mtimeNs = now;
-  }
-
-  /** unlinkat: a file, or with {@code rmdir} an empty directory. */
-  public synchronized void unlink(
-      FsContext c, OpenFile dirfd, String path, boolean rmdir, long now) {
-    Namei.Lookup l = namei.lookup(c, dirfd, path, false);
-    if (rmdir && (l.name().equals(".") || l.name().equals(".."))) {
-      throw SyscallError.of(l.name().equals(".") ? Errno.EINVAL : Errno.ENOTEMPTY);
-    }
-    Inode node = l.node();
-    if (node == null) {
-      throw SyscallError.of(Errno.ENOENT);
-    }
-    if (node instanceof Inode.Dir d) {
-      if (!rmdir) {
-        throw SyscallError.of(Errno.EISDIR);
-      }
-      if (d == root || !d.mutable) {
-        throw SyscallError.of(Errno.EBUSY);
-      }
-      namei.load(d);
-      if (!d.children.isEmpty()) {
-        throw SyscallError.of(Errno.ENOTEMPTY);
-      }
-    } else if (rmdir) {
-      throw SyscallError.of(Errno.ENOTDIR);
-    }
-    mutable(l.parent());
-    remove(node);
-    l.parent().mtimeNs = now;
-  }
-
-  /** Takes {@code node} out of the tree; its data goes when no open file holds it. */
-  private void remove(Inode node) {
-    node.parent.children.remove(node.name);
-    node.parent = null;
-    if (node instanceof Inode.Regular r) {
-      if (r.opens == 0) {
-        free(r);
-      }
-    } else {
-      kmem.uncharge(KernelMemory.Kind.INODE);
-    }
-  }
-
-  /** renameat2 with flags 0 or RENAME_NOREPLACE. */
-  public synchronized void rename(
-      FsContext c,
-      OpenFile oldDir,
-      String oldPath,
-      OpenFile newDir,
-      String newPath,
-      int flags,
-      long now) {
-    if ((flags & ~RENAME_NOREPLACE) != 0) {
-      throw SyscallError.of(Errno.EINVAL);
-    }
-    Namei.Lookup from = namei.lookup(c, oldDir, oldPath, false);
-    Namei.Lookup to = namei.lookup(c, newDir, newPath, false);
-    Inode node = from.node();
-    if (node == null) {
-      throw SyscallError.of(Errno.ENOENT);
-    }
-    if (isDot(from.name()) || isDot(to.name())) {
-      throw SyscallError.of(Errno.EBUSY);
-    }
-    if (to.trailingSlash() && !(node instanceof Inode.Dir)) {
-      throw SyscallError.of(Errno.ENOTDIR);
-    }
-    if (!from.parent().mutable || !to.parent().mutable) {
-      throw SyscallError.of(Errno.EXDEV); // /dev and /proc are other mounts
-    }
-    if (node == to.node()) {
-      return;
-    }
-    for (Inode.Dir d = to.parent(); d != null; d = d.parent) {
-      if (d == node) {
-        throw SyscallError.of(Errno.EINVAL); // into its own subtree
-      }
-    }
-    Inode old = to.node();
-    if (old != null) {
-      if ((flags & RENAME_NOREPLACE) != 0) {
-        throw SyscallError.of(Errno.EEXIST);
-      }
-      if (node instanceof Inode.Dir && !(old instanceof Inode.Dir)) {
-        throw SyscallError.of(Errno.ENOTDIR);
-      }
-      if (!(node instanceof Inode.Dir) && old instanceof Inode.Dir) {
-        throw SyscallError.of(Errno.EISDIR);
-      }
-      if (old instanceof Inode.Dir od) {
-        namei.load(od);
-        if (!od.children.isEmpty()) {
-          throw SyscallError.of(Errno.ENOTEMPTY);
-        }
-      }
-      remove(old);
-    }
-    from.parent().children.remove(from.name());
-    Namei.link(to.parent(), to.name(), node);
-    from.parent().mtimeNs = now;
-    to.parent().mtimeNs = now;
-  }
-
-  private static boolean isDot(String name) {
-    return name.equals(".") || name.equals("..");
-  }
-
-  /** readlinkat: the link's target; EINVAL if {@code path} is no link. */
-  public synchronized String readlink(FsContext c, OpenFile dirfd, String path) {
-    Namei.Lookup l = namei.lookup(c, dirfd, path, false);
-    if (l.node() == null) {
-      throw SyscallError.of(Errno.ENOENT);
-    }
-    if (!(l.node() instanceof Inode.Symlink link)) {
-      throw SyscallError.of(Errno.EINVAL);
-    }
-    return link.target(c);
-  }
-
-  /** faccessat: the guest is root, so only X_OK can fail, on a file without an execute bit. */
-  public synchronized void access(
-      FsContext c, OpenFile dirfd, String path, int mode, boolean follow) {
-    if ((mode & ~7) != 0) {
-      throw SyscallError.of(Errno.EINVAL);
-    }
-    Namei.Lookup l = namei.lookup(c, dirfd, path, follow);
-    if (l.node() == null) {
-      throw SyscallError.of(Errno.ENOENT);
-    }
-    if ((mode & X_OK) != 0 && !(l.node() instanceof Inode.Dir) && (l.node().mode & 0111) == 0) {
-      throw SyscallError.of(Errno.EACCES);
-    }
-    if ((mode & 2) != 0 && (l.node() instanceof Inode.Generated || l.node().parent == procSelf)) {
-      throw SyscallError.of(Errno.EACCES);
-    }
-  }
-
-  // ---- stat ----
-
-  /** newfstatat/statx by path ({@code follow}: the last component's link is followed). */
-  public synchronized Kstat stat(FsContext c, OpenFile dirfd, String path, boolean follow) {
-    Namei.Lookup l = namei.lookup(c, dirfd, path, follow);
-    if (l.node() == null) {
-      throw SyscallError.of(Errno.ENOENT);
-    }
-    return kstat(l.node(), null);
-  }
-
-  /** fstat: a file of the tree, the console (a terminal) or a pipe. */
-  public synchronized Kstat stat(OpenFile file) {
-    if (file instanceof InodeFile f) {
-      return kstat(f.inode, f);
-    }
-    if (file instanceof ConsoleFile) {
-      return new Kstat(DEV_DEVTMPFS, 3, Inode.S_IFCHR | 0620, 1, (136 << 8), 0, 0, 0);
-    }
-    return new Kstat(0xc, 1, Inode.S_IFIFO | 0600, 1, 0, 0, 0, 0);
-  }
-
-  private Kstat kstat(Inode n, InodeFile open) {
-    long dev = DEV_ROOT;
-    for (Inode p = n; p != null; p = p.parent) {
-      if (p == this.dev) {
-        dev = DEV_DEVTMPFS;
-      } else if (p == procSelf) {
-        dev = DEV_PROC;
-      }
-    }
-    long rdev = n instanceof Inode.Device d ? (d.kind.major << 8) | d.kind.minor : 0;
-    long size = open != null && open.generated != null ? open.generated.length : n.size();
-    // Blocks as a file system with 4 KiB blocks allocates them, holes and all: what ls -s shows.
-    long blocks =
-        n instanceof Inode.Regular || n instanceof Inode.Dir ? (size + 4095) / 4096 * 8 : 0;
-    return new Kstat(dev, n.ino, n.mode, n.nlink(), rdev, size, n.mtimeNs, blocks);
-  }
-
-  // ---- attributes ----
-
-  /**
-   * The node {@code path} names (with {@code follow}, through a last link), or with a null path the
-   * file {@code dirfd} has open; null for an open pipe or the console, which are not in the tree.
-   */
-  private Inode node(FsContext c, OpenFile dirfd, String path, boolean follow) {
-    if (path == null) {
-      return dirfd instanceof InodeFile f ? f.inode : null;
-    }
-    Namei.Lookup l = namei.lookup(c, dirfd, path, follow);
-    if (l.node() == null) {
-      throw SyscallError.of(Errno.ENOENT);
-    }
-    return l.node();
-  }
-
-  /** The nodes /dev and /proc hold are the kernel's: their attributes stay as they are. */
-  private void changeable(Inode n) {
-    if (n.parent != null && !n.parent.mutable) {
-      throw SyscallError.of(Errno.EPERM);
-    }
-  }
-
-  /** utimensat: sets the modification time ({@code mtimeNs} -1 leaves it); atime is not kept. */
-  public synchronized void setMtime(
-      FsContext c, OpenFile dirfd, String path, boolean follow, long mtimeNs) {
-    Inode n = node(c, dirfd, path, follow);
-    if (n != null && mtimeNs >= 0) {
-      changeable(n);
-      n.mtimeNs = mtimeNs;
-    }
-  }
-
-  /** fchmodat, fchmod: the permission bits; a link's own mode cannot change (EOPNOTSUPP). */
-  public synchronized void chmod(
-      FsContext c, OpenFile dirfd, String path, boolean follow, int mode) {
-    Inode n = node(c, dirfd, path, follow);
-    if (n == null) {
-      return;
-    }
-    if (n instanceof Inode.Symlink) {
-      throw SyscallError.of(Errno.EOPNOTSUPP);
-    }
-    changeable(n);
-    n.mode = (n.mode & Inode.S_IFMT) | (mode & 07777);
-  }
-
-  /** fchownat, fchown: every file belongs to root and stays so; the file must exist. */
-  public synchronized void chown(FsContext c, OpenFile dirfd, String path, boolean follow) {
-    Inode n = node(c, dirfd, path, follow);
-    if (n != null) {
-      changeable(n);
-    }
-  }
-
-  /** truncate(2) by path: EISDIR for a directory, EINVAL for anything but a regular file. */
-  public synchronized void truncate(FsContext c, String path, long length, long now) {
-    Inode n = node(c, null, path, true);
-    if (n instanceof Inode.Dir) {
-      throw SyscallError.of(Errno.EISDIR);
-    }
-    if (!(n instanceof Inode.Regular r)) {
-      throw SyscallError.of(Errno.EINVAL);
-    }
-    r.data.truncate(length);
-    r.mtimeNs = now;
-  }
-
-  // ---- working directory ----
-
-  public synchronized void chdir(FsContext c, String path) {
-    Namei.Lookup l = namei.lookup(c, null, path, true);
-    if (l.node() == null) {
-      throw SyscallError.of(Errno.ENOENT);
-    }
-    if (!(l.node() instanceof Inode.Dir d)) {
-      throw SyscallError.of(Errno.ENOTDIR);
-    }
-    c.cwd = d;
-  }
-
-  public synchronized void fchdir(FsContext c, OpenFile file) {
-    if (!(file instanceof InodeFile f && f.inode instanceof Inode.Dir d)) {
-      throw SyscallError.of(Errno.ENOTDIR);
-    }
-    c.cwd = d;
-  }
-
-  /** getcwd: ENOENT once the working directory was removed. */
-  public synchronized String getcwd(FsContext c) {
-    String p = namei.pathOf(c.cwd);
-    if (p == null) {
-      throw SyscallError.of(Errno.ENOENT);
-    }
-    return p;
-  }
-
   // ---- execve ----
 
   /** A program file's bytes and its absolute path. */
@@ -721,11 +378,7 @@ public final class Vfs {
    * file without an execute bit, ENOEXEC past {@code maxSize}.
    */
   public synchronized Executable readExecutable(FsContext c, String path, long maxSize) {
-    Namei.Lookup l = namei.lookup(c, null, path, true);
-    if (l.node() == null) {
-      throw SyscallError.of(Errno.ENOENT);
-    }
-    if (!(l.node() instanceof Inode.Regular r) || (r.mode & 0111) == 0) {
+    if (!(namei.existing(c, null, path, true) instanceof Inode.Regular r) || (r.mode & 0111) == 0) {
       throw SyscallError.of(Errno.EACCES);
     }
     if (r.data.size() > maxSize) {
@@ -736,11 +389,5 @@ public final class Vfs {
     String abs = namei.pathOf(r);
     return new Executable(
         n == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, n), abs == null ? path : abs);
-  }
-
-  private static void putLong(byte[] b, int off, long v) {
-    for (int i = 0; i < 8; i++) {
-      b[off + i] = (byte) (v >>> (8 * i));
-    }
   }
 }

@@ -69,7 +69,7 @@ public final class Execve {
     } catch (SyscallError e) {
       throw new BinfmtElf.ExecFailure(e.errno(), "out of kernel memory for the first process");
     }
-    task.process.fs = vfs.initContext(execFn);
+    task.process.fs = vfs.initContext(execFn, task.process.pid);
     task.pc = started.entry();
     task.regs[2] = started.sp();
     return task;

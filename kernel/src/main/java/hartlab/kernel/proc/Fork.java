@@ -112,7 +112,7 @@ public final class Fork {
       GuestProcess parent = (cloneFlags & CLONE_PARENT) != 0 && me.parent != null ? me.parent : me;
       try {
         child = processes.newProcessTask(parent, me.name, mm, files);
-        child.process.fs = vfs.copy(me.fs);
+        child.process.fs = vfs.copy(me.fs, child.process.pid);
       } catch (SyscallError e) {
         files.drop();
         mmSwitch.mmput(hart, mm);

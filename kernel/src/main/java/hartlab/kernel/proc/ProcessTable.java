@@ -2,6 +2,7 @@ package hartlab.kernel.proc;
 
 import hartlab.cpu.Hart;
 import hartlab.kernel.fs.FileTable;
+import hartlab.kernel.fs.ProcessView;
 import hartlab.kernel.mm.Mm;
 import hartlab.kernel.mm.UserMemory;
 import hartlab.kernel.mm.kmem.KernelMemory;
@@ -140,6 +141,34 @@ public final class ProcessTable {
     liveTasks++;
     tasksCreated++;
     return t;
+  }
+
+  /** The processes as /proc shows them: each one not yet reaped, zombies included. */
+  public ProcessView procView() {
+    return new ProcessView() {
+      @Override
+      public List<ProcessView.Entry> list() {
+        synchronized (lock) {
+          List<ProcessView.Entry> out = new ArrayList<>();
+          for (GuestProcess p : processes.values()) {
+            if (p.state != GuestProcess.State.REAPED) {
+              out.add(new ProcessView.Entry(p.pid, p.mm, p.fs));
+            }
+          }
+          return out;
+        }
+      }
+
+      @Override
+      public ProcessView.Entry find(int pid) {
+        synchronized (lock) {
+          GuestProcess p = processes.get(pid);
+          return p == null || p.state == GuestProcess.State.REAPED
+              ? null
+              : new ProcessView.Entry(p.pid, p.mm, p.fs);
+        }
+      }
+    };
   }
 
   public GuestProcess find(long pid) {

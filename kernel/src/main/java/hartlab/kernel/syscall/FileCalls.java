@@ -128,7 +128,7 @@ final class FileCalls {
   }
 
   long fstat(Hart hart, Task task) {
-    byte[] st = vfs.stat(file(hart, task, 0)).toStat();
+    byte[] st = vfs.attributes().stat(file(hart, task, 0)).toStat();
     user.copyToUser(hart, task.mm, arg(hart, 1), st, 0, st.length);
     return 0;
   }
@@ -138,7 +138,7 @@ final class FileCalls {
     OpenFile dir = file(hart, task, 0);
     long count = arg(hart, 2) & 0xFFFF_FFFFL;
     user.checkWritable(hart, task.mm, arg(hart, 1), Math.min(count, GETDENTS_MAX));
-    byte[] entries = vfs.getdents(dir, (int) Math.min(count, GETDENTS_MAX));
+    byte[] entries = vfs.readdir().getdents(dir, (int) Math.min(count, GETDENTS_MAX));
     user.copyToUser(hart, task.mm, arg(hart, 1), entries, 0, entries.length);
     return entries.length;
   }

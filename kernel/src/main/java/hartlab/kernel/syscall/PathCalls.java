@@ -3,24 +3,16 @@ package hartlab.kernel.syscall;
 import static hartlab.kernel.syscall.SyscallTable.arg;
 
 import hartlab.cpu.Hart;
-import hartlab.kernel.fs.FileIo;
 import hartlab.kernel.fs.FileTable;
 import hartlab.kernel.fs.Kstat;
 import hartlab.kernel.fs.OpenFile;
 import hartlab.kernel.fs.RootFs;
 import hartlab.kernel.fs.Vfs;
-import hartlab.kernel.mm.Mm;
-import hartlab.kernel.mm.MmUsers;
 import hartlab.kernel.mm.UserMemory;
-import hartlab.kernel.mm.VmaLocks;
-import hartlab.kernel.proc.GuestProcess;
-import hartlab.kernel.proc.ProcessTable;
 import hartlab.kernel.proc.Task;
 import hartlab.kernel.uapi.Errno;
 import hartlab.kernel.uapi.SyscallError;
 import java.nio.charset.StandardCharsets;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Calls that name files by path, and the attribute calls: openat, mkdirat, unlinkat, symlinkat,
@@ -40,25 +32,10 @@ final class PathCalls {
 
   private final Vfs vfs;
   private final UserMemory user;
-  private final FileIo io;
-  private final ProcessTable processes;
-  private final MmUsers users;
-  private final VmaLocks vmaLocks;
-  private static final Pattern PROC_MAPS = Pattern.compile("/proc/(self|[0-9]{1,9})/maps");
 
-  PathCalls(
-      Vfs vfs,
-      UserMemory user,
-      FileIo io,
-      ProcessTable processes,
-      MmUsers users,
-      VmaLocks vmaLocks) {
+  PathCalls(Vfs vfs, UserMemory user) {
     this.vfs = vfs;
     this.user = user;
-    this.io = io;
-    this.processes = processes;
-    this.users = users;
-    this.vmaLocks = vmaLocks;
   }
 
   private String path(Hart hart, Task task, int i) {
@@ -84,14 +61,8 @@ final class PathCalls {
   long openat(Hart hart, Task task) {
     String path = path(hart, task, 1);
     int flags = (int) arg(hart, 2);
-    Matcher maps = PROC_MAPS.matcher(path);
-    if (maps.matches()) {
-      return openProcMaps(task, maps.group(1), flags);
-    }
     OpenFile file =
         vfs.open(
-            hart,
-            task.mm,
             task.process.fs,
             dirfd(hart, task, 0, path),
             path,
@@ -105,26 +76,10 @@ final class PathCalls {
     return fd;
   }
 
-  /**
-   * /proc/self/maps and /proc/PID/maps, spelled so, open the lockless listing (ProcMapsFile), read
-   * under RCU; any other spelling of a /proc path goes through the tree.
-   */
-  private long openProcMaps(Task task, String pid, int flags) {
-    GuestProcess p = pid.equals("self") ? task.process : processes.find(Long.parseLong(pid));
-    Mm target = p == null ? null : p.mm;
-    if (target == null) {
-      throw SyscallError.of(Errno.ENOENT);
-    }
-    if ((flags & 3) != 0) { // O_ACCMODE other than O_RDONLY
-      throw SyscallError.of(Errno.EACCES);
-    }
-    return io.openProcMaps(
-        target, users, vmaLocks, task.process.files, (flags & FileTable.O_CLOEXEC) != 0);
-  }
-
   long mkdirat(Hart hart, Task task) {
     String path = path(hart, task, 1);
-    vfs.mkdir(task.process.fs, dirfd(hart, task, 0, path), path, (int) arg(hart, 2), now(hart));
+    vfs.names()
+        .mkdir(task.process.fs, dirfd(hart, task, 0, path), path, (int) arg(hart, 2), now(hart));
     return 0;
   }
 
@@ -134,29 +89,35 @@ final class PathCalls {
     if ((flags & ~AT_REMOVEDIR) != 0) {
       throw SyscallError.of(Errno.EINVAL);
     }
-    vfs.unlink(
-        task.process.fs, dirfd(hart, task, 0, path), path, (flags & AT_REMOVEDIR) != 0, now(hart));
+    vfs.names()
+        .unlink(
+            task.process.fs,
+            dirfd(hart, task, 0, path),
+            path,
+            (flags & AT_REMOVEDIR) != 0,
+            now(hart));
     return 0;
   }
 
   long symlinkat(Hart hart, Task task) {
     String target = path(hart, task, 0);
     String path = path(hart, task, 2);
-    vfs.symlink(task.process.fs, target, dirfd(hart, task, 1, path), path, now(hart));
+    vfs.names().symlink(task.process.fs, target, dirfd(hart, task, 1, path), path, now(hart));
     return 0;
   }
 
   long renameat2(Hart hart, Task task) {
     String from = path(hart, task, 1);
     String to = path(hart, task, 3);
-    vfs.rename(
-        task.process.fs,
-        dirfd(hart, task, 0, from),
-        from,
-        dirfd(hart, task, 2, to),
-        to,
-        (int) arg(hart, 4),
-        now(hart));
+    vfs.names()
+        .rename(
+            task.process.fs,
+            dirfd(hart, task, 0, from),
+            from,
+            dirfd(hart, task, 2, to),
+            to,
+            (int) arg(hart, 4),
+            now(hart));
     return 0;
   }
 
@@ -189,12 +150,13 @@ final class PathCalls {
     if (path.isEmpty() && (flags & AT_EMPTY_PATH) != 0) {
       int fd = (int) arg(hart, 0);
       if (fd == AT_FDCWD) {
-        return vfs.stat(task.process.fs, null, ".", true);
+        return vfs.attributes().stat(task.process.fs, null, ".", true);
       }
-      return vfs.stat(task.process.files.get(fd & 0xFFFF_FFFFL));
+      return vfs.attributes().stat(task.process.files.get(fd & 0xFFFF_FFFFL));
     }
-    return vfs.stat(
-        task.process.fs, dirfd(hart, task, 0, path), path, (flags & AT_SYMLINK_NOFOLLOW) == 0);
+    return vfs.attributes()
+        .stat(
+            task.process.fs, dirfd(hart, task, 0, path), path, (flags & AT_SYMLINK_NOFOLLOW) == 0);
   }
 
   /** readlinkat: the target's bytes, at most {@code bufsiz}, with no NUL. */
@@ -205,7 +167,8 @@ final class PathCalls {
       throw SyscallError.of(Errno.EINVAL);
     }
     byte[] target =
-        vfs.readlink(task.process.fs, dirfd(hart, task, 0, path), path)
+        vfs.names()
+            .readlink(task.process.fs, dirfd(hart, task, 0, path), path)
             .getBytes(StandardCharsets.UTF_8);
     int n = (int) Math.min(target.length, size);
     user.copyToUser(hart, task.mm, arg(hart, 2), target, 0, n);
@@ -226,18 +189,19 @@ final class PathCalls {
 
   private long access(Hart hart, Task task, int flags) {
     String path = path(hart, task, 1);
-    vfs.access(
-        task.process.fs,
-        dirfd(hart, task, 0, path),
-        path,
-        (int) arg(hart, 2),
-        (flags & AT_SYMLINK_NOFOLLOW) == 0);
+    vfs.names()
+        .access(
+            task.process.fs,
+            dirfd(hart, task, 0, path),
+            path,
+            (int) arg(hart, 2),
+            (flags & AT_SYMLINK_NOFOLLOW) == 0);
     return 0;
   }
 
   /** getcwd: the path with its NUL; ERANGE when {@code size} cannot hold it. */
   long getcwd(Hart hart, Task task) {
-    byte[] cwd = (vfs.getcwd(task.process.fs) + "\0").getBytes(StandardCharsets.UTF_8);
+    byte[] cwd = (vfs.readdir().getcwd(task.process.fs) + "\0").getBytes(StandardCharsets.UTF_8);
     if (arg(hart, 1) < cwd.length) {
       throw SyscallError.of(Errno.ERANGE);
     }
@@ -246,12 +210,12 @@ final class PathCalls {
   }
 
   long chdir(Hart hart, Task task) {
-    vfs.chdir(task.process.fs, path(hart, task, 0));
+    vfs.readdir().chdir(task.process.fs, path(hart, task, 0));
     return 0;
   }
 
   long fchdir(Hart hart, Task task) {
-    vfs.fchdir(task.process.fs, task.process.files.get(arg(hart, 0) & 0xFFFF_FFFFL));
+    vfs.readdir().fchdir(task.process.fs, task.process.files.get(arg(hart, 0) & 0xFFFF_FFFFL));
     return 0;
   }
 
@@ -281,24 +245,26 @@ final class PathCalls {
         path == null || (path.isEmpty() && (flags & AT_EMPTY_PATH) != 0)
             ? task.process.files.get(arg(hart, 0) & 0xFFFF_FFFFL)
             : dirfd(hart, task, 0, path);
-    vfs.setMtime(
-        task.process.fs,
-        dir,
-        path == null || path.isEmpty() && (flags & AT_EMPTY_PATH) != 0 ? null : path,
-        (flags & AT_SYMLINK_NOFOLLOW) == 0,
-        mtime);
+    vfs.attributes()
+        .setMtime(
+            task.process.fs,
+            dir,
+            path == null || path.isEmpty() && (flags & AT_EMPTY_PATH) != 0 ? null : path,
+            (flags & AT_SYMLINK_NOFOLLOW) == 0,
+            mtime);
     return 0;
   }
 
   long fchmodat(Hart hart, Task task) {
     String path = path(hart, task, 1);
-    vfs.chmod(task.process.fs, dirfd(hart, task, 0, path), path, true, (int) arg(hart, 2));
+    vfs.attributes()
+        .chmod(task.process.fs, dirfd(hart, task, 0, path), path, true, (int) arg(hart, 2));
     return 0;
   }
 
   long fchmod(Hart hart, Task task) {
     OpenFile f = task.process.files.get(arg(hart, 0) & 0xFFFF_FFFFL);
-    vfs.chmod(task.process.fs, f, null, true, (int) arg(hart, 1));
+    vfs.attributes().chmod(task.process.fs, f, null, true, (int) arg(hart, 1));
     return 0;
   }
 
@@ -312,8 +278,9 @@ final class PathCalls {
       task.process.files.get(arg(hart, 0) & 0xFFFF_FFFFL);
       return 0;
     }
-    vfs.chown(
-        task.process.fs, dirfd(hart, task, 0, path), path, (flags & AT_SYMLINK_NOFOLLOW) == 0);
+    vfs.attributes()
+        .chown(
+            task.process.fs, dirfd(hart, task, 0, path), path, (flags & AT_SYMLINK_NOFOLLOW) == 0);
     return 0;
   }
 
@@ -323,7 +290,7 @@ final class PathCalls {
   }
 
   long truncate(Hart hart, Task task) {
-    vfs.truncate(task.process.fs, path(hart, task, 0), arg(hart, 1), now(hart));
+    vfs.attributes().truncate(task.process.fs, path(hart, task, 0), arg(hart, 1), now(hart));
     return 0;
   }
 

@@ -13,7 +13,6 @@ import hartlab.kernel.stats.Counter;
 import hartlab.kernel.stats.Counters;
 import hartlab.kernel.stats.HartCounters;
 import hartlab.kernel.stats.Latency;
-import hartlab.kernel.tlb.MmSwitch;
 import hartlab.kernel.uapi.Errno;
 import hartlab.kernel.uapi.SyscallError;
 import java.util.Map;
@@ -44,8 +43,7 @@ public final class Syscalls {
       Waits waits,
       RandomSource random,
       Counters counters,
-      int maxTasks,
-      MmSwitch mmSwitch) {
+      int maxTasks) {
     TimeCalls time = new TimeCalls(mm.user(), waits);
     this.table =
         new SyscallTable(
@@ -55,7 +53,7 @@ public final class Syscalls {
             time,
             new FutexCalls(proc.futexes(), time),
             new InfoCalls(mm.user(), random),
-            new PathCalls(vfs, mm.user(), io, proc.table(), mmSwitch, mm.vmaLocks()),
+            new PathCalls(vfs, mm.user()),
             new PollCalls(io, mm.user(), waits, time),
             new SignalCalls(
                 proc.table(), proc.table().signals(), proc.signals(), schedule, mm.user()),

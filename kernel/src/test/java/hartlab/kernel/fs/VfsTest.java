@@ -54,7 +54,7 @@ class VfsTest {
     Files.createSymbolicLink(root.resolve("loop2"), Path.of("loop1"));
     Files.createSymbolicLink(root.resolve("toa"), Path.of("/a.txt"));
     vfs = machine(8 << 20);
-    ctx = vfs.initContext("/bin/test");
+    ctx = vfs.initContext("/bin/test", 1);
   }
 
   private Vfs machine(long bytes) {
@@ -65,7 +65,7 @@ class VfsTest {
   }
 
   private String read(String path) {
-    InodeFile f = (InodeFile) vfs.open(null, null, ctx, null, path, O_RDONLY, 0, 0);
+    InodeFile f = (InodeFile) vfs.open(ctx, null, path, O_RDONLY, 0, 0);
     byte[] b = new byte[4096];
     int n = vfs.read(f, 0, b, b.length);
     f.release();
@@ -93,13 +93,14 @@ class VfsTest {
     errno(Errno.ENOENT, () -> read("rel")); // ../outside clamps at the root
     assertEquals("inside\n", read("sub/up/a.txt")); // far above the root is the root
     assertEquals("inside\n", read("toa"));
-    assertEquals(outside.resolve("secret.txt").toString(), vfs.readlink(ctx, null, "abs"));
+    assertEquals(outside.resolve("secret.txt").toString(), vfs.names().readlink(ctx, null, "abs"));
   }
 
   @Test
   void aGuestMadeLinkCannotLeaveEither() {
-    vfs.symlink(ctx, outside.resolve("secret.txt").toString(), null, "mine", 0);
-    vfs.symlink(ctx, "../../../../../../../../" + outside + "/secret.txt", null, "mine2", 0);
+    vfs.names().symlink(ctx, outside.resolve("secret.txt").toString(), null, "mine", 0);
+    vfs.names()
+        .symlink(ctx, "../../../../../../../../" + outside + "/secret.txt", null, "mine2", 0);
     errno(Errno.ENOENT, () -> read("mine"));
     errno(Errno.ENOENT, () -> read("mine2"));
   }
@@ -110,15 +111,16 @@ class VfsTest {
     Process mkfifo = new ProcessBuilder("mkfifo", root.resolve("fifo").toString()).start();
     assertEquals(0, mkfifo.waitFor());
     vfs = machine(8 << 20);
-    ctx = vfs.initContext("/bin/test");
-    assertEquals(Inode.S_IFIFO, vfs.stat(ctx, null, "/fifo", true).mode() & Inode.S_IFMT);
+    ctx = vfs.initContext("/bin/test", 1);
+    assertEquals(
+        Inode.S_IFIFO, vfs.attributes().stat(ctx, null, "/fifo", true).mode() & Inode.S_IFMT);
     errno(Errno.ENXIO, () -> read("/fifo"));
   }
 
   @Test
   void linkLoopsAndNoFollowAreRefused() {
     errno(Errno.ELOOP, () -> read("loop1"));
-    errno(Errno.ELOOP, () -> vfs.open(null, null, ctx, null, "toa", Vfs.O_NOFOLLOW, 0, 0));
+    errno(Errno.ELOOP, () -> vfs.open(ctx, null, "toa", Vfs.O_NOFOLLOW, 0, 0));
     errno(Errno.ENOTDIR, () -> read("a.txt/x"));
     errno(Errno.ENAMETOOLONG, () -> read("x".repeat(Vfs.NAME_MAX + 1)));
     errno(Errno.ENAMETOOLONG, () -> read("a/".repeat(Vfs.PATH_MAX / 2)));
@@ -126,17 +128,15 @@ class VfsTest {
 
   @Test
   void writesStayInMemoryAndNeverReachTheHost() throws IOException {
-    InodeFile f =
-        (InodeFile) vfs.open(null, null, ctx, null, "a.txt", Vfs.O_RDWR | Vfs.O_TRUNC, 0, 0);
+    InodeFile f = (InodeFile) vfs.open(ctx, null, "a.txt", Vfs.O_RDWR | Vfs.O_TRUNC, 0, 0);
     byte[] data = "changed\n".getBytes(StandardCharsets.UTF_8);
     vfs.write(f, 0, data, data.length, 0);
     f.release();
     assertEquals("changed\n", read("a.txt"));
-    vfs.mkdir(ctx, null, "newdir", 0755, 0);
-    vfs.open(null, null, ctx, null, "newdir/new.txt", Vfs.O_CREAT | Vfs.O_WRONLY, 0644, 0)
-        .release();
-    vfs.rename(ctx, null, "sub", null, "moved", 0, 0);
-    vfs.unlink(ctx, null, "toa", false, 0);
+    vfs.names().mkdir(ctx, null, "newdir", 0755, 0);
+    vfs.open(ctx, null, "newdir/new.txt", Vfs.O_CREAT | Vfs.O_WRONLY, 0644, 0).release();
+    vfs.names().rename(ctx, null, "sub", null, "moved", 0, 0);
+    vfs.names().unlink(ctx, null, "toa", false, 0);
     assertEquals("deep\n", read("moved/deeper/f"));
     errno(Errno.ENOENT, () -> read("sub/deeper/f"));
     // The host is as it was.
@@ -151,13 +151,9 @@ class VfsTest {
   @Test
   void creatingThroughALinkMakesAGuestFileInsideTheRoot() throws IOException {
     // The link's target directory does not exist in the guest's tree: as in Linux, ENOENT.
-    errno(
-        Errno.ENOENT,
-        () -> vfs.open(null, null, ctx, null, "abs", Vfs.O_CREAT | Vfs.O_WRONLY, 0644, 0));
-    vfs.symlink(ctx, "/made-by-link", null, "dangling", 0);
-    InodeFile f =
-        (InodeFile)
-            vfs.open(null, null, ctx, null, "dangling", Vfs.O_CREAT | Vfs.O_WRONLY, 0644, 0);
+    errno(Errno.ENOENT, () -> vfs.open(ctx, null, "abs", Vfs.O_CREAT | Vfs.O_WRONLY, 0644, 0));
+    vfs.names().symlink(ctx, "/made-by-link", null, "dangling", 0);
+    InodeFile f = (InodeFile) vfs.open(ctx, null, "dangling", Vfs.O_CREAT | Vfs.O_WRONLY, 0644, 0);
     vfs.write(f, 0, new byte[] {'x'}, 1, 0);
     f.release();
     assertEquals("x", read("/made-by-link"));
@@ -168,9 +164,8 @@ class VfsTest {
   @Test
   void theOverlayIsBoundedByTheMachinesMemory() {
     vfs = machine(4 << 20);
-    ctx = vfs.initContext("/bin/test");
-    InodeFile f =
-        (InodeFile) vfs.open(null, null, ctx, null, "big", Vfs.O_CREAT | Vfs.O_WRONLY, 0644, 0);
+    ctx = vfs.initContext("/bin/test", 1);
+    InodeFile f = (InodeFile) vfs.open(ctx, null, "big", Vfs.O_CREAT | Vfs.O_WRONLY, 0644, 0);
     byte[] page = new byte[4096];
     long written = 0;
     SyscallError full = null;
@@ -184,7 +179,7 @@ class VfsTest {
     assertEquals(Errno.ENOSPC, full == null ? 0 : full.errno(), "after " + written + " bytes");
     errno(Errno.EFBIG, () -> vfs.truncate(f, 1L << 40, 0));
     long used = kmem.used();
-    vfs.unlink(ctx, null, "big", false, 0);
+    vfs.names().unlink(ctx, null, "big", false, 0);
     assertEquals(used, kmem.used(), "an open file keeps its pages");
     f.release();
     assertTrue(kmem.used() <= used - written, "the last close frees them");
@@ -201,16 +196,17 @@ class VfsTest {
             memory,
             new OpenFiles(k, 1 << 20),
             new RandomSource(1));
-    ctx = vfs.initContext("/bin/prog");
+    ctx = vfs.initContext("/bin/prog", 1);
+    vfs.attachProcesses(new ProcFsTest.Processes(Map.of(1, ctx)), null, null);
     assertArrayEquals(
         new byte[] {1, 2, 3}, vfs.readExecutable(ctx, "/bin/../bin/prog", 10).bytes());
-    assertEquals("/bin/prog", vfs.readlink(ctx, null, "/proc/self/exe"));
-    InodeFile zero = (InodeFile) vfs.open(null, null, ctx, null, "/dev/zero", O_RDONLY, 0, 0);
+    assertEquals("/bin/prog", vfs.names().readlink(ctx, null, "/proc/self/exe"));
+    InodeFile zero = (InodeFile) vfs.open(ctx, null, "/dev/zero", O_RDONLY, 0, 0);
     byte[] b = {9, 9};
     assertEquals(2, vfs.read(zero, 0, b, 2));
     assertArrayEquals(new byte[2], b);
-    errno(Errno.EACCES, () -> vfs.mkdir(ctx, null, "/dev/x", 0755, 0));
-    errno(Errno.EBUSY, () -> vfs.unlink(ctx, null, "/proc", true, 0));
+    errno(Errno.EACCES, () -> vfs.names().mkdir(ctx, null, "/dev/x", 0755, 0));
+    errno(Errno.EBUSY, () -> vfs.names().unlink(ctx, null, "/proc", true, 0));
   }
 
   /**
@@ -258,7 +254,7 @@ class VfsTest {
       try {
         switch (rnd.nextInt(9)) {
           case 0 -> {
-            OpenFile f = vfs.open(null, null, ctx, null, path, flags, 0644, 0);
+            OpenFile f = vfs.open(ctx, null, path, flags, 0644, 0);
             if (f instanceof InodeFile file && !(file.inode instanceof Inode.Dir)) {
               if (file.writable()) {
                 vfs.write(file, rnd.nextInt(10_000), buf, rnd.nextInt(buf.length), 0);
@@ -267,18 +263,20 @@ class VfsTest {
                 vfs.read(file, rnd.nextInt(10_000), buf, buf.length);
               }
             } else if (f instanceof InodeFile) {
-              vfs.getdents(f, rnd.nextInt(16, 4096));
+              vfs.readdir().getdents(f, rnd.nextInt(16, 4096));
             }
             f.release();
           }
-          case 1 -> vfs.mkdir(ctx, null, path, 0755, 0);
-          case 2 -> vfs.unlink(ctx, null, path, rnd.nextBoolean(), 0);
-          case 3 -> vfs.rename(ctx, null, path, null, "/" + parts[rnd.nextInt(parts.length)], 0, 0);
-          case 4 -> vfs.symlink(ctx, parts[rnd.nextInt(parts.length)], null, path, 0);
-          case 5 -> vfs.stat(ctx, null, path, rnd.nextBoolean());
-          case 6 -> vfs.chdir(ctx, path);
-          case 7 -> vfs.readlink(ctx, null, path);
-          default -> vfs.access(ctx, null, path, rnd.nextInt(8), rnd.nextBoolean());
+          case 1 -> vfs.names().mkdir(ctx, null, path, 0755, 0);
+          case 2 -> vfs.names().unlink(ctx, null, path, rnd.nextBoolean(), 0);
+          case 3 ->
+              vfs.names()
+                  .rename(ctx, null, path, null, "/" + parts[rnd.nextInt(parts.length)], 0, 0);
+          case 4 -> vfs.names().symlink(ctx, parts[rnd.nextInt(parts.length)], null, path, 0);
+          case 5 -> vfs.attributes().stat(ctx, null, path, rnd.nextBoolean());
+          case 6 -> vfs.readdir().chdir(ctx, path);
+          case 7 -> vfs.names().readlink(ctx, null, path);
+          default -> vfs.names().access(ctx, null, path, rnd.nextInt(8), rnd.nextBoolean());
         }
         worked++;
       } catch (SyscallError e) {

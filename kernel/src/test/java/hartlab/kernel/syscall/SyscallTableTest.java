@@ -142,7 +142,7 @@ class SyscallTableTest {
         time,
         new FutexCalls(null, time),
         new InfoCalls(null, null),
-        new PathCalls(null, null, null, null, null, null),
+        new PathCalls(null, null),
         new PollCalls(null, null, null, time),
         new SignalCalls(null, null, null, null, null),
         new IdentityCalls(null, null),
