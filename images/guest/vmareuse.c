@@ -4,9 +4,11 @@
  * (madvise MADV_DONTNEED, so the readers fault again), replaces its area (mprotect,
  * alternating read-only and read-write: a new area each time, the old one back to the
  * kernel's type-stable pool) and at once maps a one-page region elsewhere, which takes that
- * freed area from the pool and keeps it until the next round. A fault that found the
- * region's old area and takes its reference late holds an area that now maps another range:
- * the per-VMA lock's re-check must send it to the mmap lock (under hartlab, run with
+ * freed area from the pool and keeps it until the next round. Meanwhile a forked child maps
+ * and unmaps a page over and over, so a freed area may as well go to another mm. A fault
+ * that found the region's old area and takes its reference late holds an area that now maps
+ * another range, maybe of another mm: the per-VMA lock's re-check must send it to the mmap
+ * lock (under hartlab, run with
  * --vma-lookup-delay to widen that window, and with --break to see the identity checker
  * catch a read side that skips the re-check or its ordering).
  *
@@ -15,7 +17,7 @@
  *                                         PAGES pages (default 8, at most 64)
  *
  * Every word a reader reads must be zero (nobody writes the region), and the one-page
- * regions must read back what the changer wrote in them.
+ * regions of the changer and of the child must read back what was written in them.
  *
  * Output (deterministic):
  *   vmareuse: R readers, N rounds, P pages: all reads zero, side pages ok
@@ -42,6 +44,7 @@ struct reader {
 
 static struct reader readers[MAX_READERS];
 static int changer_tid;
+static volatile int *stop_child;	/* MAP_SHARED: the parent tells the child to finish */
 
 static void fail(const char *what, long a, long b)
 {
@@ -108,6 +111,25 @@ static int changer(void *arg)
 	return 0;
 }
 
+/* The child: a page mapped, written, checked and unmapped until told to stop. */
+static void churn(void)
+{
+	uint64_t n;
+	long r;
+
+	for (n = 0; !*stop_child; n++) {
+		r = sys_mmap(0, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (is_err(r))
+			exit(3);
+		((volatile uint64_t *)r)[n & (WORDS - 1)] = ~n;
+		if (((volatile uint64_t *)r)[n & (WORDS - 1)] != ~n)
+			exit(4);
+		if (sys_munmap((void *)r, PAGE) != 0)
+			exit(5);
+	}
+	exit(0);
+}
+
 static long start_thread(int (*fn)(void *), void *arg, int *tid)
 {
 	long r = sys_mmap(0, STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
@@ -118,7 +140,8 @@ static long start_thread(int (*fn)(void *), void *arg, int *tid)
 
 int main(int argc, char **argv)
 {
-	long t, r;
+	long t, r, child;
+	int status;
 
 	if ((argc > 1 && parse_long(argv[1], &nreaders) != 0) || nreaders < 1 ||
 	    nreaders > MAX_READERS ||
@@ -136,22 +159,40 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	region = (uint64_t *)r;
+	r = sys_mmap(0, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (is_err(r)) {
+		printf("vmareuse: FAILED: mmap of the shared word: %s\n", errno_name(r));
+		return 1;
+	}
+	stop_child = (volatile int *)r;
+	child = fork();	/* before any thread: the child is this one thread */
+	if (child < 0) {
+		printf("vmareuse: FAILED: fork: %s\n", errno_name(child));
+		return 1;
+	}
+	if (child == 0)
+		churn();
 	barrier_init(&start, (int)nreaders + 1);
 	for (t = 0; t < nreaders; t++) {
 		r = start_thread(reader, &readers[t], &readers[t].tid);
 		if (r < 0) {
 			printf("vmareuse: FAILED: starting reader %ld: %s\n", t, errno_name(r));
+			*stop_child = 1;
 			return 1;
 		}
 	}
 	r = start_thread(changer, 0, &changer_tid);
 	if (r < 0) {
 		printf("vmareuse: FAILED: starting the changer: %s\n", errno_name(r));
+		*stop_child = 1;
 		return 1;
 	}
 	thread_join(&changer_tid);
 	for (t = 0; t < nreaders; t++)
 		thread_join(&readers[t].tid);
+	*stop_child = 1;
+	if (waitpid((int)child, &status, 0) != child || status != 0)
+		fail("the child lost its pages", child, status);
 	if (failed)
 		return 1;
 	printf("vmareuse: %ld readers, %ld rounds, %ld pages: all reads zero, side pages ok\n",

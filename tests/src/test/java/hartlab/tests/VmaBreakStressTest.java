@@ -15,12 +15,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The per-VMA lock's broken read sides ({@code --break}) caught under stress in parallel mode,
  * where nothing scripts the interleaving: {@code vmareuse} on 8 free-running harts, readers
- * faulting on a region whose area a changer keeps replacing while a fresh mapping takes the freed
- * area from the pool at once; {@code --vma-lookup-delay} widens the window between a fault's lookup
- * and its reference to a millisecond of host time, longer than the changer's mprotect and mmap
- * take, on a host with a core per hart as on a crowded one. Each attempt is a fresh run; a broken
- * read side must be caught within a few, and the same stress without the break must run clean while
- * its re-check visibly catches reuse.
+ * faulting on a region whose area a changer keeps replacing while a fresh mapping (of this mm or of
+ * a forked child's) takes the freed area from the pool at once; {@code --vma-lookup-delay} widens
+ * the window between a fault's lookup and its reference to a millisecond of host time, longer than
+ * the changer's mprotect and mmap take, on a host with a core per hart as on a crowded one. Each
+ * attempt is a fresh run; a broken read side must be caught within a few, and the same stress
+ * without the break must run clean while its re-check visibly catches reuse.
  */
 class VmaBreakStressTest {
   private static final List<String> SCENARIO = List.of("6", "100", "8");
