@@ -51,6 +51,7 @@ class QemuDifferentialTest {
         Arguments.of("cowstorm", List.of("3", "8")),
         Arguments.of("staletlb", List.of("20")),
         Arguments.of("mapsrace", List.of("10", "40")),
+        Arguments.of("vmareuse", List.of("4", "100", "8")),
         // limits and sysfuzz: only their modes that are safe on a real kernel (see their sources)
         Arguments.of("limits", List.of("brk")),
         Arguments.of("limits", List.of("rw")),

@@ -158,6 +158,14 @@ public final class Vma {
     return this.mm == mm && contains(va) && !isDetached() && mm.vmas.find(va) == this;
   }
 
+  /**
+   * Whether a writer holding {@code mm}'s mmap lock has write-locked this area and is no longer
+   * waiting for readers: a reader that holds a reference now took it without re-checking the lock.
+   */
+  public boolean writeLockedIn(Mm mm) {
+    return vmLockSeq == mm.mmLockSeq && refcnt() < VMA_LOCK_OFFSET;
+  }
+
   /** The pool generation: which of this object's lives it is in. */
   public int generation() {
     return generation;

@@ -234,19 +234,21 @@ public final class VmaLocks {
 
   /**
    * vma_start_write: locks {@code v} against lockless faults until the mmap lock is released.
-   * Returns once no reader holds it.
+   * Returns once no reader holds it. The sequence is stamped while the writer's offset keeps new
+   * readers out, so an area with the stamp and without the offset has no reader that passed its
+   * re-check: the VMA-identity checker relies on that ({@link Vma#writeLockedIn}).
    */
   void vmaStartWrite(Hart hart, Mm mm, Vma v) {
     long seq = mm.mmLockSeq;
     if (v.vmLockSeq == seq) {
       return; // locked already in this hold of the mmap lock
     }
-    v.vmLockSeq = seq;
     v.addWriterOffset();
     if (!v.readersDrained()) {
       counters.hart(id(hart)).add(Counter.VMA_WRITER_WAITS);
       spinUntil(hart, v::readersDrained);
     }
+    v.vmLockSeq = seq;
     v.removeWriterOffset();
   }
 

@@ -206,8 +206,9 @@ public final class Ipis {
   /**
    * Lets {@code cycles} of virtual time pass on {@code hart} as if it stalled there, serving its
    * IPIs: in lockstep every hart whose next event comes earlier runs first; in parallel mode the
-   * hart's thread yields the host CPU about once per thousand cycles. A test's way to widen a race
-   * window; it waits for no other hart.
+   * hart's thread yields the host CPU for as many nanoseconds of host time (a cycle is a nanosecond
+   * of guest time), so the window is as wide on a host with a core per hart, where a yield returns
+   * at once, as on a crowded one. A test's way to widen a race window; it waits for no other hart.
    */
   public void delay(Hart hart, long cycles) {
     long until = hart.cycles() + cycles;
@@ -215,10 +216,11 @@ public final class Ipis {
       handle(hart);
       turns.pause(hart, () -> true, () -> until);
     } else {
-      for (long i = 0; i <= cycles / 1000 && !halt.stopping(); i++) {
+      long end = System.nanoTime() + cycles;
+      do {
         handle(hart);
         Thread.yield();
-      }
+      } while (System.nanoTime() - end < 0 && !halt.stopping());
     }
     if (hart.cycles() < until) {
       hart.setCycles(until);

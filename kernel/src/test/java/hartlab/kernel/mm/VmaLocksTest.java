@@ -160,6 +160,39 @@ class VmaLocksTest {
   }
 
   @Test
+  void withoutTheRecheckTheIdentityCheckerCatchesAWriteLockedArea() {
+    setUp(VmaBreak.RECHECK);
+    locks.setLookupWindow((hart, mm, found) -> locks.vmaStartWrite(null, a, found));
+    assertSame(x, fault(VA), "the reference is taken once the writer has seen no reader");
+    assertTrue(x.isAreaOf(a, VA), "still the area: only its lock was skipped");
+    assertEquals(1, violations.count(VmaIdentityChecker.NAME));
+  }
+
+  /**
+   * A reader that passed its re-check before the writer came is in the area legitimately: the
+   * writer waits for it, and the checker must not take the writer's mark for a skipped re-check.
+   */
+  @Test
+  void aReaderTheWriterWaitsForIsNoViolation() throws InterruptedException {
+    setUp(VmaBreak.NONE);
+    Vma v = locks.lockVmaUnderRcu(hart, a, VA);
+    assertSame(x, v);
+    Thread writer = new Thread(() -> locks.vmaStartWrite(null, a, x));
+    writer.start();
+    while (x.refcnt() < Vma.VMA_LOCK_OFFSET) {
+      Thread.onSpinWait();
+    }
+    locks.using(hart, a, v, VA);
+    assertTrue(writer.isAlive(), "the writer waits for the reader");
+    locks.vmaEndRead(v);
+    writer.join(10_000);
+    assertFalse(writer.isAlive(), "the writer got through once the reader left");
+    assertEquals(0, violations.count(VmaIdentityChecker.NAME));
+    assertTrue(x.writeLockedIn(a), "the writer holds the area now");
+    assertNull(fault(VA), "a new reader sees the writer's lock");
+  }
+
+  @Test
   void withoutAcquireTheRecheckSeesStaleFieldsAndTheCheckerCatchesIt() {
     setUp(VmaBreak.ACQUIRE);
     reuseElsewhereInSameMm();
