@@ -1,8 +1,9 @@
 /* /proc through glibc: the directory lists the caller's own pid and "self", /proc/self is a link to
- * that pid, a child's directory is there while it lives and gone (ENOENT) once it is reaped, and
- * /proc/self/maps, read with stdio and through a directory descriptor, has well-formed lines in
- * increasing, non-overlapping order that show the stack and an area the program mapped. qemu-user
- * shows the host's /proc for most of this, so only facts true on any Linux are printed. */
+ * that pid, a child's directory is there while it lives and gone once it is reaped (ENOENT; ESRCH
+ * through a descriptor held on it), and /proc/self/maps, read with stdio and through a directory
+ * descriptor, has well-formed lines in increasing, non-overlapping order that show the stack and
+ * an area the program mapped. qemu-user shows the host's /proc for most of this, so only facts
+ * true on any Linux are printed. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -118,6 +119,9 @@ int main(void) {
 	fd = open(cmaps, O_RDONLY);
 	printf("a live child: listed %s, its maps open %s\n", yes(listed(cpid)), yes(fd >= 0));
 	close(fd);
+	char cdir[32];
+	snprintf(cdir, sizeof cdir, "/proc/%d", child);
+	int held = open(cdir, O_RDONLY | O_DIRECTORY);
 	close(go[1]);
 	int status;
 	waitpid(child, &status, 0);
@@ -126,5 +130,9 @@ int main(void) {
 	printf("a reaped child: listed %s, its maps: %s, stat: %s\n", yes(listed(cpid)),
 	       fd < 0 ? strerror(errno) : "opened",
 	       stat(cmaps, &st) < 0 ? strerror(errno) : "found");
+	errno = 0;
+	fd = openat(held, "maps", O_RDONLY);
+	printf("its maps through a descriptor held on its directory: %s\n",
+	       fd < 0 ? strerror(errno) : "opened");
 	return 0;
 }

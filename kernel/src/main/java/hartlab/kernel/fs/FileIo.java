@@ -416,8 +416,11 @@ public final class FileIo {
     return f;
   }
 
-  /** lseek: ESPIPE on a pipe or the console. */
+  /** lseek: ESPIPE on a pipe or the console; a maps file only rewinds (see its seek). */
   public long lseek(OpenFile file, long offset, int whence) {
+    if (file instanceof ProcMapsFile maps) {
+      return maps.seek(offset, whence);
+    }
     if (!(file instanceof InodeFile f)) {
       throw SyscallError.of(Errno.ESPIPE);
     }

@@ -21,11 +21,12 @@ import java.util.TreeSet;
  *       </ul>
  * </ul>
  *
- * <p>A reaped process's directory empties: a lookup in it is ENOENT, even through a descriptor held
- * open on it, as in Linux. Pids are never reused, so a directory always means the process it was
- * made for. A PID node's inode number comes from its pid, not from the tree's counter, so the
- * numbers the guest's own files get do not depend on how often /proc was read. The nodes are not
- * charged to kernel memory: there are a fixed few per process, and processes are charged.
+ * <p>A reaped process's directory empties: /proc/PID is ENOENT, and a lookup through a descriptor
+ * held open on it is ESRCH, as in Linux. Pids are never reused, so a directory always means the
+ * process it was made for. A PID node's inode number comes from its pid, not from the tree's
+ * counter, so the numbers the guest's own files get do not depend on how often /proc was read. The
+ * nodes are not charged to kernel memory: there are a fixed few per process, and processes are
+ * charged.
  *
  * <p>Everything but {@link #openMaps} runs under the {@link Vfs}'s lock.
  */
@@ -108,7 +109,7 @@ final class ProcFs {
     return Integer.parseInt(name);
   }
 
-  /** /proc/PID, emptied once the process is reaped. */
+  /** /proc/PID, emptied once the process is reaped; a lookup in it is ESRCH then. */
   private Inode.Dir pidDir(int pid) {
     long ino = PID_INO_BASE + 4L * pid;
     Inode.Dir d =
@@ -121,6 +122,10 @@ final class ProcFs {
             (dir, name) -> {
               if (processes.find(pid) == null) {
                 dir.children.clear();
+                if (name != null) {
+                  // Linux's permission check on a dead task's directory fails before the lookup
+                  throw SyscallError.of(Errno.ESRCH);
+                }
               }
             });
     Namei.link(d, "exe", new Inode.Symlink(ino + 1, mtimeNs, null, caller -> exe(pid)));

@@ -6,6 +6,8 @@ import hartlab.kernel.mm.MmUsers;
 import hartlab.kernel.mm.Vma;
 import hartlab.kernel.mm.VmaLocks;
 import hartlab.kernel.mm.VmaLocks.AreaView;
+import hartlab.kernel.uapi.Errno;
+import hartlab.kernel.uapi.SyscallError;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
@@ -40,6 +42,7 @@ public final class ProcMapsFile extends OpenFile {
   private long next;
   private byte[] pending = new byte[0];
   private int pendingAt;
+  private long position; // bytes handed out since the last rewind: what lseek reports
 
   ProcMapsFile(OpenFiles owner, Mm mm, MmUsers users, VmaLocks vmaLocks, int statusFlags) {
     super(owner, statusFlags);
@@ -50,6 +53,36 @@ public final class ProcMapsFile extends OpenFile {
 
   /** Up to {@code count} bytes of the listing, continuing where the last read stopped; 0 at EOF. */
   byte[] read(Hart hart, int count) {
+    byte[] bytes = produce(hart, count);
+    position += bytes.length;
+    return bytes;
+  }
+
+  /**
+   * lseek: back to the start (offset 0 from the start, as programs that read the file again do), or
+   * where the reading stands (SEEK_CUR 0, or SEEK_SET there). Any other offset is EINVAL: the
+   * reading resumes at an address, not a byte offset, and a byte offset into a listing that keeps
+   * changing names no line (Linux re-reads from the start and skips that many bytes).
+   */
+  long seek(long offset, int whence) {
+    long to =
+        switch (whence) {
+          case Vfs.SEEK_SET -> offset;
+          case Vfs.SEEK_CUR -> offset == 0 ? position : -1;
+          default -> -1;
+        };
+    if (to == 0) {
+      next = 0;
+      pending = new byte[0];
+      pendingAt = 0;
+      position = 0;
+    } else if (to != position) {
+      throw SyscallError.of(Errno.EINVAL);
+    }
+    return position;
+  }
+
+  private byte[] produce(Hart hart, int count) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(count, 4096));
     int fromPending = Math.min(count, pending.length - pendingAt);
     out.write(pending, pendingAt, fromPending);

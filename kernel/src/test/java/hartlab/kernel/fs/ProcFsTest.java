@@ -1,5 +1,6 @@
 package hartlab.kernel.fs;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -122,7 +123,8 @@ class ProcFsTest {
     processes.live.remove(2);
     assertEquals(List.of(".", "..", "1", "self"), list(vfs, one, "/proc"));
     errno(Errno.ENOENT, () -> vfs.open(one, null, "/proc/2/maps", O_RDONLY, 0, 0));
-    errno(Errno.ENOENT, () -> vfs.names().readlink(one, held, "exe"));
+    errno(Errno.ESRCH, () -> vfs.names().readlink(one, held, "exe"));
+    errno(Errno.ESRCH, () -> vfs.open(one, held, "maps", O_RDONLY, 0, 0));
     errno(Errno.ENOENT, () -> vfs.attributes().stat(one, null, "/proc/2", true));
     held.release();
     errno(Errno.ENOENT, () -> vfs.open(one, null, "/proc/99/maps", O_RDONLY, 0, 0));
@@ -191,5 +193,27 @@ class ProcFsTest {
     errno(Errno.EBADF, () -> rig.io.read(h, a.mm, w, mine, 1));
     assertEquals(Vfs.O_WRONLY, w.statusFlags() & Vfs.O_ACCMODE);
     w.release();
+  }
+
+  /** lseek rewinds a maps file (programs read it again that way) and reports where it stands. */
+  @Test
+  void mapsRewindsToItsStartAndRefusesOtherOffsets() {
+    KernelRig rig = KernelRig.of(1);
+    Task a = rig.runNewProcess(0);
+    Hart h = rig.hart(0);
+    rig.mmapAnon(h, a.mm, 2);
+    ProcMapsFile maps =
+        (ProcMapsFile) rig.vfs.open(a.process.fs, null, "/proc/self/maps", O_RDONLY, 0, 0);
+    byte[] first = maps.read(h, 30);
+    byte[] rest = maps.read(h, 4096);
+    assertEquals(first.length + rest.length, rig.io.lseek(maps, 0, Vfs.SEEK_CUR));
+    assertEquals(0, maps.read(h, 4096).length, "at the end");
+    errno(Errno.EINVAL, () -> rig.io.lseek(maps, 5, Vfs.SEEK_SET));
+    errno(Errno.EINVAL, () -> rig.io.lseek(maps, 0, Vfs.SEEK_END));
+    errno(Errno.EINVAL, () -> rig.io.lseek(maps, -1, Vfs.SEEK_CUR));
+    assertEquals(0, rig.io.lseek(maps, 0, Vfs.SEEK_SET));
+    assertArrayEquals(first, maps.read(h, 30), "the listing again from its first byte");
+    assertEquals(30, rig.io.lseek(maps, 30, Vfs.SEEK_SET), "where it stands: no move");
+    maps.release();
   }
 }
