@@ -269,8 +269,6 @@ public final class ProcessTable {
   public boolean taskExited(Task task, int code) {
     FileTable files = null;
     boolean last;
-    GuestProcess notify = null;
-    SigInfo childSignal = null;
     List<GuestProcess> orphanedNamespace = List.of();
     synchronized (lock) {
       GuestProcess p = task.process;
@@ -285,8 +283,10 @@ public final class ProcessTable {
         p.files = null;
         GuestProcess parent = p.parent;
         if (parent != null && Signals.valid(p.exitSignal)) { // clone's byte may be no signal
-          notify = parent;
-          childSignal = childSignal(p);
+          // Queued before the zombie shows, under the table's lock (which comes before the
+          // signal lock): a parent whose wait4 finds the zombie returns to user mode with its
+          // SIGCHLD pending, so the handler has run when waitpid returns, as in Linux.
+          signals.toProcess(parent, childSignal(p), p.toString());
         }
         exitProcess(p);
         if (p == init) {
@@ -302,9 +302,6 @@ public final class ProcessTable {
     }
     if (files != null) {
       files.drop();
-    }
-    if (notify != null) {
-      signals.toProcess(notify, childSignal, task.process.toString());
     }
     // init is gone: as in a PID namespace, the kernel kills everything else in it.
     for (GuestProcess other : orphanedNamespace) {
