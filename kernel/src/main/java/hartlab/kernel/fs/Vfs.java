@@ -6,6 +6,8 @@ import hartlab.kernel.mm.kmem.KernelMemory;
 import hartlab.kernel.uapi.Errno;
 import hartlab.kernel.uapi.SyscallError;
 import hartlab.mmu.PhysicalMemory;
+import java.util.ArrayDeque;
+import java.util.Deque;
 
 /**
  * The guest's file tree, opening its files and reading and writing them (Linux's fs/open.c and
@@ -141,9 +143,26 @@ public final class Vfs {
 
   // ---- processes ----
 
-  /** The first process's context: process {@code pid} in /, umask 022, running {@code exe}. */
+  /**
+   * The first process's context: process {@code pid} in /, umask 022, running {@code exe}, made
+   * absolute against / (the name it was started by may be relative, like {@code ./a.out}; glibc's
+   * start-up asserts that /proc/self/exe reads as an absolute path).
+   */
   public synchronized FsContext initContext(String exe, int pid) {
-    return new FsContext(root, 022, exe, pid);
+    return new FsContext(root, 022, absoluteFromRoot(exe), pid);
+  }
+
+  /** {@code name} resolved lexically from /: empty and "." parts dropped, ".." stops at /. */
+  static String absoluteFromRoot(String name) {
+    Deque<String> parts = new ArrayDeque<>();
+    for (String part : name.split("/")) {
+      if (part.equals("..")) {
+        parts.pollLast();
+      } else if (!part.isEmpty() && !part.equals(".")) {
+        parts.addLast(part);
+      }
+    }
+    return "/" + String.join("/", parts);
   }
 
   /** fork: the child, process {@code pid}, starts where the parent is. */

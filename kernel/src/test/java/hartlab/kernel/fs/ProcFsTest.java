@@ -216,4 +216,24 @@ class ProcFsTest {
     assertEquals(30, rig.io.lseek(maps, 30, Vfs.SEEK_SET), "where it stands: no move");
     maps.release();
   }
+
+  /**
+   * The first program may be started by a relative name (hartlab boot ./a.out); its exe link is
+   * absolute all the same, as glibc's start-up asserts.
+   */
+  @Test
+  void exeIsAbsoluteWhenTheFirstProgramIsNamedRelatively() {
+    Vfs vfs = emptyTree();
+    for (String[] c :
+        new String[][] {
+          {"./a.out", "/a.out"},
+          {"a.out", "/a.out"},
+          {"../../x/./y//z", "/x/y/z"},
+          {"/bin/sh", "/bin/sh"}
+        }) {
+      FsContext init = vfs.initContext(c[0], 1);
+      vfs.attachProcesses(new Processes(Map.of(1, init)), null, null);
+      assertEquals(c[1], vfs.names().readlink(init, null, "/proc/self/exe"), c[0]);
+    }
+  }
 }
