@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import hartlab.kernel.stats.Counter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -130,6 +132,21 @@ class GlibcProgramsTest {
       assertEquals(expected, ours.stdout(), mode + "; hartlab's stderr: " + ours.stderr());
       assertEquals(reference.status(), ours.status(), ours.stderr());
     }
+  }
+
+  /**
+   * Booted by a relative path, as a user types it ({@code hartlab boot ./a.out}): glibc's start-up
+   * asserts that /proc/self/exe is absolute, so the first program's link must be made absolute.
+   */
+  @Test
+  void aProgramBootedByARelativePathStarts() throws Exception {
+    Path relative = Path.of("target", "relative-boot", "procfs"); // from the module's directory
+    Files.createDirectories(relative.getParent());
+    Files.copy(dir.resolve("procfs"), relative, StandardCopyOption.REPLACE_EXISTING);
+    Runs.Outcome ours =
+        Runs.hartlab("boot", relative.toString(), "--cores", "2", "--stats", "none");
+    assertEquals(qemu("procfs", List.of()).stdout(), ours.stdout(), ours.stderr());
+    assertEquals(0, ours.status(), ours.stderr());
   }
 
   private static Runs.Outcome qemu(String program, List<String> args) throws Exception {
