@@ -40,28 +40,23 @@ final class VmaNode extends RcuObject {
 
   /** Index of the last entry with key {@code <= key} in a leaf, or -1. */
   int floorIndex(long key) {
-    int lo = 0;
-    int hi = count - 1;
-    int found = -1;
-    while (lo <= hi) {
-      int mid = (lo + hi) >>> 1;
-      if (keys[mid] <= key) {
-        found = mid;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    return found;
+    return lastAtMost(key, 0, -1);
   }
 
   /**
    * The child of an internal node whose range holds {@code key} (the first one's starts at -inf).
    */
   int childIndex(long key) {
-    int lo = 1;
+    return lastAtMost(key, 1, 0);
+  }
+
+  /**
+   * Binary search from {@code from}: the last index whose key is {@code <= key}, else {@code none}.
+   */
+  private int lastAtMost(long key, int from, int none) {
+    int lo = from;
     int hi = count - 1;
-    int found = 0;
+    int found = none;
     while (lo <= hi) {
       int mid = (lo + hi) >>> 1;
       if (keys[mid] <= key) {
