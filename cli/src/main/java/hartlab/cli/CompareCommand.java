@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -51,52 +51,7 @@ final class CompareCommand implements Callable<Integer> {
   @Parameters(index = "1..*", paramLabel = "ARG", description = "Guest arguments, after --.")
   List<String> guestArgs = new ArrayList<>();
 
-  @Option(
-      names = "--repeat",
-      paramLabel = "N",
-      defaultValue = "1",
-      description =
-          "Runs per configuration, 1..1000; in parallel mode repeats show the spread (lockstep"
-              + " repeats are identical; vary --seed for a spread there) (default:"
-              + " ${DEFAULT-VALUE}).")
-  int repeat;
-
-  @Option(
-      names = "--jobs",
-      paramLabel = "N",
-      defaultValue = "1",
-      description =
-          "Configurations run at once, each its own machine, 1..64; no figure changes (default:"
-              + " ${DEFAULT-VALUE}).")
-  int jobs;
-
-  @Option(
-      names = "--shard",
-      paramLabel = "I/N",
-      description =
-          "Run only every N-th configuration starting at the I-th (1-based); 'hartlab merge'"
-              + " joins the N folders into what one run writes.")
-  String shard;
-
-  @Option(
-      names = "--out",
-      paramLabel = "DIR",
-      description = "Results folder (default: a new one under ./hartlab-results/).")
-  Path out;
-
-  @Option(
-      names = "--trace",
-      description = "Write a trace-event timeline per configuration to DIR/trace/NNN.json.")
-  boolean trace;
-
-  @Option(
-      names = "--trace-limit",
-      paramLabel = "EVENTS",
-      defaultValue = "" + Tracing.DEFAULT_LIMIT,
-      description =
-          "Events kept per trace, more are dropped and counted (default: ${DEFAULT-VALUE}).")
-  long traceLimit;
-
+  @Mixin SweepOptions sweepOptions;
   @Spec CommandSpec spec;
 
   private final Cli cli;
@@ -134,17 +89,9 @@ final class CompareCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    if (repeat < 1 || repeat > 1000) {
-      throw new UsageException("--repeat " + repeat + ": out of range; runs must be 1..1000");
-    }
-    if (jobs < 1 || jobs > 64) {
-      throw new UsageException("--jobs " + jobs + ": out of range; jobs must be 1..64");
-    }
-    if (traceLimit < 1) {
-      throw new UsageException("--trace-limit " + traceLimit + ": must be at least 1");
-    }
-    Experiment experiment = experiment(spec, "compare", image, guestArgs, repeat);
-    return run(cli, experiment, shard, out, jobs, trace ? traceLimit : 0, Sweep.plain(guestArgs));
+    sweepOptions.check();
+    Experiment experiment = experiment(spec, "compare", image, guestArgs, sweepOptions.repeat);
+    return run(cli, experiment, sweepOptions, Sweep.plain(guestArgs));
   }
 
   /**
@@ -191,15 +138,11 @@ final class CompareCommand implements Callable<Integer> {
   }
 
   /** Runs (a shard of) the experiment and writes its folder; the exit status. */
-  static int run(
-      Cli cli,
-      Experiment e,
-      String shard,
-      Path out,
-      int jobs,
-      long traceLimit,
-      Sweep.Measure measure)
+  static int run(Cli cli, Experiment e, SweepOptions options, Sweep.Measure measure)
       throws InterruptedException {
+    String shard = options.shard;
+    int jobs = options.jobs;
+    long traceLimit = options.traceEvents();
     Matrix matrix = e.matrix();
     List<Matrix.Configuration> todo;
     try {
@@ -214,7 +157,7 @@ final class CompareCommand implements Callable<Integer> {
     } catch (GuestImage.Unusable x) {
       return cli.fail(ExitCodes.BAD_IMAGE, x.getMessage());
     }
-    Path dir = out != null ? out : Sweep.defaultOut(e.command(), e.image());
+    Path dir = options.out != null ? options.out : Sweep.defaultOut(e.command(), e.image());
     Sweep sweep = new Sweep(e, workload, cli.err());
     sweep.check(todo);
     Sweep.TraceFiles traces =

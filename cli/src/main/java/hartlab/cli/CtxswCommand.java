@@ -6,7 +6,6 @@ import hartlab.cli.experiment.Experiment;
 import hartlab.kernel.RunResult;
 import hartlab.kernel.stats.Counter;
 import hartlab.kernel.stats.Statistics;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -76,36 +76,7 @@ final class CtxswCommand implements Callable<Integer> {
               + " hand-over through idle; no baseline.")
   boolean storm;
 
-  @Option(
-      names = "--repeat",
-      paramLabel = "N",
-      defaultValue = "1",
-      description = "Runs per configuration, 1..1000 (default: ${DEFAULT-VALUE}).")
-  int repeat;
-
-  @Option(
-      names = "--jobs",
-      paramLabel = "N",
-      defaultValue = "1",
-      description = "Configurations at once, 1..64 (default: ${DEFAULT-VALUE}).")
-  int jobs;
-
-  @Option(names = "--shard", paramLabel = "I/N", description = "Run one slice, as compare.")
-  String shard;
-
-  @Option(names = "--out", paramLabel = "DIR", description = "Results folder.")
-  Path out;
-
-  @Option(names = "--trace", description = "A trace per configuration in DIR/trace/NNN.json.")
-  boolean trace;
-
-  @Option(
-      names = "--trace-limit",
-      paramLabel = "EVENTS",
-      defaultValue = "" + Tracing.DEFAULT_LIMIT,
-      description = "Events kept per trace (default: ${DEFAULT-VALUE}).")
-  long traceLimit;
-
+  @Mixin SweepOptions sweepOptions;
   @Spec CommandSpec spec;
 
   private final Cli cli;
@@ -125,10 +96,9 @@ final class CtxswCommand implements Callable<Integer> {
     if (rounds < 1 || rounds > 1_000_000) {
       throw new UsageException("--rounds " + rounds + ": out of range; 1..1000000");
     }
-    if (repeat < 1 || repeat > 1000 || jobs < 1 || jobs > 64) {
-      throw new UsageException("--repeat must be 1..1000 and --jobs 1..64");
-    }
-    Experiment base = CompareCommand.experiment(spec, "ctxsw", IMAGE, List.of(), repeat);
+    sweepOptions.check();
+    Experiment base =
+        CompareCommand.experiment(spec, "ctxsw", IMAGE, List.of(), sweepOptions.repeat);
     CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
     List<Axis> axes = new ArrayList<>();
     if (!parsed.hasMatchedOption("--lazy-tlb")) {
@@ -163,9 +133,8 @@ final class CtxswCommand implements Callable<Integer> {
     if (storm) {
       argv.add("--storm");
     }
-    Experiment e = new Experiment("ctxsw", IMAGE, argv, axes, fixed, repeat);
-    return CompareCommand.run(
-        cli, e, shard, out, jobs, trace ? traceLimit : 0, measure(rounds, storm));
+    Experiment e = new Experiment("ctxsw", IMAGE, argv, axes, fixed, sweepOptions.repeat);
+    return CompareCommand.run(cli, e, sweepOptions, measure(rounds, storm));
   }
 
   private static boolean inRange(String v, long lo, long hi) {
